@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Build the JupyterLab single-user image (deploy/lab/Dockerfile) without any
+# container registry: the Debian base is made here with debootstrap and
+# `docker import`, and the Dockerfile only pip-installs on top of it.
+#
+# Tags: stellars-hub-lab:latest and stellars-hub-lab:<content hash>, the hash
+# covering deploy/lab/* and the build args, so an unchanged tree skips the
+# build.  Last stdout line: stellars-hub-lab:latest.
+#
+# Env: STELLARS_LAB_JUPYTERHUB_VERSION  pip spec for jupyterhub, e.g. "==5.3.0"
+#                                       (default: the Dockerfile's ">=5.5.1,<7");
+#      STELLARS_DEBIAN_MIRROR           debootstrap mirror (deb.debian.org);
+#      STELLARS_BUILD_CA_BUNDLE         CA bundle pip trusts during the build
+#                                       (/etc/ssl/certs/ca-certificates.crt).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+base_image=stellars-debian-base:bookworm
+lab_repo=stellars-hub-lab
+lab_dir="$STELLARS_ROOT/deploy/lab"
+mirror=${STELLARS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+jupyterhub_spec=${STELLARS_LAB_JUPYTERHUB_VERSION:-}
+ca_bundle=${STELLARS_BUILD_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+state="$STELLARS_CACHE/lab-image"
+
+[[ -f $lab_dir/Dockerfile ]] || die "missing $lab_dir/Dockerfile"
+
+# The daemon is a prerequisite; provision-docker is a no-op when it answers.
+if ! docker info >/dev/null 2>&1; then
+    "$STELLARS_ROOT/scripts/provision-docker.sh"
+fi
+
+# Content tag: every file in deploy/lab (names and bytes) plus the build
+# args we pass, so changing either produces a new tag and a rebuild.
+content_hash() {
+    {
+        (cd -- "$lab_dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+        printf 'JUPYTERHUB_VERSION=%s\n' "$jupyterhub_spec"
+    } | sha256sum | cut -c1-12
+}
+hash=$(content_hash)
+content_tag="$lab_repo:$hash"
+latest_tag="$lab_repo:latest"
+
+image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
+
+# Fast path: this exact content was built before; make sure :latest points
+# at it (an older build may have moved it) and stop.
+if content_id=$(image_id "$content_tag"); then
+    if [[ $(image_id "$latest_tag" || true) != "$content_id" ]]; then
+        docker tag "$content_tag" "$latest_tag"
+        log "$content_tag already built; retagged it as $latest_tag"
+    else
+        log "$content_tag already built (= $latest_tag)"
+    fi
+    printf '%s\n' "$latest_tag"
+    exit 0
+fi
+
+mkdir -p -- "$state"
+work=""
+# Remove the temporary rootfs / build context even when a step fails.
+# debootstrap mounts proc and sys inside the target and can leave them
+# mounted on failure, so unmount first and never cross filesystems.
+cleanup() {
+    [[ -n $work && -d $work ]] || return 0
+    local m
+    awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r |
+        while read -r m; do umount -l -- "$m" 2>/dev/null || true; done
+    rm -rf --one-file-system -- "$work"
+}
+trap cleanup EXIT
+work=$(mktemp -d "$state/tmp.XXXXXX")
+
+timings=()
+
+# --- base image: debootstrap + import, skipped when it already exists -------
+if image_id "$base_image" >/dev/null; then
+    timings+=("base image reused")
+else
+    apt_install debootstrap
+    rootfs="$work/rootfs"
+    log "debootstrap bookworm (minbase) from $mirror into a temporary rootfs"
+    t0=$(now_s)
+    # python3-venv brings ensurepip for the venv; tini is the container's
+    # init; ca-certificates lets pip reach PyPI when there is no proxy.
+    run_logged debootstrap debootstrap --variant=minbase \
+        --include=python3,python3-venv,ca-certificates,tini \
+        bookworm "$rootfs" "$mirror" || die "debootstrap failed"
+    # Package lists and downloaded .debs only bloat the image.
+    rm -rf -- "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin \
+        "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/tmp/* "$rootfs"/var/tmp/*
+    t_debootstrap=$(elapsed_since "$t0")
+    t0=$(now_s)
+    tar --numeric-owner -C "$rootfs" -c . |
+        docker import \
+            --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+            --change 'ENV LANG=C.UTF-8' \
+            --change 'LABEL org.stellars-hub.role=base-image' \
+            --change 'CMD ["/bin/bash"]' \
+            - "$base_image" >/dev/null || die "docker import of the rootfs failed"
+    rm -rf --one-file-system -- "$rootfs"
+    timings+=("debootstrap ${t_debootstrap}s" "import $(elapsed_since "$t0")s")
+fi
+
+# --- lab image ------------------------------------------------------------
+[[ -r $ca_bundle ]] || die "CA bundle $ca_bundle not found; set STELLARS_BUILD_CA_BUNDLE"
+context="$work/context"
+mkdir -p -- "$context"
+cp -a -- "$lab_dir/." "$context/"
+cp -- "$ca_bundle" "$context/build-ca.crt"
+build_args=(--build-arg "BASE_IMAGE=$base_image")
+if [[ -n $jupyterhub_spec ]]; then
+    build_args+=(--build-arg "JUPYTERHUB_VERSION=$jupyterhub_spec")
+fi
+log "docker build $content_tag (pip installs JupyterHub/JupyterLab; a few minutes)"
+t0=$(now_s)
+run_logged lab-image docker build "${build_args[@]}" \
+    --label "org.stellars-hub.content-hash=$hash" \
+    -t "$content_tag" -t "$latest_tag" "$context" || die "docker build failed"
+timings+=("docker build $(elapsed_since "$t0")s")
+
+# The classic builder keeps the build stage as an untagged image (it holds
+# the CA bundle and pip's leftovers); drop exactly that, nothing else.
+docker image prune -f --filter label=org.stellars-hub.role=lab-build-stage >/dev/null || true
+# Older content tags of ours are superseded; remove those no container uses.
+old_tags=$(docker image ls --format '{{.Tag}}' "$lab_repo" | grep -E '^[0-9a-f]{12}$' | grep -vx -- "$hash" || true)
+for old in $old_tags; do
+    docker rmi "$lab_repo:$old" >/dev/null 2>&1 || true
+done
+
+# Smoke test: an image that cannot even report its version is useless.
+version=$(docker run --rm "$content_tag" jupyterhub-singleuser --version 2>/dev/null) ||
+    die "built $content_tag but 'jupyterhub-singleuser --version' fails in it"
+
+cleanup
+summary=$(printf '%s, ' "${timings[@]}")
+log "built $content_tag = $latest_tag (jupyterhub $version; ${summary%, })"
+printf '%s\n' "$latest_tag"
