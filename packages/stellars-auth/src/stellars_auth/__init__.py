@@ -1,0 +1,6 @@
+"""Accounts for Stellars Hub: a NativeAuthenticator that works on JupyterHub 5 and 6."""
+
+from stellars_auth.authenticator import StellarsNativeAuthenticator
+from stellars_auth.passwords import generate_password
+
+__all__ = ["StellarsNativeAuthenticator", "generate_password"]

@@ -1,0 +1,84 @@
+"""``StellarsNativeAuthenticator``: NativeAuthenticator made safe for JupyterHub 5 and 6."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.orm import UserInfo
+from traitlets import Unicode
+
+from stellars_auth.login import LoginHandler
+from stellars_auth.passwords import check_password, generate_password, hash_password
+
+
+class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
+    """NativeAuthenticator with a JupyterHub 6 login and a first-start admin account.
+
+    Registered as the ``stellars`` entry point of ``jupyterhub.authenticators``.
+    """
+
+    initial_admin_password = Unicode(
+        "",
+        config=True,
+        help="""Password given to the admin account the first time it is created.
+
+        Applied once, when the hub creates the admin user; later starts never
+        change it. When empty, a password is generated and written once to the log.
+        """,
+    )
+
+    def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
+        """Return NativeAuthenticator's handlers with the login handler replaced."""
+        handlers: list[tuple[str, Any]] = super().get_handlers(app)
+        return [(path, LoginHandler if path == r"/login" else cls) for path, cls in handlers]
+
+    async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:
+        """Return the username when the password is right and the account is authorised.
+
+        Same rules as NativeAuthenticator (authorisation, 2FA, lock-out after
+        failed logins), with bcrypt run in a worker thread.
+        """
+        username = self.normalize_username(data.get("username", ""))
+        user_info = self.get_user(username)
+        if user_info is None:
+            return None
+        if self.allowed_failed_logins and self.is_blocked(username):
+            return None
+        password_ok = await check_password(data.get("password", ""), user_info.password)
+        token_ok = not user_info.has_2fa or user_info.is_valid_token(data.get("2fa"))
+        if user_info.is_authorized and password_ok and token_ok:
+            self.successful_login(username)
+            return username  # type: ignore[no-any-return]
+        self.add_login_attempt(username)
+        return None
+
+    async def is_pending_approval(self, username: str, password: str) -> bool:
+        """Return whether *username* signed up with *password* but is not authorised yet."""
+        user_info = self.get_user(username)
+        if user_info is None or user_info.is_authorized:
+            return False
+        return await check_password(password, user_info.password)
+
+    async def add_user(self, user: Any) -> None:
+        """Give a newly created admin user a NativeAuthenticator account.
+
+        JupyterHub calls this for each configured admin the first time it
+        creates them, which makes it the one moment to apply the initial
+        password: later starts find the account and leave it alone.
+        """
+        super().add_user(user)
+        if user.name not in self.admin_users or self.get_user(user.name) is not None:
+            return
+        password = self.initial_admin_password
+        if not password:
+            password = generate_password()
+            # Printed once, on the first start, so the operator can log in.
+            self.log.warning(
+                "Created admin account %r with the generated password: %s", user.name, password
+            )
+        account = UserInfo(
+            username=user.name, password=await hash_password(password), is_authorized=True
+        )
+        self.db.add(account)
+        self.db.commit()

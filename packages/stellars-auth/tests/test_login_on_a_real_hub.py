@@ -1,0 +1,82 @@
+"""Login, sign-up and the admin's first password, on a real hub (JupyterHub 5 and 6)."""
+
+import re
+import textwrap
+
+import pytest
+
+from stellars_testing import HubSession
+
+ADMIN = "admin"
+
+
+def _config(initial_password: str = "") -> str:
+    # The authenticator is named by its entry point, as an operator would name it.
+    return textwrap.dedent(f"""
+        c.JupyterHub.authenticator_class = "stellars"
+        c.JupyterHub.spawner_class = "simple"
+        c.Authenticator.admin_users = {{{ADMIN!r}}}
+        c.Authenticator.allow_all = True
+        c.StellarsNativeAuthenticator.initial_admin_password = {initial_password!r}
+    """)
+
+
+def _logged_in(response) -> bool:
+    return response.status_code == 200 and "/hub/login" not in response.url
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'shared.sqlite'}"
+
+
+def test_admin_logs_in_with_the_initial_password(hub_factory):
+    hub = hub_factory(_config("first-start-secret"))
+    assert _logged_in(HubSession(hub).log_in(ADMIN, "first-start-secret"))
+
+
+def test_a_wrong_password_is_refused(hub_factory):
+    hub = hub_factory(_config("first-start-secret"))
+    response = HubSession(hub).log_in(ADMIN, "not-the-password")
+    assert response.status_code == 403
+    assert "Invalid username or password" in response.text
+
+
+def test_the_initial_password_is_applied_once(hub_factory, db_url):
+    from stellars_testing.hub import stop_hub
+
+    stop_hub(hub_factory(_config("first-password"), db_url=db_url))
+    hub = hub_factory(_config("second-password"), db_url=db_url)
+    assert _logged_in(HubSession(hub).log_in(ADMIN, "first-password"))
+    assert not _logged_in(HubSession(hub).log_in(ADMIN, "second-password"))
+
+
+def test_a_generated_admin_password_is_logged_on_the_first_start_only(hub_factory, db_url):
+    from stellars_testing.hub import stop_hub
+
+    first = hub_factory(_config(), db_url=db_url)
+    match = re.search(r"generated password: (\S+)", first.log_since_start())
+    assert match, first.log_tail()
+    assert _logged_in(HubSession(first).log_in(ADMIN, match.group(1)))
+    stop_hub(first)
+
+    second = hub_factory(_config(), db_url=db_url)
+    assert "generated password" not in second.log_since_start()
+    assert _logged_in(HubSession(second).log_in(ADMIN, match.group(1)))
+
+
+def test_a_signed_up_user_logs_in_once_authorised(hub_factory):
+    hub = hub_factory(_config("admin-secret"))
+    person = HubSession(hub)
+    assert person.sign_up("newcomer", "a-long-enough-passphrase").status_code == 200
+
+    pending = person.log_in("newcomer", "a-long-enough-passphrase")
+    assert pending.status_code == 403
+    assert "has not been authorized" in pending.text
+
+    admin = HubSession(hub)
+    assert _logged_in(admin.log_in(ADMIN, "admin-secret"))
+    # NativeAuthenticator's authorization area toggles with a link for now.
+    assert admin.get(hub.hub_url("authorize/newcomer"), timeout=30).status_code == 200
+
+    assert _logged_in(person.log_in("newcomer", "a-long-enough-passphrase"))

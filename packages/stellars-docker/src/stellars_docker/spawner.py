@@ -1,0 +1,39 @@
+"""DockerSpawner configuration derived from :class:`DockerSettings`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stellars_docker.settings import DockerSettings
+from stellars_docker.volumes import volume_mounts
+
+SPAWNER_CLASS = "dockerspawner.DockerSpawner"
+
+
+def spawner_config(settings: DockerSettings) -> dict[str, Any]:
+    """Return DockerSpawner trait values (name to value) for *settings*.
+
+    The caller assigns them to ``c.DockerSpawner``; keeping them a plain
+    mapping lets tests compare them and keeps this package free of config state.
+
+    Raises:
+        ValueError: the volume layout is inconsistent (see :func:`volume_mounts`).
+    """
+    config: dict[str, Any] = {
+        "image": settings.image,
+        # No registry is assumed reachable: the image is built on the host.
+        "pull_policy": "never",
+        "name_template": settings.name_template,
+        "volumes": volume_mounts(settings.user_volumes, settings.shared_volume),
+        "remove": settings.remove_on_stop,
+        "start_timeout": settings.start_timeout,
+        "notebook_dir": settings.user_volumes[0].mount_point if settings.user_volumes else "",
+    }
+    if settings.extra_labels:
+        config["extra_create_kwargs"] = {"labels": dict(settings.extra_labels)}
+    if settings.network_name:
+        config["network_name"] = settings.network_name
+        # On a user-defined network the hub reaches the container by its
+        # address there instead of a port published on the host.
+        config["use_internal_ip"] = True
+    return config

@@ -1,0 +1,109 @@
+"""``configure(c)``: assemble the platform into a JupyterHub configuration.
+
+Composition only: each package says what it needs (a spawner mapping, an
+authenticator class, a list of routes), and this module puts those pieces
+where JupyterHub reads them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from stellars_auth import StellarsNativeAuthenticator
+from stellars_docker import DockerSettings, spawner_config
+from stellars_docker.spawner import SPAWNER_CLASS
+from stellars_ui import SETTINGS_KEY, TEMPLATE_DIR, UISettings, extra_handlers, template_vars
+
+from stellars_hub.settings import HubSettings, load_settings
+
+log = logging.getLogger(__name__)
+
+LOCAL_SPAWNER_CLASS = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+
+
+def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
+    """Configure JupyterHub's config object *c* as the Stellars Hub platform.
+
+    With no *settings*, they are read from the environment (the one place the
+    platform reads it). Returns the settings used, so a config file can
+    build on them.
+
+    Raises:
+        SettingsError: the environment holds invalid settings.
+    """
+    if settings is None:
+        settings = load_settings(os.environ)
+    _configure_hub(c, settings)
+    _configure_authenticator(c, settings)
+    _configure_spawner(c, settings)
+    _configure_ui(c, settings)
+    return settings
+
+
+def _configure_hub(c: Any, settings: HubSettings) -> None:
+    # JupyterHub takes the base URL from bind_url's path; setting base_url as
+    # well makes it rebuild bind_url from its deprecated ip/port parts.
+    c.JupyterHub.bind_url = public_url(settings.bind_url, settings.base_url)
+    c.JupyterHub.db_url = settings.db_url
+    if settings.hub_bind_url:
+        c.JupyterHub.hub_bind_url = settings.hub_bind_url
+    if settings.hub_connect_url:
+        c.JupyterHub.hub_connect_url = settings.hub_connect_url
+
+
+def public_url(bind_url: str, base_url: str) -> str:
+    """Return *bind_url* with its path replaced by *base_url*, slashes normalised."""
+    parts = urlsplit(bind_url)
+    path = "/" + "/".join(segment for segment in base_url.split("/") if segment)
+    return urlunsplit(parts._replace(path=path.rstrip("/") + "/"))
+
+
+def _configure_authenticator(c: Any, settings: HubSettings) -> None:
+    c.JupyterHub.authenticator_class = StellarsNativeAuthenticator
+    c.Authenticator.admin_users = {settings.admin}
+    # NativeAuthenticator decides who may log in (authorised accounts); without
+    # this JupyterHub refuses everyone not on an allow list, the admin included.
+    c.Authenticator.allow_all = True
+    c.NativeAuthenticator.enable_signup = bool(settings.signup_enabled)
+    c.NativeAuthenticator.open_signup = False
+    c.StellarsNativeAuthenticator.initial_admin_password = settings.initial_admin_password()
+
+
+def _configure_spawner(c: Any, settings: HubSettings) -> None:
+    c.Spawner.default_url = "/lab"
+    c.Spawner.start_timeout = settings.spawn_timeout
+    if settings.spawner == "local":
+        log.warning(
+            "JUPYTERHUB_SPAWNER=local: servers run as processes of the hub's user, without "
+            "containers or per-user volumes. Use it for a demo only."
+        )
+        c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
+        if os.geteuid() == 0:
+            c.Spawner.args = ["--allow-root"]
+        return
+    c.JupyterHub.spawner_class = SPAWNER_CLASS
+    docker = DockerSettings(
+        image=settings.notebook_image,
+        network_name=settings.network_name,
+        start_timeout=settings.spawn_timeout,
+    )
+    for trait, value in spawner_config(docker).items():
+        setattr(c.DockerSpawner, trait, value)
+
+
+def _configure_ui(c: Any, settings: HubSettings) -> None:
+    ui = UISettings(platform_name=settings.platform_name)
+    hub = c.JupyterHub
+    # Added to what the config file set before calling configure(), not replacing it.
+    hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers()]
+    hub.template_paths = [TEMPLATE_DIR, *_already_set(hub, "template_paths", [])]
+    hub.template_vars = {**_already_set(hub, "template_vars", {}), **template_vars(ui)}
+    hub.tornado_settings = {**_already_set(hub, "tornado_settings", {}), SETTINGS_KEY: ui}
+
+
+def _already_set(section: Any, trait: str, default: Any) -> Any:
+    # An unset trait reads as a lazy placeholder in a traitlets Config, not as its default.
+    return section[trait] if trait in section else default

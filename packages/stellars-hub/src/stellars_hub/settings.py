@@ -1,0 +1,200 @@
+"""The platform's settings: one typed schema, read from the environment once.
+
+Every setting is a field of :class:`HubSettings` whose alias is its
+environment variable. The field carries the type, default, allowed range,
+category and description, and everything that lists settings (the
+``stellars-hub settings`` command, the docs table) is generated from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+ENV_PREFIX = "JUPYTERHUB_"
+
+# A 0/1 switch, as the original deployment's variables were written.
+Switch = Annotated[int, Field(ge=0, le=1)]
+
+
+def _setting(
+    default: Any, env: str, category: str, description: str, **constraints: Any
+) -> Any:
+    return Field(
+        default,
+        alias=env,
+        description=description,
+        json_schema_extra={"category": category},
+        **constraints,
+    )
+
+
+class HubSettings(BaseModel):
+    """Every setting of the platform, validated together."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=False)
+
+    # -- Hub
+    base_url: str = _setting(
+        "/", "JUPYTERHUB_BASE_URL", "Hub", "URL prefix the hub is served under.", pattern=r"^/"
+    )
+    bind_url: str = _setting(
+        "http://:8000",
+        "JUPYTERHUB_BIND_URL",
+        "Hub",
+        "Public address the proxy listens on.",
+        pattern=r"^https?://",
+    )
+    hub_bind_url: str = _setting(
+        "",
+        "JUPYTERHUB_HUB_BIND_URL",
+        "Hub",
+        "Address the hub's internal API listens on; lab containers must reach it. "
+        "Empty: JupyterHub's default.",
+        pattern=r"^(https?://.*)?$",
+    )
+    hub_connect_url: str = _setting(
+        "",
+        "JUPYTERHUB_HUB_CONNECT_URL",
+        "Hub",
+        "Address lab containers use to reach the hub's API, when it differs from the bind "
+        "address. Empty: derived by JupyterHub.",
+        pattern=r"^(https?://.*)?$",
+    )
+    db_url: str = _setting(
+        "sqlite:///jupyterhub.sqlite",
+        "JUPYTERHUB_DB_URL",
+        "Hub",
+        "SQLAlchemy URL of the hub's database (SQLite or PostgreSQL).",
+        min_length=1,
+    )
+    platform_name: str = _setting(
+        "Stellars Hub",
+        "JUPYTERHUB_PLATFORM_NAME",
+        "Hub",
+        "Name shown in the navigation bar.",
+        min_length=1,
+        max_length=60,
+    )
+
+    # -- Accounts
+    admin: str = _setting(
+        "admin",
+        "JUPYTERHUB_ADMIN",
+        "Accounts",
+        "Username of the platform administrator.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$",
+    )
+    admin_password: SecretStr = _setting(
+        SecretStr(""),
+        "JUPYTERHUB_ADMIN_PASSWORD",
+        "Accounts",
+        "Initial password of the admin account, applied once when the account is created. "
+        "Empty: generated and written once to the hub's log.",
+    )
+    admin_password_file: Path | None = _setting(
+        None,
+        "JUPYTERHUB_ADMIN_PASSWORD_FILE",
+        "Accounts",
+        "File holding the initial admin password (instead of JUPYTERHUB_ADMIN_PASSWORD).",
+    )
+    signup_enabled: Switch = _setting(
+        1, "JUPYTERHUB_SIGNUP_ENABLED", "Accounts", "1: people may sign up and wait for approval."
+    )
+
+    # -- Spawner
+    spawner: Literal["docker", "local"] = _setting(
+        "docker",
+        "JUPYTERHUB_SPAWNER",
+        "Spawner",
+        "docker: each user's JupyterLab runs in a container. local: as a process of the hub's "
+        "user, for a demo on a machine without Docker only.",
+    )
+    notebook_image: str = _setting(
+        "stellars-hub-lab:latest",
+        "JUPYTERHUB_NOTEBOOK_IMAGE",
+        "Spawner",
+        "JupyterLab image of the users' containers; it must exist on the engine.",
+        min_length=1,
+    )
+    network_name: str = _setting(
+        "",
+        "JUPYTERHUB_NETWORK_NAME",
+        "Spawner",
+        "Docker network the lab containers join. Empty: the default bridge.",
+    )
+    spawn_timeout: int = _setting(
+        120,
+        "JUPYTERHUB_SPAWN_TIMEOUT",
+        "Spawner",
+        "Seconds a server may take to start.",
+        ge=10,
+        le=3600,
+    )
+
+    @model_validator(mode="after")
+    def _one_admin_password_source(self) -> HubSettings:
+        if self.admin_password.get_secret_value() and self.admin_password_file:
+            raise ValueError(
+                "set JUPYTERHUB_ADMIN_PASSWORD or JUPYTERHUB_ADMIN_PASSWORD_FILE, not both"
+            )
+        if self.admin_password_file and not self.admin_password_file.is_file():
+            raise ValueError(
+                f"JUPYTERHUB_ADMIN_PASSWORD_FILE={str(self.admin_password_file)!r}: no such file"
+            )
+        return self
+
+    def initial_admin_password(self) -> str:
+        """Return the configured initial admin password, or "" to have one generated."""
+        if self.admin_password_file:
+            return self.admin_password_file.read_text().strip()
+        return self.admin_password.get_secret_value()
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """One invalid setting: the variable, the value given and what is allowed."""
+
+    variable: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        if self.variable:
+            return f"{self.variable}={self.value!r}: {self.message}"
+        return self.message
+
+
+class SettingsError(ValueError):
+    """The environment holds invalid settings; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[SettingProblem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"invalid Stellars Hub settings:\n{lines}")
+
+
+def load_settings(environ: Mapping[str, str]) -> HubSettings:
+    """Return the settings in *environ*; unset and empty variables take their defaults.
+
+    Raises:
+        SettingsError: one or more values are invalid; it lists all of them.
+    """
+    given = {name: value for name, value in environ.items() if name.startswith(ENV_PREFIX)}
+    # An empty variable (``VAR=`` in a compose file) means "not set".
+    given = {name: value for name, value in given.items() if value != ""}
+    try:
+        return HubSettings.model_validate(given)
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            variable = str(detail["loc"][0]) if detail["loc"] else ""
+            message = detail["msg"].removeprefix("Value error, ")
+            problems.append(SettingProblem(variable, given.get(variable), message))
+        raise SettingsError(problems) from None

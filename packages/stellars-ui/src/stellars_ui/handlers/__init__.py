@@ -1,0 +1,1 @@
+"""Tornado handlers: API endpoints and pages."""

@@ -1,0 +1,41 @@
+"""``GET /hub/api/stellars/info``: the platform and the versions it runs."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+import jupyterhub
+from jupyterhub.apihandlers import APIHandler
+from jupyterhub.scopes import needs_scope
+
+from stellars_ui.settings import SETTINGS_KEY
+
+if TYPE_CHECKING:
+    from stellars_ui.settings import UISettings
+
+
+def _installed_version(distribution: str) -> str | None:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+class InfoHandler(APIHandler):  # type: ignore[misc]
+    """Report the platform name and the versions of JupyterHub and each package.
+
+    Needs ``read:hub``, the core scope for reading details about the hub.
+    """
+
+    @needs_scope("read:hub")  # type: ignore[untyped-decorator]
+    def get(self) -> None:
+        """Answer ``{"platform", "jupyterhub", "packages": {name: version or null}}``."""
+        settings: UISettings = self.settings[SETTINGS_KEY]
+        self.finish(
+            {
+                "platform": settings.platform_name,
+                "jupyterhub": jupyterhub.__version__,
+                "packages": {name: _installed_version(name) for name in settings.distributions},
+            }
+        )

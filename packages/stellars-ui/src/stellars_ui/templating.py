@@ -1,0 +1,16 @@
+"""Where the platform's templates live, and the variables every page gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stellars_ui.settings import UISettings
+
+TEMPLATE_DIR = str(Path(__file__).parent / "templates")
+
+
+def template_vars(settings: UISettings) -> dict[str, str]:
+    """Return the variables the base template reads (``c.JupyterHub.template_vars``)."""
+    return {"stellars_platform_name": settings.platform_name}

@@ -1,0 +1,47 @@
+"""Headless Chromium, driven by Playwright, for tests of the real pages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import TYPE_CHECKING
+
+from stellars_testing.components import require
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Playwright
+
+    from stellars_testing.hub import RunningHub
+
+# Playwright cannot download its own browser here; Debian's chromium is used
+# instead. The flags keep it from calling home, which a closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Return a headless Chromium, or stop the test saying how to install one."""
+    executable = os.environ.get("STELLARS_CHROMIUM") or shutil.which("chromium")
+    if not executable:
+        require("Chromium", "not installed", "Run scripts/provision-chromium.sh.")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> Page:
+    """Return a new page, in a fresh browser context, logged in as *username* via the form."""
+    page = browser.new_context().new_page()
+    page.goto(hub.hub_url("login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+    if "/hub/login" in page.url:
+        raise AssertionError(f"login as {username} failed: still on {page.url}")
+    return page

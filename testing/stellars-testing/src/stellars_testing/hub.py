@@ -1,0 +1,234 @@
+"""A real JupyterHub with a real configurable-http-proxy, run as a subprocess.
+
+A subprocess rather than JupyterHub's in-process test app: it runs the same
+code path as production (config file, entry points, CHP), works the same way
+on JupyterHub 5 and 6, and cannot leak state between tests.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from urllib.parse import quote, urlsplit
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from stellars_testing.components import require
+from stellars_testing.ports import free_port
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Never "/": a path hard-coded in a test or a handler shows up as a 404.
+TEST_BASE_URL = "/stellars-test/"
+ADMIN_SERVICE = "stellars-test-admin"
+# Scopes of the harness's own token: enough to drive any user and server.
+ADMIN_SERVICE_SCOPES = ["admin:users", "admin:servers", "tokens", "read:hub", "admin-ui"]
+START_TIMEOUT = 60.0
+
+
+@dataclass
+class RunningHub:
+    """A hub that answers on :attr:`url`; its harness token is :attr:`admin_token`."""
+
+    url: str
+    admin_token: str
+    workdir: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    api_timeout: float = 30.0
+    _log_offset: int = field(default=0, repr=False)
+
+    def hub_url(self, path: str = "") -> str:
+        """Return the public URL of a hub page, e.g. ``hub_url("login")``."""
+        return f"{self.url}hub/{path.lstrip('/')}"
+
+    def user_url(self, username: str, path: str = "") -> str:
+        """Return the public URL of a path on *username*'s server, through the proxy."""
+        return f"{self.url}user/{username}/{path.lstrip('/')}"
+
+    def api(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        """Call the hub's REST API (``/hub/api/<path>``) with *token* or the harness token."""
+        headers = {"Authorization": f"token {token or self.admin_token}"}
+        return requests.request(
+            method,
+            self.hub_url(f"api/{path.lstrip('/')}"),
+            headers=headers,
+            timeout=self.api_timeout,
+            **kwargs,
+        )
+
+    def user_model(self, username: str) -> dict[str, Any]:
+        """Return the REST model of *username* (with its servers)."""
+        response = self.api("GET", f"users/{username}")
+        response.raise_for_status()
+        model: dict[str, Any] = response.json()
+        return model
+
+    def wait_for_server(self, username: str, *, running: bool, timeout: float = 120.0) -> None:
+        """Wait until *username*'s default server is ready (or fully stopped)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            server = self.user_model(username)["servers"].get("")
+            if running and server and server["ready"]:
+                return
+            if not running and not server:
+                return
+            time.sleep(0.5)
+        state = "ready" if running else "stopped"
+        raise AssertionError(f"{username}'s server not {state} after {timeout}s\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 60) -> str:
+        """Return the last *lines* of the hub's log, for failure messages."""
+        text = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(["--- hub log ---", *text[-lines:]])
+
+    def log_since_start(self) -> str:
+        """Return everything the hub logged."""
+        return self.log_path.read_text(errors="replace")
+
+
+class HubSession(requests.Session):
+    """A person's browser session against the hub's HTML forms (cookies, XSRF)."""
+
+    def __init__(self, hub: RunningHub) -> None:
+        super().__init__()
+        self.hub = hub
+
+    def _xsrf_from(self, page: requests.Response) -> str:
+        match = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
+        assert match, f"no XSRF field in {page.url}"
+        return html.unescape(match.group(1))
+
+    def submit_form(self, page_path: str, fields: dict[str, str]) -> requests.Response:
+        """GET a hub page, then POST *fields* to it with the page's XSRF token."""
+        page = self.get(self.hub.hub_url(page_path), timeout=30)
+        page.raise_for_status()
+        return self.post(
+            page.url, data={**fields, "_xsrf": self._xsrf_from(page)}, timeout=30
+        )
+
+    def log_in(self, username: str, password: str) -> requests.Response:
+        """Log in through the login form; return the final response (the home page).
+
+        JupyterHub would otherwise go on to spawn the user's server, which is
+        not what logging in is about.
+        """
+        home = urlsplit(self.hub.hub_url("home")).path
+        return self.submit_form(
+            f"login?next={quote(home)}", {"username": username, "password": password}
+        )
+
+    def sign_up(self, username: str, password: str) -> requests.Response:
+        """Sign up through the sign-up form; return its response."""
+        return self.submit_form(
+            "signup",
+            {
+                "username": username,
+                "signup_password": password,
+                "signup_password_confirmation": password,
+            },
+        )
+
+
+def _harness_config(
+    *, workdir: Path, port: int, hub_ip: str, hub_port: int, api_port: int,
+    token: str, db_url: str,
+) -> str:
+    return textwrap.dedent(f"""
+        # ---- test harness: ports, state and a token for the test itself
+        # The path of bind_url is the base URL (setting base_url too would reset bind_url).
+        c.JupyterHub.bind_url = "http://127.0.0.1:{port}{TEST_BASE_URL}"
+        c.JupyterHub.hub_bind_url = "http://{hub_ip}:{hub_port}"
+        c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
+        c.JupyterHub.db_url = {db_url!r}
+        c.JupyterHub.cookie_secret_file = {str(workdir / "cookie_secret")!r}
+        c.ConfigurableHTTPProxy.pid_file = {str(workdir / "proxy.pid")!r}
+        c.JupyterHub.log_level = "DEBUG"
+        c.JupyterHub.services = [
+            *(c.JupyterHub.services if "services" in c.JupyterHub else []),
+            {{"name": {ADMIN_SERVICE!r}, "api_token": {token!r}}},
+        ]
+        c.JupyterHub.load_roles = [
+            *(c.JupyterHub.load_roles if "load_roles" in c.JupyterHub else []),
+            {{"name": {ADMIN_SERVICE!r}, "scopes": {ADMIN_SERVICE_SCOPES!r},
+              "services": [{ADMIN_SERVICE!r}]}},
+        ]
+    """)
+
+
+def start_hub(
+    workdir: Path, config: str, *, hub_ip: str = "127.0.0.1", db_url: str | None = None,
+    env: dict[str, str] | None = None,
+) -> RunningHub:
+    """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
+
+    The harness appends its own settings (ports, database, token) after
+    *config*, so *config* is the configuration under test and nothing else.
+    """
+    if shutil.which("configurable-http-proxy", path=(env or os.environ).get("PATH")) is None:
+        require(
+            "configurable-http-proxy",
+            "not on PATH",
+            "Run scripts/provision-chp.sh and put its bin directory on PATH (nox does both).",
+        )
+    port, hub_port, api_port = free_port(), free_port(hub_ip), free_port()
+    token = secrets.token_hex(32)
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_path = workdir / "jupyterhub_config.py"
+    config_path.write_text(
+        textwrap.dedent(config)
+        + _harness_config(
+            workdir=workdir, port=port, hub_ip=hub_ip, hub_port=hub_port, api_port=api_port,
+            token=token, db_url=db_url or f"sqlite:///{workdir / 'jupyterhub.sqlite'}",
+        )
+    )
+    log_path = workdir / "hub.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(config_path)],
+            cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        )
+    hub = RunningHub(
+        url=f"http://127.0.0.1:{port}{TEST_BASE_URL}", admin_token=token, workdir=workdir,
+        process=process, log_path=log_path,
+    )
+    _wait_until_up(hub)
+    return hub
+
+
+def _wait_until_up(hub: RunningHub) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if hub.process.poll() is not None:
+            raise AssertionError(f"the hub exited with {hub.process.returncode}\n{hub.log_tail()}")
+        try:
+            if requests.get(hub.hub_url("health"), timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    stop_hub(hub)
+    raise AssertionError(f"the hub did not answer within {START_TIMEOUT}s\n{hub.log_tail()}")
+
+
+def stop_hub(hub: RunningHub, timeout: float = 60.0) -> None:
+    """Stop the hub as an operator would (SIGTERM): it stops its servers and its proxy."""
+    if hub.process.poll() is not None:
+        return
+    hub.process.send_signal(signal.SIGTERM)
+    try:
+        hub.process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        hub.process.kill()
+        hub.process.wait()

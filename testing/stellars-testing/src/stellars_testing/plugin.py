@@ -1,0 +1,143 @@
+"""The pytest plugin: fixtures for real components, and a per-layer test count.
+
+Registered through the ``pytest11`` entry point, so every package's tests get
+the same fixtures without copying a conftest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from stellars_testing import browser as browser_support
+from stellars_testing import database, docker_engine
+from stellars_testing.components import in_ci
+from stellars_testing.hub import RunningHub, start_hub, stop_hub
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from playwright.sync_api import Browser, Page
+
+# A test belongs to the layer of the most real component it uses.
+LAYER_OF_FIXTURE = {
+    "browser": "browser",
+    "docker_run": "docker",
+    "postgres_db_url": "database",
+    "hub_factory": "hub",
+}
+LAYERS = ("unit", "hub", "database", "docker", "browser")
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture
+def hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
+    """Return ``start(config, **options)``, which starts a real hub; all are stopped after."""
+    hubs: list[RunningHub] = []
+
+    def start(config: str, **options: Any) -> RunningHub:
+        hub = start_hub(tmp_path_factory.mktemp("hub"), config, **options)
+        hubs.append(hub)
+        return hub
+
+    yield start
+    for hub in hubs:
+        stop_hub(hub)
+
+
+@pytest.fixture(scope="session")
+def docker_run() -> Iterator[docker_engine.DockerRun]:
+    """Return the real engine and this run's label; removes what the run created, at the end."""
+    run = docker_engine.DockerRun(docker_engine.connect(), uuid.uuid4().hex[:12])
+    yield run
+    run.cleanup()
+
+
+@pytest.fixture(scope="session")
+def lab_image(docker_run: docker_engine.DockerRun) -> str:
+    """Return the name of the locally built JupyterLab image."""
+    return docker_engine.lab_image(docker_run.client)
+
+
+@pytest.fixture(scope="session")
+def docker_host_ip(docker_run: docker_engine.DockerRun) -> str:
+    """Return the host's address on the default bridge (where containers reach a hub)."""
+    return docker_engine.bridge_gateway(docker_run.client)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Return headless Chromium."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    with sync_playwright() as playwright:
+        chromium = browser_support.launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def logged_in_page(browser: Browser) -> Callable[[RunningHub, str, str], Page]:
+    """Return ``log_in(hub, username, password)``, giving a page logged in through the form."""
+
+    def log_in(hub: RunningHub, username: str, password: str) -> Page:
+        return browser_support.log_in(browser, hub, username, password)
+
+    return log_in
+
+
+@pytest.fixture
+def postgres_db_url() -> Iterator[str]:
+    """Return the SQLAlchemy URL of a new, empty database on the real PostgreSQL server."""
+    yield from database.fresh_database()
+
+
+# ------------------------------------------------------------------ layers
+
+
+def _layer(item: pytest.Item) -> str:
+    names = set(getattr(item, "fixturenames", ()))
+    for fixture, layer in LAYER_OF_FIXTURE.items():
+        if fixture in names:
+            return layer
+    return "unit"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its layer (``-m docker`` selects the Docker layer)."""
+    for item in items:
+        item.add_marker(getattr(pytest.mark, _layer(item)))
+        item.user_properties.append(("layer", _layer(item)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the layer markers."""
+    for layer in LAYERS:
+        config.addinivalue_line("markers", f"{layer}: a test of the {layer} layer")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Print how many tests of each layer passed, failed and were skipped."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when == "call" or outcome in {"skipped", "error"}:
+                layer = dict(getattr(report, "user_properties", ())).get("layer", "unit")
+                counts[layer, outcome] += 1
+    terminalreporter.section("tests per layer")
+    for layer in LAYERS:
+        parts = [f"{counts[layer, o]} {o}" for o in ("passed", "failed", "skipped", "error")]
+        terminalreporter.write_line(f"{layer:>9}: {', '.join(parts)}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI, fail a run that skipped anything: every layer must really run there."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if in_ci() and reporter is not None and reporter.stats.get("skipped"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
