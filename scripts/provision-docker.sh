@@ -7,7 +7,9 @@
 #
 # Env: DOCKER_HOST (unix://...) makes us start dockerd on that socket;
 #      STELLARS_DOCKERD_ARGS adds extra dockerd flags (word-split), e.g. a
-#      separate --data-root/--exec-root for a second daemon.
+#      separate --data-root/--exec-root for a second daemon.  Never pass
+#      "--bridge none" next to another daemon: dockerd then deletes the
+#      shared docker0 interface and breaks the other daemon's containers.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"

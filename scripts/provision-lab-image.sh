@@ -63,7 +63,13 @@ work=""
 # Remove the temporary rootfs / build context even when a step fails.
 # debootstrap mounts proc and sys inside the target and can leave them
 # mounted on failure, so unmount first and never cross filesystems.
+build_started=""
 cleanup() {
+    # The classic builder keeps the build stage as untagged images (one holds
+    # the CA bundle), also when the build fails; drop exactly those.
+    if [[ -n $build_started ]]; then
+        docker image prune -f --filter label=org.stellars-hub.role=lab-build-stage >/dev/null 2>&1 || true
+    fi
     [[ -n $work && -d $work ]] || return 0
     local m
     awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r |
@@ -116,14 +122,14 @@ if [[ -n $jupyterhub_spec ]]; then
 fi
 log "docker build $content_tag (pip installs JupyterHub/JupyterLab; a few minutes)"
 t0=$(now_s)
-run_logged lab-image docker build "${build_args[@]}" \
+build_started=yes
+# --force-rm: a failed RUN step otherwise leaves its container behind, which
+# pins the build-stage images so cleanup cannot remove them.
+run_logged lab-image docker build --force-rm "${build_args[@]}" \
     --label "org.stellars-hub.content-hash=$hash" \
     -t "$content_tag" -t "$latest_tag" "$context" || die "docker build failed"
 timings+=("docker build $(elapsed_since "$t0")s")
 
-# The classic builder keeps the build stage as an untagged image (it holds
-# the CA bundle and pip's leftovers); drop exactly that, nothing else.
-docker image prune -f --filter label=org.stellars-hub.role=lab-build-stage >/dev/null || true
 # Older content tags of ours are superseded; remove those no container uses.
 old_tags=$(docker image ls --format '{{.Tag}}' "$lab_repo" | grep -E '^[0-9a-f]{12}$' | grep -vx -- "$hash" || true)
 for old in $old_tags; do
