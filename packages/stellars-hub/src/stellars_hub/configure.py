@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from stellars_auth import StellarsNativeAuthenticator
-from stellars_docker import DockerSettings, spawner_config
+from stellars_docker import DEFAULT_SHARED_VOLUME, DockerSettings, SharedVolume, spawner_config
 from stellars_docker.spawner import SPAWNER_CLASS
 from stellars_ui import SETTINGS_KEY, TEMPLATE_DIR, UISettings, extra_handlers, template_vars
 
@@ -22,6 +22,8 @@ from stellars_hub.settings import HubSettings, load_settings
 log = logging.getLogger(__name__)
 
 LOCAL_SPAWNER_CLASS = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+SHARED_MOUNT_POINT = DEFAULT_SHARED_VOLUME.mount_point
+NO_SHARED_VOLUME = "none"
 
 
 def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
@@ -88,6 +90,9 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
     docker = DockerSettings(
         image=settings.notebook_image,
         network_name=settings.network_name,
+        shared_volume=SharedVolume(settings.shared_volume, SHARED_MOUNT_POINT)
+        if settings.shared_volume != NO_SHARED_VOLUME
+        else None,
         start_timeout=settings.spawn_timeout,
     )
     for trait, value in spawner_config(docker).items():

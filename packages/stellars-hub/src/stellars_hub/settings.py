@@ -129,6 +129,13 @@ class HubSettings(BaseModel):
         "Spawner",
         "Docker network the lab containers join. Empty: the default bridge.",
     )
+    shared_volume: str = _setting(
+        "jupyterhub_shared",
+        "JUPYTERHUB_SHARED_VOLUME",
+        "Spawner",
+        "Docker volume every lab container mounts at /mnt/shared; none: no shared volume.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    )
     spawn_timeout: int = _setting(
         120,
         "JUPYTERHUB_SPAWN_TIMEOUT",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from urllib.parse import quote, urlsplit
 from typing import TYPE_CHECKING
 
 from stellars_testing.components import require
@@ -37,7 +38,9 @@ def launch(playwright: Playwright) -> Browser:
 def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> Page:
     """Return a new page, in a fresh browser context, logged in as *username* via the form."""
     page = browser.new_context().new_page()
-    page.goto(hub.hub_url("login"))
+    # Land on the home page rather than spawning the user's server right away.
+    home = urlsplit(hub.hub_url("home")).path
+    page.goto(hub.hub_url(f"login?next={quote(home)}"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("input[type=submit], button[type=submit]")

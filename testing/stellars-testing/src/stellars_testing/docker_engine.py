@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -43,9 +44,11 @@ def lab_image(client: docker.DockerClient) -> str:
 
 def bridge_gateway(client: docker.DockerClient) -> str:
     """Return the host's address on the default bridge, where containers reach the hub."""
-    bridge = client.networks.get("bridge")
-    gateway: str = bridge.attrs["IPAM"]["Config"][0]["Gateway"]
-    return gateway
+    ipam = client.networks.get("bridge").attrs["IPAM"]["Config"][0]
+    if "Gateway" in ipam:
+        return str(ipam["Gateway"])
+    # Older engines report only the subnet; the bridge then takes its first address.
+    return str(next(ipaddress.ip_network(ipam["Subnet"]).hosts()))
 
 
 @dataclass
@@ -61,12 +64,20 @@ class DockerRun:
         return {RUN_LABEL: self.run_id}
 
     def cleanup(self) -> None:
-        """Remove this run's containers, the volumes they mounted, and its labelled volumes."""
+        """Remove this run's containers and volumes.
+
+        A volume is this run's when it carries the run's label, or when a
+        container of this run mounted it and its name holds the run's id
+        (Docker creates a container's named volumes unlabelled). A volume of
+        the developer's own deployment is never either.
+        """
         selector = {"label": f"{RUN_LABEL}={self.run_id}"}
         volumes: set[str] = set()
         for container in self.client.containers.list(all=True, filters=selector):
             volumes.update(
-                mount["Name"] for mount in container.attrs["Mounts"] if mount["Type"] == "volume"
+                mount["Name"]
+                for mount in container.attrs["Mounts"]
+                if mount["Type"] == "volume" and self.run_id in mount["Name"]
             )
             container.remove(force=True)
         volumes.update(volume.name for volume in self.client.volumes.list(filters=selector))

@@ -88,6 +88,14 @@ class RunningHub:
         state = "ready" if running else "stopped"
         raise AssertionError(f"{username}'s server not {state} after {timeout}s\n{self.log_tail()}")
 
+    def create_user(self, username: str, *, admin: bool = False) -> str:
+        """Create *username* in the hub and return an API token of theirs."""
+        self.api("POST", f"users/{username}", json={"admin": admin}).raise_for_status()
+        response = self.api("POST", f"users/{username}/tokens", json={"note": "test"})
+        response.raise_for_status()
+        token: str = response.json()["token"]
+        return token
+
     def log_tail(self, lines: int = 60) -> str:
         """Return the last *lines* of the hub's log, for failure messages."""
         text = self.log_path.read_text(errors="replace").splitlines()
@@ -139,6 +147,14 @@ class HubSession(requests.Session):
                 "signup_password_confirmation": password,
             },
         )
+
+
+def platform_config(environ: dict[str, str], extra_config: str = "") -> str:
+    """Return a config file that sets the hub up with ``stellars_hub.configure``."""
+    return (
+        "from stellars_hub import configure, load_settings\n"
+        f"configure(c, load_settings({environ!r}))\n" + textwrap.dedent(extra_config)
+    )
 
 
 def _harness_config(

@@ -15,7 +15,7 @@ import pytest
 from stellars_testing import browser as browser_support
 from stellars_testing import database, docker_engine
 from stellars_testing.components import in_ci
-from stellars_testing.hub import RunningHub, start_hub, stop_hub
+from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hub
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -29,6 +29,7 @@ LAYER_OF_FIXTURE = {
     "docker_run": "docker",
     "postgres_db_url": "database",
     "hub_factory": "hub",
+    "platform_hub": "hub",
 }
 LAYERS = ("unit", "hub", "database", "docker", "browser")
 
@@ -49,6 +50,21 @@ def hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
     yield start
     for hub in hubs:
         stop_hub(hub)
+
+
+@pytest.fixture
+def platform_hub(hub_factory: Callable[..., RunningHub]) -> Callable[..., RunningHub]:
+    """Return ``start(environ, extra_config="", **options)``: a hub set up by ``configure``.
+
+    *environ* holds the platform's settings as environment variables, exactly
+    as an operator would set them; *extra_config* is appended after
+    ``configure(c, ...)`` (the harness's own settings still come last).
+    """
+
+    def start(environ: dict[str, str], extra_config: str = "", **options: Any) -> RunningHub:
+        return hub_factory(platform_config(environ, extra_config), **options)
+
+    return start
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,91 @@
+import pytest
+
+from stellars_hub import HubSettings, SettingsError, load_settings
+
+
+def test_defaults_keep_the_original_deployments_names():
+    settings = load_settings({})
+    assert settings.admin == "admin"
+    assert settings.notebook_image == "stellars-hub-lab:latest"
+    assert settings.shared_volume == "jupyterhub_shared"
+    assert settings.signup_enabled == 1
+    assert settings.spawner == "docker"
+
+
+def test_values_are_read_from_their_variables():
+    settings = load_settings(
+        {"JUPYTERHUB_ADMIN": "root.admin", "JUPYTERHUB_SPAWN_TIMEOUT": "300", "OTHER": "x"}
+    )
+    assert settings.admin == "root.admin"
+    assert settings.spawn_timeout == 300
+
+
+def test_an_empty_variable_means_unset():
+    assert load_settings({"JUPYTERHUB_SIGNUP_ENABLED": ""}).signup_enabled == 1
+
+
+def test_every_bad_variable_is_reported_at_once():
+    with pytest.raises(SettingsError) as raised:
+        load_settings(
+            {
+                "JUPYTERHUB_SIGNUP_ENABLED": "yes",
+                "JUPYTERHUB_SPAWN_TIMEOUT": "-5",
+                "JUPYTERHUB_SPAWNER": "kubernetes",
+            }
+        )
+    variables = [problem.variable for problem in raised.value.problems]
+    assert sorted(variables) == [
+        "JUPYTERHUB_SIGNUP_ENABLED",
+        "JUPYTERHUB_SPAWNER",
+        "JUPYTERHUB_SPAWN_TIMEOUT",
+    ]
+    message = str(raised.value)
+    assert "JUPYTERHUB_SIGNUP_ENABLED='yes'" in message
+    assert "JUPYTERHUB_SPAWN_TIMEOUT='-5'" in message
+    assert "'docker' or 'local'" in message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("JUPYTERHUB_BASE_URL", "hub/"),
+        ("JUPYTERHUB_ADMIN", "bad name"),
+        ("JUPYTERHUB_SHARED_VOLUME", "-leading-dash"),
+        ("JUPYTERHUB_SPAWN_TIMEOUT", "99999"),
+        ("JUPYTERHUB_SIGNUP_ENABLED", "2"),
+        ("JUPYTERHUB_BIND_URL", "localhost:8000"),
+    ],
+)
+def test_out_of_range_values_are_refused(variable, value):
+    with pytest.raises(SettingsError, match=variable):
+        load_settings({variable: value})
+
+
+def test_the_admin_password_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "admin-password"
+    secret.write_text("from-a-file\n")
+    settings = load_settings({"JUPYTERHUB_ADMIN_PASSWORD_FILE": str(secret)})
+    assert settings.initial_admin_password() == "from-a-file"
+
+
+def test_a_missing_password_file_is_an_error(tmp_path):
+    with pytest.raises(SettingsError, match="no such file"):
+        load_settings({"JUPYTERHUB_ADMIN_PASSWORD_FILE": str(tmp_path / "absent")})
+
+
+def test_two_admin_password_sources_are_an_error(tmp_path):
+    secret = tmp_path / "admin-password"
+    secret.write_text("x")
+    with pytest.raises(SettingsError, match="not both"):
+        load_settings(
+            {"JUPYTERHUB_ADMIN_PASSWORD": "y", "JUPYTERHUB_ADMIN_PASSWORD_FILE": str(secret)}
+        )
+
+
+def test_every_setting_is_described_with_a_variable_and_category():
+    for name, field in HubSettings.model_fields.items():
+        assert field.alias, name
+        assert field.alias.startswith("JUPYTERHUB_"), name
+        assert field.description, name
+        assert isinstance(field.json_schema_extra, dict), name
+        assert field.json_schema_extra["category"], name

@@ -1,0 +1,80 @@
+"""A newcomer's first day, end to end: real hub, real proxy, real Docker engine.
+
+Sign up through the form, get authorised, log in, start a JupyterLab container
+through the REST API, reach it through the proxy, and find a file written in
+the first session still there after the server was stopped and started again.
+"""
+
+import time
+
+import pytest
+from dockerspawner import DockerSpawner
+
+from stellars_testing import HubSession
+
+ADMIN_PASSWORD = "integration-admin-password"
+USER_PASSWORD = "integration-user-passphrase"
+
+
+@pytest.fixture
+def docker_platform(platform_hub, docker_run, lab_image, docker_host_ip):
+    """The platform spawning into the real engine, everything it creates labelled."""
+    settings = {
+        "JUPYTERHUB_ADMIN": "admin",
+        "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
+        # A shared volume of this run only, never the developer's own.
+        "JUPYTERHUB_SHARED_VOLUME": f"stellars_test_shared_{docker_run.run_id}",
+    }
+    labels = f"c.DockerSpawner.extra_create_kwargs = {{'labels': {docker_run.labels!r}}}"
+    return platform_hub(settings, labels, hub_ip=docker_host_ip)
+
+
+def _containers_of(docker_run, username):
+    # The container's name is DockerSpawner's template filled with its own escaping.
+    name = f"jupyterlab-{DockerSpawner._escape(username)}"
+    return docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"})
+
+
+def test_a_new_user_keeps_their_files_across_server_restarts(docker_platform, docker_run):
+    hub = docker_platform
+    username = f"ada-{docker_run.run_id[:8]}"
+
+    person = HubSession(hub)
+    assert person.sign_up(username, USER_PASSWORD).status_code == 200
+    admin = HubSession(hub)
+    admin.log_in("admin", ADMIN_PASSWORD)
+    assert admin.get(hub.hub_url(f"authorize/{username}"), timeout=30).ok
+    assert "/hub/home" in person.log_in(username, USER_PASSWORD).url
+
+    started = time.monotonic()
+    assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
+    hub.wait_for_server(username, running=True)
+    print(f"spawn took {time.monotonic() - started:.1f}s")
+    assert len(_containers_of(docker_run, username)) == 1
+
+    # The person's own browser session reaches JupyterLab through the proxy (OAuth included).
+    lab = person.get(hub.user_url(username, "lab"), timeout=60)
+    assert lab.status_code == 200, lab.text[:500]
+    assert "JupyterLab" in lab.text
+
+    token = hub.api("POST", f"users/{username}/tokens", json={}).json()["token"]
+    contents = hub.user_url(username, "api/contents/notes.txt")
+    headers = {"Authorization": f"token {token}"}
+    written = person.put(
+        contents,
+        json={"type": "file", "format": "text", "content": "written before the restart"},
+        headers=headers,
+        timeout=30,
+    )
+    assert written.status_code in {200, 201}, written.text
+
+    assert hub.api("DELETE", f"users/{username}/server").status_code in {202, 204}
+    hub.wait_for_server(username, running=False)
+    assert _containers_of(docker_run, username) == []  # removed: only the volumes keep files
+
+    assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
+    hub.wait_for_server(username, running=True)
+    read = person.get(contents, headers=headers, timeout=30)
+    assert read.status_code == 200, read.text
+    assert read.json()["content"] == "written before the restart"
