@@ -18,7 +18,8 @@ state="$STELLARS_CACHE/docker"
 pidfile="$state/dockerd.pid"
 logfile="$state/dockerd.log"
 
-docker_answers() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
+# Bounded: a wedged daemon can accept the connection and never reply.
+docker_answers() { command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; }
 
 if docker_answers; then
     if pid_alive "$(cat "$pidfile" 2>/dev/null || true)" dockerd; then
@@ -65,7 +66,7 @@ else
     setsid -f dockerd "${args[@]}" </dev/null >>"$logfile" 2>&1
 fi
 
-if ! wait_until 30 docker info; then
+if ! wait_until 30 docker_answers; then
     log "dockerd did not answer within 30 s; last lines of $logfile:"
     tail -n 30 -- "$logfile" >&2
     exit 1

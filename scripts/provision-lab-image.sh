@@ -27,7 +27,7 @@ state="$STELLARS_CACHE/lab-image"
 [[ -f $lab_dir/Dockerfile ]] || die "missing $lab_dir/Dockerfile"
 
 # The daemon is a prerequisite; provision-docker is a no-op when it answers.
-if ! docker info >/dev/null 2>&1; then
+if ! timeout 10 docker info >/dev/null 2>&1; then
     "$STELLARS_ROOT/scripts/provision-docker.sh"
 fi
 
@@ -77,6 +77,9 @@ cleanup() {
     rm -rf --one-file-system -- "$work"
 }
 trap cleanup EXIT
+# Turn Ctrl-C / a CI timeout into a normal exit so the EXIT trap cleans up.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 work=$(mktemp -d "$state/tmp.XXXXXX")
 
 timings=()
@@ -85,13 +88,16 @@ timings=()
 if image_id "$base_image" >/dev/null; then
     timings+=("base image reused")
 else
-    apt_install debootstrap
+    command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+    # Debian's archive key, also needed when the host is Ubuntu.
+    keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    [[ -r $keyring ]] || apt_install debian-archive-keyring
     rootfs="$work/rootfs"
     log "debootstrap bookworm (minbase) from $mirror into a temporary rootfs"
     t0=$(now_s)
     # python3-venv brings ensurepip for the venv; tini is the container's
     # init; ca-certificates lets pip reach PyPI when there is no proxy.
-    run_logged debootstrap debootstrap --variant=minbase \
+    run_logged debootstrap debootstrap --variant=minbase --keyring="$keyring" \
         --include=python3,python3-venv,ca-certificates,tini \
         bookworm "$rootfs" "$mirror" || die "debootstrap failed"
     # Package lists and downloaded .debs only bloat the image.

@@ -15,6 +15,8 @@ role=stellars
 password=stellars
 database=stellars_test
 url="postgresql://$role:$password@127.0.0.1:$port/$database"
+# A stuck server must not hang provisioning forever.
+export PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10}
 
 pgbin=$(pg_bindir || true)
 if [[ -z $pgbin ]]; then
