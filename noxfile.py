@@ -1,0 +1,114 @@
+"""Test sessions: each package installed alone, everything together, lint and types.
+
+``nox`` runs every session, which is what CI runs; ``nox -l`` lists them.
+Packages that import JupyterHub are tested against JupyterHub 5 and 6.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tomllib
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+REPORTS = ROOT / ".cache" / "reports"
+TESTING = "./testing/stellars-testing"
+
+nox.options.default_venv_backend = "uv"
+nox.options.error_on_missing_interpreters = True
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = "3.11"
+JUPYTERHUB = {"5": "jupyterhub>=5.5.1,<6", "6": "jupyterhub>=6,<7"}
+# package -> whether it imports JupyterHub (directly or through DockerSpawner).
+PACKAGES = {
+    "stellars-auth": True,
+    "stellars-docker": True,
+    "stellars-activity": False,
+    "stellars-ui": True,
+    "stellars-hub": True,
+}
+LINTED = ["packages", "testing", "tests", "bench", "deploy", "noxfile.py"]
+
+
+def _declared_siblings(package: str) -> set[str]:
+    """Return the sibling packages *package* depends on, transitively."""
+    pyproject = tomllib.loads((ROOT / "packages" / package / "pyproject.toml").read_text())
+    found: set[str] = set()
+    for requirement in pyproject["project"]["dependencies"]:
+        name = requirement.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip()
+        if name in PACKAGES and name not in found:
+            found |= {name, *_declared_siblings(name)}
+    return found
+
+
+def _environment(session: nox.Session) -> dict[str, str]:
+    """Provision the real components (idempotent, fast when done) and return their settings."""
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "provision-all.sh")],
+        check=False, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        message = f"provisioning failed:\n{result.stderr}"
+        if os.environ.get("CI") == "true":
+            session.error(message)
+        session.warn(message + "\ntests that need the missing components will be skipped")
+    env = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    if "STELLARS_CHP_BIN_DIR" in env:
+        env["PATH"] = f"{env.pop('STELLARS_CHP_BIN_DIR')}{os.pathsep}{os.environ['PATH']}"
+    return env
+
+
+def _pytest(session: nox.Session, tests: Path, report: str) -> None:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    session.run(
+        "pytest", str(tests), "-p", "no:cacheprovider", f"--rootdir={tests.parent}",
+        "-o", "junit_family=xunit1", f"--junitxml={REPORTS / report}.xml",
+        *session.posargs,
+        env=_environment(session),
+    )
+
+
+def _package_session(package: str, *, imports_jupyterhub: bool) -> None:
+    def run(session: nox.Session, jupyterhub: str | None = None) -> None:
+        installs = [f"./packages/{name}" for name in sorted(_declared_siblings(package))]
+        extra = [JUPYTERHUB[jupyterhub]] if jupyterhub else []
+        session.install(f"./packages/{package}", *installs, TESTING, *extra)
+        suffix = f"-jupyterhub{jupyterhub}" if jupyterhub else ""
+        _pytest(session, ROOT / "packages" / package / "tests", f"{package}{suffix}")
+
+    run.__doc__ = f"Test {package} installed alone, with only its declared dependencies."
+    if imports_jupyterhub:
+        run = nox.parametrize("jupyterhub", list(JUPYTERHUB))(run)
+    nox.session(name=package.removeprefix("stellars-"), python=PYTHON)(run)
+
+
+for _package, _imports_jupyterhub in PACKAGES.items():
+    _package_session(_package, imports_jupyterhub=_imports_jupyterhub)
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("jupyterhub", list(JUPYTERHUB))
+def integration(session: nox.Session, jupyterhub: str) -> None:
+    """Everything together: real hub, Docker engine, browser and PostgreSQL."""
+    session.install(*(f"./packages/{name}" for name in PACKAGES), TESTING, JUPYTERHUB[jupyterhub])
+    _pytest(session, ROOT / "tests" / "integration", f"integration-jupyterhub{jupyterhub}")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff: every rule unless the root pyproject.toml says why not, and the formatter."""
+    session.install("ruff")
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy, strict, on every package and the test support."""
+    session.install("mypy", *(f"-e./packages/{name}" for name in PACKAGES), f"-e{TESTING}")
+    modules = [name.replace("-", "_") for name in [*PACKAGES, "stellars-testing"]]
+    session.run("mypy", *(arg for module in modules for arg in ("-p", module)))

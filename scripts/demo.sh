@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The README's first command: a Stellars Hub on http://127.0.0.1:8000 with its
+# state (SQLite, cookie secret, admin password) in .state/. Users' servers run
+# in Docker containers when an engine answers (one is installed and started
+# when possible), otherwise as local processes, with a warning. Ctrl-C stops
+# the hub, the proxy, the servers, and the Docker daemon if this script started it.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+cd "$STELLARS_ROOT"
+
+state="$STELLARS_ROOT/.state"
+mkdir -p "$state"
+tools_bin=$(scripts/bootstrap-tools.sh | tail -n 1)
+"$tools_bin/uv" sync --locked --quiet
+chp_bin=$(scripts/provision-chp.sh | tail -n 1)
+export PATH="$chp_bin:$PATH"
+
+docker_was_up=false
+docker info >/dev/null 2>&1 && docker_was_up=true
+stop_started_services() {
+    if [[ $docker_was_up == false ]]; then scripts/stop-services.sh || true; fi
+}
+trap stop_started_services EXIT
+
+export JUPYTERHUB_BIND_URL="http://127.0.0.1:8000"
+export JUPYTERHUB_DB_URL="sqlite:///$state/jupyterhub.sqlite"
+if scripts/provision-docker.sh && lab_image=$(scripts/provision-lab-image.sh | tail -n 1); then
+    subnet=$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Subnet}}')
+    bridge_ip=$(python3 -c 'import ipaddress, sys; print(next(ipaddress.ip_network(sys.argv[1]).hosts()))' "$subnet")
+    # Lab containers call the hub's API; it listens on the bridge, not on every interface.
+    export JUPYTERHUB_SPAWNER=docker JUPYTERHUB_NOTEBOOK_IMAGE="$lab_image"
+    export JUPYTERHUB_HUB_BIND_URL="http://$bridge_ip:8081"
+else
+    log "WARNING: no Docker engine: servers will run as local processes, without containers"
+    log "WARNING: or per-user volumes. Install Docker for the real platform."
+    "$tools_bin/uv" pip install --quiet --python .venv "jupyterlab>=4,<5"
+    export JUPYTERHUB_SPAWNER=local
+fi
+
+password_file="$state/admin-password"
+if [[ ! -s $password_file ]]; then
+    (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(18))' >"$password_file")
+fi
+export JUPYTERHUB_ADMIN="${JUPYTERHUB_ADMIN:-admin}"
+export JUPYTERHUB_ADMIN_PASSWORD_FILE="$password_file"
+
+cat >&2 <<MSG
+
+  Stellars Hub: http://127.0.0.1:8000
+  log in as:    $JUPYTERHUB_ADMIN
+  password:     $(cat "$password_file")   (kept in .state/admin-password; applied on the first start)
+  stop with:    Ctrl-C
+
+MSG
+cd "$state"
+"$STELLARS_ROOT/.venv/bin/jupyterhub" -f "$STELLARS_ROOT/deploy/jupyterhub_config.py"
