@@ -31,7 +31,7 @@ PACKAGES = {
     "stellars-ui": True,
     "stellars-hub": True,
 }
-LINTED = ["packages", "testing", "tests", "bench", "deploy", "noxfile.py"]
+LINTED = ["packages", "testing", "tests", "bench", "deploy", "scripts", "noxfile.py"]
 
 
 def _declared_siblings(package: str) -> set[str]:
@@ -49,7 +49,9 @@ def _environment(session: nox.Session) -> dict[str, str]:
     """Provision the real components (idempotent, fast when done) and return their settings."""
     result = subprocess.run(
         ["bash", str(ROOT / "scripts" / "provision-all.sh")],
-        check=False, capture_output=True, text=True,
+        check=False,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         message = f"provisioning failed:\n{result.stderr}"
@@ -65,8 +67,14 @@ def _environment(session: nox.Session) -> dict[str, str]:
 def _pytest(session: nox.Session, tests: Path, report: str) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
     session.run(
-        "pytest", str(tests), "-p", "no:cacheprovider", f"--rootdir={tests.parent}",
-        "-o", "junit_family=xunit1", f"--junitxml={REPORTS / report}.xml",
+        "pytest",
+        str(tests),
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={tests.parent}",
+        "-o",
+        "junit_family=xunit1",
+        f"--junitxml={REPORTS / report}.xml",
         *session.posargs,
         env=_environment(session),
     )

@@ -9,7 +9,6 @@ import time
 
 import pytest
 from dockerspawner import DockerSpawner
-
 from stellars_testing import HubSession
 
 ADMIN_PASSWORD = "integration-admin-password"
@@ -38,7 +37,7 @@ def _containers_of(docker_run, username):
 
 def test_a_new_user_keeps_their_files_across_server_restarts(docker_platform, docker_run):
     hub = docker_platform
-    username = f"ada-{docker_run.run_id[:8]}"
+    username = f"ada-{docker_run.run_id}"
 
     person = HubSession(hub)
     assert person.sign_up(username, USER_PASSWORD).status_code == 200

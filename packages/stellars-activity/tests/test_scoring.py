@@ -2,7 +2,6 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from stellars_activity import Sample, activity_score, decay_weight
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -25,12 +24,17 @@ def test_score_equals_the_formula():
     ages = [timedelta(minutes=10 * i) for i in range(500)]
     samples = [Sample(NOW - age, active=i % 3 == 0) for i, age in enumerate(ages)]
     weights = [math.exp(-math.log(2) * a.total_seconds() / HALF_LIFE.total_seconds()) for a in ages]
-    expected = 100 * sum(w for w, s in zip(weights, samples, strict=True) if s.active) / sum(weights)
+    expected = (
+        100 * sum(w for w, s in zip(weights, samples, strict=True) if s.active) / sum(weights)
+    )
     assert activity_score(samples, NOW, HALF_LIFE, RETENTION) == pytest.approx(expected, rel=1e-9)
 
 
 def test_samples_outside_the_retention_window_do_not_count():
-    samples = [Sample(NOW - timedelta(hours=1), active=True), Sample(NOW - timedelta(days=8), active=False)]
+    samples = [
+        Sample(NOW - timedelta(hours=1), active=True),
+        Sample(NOW - timedelta(days=8), active=False),
+    ]
     assert activity_score(samples, NOW, HALF_LIFE, RETENTION) == 100.0
 
 

@@ -4,8 +4,8 @@ import re
 import textwrap
 
 import pytest
-
 from stellars_testing import HubSession
+from stellars_testing.hub import stop_hub
 
 ADMIN = "admin"
 
@@ -43,8 +43,6 @@ def test_a_wrong_password_is_refused(hub_factory):
 
 
 def test_the_initial_password_is_applied_once(hub_factory, db_url):
-    from stellars_testing.hub import stop_hub
-
     stop_hub(hub_factory(_config("first-password"), db_url=db_url))
     hub = hub_factory(_config("second-password"), db_url=db_url)
     assert _logged_in(HubSession(hub).log_in(ADMIN, "first-password"))
@@ -52,8 +50,6 @@ def test_the_initial_password_is_applied_once(hub_factory, db_url):
 
 
 def test_a_generated_admin_password_is_logged_on_the_first_start_only(hub_factory, db_url):
-    from stellars_testing.hub import stop_hub
-
     first = hub_factory(_config(), db_url=db_url)
     match = re.search(r"generated password: (\S+)", first.log_since_start())
     assert match, first.log_tail()

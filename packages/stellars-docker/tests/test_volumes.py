@@ -1,5 +1,4 @@
 import pytest
-
 from stellars_docker import (
     DEFAULT_SHARED_VOLUME,
     DEFAULT_USER_VOLUMES,

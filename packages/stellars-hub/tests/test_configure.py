@@ -1,8 +1,7 @@
 import pytest
-from traitlets.config import Config
-
 from stellars_hub import StellarsNativeAuthenticator, configure, load_settings
 from stellars_hub.configure import public_url
+from traitlets.config import Config
 
 
 @pytest.fixture
@@ -29,7 +28,9 @@ def test_no_shared_volume_when_it_is_none(config):
 
 
 def test_configure_uses_the_stellars_authenticator_and_lets_authorised_users_in(config):
-    configure(config, load_settings({"JUPYTERHUB_ADMIN": "boss", "JUPYTERHUB_ADMIN_PASSWORD": "pw"}))
+    configure(
+        config, load_settings({"JUPYTERHUB_ADMIN": "boss", "JUPYTERHUB_ADMIN_PASSWORD": "pw"})
+    )
     assert config.JupyterHub.authenticator_class is StellarsNativeAuthenticator
     assert config.Authenticator.admin_users == {"boss"}
     assert config.Authenticator.allow_all is True

@@ -1,7 +1,6 @@
 """The assembled platform on a real hub, on SQLite and on PostgreSQL."""
 
 import pytest
-
 from stellars_testing import HubSession
 
 ADMIN_PASSWORD = "platform-admin-password"

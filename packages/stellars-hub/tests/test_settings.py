@@ -1,5 +1,4 @@
 import pytest
-
 from stellars_hub import HubSettings, SettingsError, load_settings
 
 

@@ -1,5 +1,7 @@
 from importlib.metadata import version
 
+import requests
+
 
 def test_info_reports_the_platform_and_package_versions(ui_hub, platform_name):
     response = ui_hub.api("GET", "stellars/info")
@@ -21,8 +23,6 @@ def test_info_needs_the_read_hub_scope(ui_hub):
 
 
 def test_info_refuses_anonymous_requests_with_json(ui_hub):
-    import requests
-
     response = requests.get(ui_hub.hub_url("api/stellars/info"), timeout=30)
     assert response.status_code == 403
     assert response.json()["status"] == 403

@@ -33,7 +33,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         handlers: list[tuple[str, Any]] = super().get_handlers(app)
         return [(path, LoginHandler if path == r"/login" else cls) for path, cls in handlers]
 
-    async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:
+    async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:  # noqa: ARG002 - JupyterHub's signature
         """Return the username when the password is right and the account is authorised.
 
         Same rules as NativeAuthenticator (authorisation, 2FA, lock-out after

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stellars_docker.settings import DockerSettings
 from stellars_docker.volumes import volume_mounts
+
+if TYPE_CHECKING:
+    from stellars_docker.settings import DockerSettings
 
 SPAWNER_CLASS = "dockerspawner.DockerSpawner"
 

@@ -37,9 +37,7 @@ class SharedVolume:
 
 
 DEFAULT_USER_VOLUMES: tuple[UserVolume, ...] = (
-    UserVolume(
-        "home", "jupyterlab-{username}_home", "/home/jovyan", "Home directory and settings"
-    ),
+    UserVolume("home", "jupyterlab-{username}_home", "/home/jovyan", "Home directory and settings"),
     UserVolume(
         "workspace",
         "jupyterlab-{username}_workspace",

@@ -110,5 +110,5 @@ def _configure_ui(c: Any, settings: HubSettings) -> None:
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:
-    # An unset trait reads as a lazy placeholder in a traitlets Config, not as its default.
-    return section[trait] if trait in section else default
+    # Not section[trait]: an unset trait reads as a lazy placeholder in a traitlets Config.
+    return section.get(trait, default)

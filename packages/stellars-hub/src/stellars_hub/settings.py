@@ -23,9 +23,7 @@ ENV_PREFIX = "JUPYTERHUB_"
 Switch = Annotated[int, Field(ge=0, le=1)]
 
 
-def _setting(
-    default: Any, env: str, category: str, description: str, **constraints: Any
-) -> Any:
+def _setting(default: Any, env: str, category: str, description: str, **constraints: Any) -> Any:
     return Field(
         default,
         alias=env,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from urllib.parse import quote, urlsplit
 from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
 
 from stellars_testing.components import require
 

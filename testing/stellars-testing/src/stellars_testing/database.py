@@ -21,7 +21,9 @@ def fresh_database() -> Iterator[str]:
     server_url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not server_url:
         require(
-            "PostgreSQL", f"{POSTGRES_URL_VARIABLE} is not set", "Run scripts/provision-postgres.sh."
+            "PostgreSQL",
+            f"{POSTGRES_URL_VARIABLE} is not set",
+            "Run scripts/provision-postgres.sh.",
         )
     name = f"stellars_{uuid.uuid4().hex[:12]}"
     try:

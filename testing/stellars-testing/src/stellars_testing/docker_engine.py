@@ -66,20 +66,18 @@ class DockerRun:
     def cleanup(self) -> None:
         """Remove this run's containers and volumes.
 
-        A volume is this run's when it carries the run's label, or when a
-        container of this run mounted it and its name holds the run's id
-        (Docker creates a container's named volumes unlabelled). A volume of
-        the developer's own deployment is never either.
+        A container or volume is this run's when it carries the run's label or
+        when its name holds the run's id: Docker creates the named volumes of a
+        container unlabelled, so tests put the run's id in the usernames and
+        volume names they make. Nothing of the developer's own has either.
         """
         selector = {"label": f"{RUN_LABEL}={self.run_id}"}
-        volumes: set[str] = set()
         for container in self.client.containers.list(all=True, filters=selector):
-            volumes.update(
-                mount["Name"]
-                for mount in container.attrs["Mounts"]
-                if mount["Type"] == "volume" and self.run_id in mount["Name"]
-            )
             container.remove(force=True)
-        volumes.update(volume.name for volume in self.client.volumes.list(filters=selector))
-        for name in volumes:
-            self.client.volumes.get(name).remove(force=True)
+        for volume in self.client.volumes.list():
+            if (
+                self.run_id in volume.name
+                or volume.attrs["Labels"]
+                and (volume.attrs["Labels"].get(RUN_LABEL) == self.run_id)
+            ):
+                volume.remove(force=True)

@@ -17,9 +17,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from urllib.parse import quote, urlsplit
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -122,9 +123,7 @@ class HubSession(requests.Session):
         """GET a hub page, then POST *fields* to it with the page's XSRF token."""
         page = self.get(self.hub.hub_url(page_path), timeout=30)
         page.raise_for_status()
-        return self.post(
-            page.url, data={**fields, "_xsrf": self._xsrf_from(page)}, timeout=30
-        )
+        return self.post(page.url, data={**fields, "_xsrf": self._xsrf_from(page)}, timeout=30)
 
     def log_in(self, username: str, password: str) -> requests.Response:
         """Log in through the login form; return the final response (the home page).
@@ -158,8 +157,14 @@ def platform_config(environ: dict[str, str], extra_config: str = "") -> str:
 
 
 def _harness_config(
-    *, workdir: Path, port: int, hub_ip: str, hub_port: int, api_port: int,
-    token: str, db_url: str,
+    *,
+    workdir: Path,
+    port: int,
+    hub_ip: str,
+    hub_port: int,
+    api_port: int,
+    token: str,
+    db_url: str,
 ) -> str:
     return textwrap.dedent(f"""
         # ---- test harness: ports, state and a token for the test itself
@@ -184,7 +189,11 @@ def _harness_config(
 
 
 def start_hub(
-    workdir: Path, config: str, *, hub_ip: str = "127.0.0.1", db_url: str | None = None,
+    workdir: Path,
+    config: str,
+    *,
+    hub_ip: str = "127.0.0.1",
+    db_url: str | None = None,
     env: dict[str, str] | None = None,
 ) -> RunningHub:
     """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
@@ -205,19 +214,30 @@ def start_hub(
     config_path.write_text(
         textwrap.dedent(config)
         + _harness_config(
-            workdir=workdir, port=port, hub_ip=hub_ip, hub_port=hub_port, api_port=api_port,
-            token=token, db_url=db_url or f"sqlite:///{workdir / 'jupyterhub.sqlite'}",
+            workdir=workdir,
+            port=port,
+            hub_ip=hub_ip,
+            hub_port=hub_port,
+            api_port=api_port,
+            token=token,
+            db_url=db_url or f"sqlite:///{workdir / 'jupyterhub.sqlite'}",
         )
     )
     log_path = workdir / "hub.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our interpreter, our config file
             [sys.executable, "-m", "jupyterhub", "-f", str(config_path)],
-            cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
     hub = RunningHub(
-        url=f"http://127.0.0.1:{port}{TEST_BASE_URL}", admin_token=token, workdir=workdir,
-        process=process, log_path=log_path,
+        url=f"http://127.0.0.1:{port}{TEST_BASE_URL}",
+        admin_token=token,
+        workdir=workdir,
+        process=process,
+        log_path=log_path,
     )
     _wait_until_up(hub)
     return hub
@@ -229,7 +249,7 @@ def _wait_until_up(hub: RunningHub) -> None:
         if hub.process.poll() is not None:
             raise AssertionError(f"the hub exited with {hub.process.returncode}\n{hub.log_tail()}")
         try:
-            if requests.get(hub.hub_url("health"), timeout=2).status_code == 200:
+            if requests.get(hub.hub_url("health"), timeout=2).status_code == HTTPStatus.OK:
                 return
         except requests.ConnectionError:
             pass

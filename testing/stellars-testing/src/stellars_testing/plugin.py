@@ -19,7 +19,6 @@ from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hu
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
     from playwright.sync_api import Browser, Page
 
@@ -138,7 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{layer}: a test of the {layer} layer")
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print how many tests of each layer passed, failed and were skipped."""
     counts: Counter[tuple[str, str]] = Counter()
     for outcome in ("passed", "failed", "skipped", "error"):
@@ -152,7 +151,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"{layer:>9}: {', '.join(parts)}")
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     """In CI, fail a run that skipped anything: every layer must really run there."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if in_ci() and reporter is not None and reporter.stats.get("skipped"):
