@@ -75,9 +75,6 @@ class DockerRun:
         for container in self.client.containers.list(all=True, filters=selector):
             container.remove(force=True)
         for volume in self.client.volumes.list():
-            if (
-                self.run_id in volume.name
-                or volume.attrs["Labels"]
-                and (volume.attrs["Labels"].get(RUN_LABEL) == self.run_id)
-            ):
+            labels = volume.attrs["Labels"] or {}
+            if self.run_id in volume.name or labels.get(RUN_LABEL) == self.run_id:
                 volume.remove(force=True)
