@@ -7,26 +7,10 @@ the first session still there after the server was stopped and started again.
 
 import time
 
-import pytest
 from dockerspawner import DockerSpawner
 from stellars_testing import HubSession
 
-ADMIN_PASSWORD = "integration-admin-password"
 USER_PASSWORD = "integration-user-passphrase"
-
-
-@pytest.fixture
-def docker_platform(platform_hub, docker_run, lab_image, docker_host_ip):
-    """The platform spawning into the real engine, everything it creates labelled."""
-    settings = {
-        "JUPYTERHUB_ADMIN": "admin",
-        "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
-        # A shared volume of this run only, never the developer's own.
-        "JUPYTERHUB_SHARED_VOLUME": f"stellars_test_shared_{docker_run.run_id}",
-    }
-    labels = f"c.DockerSpawner.extra_create_kwargs = {{'labels': {docker_run.labels!r}}}"
-    return platform_hub(settings, labels, hub_ip=docker_host_ip)
 
 
 def _containers_of(docker_run, username):
@@ -35,14 +19,16 @@ def _containers_of(docker_run, username):
     return docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"})
 
 
-def test_a_new_user_keeps_their_files_across_server_restarts(docker_platform, docker_run):
-    hub = docker_platform
+def test_a_new_user_keeps_their_files_across_server_restarts(
+    docker_platform, docker_run, admin_name, admin_password
+):
+    hub = docker_platform()
     username = f"ada-{docker_run.run_id}"
 
     person = HubSession(hub)
     assert person.sign_up(username, USER_PASSWORD).status_code == 200
     admin = HubSession(hub)
-    admin.log_in("admin", ADMIN_PASSWORD)
+    admin.log_in(admin_name, admin_password)
     assert admin.get(hub.hub_url(f"authorize/{username}"), timeout=30).ok
     assert "/hub/home" in person.log_in(username, USER_PASSWORD).url
 

@@ -4,36 +4,58 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from stellars_testing.components import require
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    import psycopg
 
 POSTGRES_URL_VARIABLE = "STELLARS_TEST_POSTGRES_URL"
+PROVISION_HINT = "Run scripts/provision-postgres.sh."
 
 
-def fresh_database() -> Iterator[str]:
-    """Create an empty database, yield its SQLAlchemy URL, and drop it afterwards."""
+@dataclass
+class PostgresServer:
+    """The test server, through a connection that creates and drops databases."""
+
+    url: str
+    admin: psycopg.Connection[tuple[object, ...]]
+    created: list[str] = field(default_factory=list)
+
+    def create_database(self) -> str:
+        """Create an empty database and return its SQLAlchemy URL."""
+        name = f"stellars_{uuid.uuid4().hex[:12]}"
+        self.admin.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        base, _, _ = self.url.rpartition("/")
+        return f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
+
+    def drop_created(self) -> None:
+        """Drop every database this server object created.
+
+        Called at the end of the session, when every hub that used one has
+        stopped: dropping it under a running hub would break its shutdown.
+        """
+        for name in self.created:
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.close()
+
+
+def connect() -> PostgresServer:
+    """Return the server named by STELLARS_TEST_POSTGRES_URL, or stop the test saying how."""
     import psycopg  # noqa: PLC0415 - only database tests need the driver
 
-    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not server_url:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
         require(
             "PostgreSQL",
             f"{POSTGRES_URL_VARIABLE} is not set",
             "Run scripts/provision-postgres.sh.",
         )
-    name = f"stellars_{uuid.uuid4().hex[:12]}"
     try:
-        admin = psycopg.connect(server_url, autocommit=True)
+        admin = psycopg.connect(url, autocommit=True)
     except psycopg.OperationalError as error:
-        require("PostgreSQL", str(error), "Run scripts/provision-postgres.sh.")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            base, _, _ = server_url.rpartition("/")
-            yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        require("PostgreSQL", str(error), PROVISION_HINT)
+    return PostgresServer(url, admin)

@@ -107,10 +107,18 @@ def logged_in_page(browser: Browser) -> Callable[[RunningHub, str, str], Page]:
     return log_in
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[database.PostgresServer]:
+    """Return the real PostgreSQL server; the databases tests created are dropped at the end."""
+    server = database.connect()
+    yield server
+    server.drop_created()
+
+
 @pytest.fixture
-def postgres_db_url() -> Iterator[str]:
+def postgres_db_url(postgres_server: database.PostgresServer) -> str:
     """Return the SQLAlchemy URL of a new, empty database on the real PostgreSQL server."""
-    yield from database.fresh_database()
+    return postgres_server.create_database()
 
 
 # ------------------------------------------------------------------ layers
