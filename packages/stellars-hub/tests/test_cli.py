@@ -1,4 +1,6 @@
-from stellars_hub.cli import main
+from pathlib import Path
+
+from stellars_hub.cli import main, settings_table
 
 
 def test_check_lists_every_bad_variable_and_fails(monkeypatch, capsys):
@@ -18,3 +20,14 @@ def test_settings_prints_values_with_secrets_masked(monkeypatch, capsys):
     assert "JUPYTERHUB_ADMIN='boss'" in out
     assert "JUPYTERHUB_ADMIN_PASSWORD=********" in out
     assert "hunter2-secret" not in out
+
+
+def test_the_readme_settings_table_is_the_generated_one():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    start = readme.index("<!-- settings-reference:start -->\n") + len(
+        "<!-- settings-reference:start -->\n"
+    )
+    end = readme.index("<!-- settings-reference:end -->")
+    assert readme[start:end].strip() == settings_table(), (
+        "README's settings table is stale: regenerate it with `stellars-hub reference`"
+    )

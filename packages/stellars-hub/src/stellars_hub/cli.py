@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from stellars_hub.settings import HubSettings, SettingsError, load_settings
+from stellars_hub.settings import HubSettings, SettingsError, allowed_values, load_settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -26,13 +26,35 @@ def _print_settings(settings: HubSettings) -> None:
         print(f"{field.alias}={_show(getattr(settings, name))}")
 
 
+def settings_table() -> str:
+    """Return the Markdown reference table of every setting, generated from the schema."""
+    rows = [
+        "| variable | category | default | allowed | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    defaults = HubSettings.model_validate({})
+    for name, field in HubSettings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        default = _show(getattr(defaults, name)).replace("|", "\\|")
+        allowed = allowed_values(field).replace("|", "\\|")
+        rows.append(
+            f"| `{field.alias}` | {extra.get('category', '')} | `{default}` | {allowed} "
+            f"| {field.description} |"
+        )
+    return "\n".join(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``stellars-hub check`` or ``stellars-hub settings``; return the exit status."""
     parser = argparse.ArgumentParser(prog="stellars-hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate the environment's settings")
     commands.add_parser("settings", help="print the effective settings, secrets masked")
+    commands.add_parser("reference", help="print the settings reference table (Markdown)")
     args = parser.parse_args(argv)
+    if args.command == "reference":
+        print(settings_table())
+        return 0
     try:
         settings = load_settings(os.environ)
     except SettingsError as error:

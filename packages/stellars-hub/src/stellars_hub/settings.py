@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from pydantic.fields import FieldInfo
 
 ENV_PREFIX = "JUPYTERHUB_"
 
@@ -160,6 +162,25 @@ class HubSettings(BaseModel):
         if self.admin_password_file:
             return self.admin_password_file.read_text().strip()
         return self.admin_password.get_secret_value()
+
+
+def allowed_values(field: FieldInfo) -> str:
+    """Return what *field* accepts, in words, from its type and constraints."""
+    if get_origin(field.annotation) is Literal:
+        return " or ".join(str(choice) for choice in get_args(field.annotation))
+    bounds = {type(rule).__name__: rule for rule in field.metadata}
+    if "Ge" in bounds and "Le" in bounds:
+        low, high = bounds["Ge"].ge, bounds["Le"].le
+        return f"{low} or {high}" if high == low + 1 else f"{low} to {high}"
+    parts = []
+    if "MinLen" in bounds:
+        parts.append("not empty")
+    if "MaxLen" in bounds:
+        parts.append(f"at most {bounds['MaxLen'].max_length} characters")
+    parts.extend(
+        f"matching `{rule.pattern}`" for rule in field.metadata if getattr(rule, "pattern", None)
+    )
+    return ", ".join(parts) or "any text"
 
 
 @dataclass(frozen=True)
