@@ -106,6 +106,14 @@ def integration(session: nox.Session, jupyterhub: str) -> None:
     _pytest(session, ROOT / "tests" / "integration", f"integration-jupyterhub{jupyterhub}")
 
 
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks against a baseline in the same run (not part of CI; see docs/benchmarks.md)."""
+    session.install(*(f"./packages/{name}" for name in PACKAGES), TESTING)
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs, env=_environment(session))
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff: every rule unless the root pyproject.toml says why not, and the formatter."""

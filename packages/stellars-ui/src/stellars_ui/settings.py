@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 
 # Handlers find their settings under this key of the Tornado settings.
 SETTINGS_KEY = "stellars_ui"
+
+PLATFORM_DISTRIBUTIONS = (
+    "stellars-hub",
+    "stellars-auth",
+    "stellars-docker",
+    "stellars-activity",
+    "stellars-ui",
+)
+
+
+def installed_versions(distributions: tuple[str, ...]) -> dict[str, str | None]:
+    """Return each distribution's installed version, None for one that is not installed.
+
+    Reads package metadata from disk: call it at start-up, never from a handler.
+    """
+    versions: dict[str, str | None] = {}
+    for name in distributions:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 @dataclass(frozen=True)
@@ -14,14 +37,11 @@ class UISettings:
 
     Attributes:
         platform_name: the name shown in the navigation bar and reported by the info API.
-        distributions: the Python distributions whose versions the info API reports.
+        package_versions: the platform's distributions and their versions, as
+            the info API reports them; read once when the settings are made.
     """
 
     platform_name: str = "Stellars Hub"
-    distributions: tuple[str, ...] = (
-        "stellars-hub",
-        "stellars-auth",
-        "stellars-docker",
-        "stellars-activity",
-        "stellars-ui",
+    package_versions: dict[str, str | None] = field(
+        default_factory=lambda: installed_versions(PLATFORM_DISTRIBUTIONS)
     )

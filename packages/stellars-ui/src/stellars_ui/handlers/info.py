@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 import jupyterhub
@@ -13,13 +12,6 @@ from stellars_ui.settings import SETTINGS_KEY
 
 if TYPE_CHECKING:
     from stellars_ui.settings import UISettings
-
-
-def _installed_version(distribution: str) -> str | None:
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return None
 
 
 class InfoHandler(APIHandler):  # type: ignore[misc]
@@ -36,6 +28,6 @@ class InfoHandler(APIHandler):  # type: ignore[misc]
             {
                 "platform": settings.platform_name,
                 "jupyterhub": jupyterhub.__version__,
-                "packages": {name: _installed_version(name) for name in settings.distributions},
+                "packages": settings.package_versions,
             }
         )
