@@ -19,7 +19,7 @@ export PATH="$chp_bin:$PATH"
 docker_was_up=false
 docker info >/dev/null 2>&1 && docker_was_up=true
 stop_started_services() {
-    if [[ $docker_was_up == false ]]; then scripts/stop-services.sh || true; fi
+    if [[ $docker_was_up == false ]]; then scripts/stop-services.sh docker || true; fi
 }
 trap stop_started_services EXIT
 

@@ -3,9 +3,16 @@
 # dockerd recorded in .cache/docker/dockerd.pid (a daemon that was already
 # running has no such pidfile and is left alone) and the PostgreSQL cluster
 # in .cache/postgres (a system cluster is never touched).
+#
+# Usage: stop-services.sh [docker] [postgres]   (default: both)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+parts=" ${*:-docker postgres} "
+for part in $parts; do
+    [[ $part == docker || $part == postgres ]] || die "unknown service '$part' (docker, postgres)"
+done
 
 stopped=()
 failed=()
@@ -13,7 +20,7 @@ failed=()
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # --- PostgreSQL first: it does not depend on Docker ------------------------
-if home=$(pg_state_dir) && [[ -f $home/data/postmaster.pid ]]; then
+if [[ $parts == *" postgres "* ]] && home=$(pg_state_dir) && [[ -f $home/data/postmaster.pid ]]; then
     pid=$(sed -n 1p "$home/data/postmaster.pid")
     if pid_alive "$pid" postgres; then
         pgbin=$(pg_bindir) || die "a cluster runs in $home/data but pg_ctl is gone"
@@ -27,7 +34,7 @@ fi
 
 # --- dockerd, only if we started it ------------------------------------------
 pidfile="$STELLARS_CACHE/docker/dockerd.pid"
-if [[ -f $pidfile ]]; then
+if [[ $parts == *" docker "* && -f $pidfile ]]; then
     pid=$(cat "$pidfile")
     # Check the name too: after a reboot the pid may belong to anything.
     if pid_alive "$pid" dockerd; then
