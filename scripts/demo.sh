@@ -12,7 +12,8 @@ cd "$STELLARS_ROOT"
 state="$STELLARS_ROOT/.state"
 mkdir -p "$state"
 tools_bin=$(scripts/bootstrap-tools.sh | tail -n 1)
-"$tools_bin/uv" sync --locked --quiet
+# --inexact: keep JupyterLab when the local-spawner fallback below added it.
+"$tools_bin/uv" sync --locked --inexact --quiet
 chp_bin=$(scripts/provision-chp.sh | tail -n 1)
 export PATH="$chp_bin:$PATH"
 
