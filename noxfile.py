@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).parent
 REPORTS = ROOT / ".cache" / "reports"
@@ -39,7 +40,7 @@ def _declared_siblings(package: str) -> set[str]:
     pyproject = tomllib.loads((ROOT / "packages" / package / "pyproject.toml").read_text())
     found: set[str] = set()
     for requirement in pyproject["project"]["dependencies"]:
-        name = requirement.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip()
+        name = Requirement(requirement).name
         if name in PACKAGES and name not in found:
             found |= {name, *_declared_siblings(name)}
     return found

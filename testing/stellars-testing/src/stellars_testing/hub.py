@@ -7,6 +7,7 @@ on JupyterHub 5 and 6, and cannot leak state between tests.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -268,3 +269,8 @@ def stop_hub(hub: RunningHub, timeout: float = 60.0) -> None:
     except subprocess.TimeoutExpired:
         hub.process.kill()
         hub.process.wait()
+        # A killed hub cannot stop the proxy it started; do it for it.
+        proxy_pid = hub.workdir / "proxy.pid"
+        if proxy_pid.exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(proxy_pid.read_text().strip()), signal.SIGTERM)
