@@ -25,7 +25,7 @@ def docker_platform(platform_hub, docker_run, lab_image, docker_host_ip, admin_n
             # A shared volume of this run only, never the developer's own.
             "JUPYTERHUB_SHARED_VOLUME": f"stellars_test_shared_{docker_run.run_id}",
         }
-        labels = f"c.DockerSpawner.extra_create_kwargs = {{'labels': {docker_run.labels!r}}}"
+        labels = f"c.DockerSpawner.extra_create_kwargs['labels'].update({docker_run.labels!r})"
         return platform_hub(settings, labels, hub_ip=docker_host_ip, **options)
 
     return start

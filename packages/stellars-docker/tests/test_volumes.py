@@ -68,4 +68,6 @@ def test_a_network_makes_the_hub_use_container_addresses():
 
 def test_labels_are_put_on_created_containers():
     config = spawner_config(DockerSettings(image="lab:1", extra_labels={"team": "a"}))
-    assert config["extra_create_kwargs"] == {"labels": {"team": "a"}}
+    assert config["extra_create_kwargs"] == {
+        "labels": {"org.stellars-hub.role": "lab", "team": "a"}
+    }

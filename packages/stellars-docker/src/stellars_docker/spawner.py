@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from stellars_docker.settings import DockerSettings
 
 SPAWNER_CLASS = "dockerspawner.DockerSpawner"
+# Every lab container carries this label, so the platform finds its own
+# containers (stats, restarts) without guessing from names.
+ROLE_LABEL = "org.stellars-hub.role"
+LAB_ROLE = "lab"
 
 
 def spawner_config(settings: DockerSettings) -> dict[str, Any]:
@@ -31,8 +35,7 @@ def spawner_config(settings: DockerSettings) -> dict[str, Any]:
         "start_timeout": settings.start_timeout,
         "notebook_dir": settings.user_volumes[0].mount_point if settings.user_volumes else "",
     }
-    if settings.extra_labels:
-        config["extra_create_kwargs"] = {"labels": dict(settings.extra_labels)}
+    config["extra_create_kwargs"] = {"labels": {ROLE_LABEL: LAB_ROLE, **settings.extra_labels}}
     if settings.network_name:
         config["network_name"] = settings.network_name
         # On a user-defined network the hub reaches the container by its
