@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import requests
+
 from stellars_testing.hub import platform_config, start_hub, stop_hub
 
 

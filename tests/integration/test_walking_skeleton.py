@@ -8,6 +8,7 @@ the first session still there after the server was stopped and started again.
 import time
 
 from dockerspawner import DockerSpawner
+
 from stellars_testing import HubSession
 
 USER_PASSWORD = "integration-user-passphrase"

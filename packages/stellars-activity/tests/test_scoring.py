@@ -2,6 +2,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from stellars_activity import Sample, activity_score, decay_weight
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

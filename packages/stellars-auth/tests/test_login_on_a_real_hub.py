@@ -4,6 +4,7 @@ import re
 import textwrap
 
 import pytest
+
 from stellars_testing import HubSession
 from stellars_testing.hub import stop_hub
 

@@ -1,4 +1,5 @@
 import pytest
+
 from stellars_docker import (
     DEFAULT_SHARED_VOLUME,
     DEFAULT_USER_VOLUMES,

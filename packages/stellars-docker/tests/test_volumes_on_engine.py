@@ -1,6 +1,7 @@
 """The volume layout on the real engine: files outlive the container that wrote them."""
 
 from dockerspawner import DockerSpawner
+
 from stellars_docker import DEFAULT_USER_VOLUMES, SharedVolume, volume_mounts
 
 

@@ -1,7 +1,8 @@
 import pytest
+from traitlets.config import Config
+
 from stellars_hub import StellarsNativeAuthenticator, configure, load_settings
 from stellars_hub.configure import public_url
-from traitlets.config import Config
 
 
 @pytest.fixture

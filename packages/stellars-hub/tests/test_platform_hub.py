@@ -1,6 +1,7 @@
 """The assembled platform on a real hub, on SQLite and on PostgreSQL."""
 
 import pytest
+
 from stellars_testing import HubSession
 
 ADMIN_PASSWORD = "platform-admin-password"

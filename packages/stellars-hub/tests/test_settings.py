@@ -1,4 +1,5 @@
 import pytest
+
 from stellars_hub import HubSettings, SettingsError, load_settings
 
 
