@@ -1,0 +1,107 @@
+"""Time of one stats refresh of 20 lab containers against one stats call, side by side.
+
+Starts 20 small containers from the locally built lab image (nothing is
+pulled), labelled as lab containers and with this run's label, and repeats:
+one ``container.stats(stream=False)`` call (the baseline: the engine answers
+after two samples a second apart), then ``StatsCollector.refresh()`` over all
+20 with the event loop's default executor as the hub has it, then the same
+refresh with a default executor of one thread per container. Prints the
+median of each and their ratios to the baseline, and always removes the
+containers.
+
+    nox -s bench            # or: python bench/bench_container_stats.py --containers 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import docker
+
+from stellars_docker.spawner import LAB_ROLE, ROLE_LABEL
+from stellars_docker.stats import StatsCollector
+from stellars_testing.docker_engine import DEFAULT_LAB_IMAGE, DockerRun
+
+
+async def _refresh(collector: StatsCollector, threads: int | None) -> float:
+    if threads is not None:
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(threads))
+    started = time.perf_counter()
+    await collector.refresh()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--containers", type=int, default=20, help="lab containers to sample")
+    parser.add_argument("--repeats", type=int, default=5, help="timed rounds (medians)")
+    args = parser.parse_args()
+
+    client = docker.from_env(timeout=60)
+    image = os.environ.get("STELLARS_LAB_IMAGE", DEFAULT_LAB_IMAGE)
+    # containers.run would pull a missing image; fail instead.
+    client.images.get(image)
+    run = DockerRun(client, f"bench{uuid.uuid4().hex[:8]}")
+    labels = {**run.labels, ROLE_LABEL: LAB_ROLE}
+    try:
+        containers = [
+            client.containers.run(
+                image,
+                ["sleep", "300"],
+                name=f"bench-stats-{number}-{run.run_id}",
+                labels=labels,
+                detach=True,
+            )
+            for number in range(args.containers)
+        ]
+        collectors = {
+            "refresh, default executor": (
+                StatsCollector(client, interval_s=60, timeout_s=60, labels=labels),
+                None,
+            ),
+            f"refresh, {args.containers}-thread executor": (
+                StatsCollector(
+                    client,
+                    interval_s=60,
+                    timeout_s=60,
+                    labels=labels,
+                    max_concurrent_calls=args.containers,
+                ),
+                args.containers,
+            ),
+        }
+        timings: dict[str, list[float]] = {"one stats call": []}
+        timings.update({name: [] for name in collectors})
+        containers[0].stats(stream=False)  # warm-up: connection, engine's collector
+        for _ in range(args.repeats):
+            started = time.perf_counter()
+            containers[0].stats(stream=False)
+            timings["one stats call"].append(time.perf_counter() - started)
+            for name, (collector, threads) in collectors.items():
+                timings[name].append(asyncio.run(_refresh(collector, threads)))
+                sampled = len(collector.snapshot())
+                if sampled != args.containers:
+                    raise SystemExit(f"{name}: {sampled} of {args.containers} containers sampled")
+    finally:
+        run.cleanup()
+
+    print(f"{args.containers} containers, {args.repeats} rounds, {os.cpu_count()} CPUs")
+    print("| measured | median s | min s | max s | ratio to one call |")
+    print("| --- | --- | --- | --- | --- |")
+    baseline = statistics.median(timings["one stats call"])
+    for name, samples in timings.items():
+        median = statistics.median(samples)
+        print(
+            f"| {name} | {median:.2f} | {min(samples):.2f} | {max(samples):.2f} "
+            f"| {median / baseline:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Volume sizes, refreshed in the background from the engine's disk-usage report.
+
+The engine walks every file of every volume to size them, which can take
+minutes on a busy host, so no page ever asks for sizes itself:
+:class:`VolumeSizeRefresher` asks on its own schedule and pages read its
+last answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+import docker.errors
+
+from stellars_docker.engine import call_engine
+from stellars_docker.errors import DockerUnavailableError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+log = logging.getLogger(__name__)
+
+
+def parse_volume_sizes(df: Mapping[str, Any]) -> dict[str, int | None]:
+    """Return each volume's size in bytes from a ``GET /system/df`` answer.
+
+    A size the engine has not computed (``UsageData`` missing, or its
+    ``Size`` is -1, as for volumes of other drivers) is None, never 0: an
+    unknown size must not read as an empty volume.
+
+    Returns:
+        Volume name to size in bytes, or to None where the size is unknown.
+    """
+    volumes = df.get("Volumes")
+    sizes: dict[str, int | None] = {}
+    for volume in volumes if isinstance(volumes, list) else []:
+        if not isinstance(volume, dict) or not isinstance(volume.get("Name"), str):
+            continue
+        usage = volume.get("UsageData")
+        size = usage.get("Size") if isinstance(usage, dict) else None
+        known = isinstance(size, int) and not isinstance(size, bool) and size >= 0
+        sizes[volume["Name"]] = size if known else None
+    return sizes
+
+
+def _volume_disk_usage(client: docker.DockerClient) -> Mapping[str, Any]:
+    # docker-py's client.df() cannot ask for volumes only, and its public
+    # API has no other way to pass query parameters. Engines from API 1.42
+    # then skip images, containers and build cache; older ones ignore
+    # ``type`` and report everything, which parse_volume_sizes tolerates.
+    api = client.api
+    response = api._get(api._url("/system/df"), params={"type": "volume"})  # noqa: SLF001
+    result: Mapping[str, Any] = api._result(response, json=True)  # noqa: SLF001
+    return result
+
+
+class VolumeSizeRefresher:
+    """Keeps the last known size of every volume on the engine.
+
+    The caller creates one refresher, calls :meth:`start` once the event loop
+    runs, and reads :meth:`sizes` or :meth:`size_of` whenever it needs them.
+
+    Args:
+        client: the Docker engine's client.
+        interval_s: seconds from the start of one refresh to the start of the next.
+        timeout_s: seconds one disk-usage query may take.
+
+    Raises:
+        ValueError: an interval or timeout that is not positive.
+    """
+
+    def __init__(self, client: docker.DockerClient, *, interval_s: float, timeout_s: float) -> None:
+        if interval_s <= 0 or timeout_s <= 0:
+            raise ValueError(
+                f"interval_s and timeout_s must be positive, got {interval_s} and {timeout_s}"
+            )
+        self._client = client
+        self._interval_s = interval_s
+        self._timeout_s = timeout_s
+        self._sizes: dict[str, int | None] = {}
+        self._refreshing = asyncio.Lock()
+        # Held by the worker thread while a query runs. A query past its
+        # deadline goes on in its thread, so this, not the asyncio lock,
+        # keeps a slow engine from being handed a second walk of every volume.
+        self._query_running = threading.Lock()
+        self._engine_down = False
+        self._task: asyncio.Task[None] | None = None
+
+    def sizes(self) -> dict[str, int | None]:
+        """Return the last known sizes, without asking the engine.
+
+        Returns:
+            A copy: volume name to size in bytes, or to None where the engine
+            has not computed it; empty until the first refresh ends.
+        """
+        return dict(self._sizes)
+
+    def size_of(self, name: str) -> int | None:
+        """Return the last known size of volume *name* in bytes.
+
+        Returns:
+            The size, or None when the volume is unknown or not yet sized.
+        """
+        return self._sizes.get(name)
+
+    async def refresh(self) -> None:
+        """Ask the engine for every volume's size and keep the answer.
+
+        Waits for a refresh already under way, so two never overlap. When the
+        engine cannot be reached, is still busy with an earlier query or
+        refuses this one, the last sizes stay and one warning is logged until
+        a query succeeds again.
+        """
+        async with self._refreshing:
+            try:
+                df = await call_engine(self._timeout_s, self._query)
+            except (DockerUnavailableError, docker.errors.APIError) as error:
+                # APIError here is a 4xx, such as the 409 older engines give
+                # while another disk-usage query runs.
+                self._engine_unavailable(str(error))
+                return
+            if df is None:
+                self._engine_unavailable("the previous volume-size query is still running")
+                return
+            self._sizes = parse_volume_sizes(df)
+            if self._engine_down:
+                self._engine_down = False
+                log.info("volume sizes: the Docker engine answers again")
+
+    def _query(self) -> Mapping[str, Any] | None:
+        if not self._query_running.acquire(blocking=False):
+            return None
+        try:
+            return _volume_disk_usage(self._client)
+        finally:
+            self._query_running.release()
+
+    def _engine_unavailable(self, reason: str) -> None:
+        if not self._engine_down:
+            self._engine_down = True
+            log.warning("volume sizes: keeping the last sizes: %s", reason)
+
+    def start(self) -> None:
+        """Refresh now and then every ``interval_s`` seconds, in a task on the running loop.
+
+        Raises:
+            RuntimeError: no event loop is running, or the refresher already runs.
+        """
+        if self._task is not None and not self._task.done():
+            raise RuntimeError("the volume size refresher is already running")
+        self._task = asyncio.get_running_loop().create_task(
+            self._run(), name="stellars-volume-sizes"
+        )
+
+    async def stop(self) -> None:
+        """Stop the background refreshes; the last sizes stay readable."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            # wait() rather than awaiting the task: its CancelledError is
+            # expected, while a cancellation of stop() itself must propagate.
+            await asyncio.wait([task])
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            try:
+                await self.refresh()
+            except Exception:
+                # One unexpected answer must not end the sizes for good.
+                log.exception("volume sizes: refresh failed")
+            await asyncio.sleep(max(0.0, started + self._interval_s - loop.time()))
