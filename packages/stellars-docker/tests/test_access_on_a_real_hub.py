@@ -1,0 +1,162 @@
+"""Docker-access groups on a real hub spawning into the real engine (without stellars_hub).
+
+The hub runs DockerSpawner with our pre-spawn hook; groups are managed through
+the REST API, as an admin would; what counts is the container the engine runs.
+"""
+
+import os
+import textwrap
+
+import pytest
+
+from stellars_docker.naming import container_name
+from stellars_testing import HubSession
+from stellars_testing.hub import ADMIN_SERVICE
+
+NAME_TEMPLATE = "jupyterlab-{username}"
+HOME = {"jupyterlab-{username}_home": "/home/jovyan"}
+PASSWORD = "access-test-password"
+
+
+@pytest.fixture
+def socket_path():
+    # The engine's own socket: binding a path that does not exist would make
+    # the engine create a directory there on the host.
+    docker_host = os.environ.get("DOCKER_HOST", "")
+    return (
+        docker_host.removeprefix("unix://")
+        if docker_host.startswith("unix://")
+        else ("/var/run/docker.sock")
+    )
+
+
+@pytest.fixture
+def hub(hub_factory, docker_run, lab_image, docker_host_ip, socket_path):
+    config = textwrap.dedent(f"""
+        from stellars_docker.access import BUILTIN_GROUPS, make_pre_spawn_hook
+
+        c.JupyterHub.authenticator_class = "dummy"
+        c.DummyAuthenticator.password = {PASSWORD!r}
+        c.Authenticator.allow_all = True
+        c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
+        c.DockerSpawner.image = {lab_image!r}
+        c.DockerSpawner.pull_policy = "never"
+        c.DockerSpawner.remove = True
+        c.DockerSpawner.name_template = {NAME_TEMPLATE!r}
+        c.DockerSpawner.extra_create_kwargs = {{"labels": {docker_run.labels!r}}}
+        c.DockerSpawner.volumes = {HOME!r}
+        c.Spawner.pre_spawn_hook = make_pre_spawn_hook(
+            {HOME!r}, {{}}, socket_path={socket_path!r}
+        )
+        c.JupyterHub.load_groups = {{name: {{}} for name in BUILTIN_GROUPS}}
+        # The test manages memberships as an admin would, with the harness's token.
+        c.JupyterHub.load_roles = [
+            {{"name": "group-admin", "scopes": ["admin:groups"], "services": [{ADMIN_SERVICE!r}]}}
+        ]
+    """)
+    return hub_factory(config, hub_ip=docker_host_ip)
+
+
+def _set_membership(hub, method, group, username):
+    response = hub.api(method, f"groups/{group}/users", json={"users": [username]})
+    assert response.status_code == 200, response.text
+
+
+def _start(hub, username):
+    response = hub.api("POST", f"users/{username}/server")
+    assert response.status_code in {201, 202}, response.text
+    hub.wait_for_server(username, running=True)
+
+
+def _stop(hub, username):
+    assert hub.api("DELETE", f"users/{username}/server").status_code in {202, 204}
+    hub.wait_for_server(username, running=False)
+
+
+def _container(docker_run, username):
+    return docker_run.client.containers.get(container_name(NAME_TEMPLATE, username))
+
+
+def _home_bind(username):
+    home = container_name("jupyterlab-{username}_home", username)
+    return f"{home}:/home/jovyan:rw"
+
+
+def test_each_group_grants_its_own_access_and_nothing_more(hub, docker_run, socket_path):
+    sock, privileged = f"sock-{docker_run.run_id}", f"priv-{docker_run.run_id}"
+    for username, group in ((sock, "docker-sock"), (privileged, "docker-privileged")):
+        hub.create_user(username)
+        _set_membership(hub, "POST", group, username)
+        _start(hub, username)
+
+    with_socket = _container(docker_run, sock)
+    assert sorted(with_socket.attrs["HostConfig"]["Binds"]) == sorted(
+        [_home_bind(sock), f"{socket_path}:{socket_path}:rw"]
+    )
+    assert with_socket.attrs["HostConfig"]["Privileged"] is False
+    # The engine's socket really is there, not an empty directory in its place.
+    assert with_socket.exec_run(["test", "-S", socket_path]).exit_code == 0
+
+    privileged_container = _container(docker_run, privileged)
+    assert privileged_container.attrs["HostConfig"]["Privileged"] is True
+    assert privileged_container.attrs["HostConfig"]["Binds"] == [_home_bind(privileged)]
+
+
+def test_a_revoked_membership_is_gone_after_the_next_stop_and_start(hub, docker_run, socket_path):
+    username = f"revoked-{docker_run.run_id}"
+    hub.create_user(username)
+    for group in ("docker-sock", "docker-privileged"):
+        _set_membership(hub, "POST", group, username)
+    _start(hub, username)
+    granted = _container(docker_run, username).attrs["HostConfig"]
+    assert f"{socket_path}:{socket_path}:rw" in granted["Binds"]
+    assert granted["Privileged"] is True
+
+    for group in ("docker-sock", "docker-privileged"):
+        _set_membership(hub, "DELETE", group, username)
+    _stop(hub, username)
+    _start(hub, username)
+    revoked = _container(docker_run, username).attrs["HostConfig"]
+    assert revoked["Binds"] == [_home_bind(username)]
+    assert revoked["Privileged"] is False
+
+
+def test_what_a_user_submits_adds_no_image_mount_or_privilege(
+    hub, docker_run, lab_image, socket_path
+):
+    submitted = {
+        "image": f"stellars-not-the-lab-image-{docker_run.run_id}:latest",
+        "volumes": {"/": "/host", socket_path: socket_path},
+        "privileged": True,
+        "extra_host_config": {"privileged": True, "binds": ["/:/host:rw"]},
+        "device_requests": [{"Count": -1, "Capabilities": [["gpu"]]}],
+    }
+    fields = {"image": submitted["image"], "volumes": "/:/host", "privileged": "1"}
+    # The three ways a user hands options to a spawn: REST body, spawn form, query string.
+    by_api, by_form, by_query = (f"{way}-{docker_run.run_id}" for way in ("api", "form", "query"))
+    token = hub.create_user(by_api)
+    response = hub.api("POST", f"users/{by_api}/server", token=token, json=submitted)
+    assert response.status_code in {201, 202}, response.text
+    for username in (by_form, by_query):
+        hub.create_user(username)
+    form = HubSession(hub)
+    form.log_in(by_form, PASSWORD)
+    response = form.post(
+        hub.hub_url(f"spawn/{by_form}"),
+        data=fields,
+        headers={"X-XSRFToken": form.cookies["_xsrf"]},
+        timeout=60,
+    )
+    assert response.ok, response.text[:500]
+    query = HubSession(hub)
+    query.log_in(by_query, PASSWORD)
+    assert query.get(hub.hub_url(f"spawn/{by_query}"), params=fields, timeout=60).ok
+
+    for username in (by_api, by_form, by_query):
+        hub.wait_for_server(username, running=True)
+        container = _container(docker_run, username)
+        assert container.attrs["Config"]["Image"] == lab_image
+        assert container.attrs["HostConfig"]["Binds"] == [_home_bind(username)]
+        assert container.attrs["HostConfig"]["Privileged"] is False
+        assert not container.attrs["HostConfig"].get("DeviceRequests")
+        assert hub.user_model(username)["servers"][""]["user_options"] == {}
