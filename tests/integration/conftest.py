@@ -3,11 +3,33 @@ import pytest
 ADMIN_PASSWORD = "integration-admin-password"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def admin_name(docker_run):
     # Container and volume names come from usernames: the run's id keeps them
     # apart from a deployment of the developer's on the same engine.
     return f"admin-{docker_run.run_id}"
+
+
+@pytest.fixture(scope="session")
+def admin_password():
+    return ADMIN_PASSWORD
+
+
+def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admin_name):
+    def start(**options):
+        settings = {
+            "JUPYTERHUB_ADMIN": admin_name,
+            "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
+            # A shared volume of this run only, never the developer's own.
+            "JUPYTERHUB_SHARED_VOLUME": f"stellars_test_shared_{docker_run.run_id}",
+            # This engine has no GPU; the probe has its own tests.
+            "JUPYTERHUB_GPU_ENABLED": "0",
+        }
+        labels = f"c.DockerSpawner.extra_create_kwargs['labels'].update({docker_run.labels!r})"
+        return start_platform(settings, labels, hub_ip=docker_host_ip, **options)
+
+    return start
 
 
 @pytest.fixture
@@ -16,21 +38,15 @@ def docker_platform(platform_hub, docker_run, lab_image, docker_host_ip, admin_n
 
     Everything it creates on the engine carries the run's label or id.
     """
-
-    def start(**options):
-        settings = {
-            "JUPYTERHUB_ADMIN": admin_name,
-            "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
-            # A shared volume of this run only, never the developer's own.
-            "JUPYTERHUB_SHARED_VOLUME": f"stellars_test_shared_{docker_run.run_id}",
-        }
-        labels = f"c.DockerSpawner.extra_create_kwargs['labels'].update({docker_run.labels!r})"
-        return platform_hub(settings, labels, hub_ip=docker_host_ip, **options)
-
-    return start
+    return _docker_platform(platform_hub, docker_run, lab_image, docker_host_ip, admin_name)
 
 
-@pytest.fixture
-def admin_password():
-    return ADMIN_PASSWORD
+@pytest.fixture(scope="module")
+def shared_docker_platform(module_platform_hub, docker_run, lab_image, docker_host_ip, admin_name):
+    """The platform on the real engine, one hub for all the tests of a module.
+
+    Tests that share it must use users of their own.
+    """
+    return _docker_platform(
+        module_platform_hub, docker_run, lab_image, docker_host_ip, admin_name
+    )()

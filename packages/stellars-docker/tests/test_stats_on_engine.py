@@ -10,7 +10,7 @@ import docker
 import pytest
 import requests
 
-from stellars_docker.spawner import LAB_ROLE, ROLE_LABEL
+from stellars_docker.labels import LAB_ROLE, ROLE_LABEL
 from stellars_docker.stats import StatsCollector
 
 MEMORY_LIMIT = 256 * 1024 * 1024

@@ -18,6 +18,7 @@ from stellars_docker.errors import DockerUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from concurrent.futures import Executor
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -33,7 +34,7 @@ _UNAVAILABLE = (
 async def call_engine(
     limit_s: float, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs
 ) -> T:
-    """Return ``function(*args, **kwargs)`` run in a worker thread, within *limit_s* seconds.
+    """Return ``function(*args, **kwargs)`` run in the loop's default thread pool, within *limit_s*.
 
     ``docker.errors.NotFound`` and ``docker.errors.APIError`` with a 4xx
     status pass through unchanged: they are answers, not an absent engine.
@@ -42,10 +43,28 @@ async def call_engine(
         DockerUnavailableError: the engine did not answer in time, refused the
             connection, or failed with a server error.
     """
+    return await call_engine_in(None, limit_s, function, *args, **kwargs)
+
+
+async def call_engine_in(
+    executor: Executor | None,
+    limit_s: float,
+    function: Callable[P, T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Like :func:`call_engine`, in *executor*'s threads (the loop's default pool for None).
+
+    For callers that make many slow calls at once (stats take a second or
+    two each), so that they neither wait for nor starve the default pool.
+
+    Raises:
+        DockerUnavailableError: as :func:`call_engine`.
+    """
+    loop = asyncio.get_running_loop()
+    call = functools.partial(function, *args, **kwargs)
     try:
-        return await asyncio.wait_for(
-            asyncio.to_thread(functools.partial(function, *args, **kwargs)), limit_s
-        )
+        return await asyncio.wait_for(loop.run_in_executor(executor, call), limit_s)
     except TimeoutError as error:
         raise DockerUnavailableError(
             f"the Docker engine did not answer within {limit_s}s"

@@ -23,14 +23,13 @@ import docker
 import docker.errors
 import docker.types
 
+from stellars_docker.labels import GPU_PROBE_ROLE, ROLE_LABEL
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 log = logging.getLogger(__name__)
 
-# The key of spawner.ROLE_LABEL, written out: spawner.py imports this module.
-_ROLE_LABEL = "org.stellars-hub.role"
-GPU_PROBE_ROLE = "gpu-probe"
 PROBE_NAME_PREFIX = "stellars-gpu-probe-"
 # The columns, in this order, are what parse_inventory reads from a CSV without header.
 INVENTORY_COLUMNS = ("index", "uuid", "name", "memory.total")
@@ -172,7 +171,7 @@ def probe_gpus(
     # applies to each HTTP request, and the probe makes several.
     executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=PROBE_NAME_PREFIX)
     future = executor.submit(
-        _run_probe, client, image, name, {**(labels or {}), _ROLE_LABEL: GPU_PROBE_ROLE}, deadline
+        _run_probe, client, image, name, {**(labels or {}), ROLE_LABEL: GPU_PROBE_ROLE}, deadline
     )
     executor.shutdown(wait=False)
     try:

@@ -29,6 +29,12 @@ class DockerSettings:
             volumes keep the files, and the next start uses the current image.
         start_timeout: seconds a start may take before the hub gives up.
         extra_labels: labels put on every container the spawner creates.
+        engine_timeout_s: seconds any one call to the engine may take.
+        restart_timeout_s: seconds JupyterLab may take to answer after a restart.
+        volume_size_interval_s: seconds between two refreshes of the volume sizes.
+        volume_size_timeout_s: seconds one volume-size query may take (the
+            engine walks every volume's files).
+        stats_interval_s: seconds between two refreshes of the container stats.
     """
 
     image: str
@@ -39,3 +45,8 @@ class DockerSettings:
     remove_on_stop: bool = True
     start_timeout: int = 120
     extra_labels: dict[str, str] = field(default_factory=dict)
+    engine_timeout_s: float = 30.0
+    restart_timeout_s: float = 60.0
+    volume_size_interval_s: float = 300.0
+    volume_size_timeout_s: float = 120.0
+    stats_interval_s: float = 30.0

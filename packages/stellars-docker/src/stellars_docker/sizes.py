@@ -17,6 +17,7 @@ import docker.errors
 
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
+from stellars_docker.periodic import Periodic
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -78,7 +79,6 @@ class VolumeSizeRefresher:
                 f"interval_s and timeout_s must be positive, got {interval_s} and {timeout_s}"
             )
         self._client = client
-        self._interval_s = interval_s
         self._timeout_s = timeout_s
         self._sizes: dict[str, int | None] = {}
         self._refreshing = asyncio.Lock()
@@ -87,7 +87,7 @@ class VolumeSizeRefresher:
         # keeps a slow engine from being handed a second walk of every volume.
         self._query_running = threading.Lock()
         self._engine_down = False
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("volume sizes", self.refresh, interval_s)
 
     def sizes(self) -> dict[str, int | None]:
         """Return the last known sizes, without asking the engine.
@@ -147,30 +147,10 @@ class VolumeSizeRefresher:
         """Refresh now and then every ``interval_s`` seconds, in a task on the running loop.
 
         Raises:
-            RuntimeError: no event loop is running, or the refresher already runs.
+            RuntimeError: no event loop is running, or this already runs.
         """
-        if self._task is not None and not self._task.done():
-            raise RuntimeError("the volume size refresher is already running")
-        self._task = asyncio.get_running_loop().create_task(
-            self._run(), name="stellars-volume-sizes"
-        )
+        self._periodic.start()
 
     async def stop(self) -> None:
-        """Stop the background refreshes; the last sizes stay readable."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            # wait() rather than awaiting the task: its CancelledError is
-            # expected, while a cancellation of stop() itself must propagate.
-            await asyncio.wait([task])
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            started = loop.time()
-            try:
-                await self.refresh()
-            except Exception:
-                # One unexpected answer must not end the sizes for good.
-                log.exception("volume sizes: refresh failed")
-            await asyncio.sleep(max(0.0, started + self._interval_s - loop.time()))
+        """Stop the background refreshes; the last figures stay readable."""
+        await self._periodic.stop()

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stellars_docker.gpu import GpuResolution, gpu_spawner_config
+from stellars_docker.labels import LAB_ROLE, ROLE_LABEL
 from stellars_docker.volumes import volume_mounts
 
 if TYPE_CHECKING:
     from stellars_docker.settings import DockerSettings
 
 SPAWNER_CLASS = "dockerspawner.DockerSpawner"
-# Every lab container carries this label, so the platform finds its own
-# containers (stats, restarts) without guessing from names.
-ROLE_LABEL = "org.stellars-hub.role"
-LAB_ROLE = "lab"
 
 
-def spawner_config(settings: DockerSettings) -> dict[str, Any]:
-    """Return DockerSpawner trait values (name to value) for *settings*.
+def spawner_config(settings: DockerSettings, gpu: GpuResolution | None = None) -> dict[str, Any]:
+    """Return DockerSpawner trait values (name to value) for *settings* and the GPUs in *gpu*.
 
     The caller assigns them to ``c.DockerSpawner``; keeping them a plain
     mapping lets tests compare them and keeps this package free of config state.
@@ -36,6 +34,9 @@ def spawner_config(settings: DockerSettings) -> dict[str, Any]:
         "notebook_dir": settings.user_volumes[0].mount_point if settings.user_volumes else "",
     }
     config["extra_create_kwargs"] = {"labels": {ROLE_LABEL: LAB_ROLE, **settings.extra_labels}}
+    gpu_config = gpu_spawner_config(gpu or GpuResolution(enabled=False, detected=False, gpus=()))
+    config["extra_host_config"] = gpu_config.get("extra_host_config", {})
+    config["environment"] = gpu_config.get("environment", {})
     if settings.network_name:
         config["network_name"] = settings.network_name
         # On a user-defined network the hub reaches the container by its

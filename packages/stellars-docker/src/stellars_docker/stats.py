@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -18,15 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 import docker.errors
 
-from stellars_docker.engine import call_engine
+from stellars_docker.engine import call_engine, call_engine_in
 from stellars_docker.errors import DockerUnavailableError
-from stellars_docker.spawner import LAB_ROLE, ROLE_LABEL
+from stellars_docker.labels import LAB_ROLE, ROLE_LABEL
+from stellars_docker.periodic import Periodic
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
 
+# Enough for 32 containers sampled in the time of one stats call.
+DEFAULT_CONCURRENT_CALLS = 32
 _LAB_CONTAINER_LABELS: Mapping[str, str] = MappingProxyType({ROLE_LABEL: LAB_ROLE})
 
 
@@ -155,10 +158,10 @@ class StatsCollector:
             one to two seconds on a healthy engine).
         labels: the labels (all of them) a container must carry; by default
             the role label every lab container has.
-        max_concurrent_calls: stats calls in flight at once. Each holds a
-            thread of the event loop's default executor for its one to two
-            seconds, and a call waiting for a thread would spend its deadline
-            waiting; the default is the size Python gives that executor.
+        max_concurrent_calls: stats calls in flight at once, each in a thread
+            of the collector's own pool for its one to two seconds, so that a
+            refresh neither waits for the loop's default pool nor starves the
+            restarts and volume calls that use it.
 
     Raises:
         ValueError: an interval, timeout or concurrency that is not positive.
@@ -171,29 +174,29 @@ class StatsCollector:
         interval_s: float,
         timeout_s: float,
         labels: Mapping[str, str] = _LAB_CONTAINER_LABELS,
-        max_concurrent_calls: int | None = None,
+        max_concurrent_calls: int = DEFAULT_CONCURRENT_CALLS,
     ) -> None:
         if interval_s <= 0 or timeout_s <= 0:
             raise ValueError(
                 f"interval_s and timeout_s must be positive, got {interval_s} and {timeout_s}"
             )
-        if max_concurrent_calls is None:
-            # concurrent.futures.ThreadPoolExecutor's default size on Python 3.11.
-            max_concurrent_calls = min(32, (os.cpu_count() or 1) + 4)
         if max_concurrent_calls <= 0:
             raise ValueError(f"max_concurrent_calls must be positive, got {max_concurrent_calls}")
         self._client = client
-        self._interval_s = interval_s
         self._timeout_s = timeout_s
         self._filters = {
             "label": [f"{key}={value}" for key, value in labels.items()],
             "status": ["running"],
         }
         self._max_concurrent_calls = max_concurrent_calls
+        # Threads are waiting on the engine, not computing: many are cheap.
+        self._executor = ThreadPoolExecutor(
+            max_workers=max_concurrent_calls, thread_name_prefix="stellars-stats"
+        )
         self._refreshing = asyncio.Lock()
         self._snapshot: dict[str, ContainerStats] = {}
         self._engine_down = False
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("container stats", self.refresh, interval_s)
 
     def snapshot(self) -> dict[str, ContainerStats]:
         """Return the last stats, keyed by container name, without asking the engine.
@@ -247,8 +250,12 @@ class StatsCollector:
     ) -> ContainerStats | DockerUnavailableError | None:
         async with calls:
             try:
-                raw = await call_engine(
-                    self._timeout_s, self._client.api.stats, container_id, stream=False
+                raw = await call_engine_in(
+                    self._executor,
+                    self._timeout_s,
+                    self._client.api.stats,
+                    container_id,
+                    stream=False,
                 )
             except DockerUnavailableError as error:
                 return error
@@ -270,33 +277,13 @@ class StatsCollector:
         """Refresh now and then every ``interval_s`` seconds, in a task on the running loop.
 
         Raises:
-            RuntimeError: no event loop is running, or the collector already runs.
+            RuntimeError: no event loop is running, or this already runs.
         """
-        if self._task is not None and not self._task.done():
-            raise RuntimeError("the stats collector is already running")
-        self._task = asyncio.get_running_loop().create_task(
-            self._run(), name="stellars-container-stats"
-        )
+        self._periodic.start()
 
     async def stop(self) -> None:
-        """Stop the background refreshes; the last snapshot stays readable."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            # wait() rather than awaiting the task: its CancelledError is
-            # expected, while a cancellation of stop() itself must propagate.
-            await asyncio.wait([task])
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            started = loop.time()
-            try:
-                await self.refresh()
-            except Exception:
-                # One unexpected answer must not end the figures for good.
-                log.exception("container stats: refresh failed")
-            await asyncio.sleep(max(0.0, started + self._interval_s - loop.time()))
+        """Stop the background refreshes; the last figures stay readable."""
+        await self._periodic.stop()
 
 
 def _container_name(entry: Mapping[str, Any]) -> str:

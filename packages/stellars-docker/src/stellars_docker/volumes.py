@@ -9,6 +9,17 @@ Stellars deployment used, so an existing installation keeps every user's files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+import docker.errors
+
+from stellars_docker.engine import call_engine
+from stellars_docker.errors import InvalidVolumeSelectionError
+from stellars_docker.naming import volume_name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True)
@@ -74,3 +85,120 @@ def volume_mounts(
     if len(mounts) != expected or len(set(mounts.values())) != expected:
         raise ValueError("volume names and mount points must all be distinct")
     return mounts
+
+
+@dataclass(frozen=True)
+class ExistingVolume:
+    """One of a user's volumes that exists on the engine.
+
+    Attributes:
+        suffix: the volume's short name (``home``).
+        name: its name on disk.
+        mount_point: where the lab container mounts it.
+        description: what it holds, for people.
+        size_bytes: bytes used, or None while the engine has not measured it.
+    """
+
+    suffix: str
+    name: str
+    mount_point: str
+    description: str
+    size_bytes: int | None
+
+
+NO_SUCH_VOLUME = "no such volume"
+
+
+@dataclass(frozen=True)
+class DeletionResult:
+    """What happened to one volume a user asked to delete."""
+
+    suffix: str
+    name: str
+    deleted: bool
+    error: str | None = None
+
+
+def select_volumes(
+    user_volumes: tuple[UserVolume, ...], suffixes: object
+) -> tuple[UserVolume, ...]:
+    """Return the user volumes named by *suffixes* (a list of distinct known suffixes).
+
+    Raises:
+        InvalidVolumeSelectionError: *suffixes* is not a non-empty list of
+            distinct strings naming resettable volumes; the message says which.
+    """
+    known = {volume.suffix: volume for volume in user_volumes}
+    if not isinstance(suffixes, list) or not all(isinstance(s, str) for s in suffixes):
+        raise InvalidVolumeSelectionError('"volumes" must be a list of volume names')
+    if not suffixes:
+        raise InvalidVolumeSelectionError('"volumes" must name at least one volume')
+    if len(set(suffixes)) != len(suffixes):
+        raise InvalidVolumeSelectionError('"volumes" names a volume twice')
+    unknown = [suffix for suffix in suffixes if suffix not in known]
+    if unknown:
+        raise InvalidVolumeSelectionError(
+            f"unknown volume {', '.join(map(repr, unknown))}; "
+            f"resettable volumes are {', '.join(map(repr, known))}"
+        )
+    return tuple(known[suffix] for suffix in suffixes)
+
+
+async def existing_user_volumes(
+    client: docker.DockerClient,
+    username: str,
+    user_volumes: tuple[UserVolume, ...],
+    sizes: Mapping[str, int | None],
+    limit_s: float,
+) -> list[ExistingVolume]:
+    """Return *username*'s volumes that exist on the engine, with their last known sizes.
+
+    Volumes are matched by exact name, never by prefix: ``bob`` never sees
+    ``bobby``'s volumes.
+
+    Raises:
+        DockerUnavailableError: the engine did not answer.
+    """
+    wanted = {volume_name(volume, username): volume for volume in user_volumes}
+    present = await call_engine(limit_s, _volume_names, client)
+    return [
+        ExistingVolume(volume.suffix, name, volume.mount_point, volume.description, sizes.get(name))
+        for name, volume in wanted.items()
+        if name in present
+    ]
+
+
+async def delete_user_volumes(
+    client: docker.DockerClient, username: str, volumes: tuple[UserVolume, ...], limit_s: float
+) -> list[DeletionResult]:
+    """Delete *username*'s *volumes* (found by exact name); report each one's outcome.
+
+    A volume that is missing or still in use is reported as failed with the
+    reason, and the others are deleted all the same. The caller makes sure
+    the user's server is stopped.
+
+    Raises:
+        DockerUnavailableError: the engine did not answer.
+    """
+    results = []
+    for volume in volumes:
+        name = volume_name(volume, username)
+        try:
+            await call_engine(limit_s, client.api.remove_volume, name)
+        except docker.errors.NotFound:
+            results.append(DeletionResult(volume.suffix, name, deleted=False, error=NO_SUCH_VOLUME))
+        except docker.errors.APIError as error:
+            reason = (
+                "in use by a container"
+                if error.status_code == HTTPStatus.CONFLICT
+                else str(error.explanation)
+            )
+            results.append(DeletionResult(volume.suffix, name, deleted=False, error=reason))
+        else:
+            results.append(DeletionResult(volume.suffix, name, deleted=True))
+    return results
+
+
+def _volume_names(client: docker.DockerClient) -> set[str]:
+    listing = client.api.volumes()
+    return {volume["Name"] for volume in listing.get("Volumes") or []}

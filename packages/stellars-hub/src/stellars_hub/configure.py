@@ -7,17 +7,37 @@ where JupyterHub reads them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from stellars_auth import StellarsNativeAuthenticator
-from stellars_docker import DEFAULT_SHARED_VOLUME, DockerSettings, SharedVolume, spawner_config
+from stellars_docker import (
+    BUILTIN_GROUPS,
+    DEFAULT_SHARED_VOLUME,
+    DockerRuntime,
+    DockerSettings,
+    GpuMode,
+    SharedVolume,
+    detect_gpus,
+    make_pre_spawn_hook,
+    spawner_config,
+)
 from stellars_docker.spawner import SPAWNER_CLASS
-from stellars_ui import SETTINGS_KEY, TEMPLATE_DIR, UISettings, extra_handlers, template_vars
-
 from stellars_hub.settings import HubSettings, load_settings
+from stellars_ui import (
+    DOCKER_KEY,
+    SETTINGS_KEY,
+    TEMPLATE_DIR,
+    UISettings,
+    extra_handlers,
+    template_vars,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +107,52 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
             c.Spawner.args = ["--allow-root"]
         return
     c.JupyterHub.spawner_class = SPAWNER_CLASS
-    docker = DockerSettings(
+    docker_settings = DockerSettings(
         image=settings.notebook_image,
         network_name=settings.network_name,
         shared_volume=SharedVolume(settings.shared_volume, SHARED_MOUNT_POINT)
         if settings.shared_volume != NO_SHARED_VOLUME
         else None,
         start_timeout=settings.spawn_timeout,
+        engine_timeout_s=settings.docker_timeout,
+        restart_timeout_s=settings.restart_timeout,
+        volume_size_interval_s=settings.volume_size_interval,
+        volume_size_timeout_s=settings.volume_size_timeout,
+        stats_interval_s=settings.stats_interval,
     )
-    for trait, value in spawner_config(docker).items():
+    gpu = detect_gpus(
+        GpuMode(settings.gpu_enabled),
+        image=settings.nvidia_image or settings.notebook_image,
+        timeout_s=settings.gpu_probe_timeout,
+    )
+    spawner = spawner_config(docker_settings, gpu)
+    for trait, value in spawner.items():
         setattr(c.DockerSpawner, trait, value)
+    c.Spawner.pre_spawn_hook = make_pre_spawn_hook(
+        base_volumes=spawner["volumes"], base_host_config=spawner["extra_host_config"]
+    )
+    # Created at every start; an empty entry leaves existing members alone.
+    c.JupyterHub.load_groups = {
+        **_already_set(c.JupyterHub, "load_groups", {}),
+        **{group: {} for group in BUILTIN_GROUPS},
+    }
+    runtime = DockerRuntime(docker_settings, gpu)
+    c.JupyterHub.tornado_settings = {
+        **_already_set(c.JupyterHub, "tornado_settings", {}),
+        DOCKER_KEY: runtime,
+    }
+    _start_with_the_hub(runtime.start)
+
+
+def _start_with_the_hub(start: Callable[[], None]) -> None:
+    # JupyterHub loads its config file inside its running event loop; the
+    # background work starts on that loop once loading is done. Loaded
+    # elsewhere (a check, a test of the config), nothing is started.
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    loop.call_soon(start)
 
 
 def _configure_ui(c: Any, settings: HubSettings) -> None:

@@ -145,6 +145,73 @@ class HubSettings(BaseModel):
         le=3600,
     )
 
+    docker_timeout: int = _setting(
+        30,
+        "JUPYTERHUB_DOCKER_TIMEOUT",
+        "Spawner",
+        "Seconds one call to the Docker engine may take before it counts as unreachable.",
+        ge=1,
+        le=600,
+    )
+    restart_timeout: int = _setting(
+        60,
+        "JUPYTERHUB_RESTART_TIMEOUT",
+        "Spawner",
+        "Seconds JupyterLab may take to answer again after a restart.",
+        ge=5,
+        le=600,
+    )
+    volume_size_interval: int = _setting(
+        300,
+        "JUPYTERHUB_VOLUME_SIZE_INTERVAL",
+        "Spawner",
+        "Seconds between two measurements of the volumes' sizes.",
+        ge=10,
+        le=86400,
+    )
+    volume_size_timeout: int = _setting(
+        120,
+        "JUPYTERHUB_VOLUME_SIZE_TIMEOUT",
+        "Spawner",
+        "Seconds one measurement of the volumes' sizes may take.",
+        ge=1,
+        le=3600,
+    )
+    stats_interval: int = _setting(
+        30,
+        "JUPYTERHUB_STATS_INTERVAL",
+        "Spawner",
+        "Seconds between two readings of the running containers' CPU and memory.",
+        ge=2,
+        le=3600,
+    )
+
+    # -- GPU
+    gpu_enabled: int = _setting(
+        2,
+        "JUPYTERHUB_GPU_ENABLED",
+        "GPU",
+        "0: no GPUs. 1: every lab container gets all GPUs. 2: detect at start-up and pass "
+        "them through when found.",
+        ge=0,
+        le=2,
+    )
+    nvidia_image: str = _setting(
+        "",
+        "JUPYTERHUB_NVIDIA_IMAGE",
+        "GPU",
+        "Local image the GPU probe runs (nvidia-smi is injected by the NVIDIA runtime). "
+        "Empty: the notebook image.",
+    )
+    gpu_probe_timeout: int = _setting(
+        15,
+        "JUPYTERHUB_GPU_PROBE_TIMEOUT",
+        "GPU",
+        "Seconds GPU detection may add to the hub's start-up at most.",
+        ge=1,
+        le=120,
+    )
+
     @model_validator(mode="after")
     def _one_admin_password_source(self) -> HubSettings:
         if self.admin_password.get_secret_value() and self.admin_password_file:

@@ -1,10 +1,11 @@
 """HTTP for Stellars Hub: API handlers, pages, templates and static files."""
 
 from stellars_ui.routes import extra_handlers
-from stellars_ui.settings import SETTINGS_KEY, UISettings, installed_versions
+from stellars_ui.settings import DOCKER_KEY, SETTINGS_KEY, UISettings, installed_versions
 from stellars_ui.templating import TEMPLATE_DIR, template_vars
 
 __all__ = [
+    "DOCKER_KEY",
     "SETTINGS_KEY",
     "TEMPLATE_DIR",
     "UISettings",

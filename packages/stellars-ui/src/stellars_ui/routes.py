@@ -2,19 +2,28 @@
 
 JupyterHub mounts ``extra_handlers`` under the hub prefix (``/hub/``) *after*
 its own routes, so a path one of its handlers already matches would never
-reach ours: every path here lives under ``api/stellars/`` or another prefix
-core does not own.
+reach ours: every path here is one core does not own.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tornado.web import StaticFileHandler
+
 from stellars_ui.handlers.info import InfoHandler
+from stellars_ui.handlers.restart import RestartServerHandler
+from stellars_ui.handlers.volumes import ManageVolumesHandler
+from stellars_ui.templating import STATIC_DIR
+
+USER = r"(?P<user_name>[^/]+)"
 
 
-def extra_handlers() -> list[tuple[str, type[Any]]]:
+def extra_handlers() -> list[tuple[Any, ...]]:
     """Return the routes for ``c.JupyterHub.extra_handlers``, relative to the hub prefix."""
     return [
         (r"/api/stellars/info", InfoHandler),
+        (rf"/api/users/{USER}/manage-volumes", ManageVolumesHandler),
+        (rf"/api/users/{USER}/restart-server", RestartServerHandler),
+        (r"/stellars/static/(.*)", StaticFileHandler, {"path": STATIC_DIR}),
     ]

@@ -7,6 +7,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 # Handlers find their settings under this key of the Tornado settings.
 SETTINGS_KEY = "stellars_ui"
+# ...and the Docker side of the platform (a stellars_docker.DockerRuntime) under this one.
+DOCKER_KEY = "stellars_docker"
 
 PLATFORM_DISTRIBUTIONS = (
     "stellars-hub",

@@ -9,8 +9,13 @@ if TYPE_CHECKING:
     from stellars_ui.settings import UISettings
 
 TEMPLATE_DIR = str(Path(__file__).parent / "templates")
+STATIC_DIR = str(Path(__file__).parent / "static")
 
 
 def template_vars(settings: UISettings) -> dict[str, str]:
-    """Return the variables the base template reads (``c.JupyterHub.template_vars``)."""
-    return {"stellars_platform_name": settings.platform_name}
+    """Return the variables the platform's templates read (``c.JupyterHub.template_vars``)."""
+    return {
+        "stellars_platform_name": settings.platform_name,
+        # Appended to static URLs, so browsers fetch them anew after an upgrade.
+        "stellars_version": settings.package_versions.get("stellars-ui") or "dev",
+    }

@@ -6,6 +6,7 @@ the same fixtures without copying a conftest.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,9 @@ LAYER_OF_FIXTURE = {
     "docker_run": "docker",
     "postgres_db_url": "database",
     "hub_factory": "hub",
+    "module_hub_factory": "hub",
     "platform_hub": "hub",
+    "module_platform_hub": "hub",
 }
 LAYERS = ("unit", "hub", "database", "docker", "browser")
 
@@ -36,9 +39,8 @@ LAYERS = ("unit", "hub", "database", "docker", "browser")
 # ------------------------------------------------------------------ fixtures
 
 
-@pytest.fixture
-def hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
-    """Return ``start(config, **options)``, which starts a real hub; all are stopped after."""
+@contextlib.contextmanager
+def _hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
     hubs: list[RunningHub] = []
 
     def start(config: str, **options: Any) -> RunningHub:
@@ -46,9 +48,34 @@ def hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
         hubs.append(hub)
         return hub
 
-    yield start
-    for hub in hubs:
-        stop_hub(hub)
+    try:
+        yield start
+    finally:
+        for hub in hubs:
+            stop_hub(hub)
+
+
+def _platform_starter(start_hub_with: Callable[..., RunningHub]) -> Callable[..., RunningHub]:
+    def start(environ: dict[str, str], extra_config: str = "", **options: Any) -> RunningHub:
+        return start_hub_with(platform_config(environ, extra_config), **options)
+
+    return start
+
+
+@pytest.fixture
+def hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
+    """Return ``start(config, **options)``, which starts a real hub; all are stopped after."""
+    with _hubs(tmp_path_factory) as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def module_hub_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., RunningHub]]:
+    """Like ``hub_factory``, for a hub that every test of a module shares."""
+    with _hubs(tmp_path_factory) as start:
+        yield start
 
 
 @pytest.fixture
@@ -59,11 +86,13 @@ def platform_hub(hub_factory: Callable[..., RunningHub]) -> Callable[..., Runnin
     as an operator would set them; *extra_config* is appended after
     ``configure(c, ...)`` (the harness's own settings still come last).
     """
+    return _platform_starter(hub_factory)
 
-    def start(environ: dict[str, str], extra_config: str = "", **options: Any) -> RunningHub:
-        return hub_factory(platform_config(environ, extra_config), **options)
 
-    return start
+@pytest.fixture(scope="module")
+def module_platform_hub(module_hub_factory: Callable[..., RunningHub]) -> Callable[..., RunningHub]:
+    """Like ``platform_hub``, for a hub that every test of a module shares."""
+    return _platform_starter(module_hub_factory)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,78 @@
+"""Restarting a user's running container in place.
+
+A restart keeps the container: its files, its environment and its
+volumes. What it does not keep, on the default bridge, is the host port
+Docker published for it: an ephemeral port is given anew on every start.
+So after the restart the server's address is read back from the engine and
+returned, for the hub to update its records and its proxy route.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from stellars_docker.engine import call_engine
+from stellars_docker.errors import RestartInProgressError, RestartTimeoutError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import docker
+
+# Seconds JupyterLab gets to shut down cleanly before Docker kills it.
+STOP_GRACE_S = 10
+
+
+class RestartTracker:
+    """The restarts under way, so that a second one for the same server is refused."""
+
+    def __init__(self) -> None:
+        self._under_way: set[str] = set()
+
+    def is_restarting(self, server_key: str) -> bool:
+        """Return whether the server named *server_key* is being restarted."""
+        return server_key in self._under_way
+
+    @contextlib.contextmanager
+    def claim(self, server_key: str) -> Iterator[None]:
+        """Mark *server_key* as restarting for the duration of the ``with`` block.
+
+        Raises:
+            RestartInProgressError: it is already being restarted.
+        """
+        if server_key in self._under_way:
+            raise RestartInProgressError(f"a restart of {server_key} is already in progress")
+        self._under_way.add(server_key)
+        try:
+            yield
+        finally:
+            self._under_way.discard(server_key)
+
+
+async def restart_container(
+    client: docker.DockerClient, spawner: Any, *, limit_s: float, ready_timeout_s: float
+) -> tuple[str, int]:
+    """Restart *spawner*'s container and wait until JupyterLab answers again.
+
+    Sets ``spawner.server``'s address to the one the container has after the
+    restart and returns it as (ip, port); the caller commits the hub's
+    database and refreshes the proxy route.
+
+    Raises:
+        DockerUnavailableError: the engine did not answer or failed.
+        RestartTimeoutError: JupyterLab did not answer within *ready_timeout_s*.
+    """
+    await call_engine(
+        limit_s + STOP_GRACE_S, client.api.restart, spawner.object_id, timeout=STOP_GRACE_S
+    )
+    ip, port = await spawner.get_ip_and_port()
+    spawner.server.ip = ip
+    spawner.server.port = port
+    try:
+        await spawner.server.wait_up(timeout=ready_timeout_s, http=True)
+    except TimeoutError as error:
+        raise RestartTimeoutError(
+            f"the container restarted but JupyterLab did not answer within {ready_timeout_s}s"
+        ) from error
+    return ip, port

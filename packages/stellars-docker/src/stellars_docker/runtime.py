@@ -1,0 +1,117 @@
+"""The Docker side of a running hub: one engine client and the background work on it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import docker
+
+from stellars_docker.engine import call_engine
+from stellars_docker.errors import DockerUnavailableError
+from stellars_docker.gpu import GpuResolution
+from stellars_docker.restart import RestartTracker
+from stellars_docker.sizes import VolumeSizeRefresher
+from stellars_docker.stats import ContainerStats, StatsCollector
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from stellars_docker.settings import DockerSettings
+
+log = logging.getLogger(__name__)
+
+# Seconds between two attempts to reach an engine that did not answer at start.
+RECONNECT_INTERVAL_S = 10.0
+
+
+class DockerRuntime:
+    """The engine client, the volume-size and stats caches, and the restarts under way.
+
+    Made once per hub by the platform's configuration and handed to the
+    handlers through the Tornado settings; nothing here is global. The hub
+    starts and serves without an engine: until one answers, operations that
+    need it raise :class:`DockerUnavailableError` and the caches stay empty.
+    """
+
+    def __init__(
+        self,
+        settings: DockerSettings,
+        gpu: GpuResolution | None = None,
+        connect: Callable[[], docker.DockerClient] | None = None,
+    ) -> None:
+        self.settings = settings
+        # What GPU detection found when the hub started (for the settings page).
+        self.gpu = gpu or GpuResolution(enabled=False, detected=False)
+        self.restarts = RestartTracker()
+        # The SDK asks the engine for its API version when a client is made,
+        # so making one is itself an engine call: it happens in a worker thread.
+        self._connect = connect or (lambda: docker.from_env(timeout=int(settings.engine_timeout_s)))
+        self._client: docker.DockerClient | None = None
+        self._sizes: VolumeSizeRefresher | None = None
+        self._stats: StatsCollector | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def __deepcopy__(self, memo: dict[int, object]) -> DockerRuntime:
+        # traitlets deep-copies every config value it loads. A runtime is a
+        # live service shared by the hub's handlers, not a value: a copy would
+        # be one that was never started.
+        return self
+
+    @property
+    def client(self) -> docker.DockerClient:
+        """The engine client.
+
+        Raises:
+            DockerUnavailableError: no engine has answered yet.
+        """
+        if self._client is None:
+            raise DockerUnavailableError("the Docker engine has not answered since the hub started")
+        return self._client
+
+    def volume_sizes(self) -> dict[str, int | None]:
+        """Return the last known size of each volume; empty before the first refresh."""
+        return self._sizes.sizes() if self._sizes else {}
+
+    def container_stats(self) -> dict[str, ContainerStats]:
+        """Return the last stats of each running lab container; empty before the first refresh."""
+        return self._stats.snapshot() if self._stats else {}
+
+    def start(self) -> None:
+        """Connect to the engine in the background, then start the refreshers.
+
+        Must be called with an event loop running.
+        """
+        self._task = asyncio.get_running_loop().create_task(self._connect_and_refresh())
+
+    async def stop(self) -> None:
+        """Stop connecting and refreshing."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for refresher in (self._sizes, self._stats):
+            if refresher is not None:
+                await refresher.stop()
+
+    async def _connect_and_refresh(self) -> None:
+        while self._client is None:
+            try:
+                self._client = await call_engine(self.settings.engine_timeout_s, self._connect)
+            except DockerUnavailableError as error:
+                log.warning("%s; trying again in %ss", error, RECONNECT_INTERVAL_S)
+                await asyncio.sleep(RECONNECT_INTERVAL_S)
+        self._sizes = VolumeSizeRefresher(
+            self._client,
+            interval_s=self.settings.volume_size_interval_s,
+            timeout_s=self.settings.volume_size_timeout_s,
+        )
+        self._stats = StatsCollector(
+            self._client,
+            interval_s=self.settings.stats_interval_s,
+            timeout_s=self.settings.engine_timeout_s,
+        )
+        self._sizes.start()
+        self._stats.start()

@@ -1,0 +1,53 @@
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+
+from stellars_docker.errors import RestartInProgressError, RestartTimeoutError
+from stellars_docker.restart import RestartTracker, restart_container
+
+
+def test_a_second_claim_on_the_same_server_is_refused():
+    tracker = RestartTracker()
+    with tracker.claim("ada/"):
+        assert tracker.is_restarting("ada/")
+        with pytest.raises(RestartInProgressError), tracker.claim("ada/"):
+            pass
+        with tracker.claim("bob/"):
+            pass
+    assert not tracker.is_restarting("ada/")
+
+
+def test_a_claim_is_released_when_the_restart_fails():
+    tracker = RestartTracker()
+    with pytest.raises(RuntimeError), tracker.claim("ada/"):
+        raise RuntimeError
+    with tracker.claim("ada/"):
+        pass
+
+
+class _Server:
+    """Stands in for JupyterHub's Server: records the address, never comes up."""
+
+    ip = "127.0.0.1"
+    port = 1
+
+    async def wait_up(self, timeout, http):
+        raise TimeoutError
+
+
+class _Spawner:
+    object_id = "abc"
+    server = _Server()
+
+    async def get_ip_and_port(self):
+        return "127.0.0.1", 32999
+
+
+def test_a_lab_that_does_not_answer_after_the_restart_is_a_timeout_error():
+    client = SimpleNamespace(api=SimpleNamespace(restart=lambda container, timeout: None))
+    spawner = _Spawner()
+    with pytest.raises(RestartTimeoutError, match="within 5s"):
+        asyncio.run(restart_container(client, spawner, limit_s=5, ready_timeout_s=5))
+    # The new address is recorded even so: the container did restart.
+    assert spawner.server.port == 32999

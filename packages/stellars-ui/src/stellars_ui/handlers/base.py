@@ -1,0 +1,92 @@
+"""What every platform API handler shares: scope checks, strict JSON bodies, error mapping."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from jupyterhub.apihandlers import APIHandler
+from jupyterhub.scopes import has_scope
+from tornado import web
+
+from stellars_ui.errors import http_status_of
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
+# Bodies are a few names at most; anything bigger is refused before parsing.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
+    """An API handler whose errors are JSON ``{"status", "message"}`` with the right code."""
+
+    def require_user_scope(self, scope: str, user_name: str) -> None:
+        """Refuse with 403 unless the caller holds *scope* on *user_name*.
+
+        JupyterHub's ``needs_scope`` answers 404 when the scope is missing for
+        that user; the platform answers 403, to everyone who lacks the scope,
+        whether *user_name* exists or not, so that the code says nothing about
+        who has an account.
+
+        Raises:
+            tornado.web.HTTPError: 403.
+        """
+        if self.current_user is None:
+            raise web.HTTPError(HTTPStatus.FORBIDDEN, "Missing or invalid credentials.")
+        if not has_scope(f"{scope}!user={user_name}", self.parsed_scopes, db=self.db):
+            raise web.HTTPError(
+                HTTPStatus.FORBIDDEN, f"Requires the {scope!r} scope on user {user_name!r}."
+            )
+
+    def target_user(self, user_name: str) -> Any:
+        """Return the hub's user *user_name*.
+
+        Raises:
+            tornado.web.HTTPError: 404 when there is no such user.
+        """
+        user = self.find_user(user_name)
+        if user is None:
+            raise web.HTTPError(HTTPStatus.NOT_FOUND, f"No such user: {user_name!r}.")
+        return user
+
+    def json_object(self, allowed_fields: AbstractSet[str]) -> dict[str, Any]:
+        """Return the request body, which must be a JSON object with only *allowed_fields*.
+
+        An empty body reads as ``{}``.
+
+        Raises:
+            tornado.web.HTTPError: 413 for a body over the size cap, 400 for
+                one that is not such an object (the message says why).
+        """
+        if len(self.request.body) > MAX_BODY_BYTES:
+            raise web.HTTPError(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"Body over {MAX_BODY_BYTES} bytes."
+            )
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise web.HTTPError(HTTPStatus.BAD_REQUEST, f"Body is not JSON: {error}") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(HTTPStatus.BAD_REQUEST, "Body must be a JSON object.")
+        unknown = sorted(set(body) - allowed_fields)
+        if unknown:
+            raise web.HTTPError(
+                HTTPStatus.BAD_REQUEST, f"Unknown field(s): {', '.join(map(repr, unknown))}."
+            )
+        return body
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        # Domain packages raise their own errors; this is the one place that
+        # turns them into HTTP answers (instead of an HTML 500). Tornado reads
+        # the error to render from sys.exc_info(), so the HTTPError is raised
+        # and handled here rather than just passed on.
+        status = http_status_of(e)
+        if status is None:
+            super()._handle_request_exception(e)
+            return
+        try:
+            raise web.HTTPError(status, "%s", str(e)) from e
+        except web.HTTPError as http_error:
+            super()._handle_request_exception(http_error)

@@ -1,0 +1,38 @@
+"""``POST /hub/api/users/{name}/restart-server``: restart a running server in place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stellars_docker import restart_container
+from stellars_docker.errors import ServerStateError
+from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.settings import DOCKER_KEY
+
+if TYPE_CHECKING:
+    from stellars_docker import DockerRuntime
+
+
+class RestartServerHandler(StellarsAPIHandler):
+    """Restart the user's container and answer once JupyterLab answers again."""
+
+    async def post(self, user_name: str) -> None:
+        """Answer ``{"restarted": true, "url": ...}``; 409 when not running or restarting."""
+        self.require_user_scope("servers", user_name)
+        user = self.target_user(user_name)
+        runtime: DockerRuntime = self.settings[DOCKER_KEY]
+        self.json_object(set())
+        spawner = user.spawners[""]
+        if not spawner.ready:
+            raise ServerStateError(f"{user.name}'s server is not running")
+        with runtime.restarts.claim(f"{user.name}/"):
+            await restart_container(
+                runtime.client,
+                spawner,
+                limit_s=runtime.settings.engine_timeout_s,
+                ready_timeout_s=runtime.settings.restart_timeout_s,
+            )
+            self.db.commit()
+            # The container's published port changes on restart: point the route at it again.
+            await self.proxy.add_user(user)
+        self.finish({"restarted": True, "url": user.url})

@@ -1,0 +1,76 @@
+"""``/hub/api/users/{name}/manage-volumes``: list and delete a user's volumes."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from stellars_docker import (
+    NO_SUCH_VOLUME,
+    delete_user_volumes,
+    existing_user_volumes,
+    select_volumes,
+)
+from stellars_docker.errors import ServerStateError
+from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.settings import DOCKER_KEY
+
+if TYPE_CHECKING:
+    from stellars_docker import DeletionResult, DockerRuntime
+
+
+class ManageVolumesHandler(StellarsAPIHandler):
+    """GET lists the user's existing resettable volumes; DELETE removes the chosen ones."""
+
+    @property
+    def docker(self) -> DockerRuntime:
+        """The Docker side of the platform."""
+        runtime: DockerRuntime = self.settings[DOCKER_KEY]
+        return runtime
+
+    async def get(self, user_name: str) -> None:
+        """Answer ``{"volumes": [{suffix, name, mount_point, description, size_bytes}]}``."""
+        self.require_user_scope("read:servers", user_name)
+        user = self.target_user(user_name)
+        volumes = await existing_user_volumes(
+            self.docker.client,
+            user.name,
+            self.docker.settings.user_volumes,
+            self.docker.volume_sizes(),
+            self.docker.settings.engine_timeout_s,
+        )
+        self.finish({"volumes": [volume.__dict__ for volume in volumes]})
+
+    async def delete(self, user_name: str) -> None:
+        """Delete the volumes named in ``{"volumes": [suffix, ...]}`` of a stopped server.
+
+        Answers 200 when every volume was deleted, 207 when some were, and
+        404 (none of them exists) or 409 (the engine refused) when none was;
+        the body reports each one.
+        """
+        self.require_user_scope("servers", user_name)
+        user = self.target_user(user_name)
+        body = self.json_object({"volumes"})
+        chosen = select_volumes(self.docker.settings.user_volumes, body.get("volumes"))
+        spawner = user.spawners[""]
+        if spawner.active or spawner.pending:
+            state = spawner.pending or "running"
+            raise ServerStateError(
+                f"{user.name}'s server is {state}: stop it before deleting volumes"
+            )
+        results = await delete_user_volumes(
+            self.docker.client, user.name, chosen, self.docker.settings.engine_timeout_s
+        )
+        self.set_status(_status_of(results))
+        self.finish({"volumes": [result.__dict__ for result in results]})
+
+
+def _status_of(results: list[DeletionResult]) -> HTTPStatus:
+    deleted = sum(result.deleted for result in results)
+    if deleted == len(results):
+        return HTTPStatus.OK
+    if deleted:
+        return HTTPStatus.MULTI_STATUS
+    if all(result.error == NO_SUCH_VOLUME for result in results):
+        return HTTPStatus.NOT_FOUND
+    return HTTPStatus.CONFLICT

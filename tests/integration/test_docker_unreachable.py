@@ -1,0 +1,31 @@
+"""Without a Docker engine the hub keeps serving, answers 503 for Docker work, and recovers."""
+
+import os
+import time
+from pathlib import Path
+
+RECOVERY_TIMEOUT_S = 30
+
+
+def _engine_socket() -> Path:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    assert host.startswith("unix://"), "this test reaches the engine through a unix socket"
+    return Path(host.removeprefix("unix://"))
+
+
+def test_the_hub_serves_without_docker_and_recovers(docker_platform, tmp_path, admin_name):
+    socket = tmp_path / "docker.sock"  # nothing there yet: the engine is "down"
+    hub = docker_platform(env={"DOCKER_HOST": f"unix://{socket}"})
+
+    unavailable = hub.api("GET", f"users/{admin_name}/manage-volumes")
+    assert unavailable.status_code == 503
+    assert unavailable.json() == {"status": 503, "message": unavailable.json()["message"]}
+    assert "Docker engine" in unavailable.json()["message"]
+    assert hub.api("GET", "stellars/info").status_code == 200
+    assert hub.api("GET", "users").status_code == 200
+
+    socket.symlink_to(_engine_socket())  # the engine comes back
+    deadline = time.monotonic() + RECOVERY_TIMEOUT_S
+    while hub.api("GET", f"users/{admin_name}/manage-volumes").status_code != 200:
+        assert time.monotonic() < deadline, hub.log_tail()
+        time.sleep(1)

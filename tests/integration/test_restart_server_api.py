@@ -1,0 +1,85 @@
+"""``POST /hub/api/users/{name}/restart-server`` on the real engine."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from stellars_docker.naming import container_name
+from stellars_testing import HubSession
+
+PASSWORD = "restart-test-passphrase"
+
+
+@pytest.fixture(scope="module")
+def hub(shared_docker_platform):
+    return shared_docker_platform
+
+
+@pytest.fixture
+def running_user(hub, docker_run, admin_name, admin_password):
+    """A user signed up, authorised, logged in (a browser session) with a running server."""
+    username = f"rs-{uuid.uuid4().hex[:6]}-{docker_run.run_id}"
+    person = HubSession(hub)
+    person.sign_up(username, PASSWORD)
+    admin = HubSession(hub)
+    admin.log_in(admin_name, admin_password)
+    admin.get(hub.hub_url(f"authorize/{username}"), timeout=30).raise_for_status()
+    person.log_in(username, PASSWORD)
+    token = hub.api("POST", f"users/{username}/tokens", json={}).json()["token"]
+    hub.api("POST", f"users/{username}/server").raise_for_status()
+    hub.wait_for_server(username, running=True)
+    return username, token, person
+
+
+def test_restart_keeps_container_files_environment_and_url(hub, docker_run, running_user):
+    username, token, person = running_user
+    container = docker_run.client.containers.get(container_name("jupyterlab-{username}", username))
+    contents = hub.user_url(username, "api/contents/kept.txt")
+    headers = {"Authorization": f"token {token}"}
+    person.put(
+        contents,
+        json={"type": "file", "format": "text", "content": "kept"},
+        headers=headers,
+        timeout=30,
+    ).raise_for_status()
+
+    response = hub.api("POST", f"users/{username}/restart-server", token=token)
+    assert response.status_code == 200, response.text
+    assert response.json()["restarted"] is True
+
+    container.reload()
+    assert container.id == docker_run.client.containers.get(container.name).id
+    assert container.attrs["State"]["Running"]
+    assert int(container.attrs["RestartCount"]) == 0  # restarted by us, not by a crash loop
+    environment = container.attrs["Config"]["Env"]
+    assert f"JUPYTERHUB_USER={username}" in environment
+    # Through the proxy, at the same URL, right after the answer.
+    assert person.get(contents, headers=headers, timeout=30).json()["content"] == "kept"
+    assert person.get(hub.user_url(username, "lab"), timeout=30).status_code == 200
+
+
+def test_a_second_restart_while_one_runs_is_refused(hub, running_user):
+    username, token, _ = running_user
+    path = f"users/{username}/restart-server"
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(
+            pool.map(lambda _: hub.api("POST", path, token=token).status_code, range(2))
+        )
+    assert answers == [200, 409]
+
+
+def test_a_stopped_server_is_not_restarted(hub, running_user):
+    username, token, _ = running_user
+    hub.api("DELETE", f"users/{username}/server").raise_for_status()
+    hub.wait_for_server(username, running=False)
+    response = hub.api("POST", f"users/{username}/restart-server", token=token)
+    assert response.status_code == 409
+    assert "not running" in response.json()["message"]
+
+
+def test_another_users_server_is_out_of_reach(hub, docker_run, running_user):
+    username, _, _ = running_user
+    intruder = hub.create_user(f"other-{uuid.uuid4().hex[:6]}-{docker_run.run_id}")
+    response = hub.api("POST", f"users/{username}/restart-server", token=intruder)
+    assert response.status_code == 403
