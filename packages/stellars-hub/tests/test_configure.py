@@ -34,9 +34,7 @@ def test_no_shared_volume_when_it_is_none(config):
 
 
 def test_configure_uses_the_stellars_authenticator_and_lets_authorised_users_in(config):
-    configure(
-        config, _settings({"JUPYTERHUB_ADMIN": "boss", "JUPYTERHUB_ADMIN_PASSWORD": "pw"})
-    )
+    configure(config, _settings({"JUPYTERHUB_ADMIN": "boss", "JUPYTERHUB_ADMIN_PASSWORD": "pw"}))
     assert config.JupyterHub.authenticator_class is StellarsNativeAuthenticator
     assert config.Authenticator.admin_users == {"boss"}
     assert config.Authenticator.allow_all is True

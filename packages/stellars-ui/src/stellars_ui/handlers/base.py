@@ -87,6 +87,6 @@ class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
             super()._handle_request_exception(e)
             return
         try:
-            raise web.HTTPError(status, "%s", str(e)) from e
+            raise web.HTTPError(status, "%s", str(e)) from e  # noqa: TRY301 - see above
         except web.HTTPError as http_error:
             super()._handle_request_exception(http_error)
