@@ -4,10 +4,8 @@ Starts 20 small containers from the locally built lab image (nothing is
 pulled), labelled as lab containers and with this run's label, and repeats:
 one ``container.stats(stream=False)`` call (the baseline: the engine answers
 after two samples a second apart), then ``StatsCollector.refresh()`` over all
-20 with the event loop's default executor as the hub has it, then the same
-refresh with a default executor of one thread per container. Prints the
-median of each and their ratios to the baseline, and always removes the
-containers.
+20, configured as the hub configures it. Prints the median of each and the
+ratio to the baseline, and always removes the containers.
 
     nox -s bench            # or: python bench/bench_container_stats.py --containers 20
 """
@@ -20,18 +18,15 @@ import os
 import statistics
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import docker
 
-from stellars_docker.spawner import LAB_ROLE, ROLE_LABEL
+from stellars_docker.labels import LAB_ROLE, ROLE_LABEL
 from stellars_docker.stats import StatsCollector
 from stellars_testing.docker_engine import DEFAULT_LAB_IMAGE, DockerRun
 
 
-async def _refresh(collector: StatsCollector, threads: int | None) -> float:
-    if threads is not None:
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(threads))
+async def _refresh(collector: StatsCollector) -> float:
     started = time.perf_counter()
     await collector.refresh()
     return time.perf_counter() - started
@@ -60,34 +55,17 @@ def main() -> None:
             )
             for number in range(args.containers)
         ]
-        collectors = {
-            "refresh, default executor": (
-                StatsCollector(client, interval_s=60, timeout_s=60, labels=labels),
-                None,
-            ),
-            f"refresh, {args.containers}-thread executor": (
-                StatsCollector(
-                    client,
-                    interval_s=60,
-                    timeout_s=60,
-                    labels=labels,
-                    max_concurrent_calls=args.containers,
-                ),
-                args.containers,
-            ),
-        }
-        timings: dict[str, list[float]] = {"one stats call": []}
-        timings.update({name: [] for name in collectors})
+        collector = StatsCollector(client, interval_s=60, timeout_s=60, labels=labels)
+        timings: dict[str, list[float]] = {"one stats call": [], "refresh of all": []}
         containers[0].stats(stream=False)  # warm-up: connection, engine's collector
         for _ in range(args.repeats):
             started = time.perf_counter()
             containers[0].stats(stream=False)
             timings["one stats call"].append(time.perf_counter() - started)
-            for name, (collector, threads) in collectors.items():
-                timings[name].append(asyncio.run(_refresh(collector, threads)))
-                sampled = len(collector.snapshot())
-                if sampled != args.containers:
-                    raise SystemExit(f"{name}: {sampled} of {args.containers} containers sampled")
+            timings["refresh of all"].append(asyncio.run(_refresh(collector)))
+            sampled = len(collector.snapshot())
+            if sampled != args.containers:
+                raise SystemExit(f"{sampled} of {args.containers} containers sampled")
     finally:
         run.cleanup()
 
