@@ -35,7 +35,14 @@ if TYPE_CHECKING:
 TEST_BASE_URL = "/stellars-test/"
 ADMIN_SERVICE = "stellars-test-admin"
 # Scopes of the harness's own token: enough to drive any user and server.
-ADMIN_SERVICE_SCOPES = ["admin:users", "admin:servers", "tokens", "read:hub", "admin-ui"]
+ADMIN_SERVICE_SCOPES = [
+    "admin:users",
+    "admin:servers",
+    "admin:groups",
+    "tokens",
+    "read:hub",
+    "admin-ui",
+]
 START_TIMEOUT = 60.0
 
 

@@ -1,0 +1,64 @@
+"""How configure() wires the Docker side into a real hub: sizes, groups, GPU flags."""
+
+import time
+
+from stellars_docker import BUILTIN_GROUPS, DEFAULT_USER_VOLUMES
+from stellars_docker.naming import container_name, volume_name
+from stellars_testing.hub import stop_hub
+
+SIZE_TIMEOUT_S = 30
+
+
+def test_volume_sizes_are_known_soon_after_start_without_a_page_view(
+    docker_platform, docker_run, lab_image
+):
+    username = f"sized-{docker_run.run_id}"
+    home = volume_name(DEFAULT_USER_VOLUMES[0], username)
+    # A volume with 3 MB in it exists before the hub starts.
+    docker_run.client.volumes.create(home, labels=docker_run.labels)
+    docker_run.client.containers.run(
+        lab_image,
+        ["bash", "-c", "head -c 3000000 /dev/urandom > /home/jovyan/blob"],
+        volumes={home: {"bind": "/home/jovyan", "mode": "rw"}},
+        labels=docker_run.labels,
+        remove=True,
+    )
+    hub = docker_platform()
+    hub.create_user(username)
+
+    deadline = time.monotonic() + SIZE_TIMEOUT_S
+    while True:
+        volumes = hub.api("GET", f"users/{username}/manage-volumes").json()["volumes"]
+        if volumes and volumes[0]["size_bytes"] is not None:
+            break
+        assert time.monotonic() < deadline, f"no size after {SIZE_TIMEOUT_S}s: {volumes}"
+        time.sleep(0.5)
+    assert volumes[0]["name"] == home
+    assert volumes[0]["size_bytes"] >= 3_000_000
+
+
+def test_the_access_groups_are_created_at_start_and_again_after_a_delete(docker_platform, tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'groups.sqlite'}"
+    hub = docker_platform(db_url=db_url)
+    groups = {group["name"] for group in hub.api("GET", "groups").json()}
+    assert set(BUILTIN_GROUPS) <= groups
+
+    hub.api("DELETE", "groups/docker-sock").raise_for_status()
+    stop_hub(hub)
+    restarted = docker_platform(db_url=db_url)
+    groups = {group["name"] for group in restarted.api("GET", "groups").json()}
+    assert set(BUILTIN_GROUPS) <= groups
+
+
+def test_spawned_containers_carry_the_gpu_flags_the_lab_image_reads(docker_platform, docker_run):
+    hub = docker_platform()  # GPUs off: this engine has none
+    username = f"gpuflags-{docker_run.run_id}"
+    hub.create_user(username)
+    hub.api("POST", f"users/{username}/server").raise_for_status()
+    hub.wait_for_server(username, running=True)
+    container = docker_run.client.containers.get(container_name("jupyterlab-{username}", username))
+    environment = container.attrs["Config"]["Env"]
+    for flag in ("ENABLE_GPU_SUPPORT=0", "ENABLE_GPUSTAT=0", "NVIDIA_DETECTED=0"):
+        assert flag in environment
+    assert not container.attrs["HostConfig"].get("DeviceRequests")
+    assert container.labels["org.stellars-hub.role"] == "lab"
