@@ -1,9 +1,10 @@
-"""Running a refresh in the background: now, then at a fixed interval, never two at once."""
+"""Caches refreshed in the background: now, then at a fixed interval, never two at once."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,3 +57,43 @@ class Periodic:
                 # One unexpected answer must not end the refreshes for good.
                 log.exception("%s: refresh failed", self._name)
             await asyncio.sleep(max(0.0, started + self._interval_s - loop.time()))
+
+
+class BackgroundRefresher(ABC):
+    """A cache of engine answers, refreshed by :class:`Periodic`.
+
+    Readers get the last answer at once and never wait for the engine. An
+    engine outage keeps the last answer and is logged once when it starts
+    and once when it ends, not at every refresh.
+    """
+
+    def __init__(self, name: str, interval_s: float) -> None:
+        self._name = name
+        self._periodic = Periodic(name, self.refresh, interval_s)
+        self._engine_down = False
+
+    @abstractmethod
+    async def refresh(self) -> None:
+        """Ask the engine again and keep its answer."""
+
+    def start(self) -> None:
+        """Refresh now and then every ``interval_s`` seconds, in a task on the running loop.
+
+        Raises:
+            RuntimeError: no event loop is running, or this already runs.
+        """
+        self._periodic.start()
+
+    async def stop(self) -> None:
+        """Stop the background refreshes; the last answer stays readable."""
+        await self._periodic.stop()
+
+    def _engine_unavailable(self, reason: object) -> None:
+        if not self._engine_down:
+            self._engine_down = True
+            log.warning("%s: keeping the last answer: %s", self._name, reason)
+
+    def _engine_answers(self) -> None:
+        if self._engine_down:
+            self._engine_down = False
+            log.info("%s: the Docker engine answers again", self._name)

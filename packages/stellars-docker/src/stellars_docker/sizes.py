@@ -9,7 +9,6 @@ last answer.
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +16,10 @@ import docker.errors
 
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
-from stellars_docker.periodic import Periodic
+from stellars_docker.periodic import BackgroundRefresher
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-log = logging.getLogger(__name__)
 
 
 def parse_volume_sizes(df: Mapping[str, Any]) -> dict[str, int | None]:
@@ -58,7 +55,7 @@ def _volume_disk_usage(client: docker.DockerClient) -> Mapping[str, Any]:
     return result
 
 
-class VolumeSizeRefresher:
+class VolumeSizeRefresher(BackgroundRefresher):
     """Keeps the last known size of every volume on the engine.
 
     The caller creates one refresher, calls :meth:`start` once the event loop
@@ -78,6 +75,7 @@ class VolumeSizeRefresher:
             raise ValueError(
                 f"interval_s and timeout_s must be positive, got {interval_s} and {timeout_s}"
             )
+        super().__init__("volume sizes", interval_s)
         self._client = client
         self._timeout_s = timeout_s
         self._sizes: dict[str, int | None] = {}
@@ -86,8 +84,6 @@ class VolumeSizeRefresher:
         # deadline goes on in its thread, so this, not the asyncio lock,
         # keeps a slow engine from being handed a second walk of every volume.
         self._query_running = threading.Lock()
-        self._engine_down = False
-        self._periodic = Periodic("volume sizes", self.refresh, interval_s)
 
     def sizes(self) -> dict[str, int | None]:
         """Return the last known sizes, without asking the engine.
@@ -126,9 +122,7 @@ class VolumeSizeRefresher:
                 self._engine_unavailable("the previous volume-size query is still running")
                 return
             self._sizes = parse_volume_sizes(df)
-            if self._engine_down:
-                self._engine_down = False
-                log.info("volume sizes: the Docker engine answers again")
+            self._engine_answers()
 
     def _query(self) -> Mapping[str, Any] | None:
         if not self._query_running.acquire(blocking=False):
@@ -137,20 +131,3 @@ class VolumeSizeRefresher:
             return _volume_disk_usage(self._client)
         finally:
             self._query_running.release()
-
-    def _engine_unavailable(self, reason: str) -> None:
-        if not self._engine_down:
-            self._engine_down = True
-            log.warning("volume sizes: keeping the last sizes: %s", reason)
-
-    def start(self) -> None:
-        """Refresh now and then every ``interval_s`` seconds, in a task on the running loop.
-
-        Raises:
-            RuntimeError: no event loop is running, or this already runs.
-        """
-        self._periodic.start()
-
-    async def stop(self) -> None:
-        """Stop the background refreshes; the last figures stay readable."""
-        await self._periodic.stop()

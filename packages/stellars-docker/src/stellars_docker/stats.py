@@ -21,7 +21,7 @@ import docker.errors
 from stellars_docker.engine import call_engine, call_engine_in
 from stellars_docker.errors import DockerUnavailableError
 from stellars_docker.labels import LAB_ROLE, ROLE_LABEL
-from stellars_docker.periodic import Periodic
+from stellars_docker.periodic import BackgroundRefresher
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -144,7 +144,7 @@ def compute_stats(name: str, raw: Mapping[str, Any]) -> ContainerStats:
     )
 
 
-class StatsCollector:
+class StatsCollector(BackgroundRefresher):
     """Keeps a snapshot of the stats of every running container with some labels.
 
     The caller creates one collector, calls :meth:`start` once the event loop
@@ -182,6 +182,7 @@ class StatsCollector:
             )
         if max_concurrent_calls <= 0:
             raise ValueError(f"max_concurrent_calls must be positive, got {max_concurrent_calls}")
+        super().__init__("container stats", interval_s)
         self._client = client
         self._timeout_s = timeout_s
         self._filters = {
@@ -195,8 +196,6 @@ class StatsCollector:
         )
         self._refreshing = asyncio.Lock()
         self._snapshot: dict[str, ContainerStats] = {}
-        self._engine_down = False
-        self._periodic = Periodic("container stats", self.refresh, interval_s)
 
     def snapshot(self) -> dict[str, ContainerStats]:
         """Return the last stats, keyed by container name, without asking the engine.
@@ -241,9 +240,8 @@ class StatsCollector:
             self._snapshot = snapshot
             if failures and len(failures) == len(names):
                 self._engine_unavailable(failures[0])
-            elif self._engine_down:
-                self._engine_down = False
-                log.info("container stats: the Docker engine answers again")
+            else:
+                self._engine_answers()
 
     async def _sample(
         self, calls: asyncio.Semaphore, name: str, container_id: str
@@ -267,23 +265,6 @@ class StatsCollector:
         sample = compute_stats(name, raw)
         # It stopped between the listing and the call: nothing to report.
         return sample if sample.sampled_at is not None else None
-
-    def _engine_unavailable(self, error: DockerUnavailableError) -> None:
-        if not self._engine_down:
-            self._engine_down = True
-            log.warning("container stats: keeping the last figures: %s", error)
-
-    def start(self) -> None:
-        """Refresh now and then every ``interval_s`` seconds, in a task on the running loop.
-
-        Raises:
-            RuntimeError: no event loop is running, or this already runs.
-        """
-        self._periodic.start()
-
-    async def stop(self) -> None:
-        """Stop the background refreshes; the last figures stay readable."""
-        await self._periodic.stop()
 
 
 def _container_name(entry: Mapping[str, Any]) -> str:
