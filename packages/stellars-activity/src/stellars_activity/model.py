@@ -1,0 +1,91 @@
+"""The tables: samples, per-user running totals, and the store's reference state.
+
+Our own DeclarativeBase and MetaData (never JupyterHub's), so the tables can
+live in the hub's database or any other without touching the hub's schema.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, Double, Index, Integer, String, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+USERNAME_LENGTH = 255
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC timestamp on every backend.
+
+    SQLite has no time zones: values are stored as naive UTC and come back
+    naive, so they are made aware again on the way out. Naive values are
+    refused on the way in, since their zone cannot be known.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return *value* in UTC, naive for SQLite.
+
+        Raises:
+            ValueError: *value* is naive.
+        """
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"timestamps must be timezone-aware, got {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        """Return *value* as an aware UTC datetime."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of the activity tables (their own MetaData)."""
+
+
+class ActivitySample(Base):
+    """One observation: was *username* active at *timestamp*. One per user and tick."""
+
+    __tablename__ = "activity_samples"
+    # The primary key makes a repeated tick a no-op and serves per-user reads;
+    # the timestamp index serves pruning and the future-sample lookup.
+    __table_args__ = (Index("ix_activity_samples_timestamp", "timestamp"),)
+
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH), primary_key=True)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+
+class ActivityTotal(Base):
+    """A user's running sums over their stored samples, in the store's reference frame.
+
+    ``weighted_total`` is Σ g and ``weighted_active`` Σ g·active, with
+    ``g = 2 ** ((timestamp - reference) / half_life)`` (see ActivityState).
+    """
+
+    __tablename__ = "activity_totals"
+
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH), primary_key=True)
+    weighted_active: Mapped[float] = mapped_column(Double, nullable=False)
+    weighted_total: Mapped[float] = mapped_column(Double, nullable=False)
+    samples: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_sample: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_sample: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class ActivityState(Base):
+    """The one row that says which reference time and half-life the totals were built with."""
+
+    __tablename__ = "activity_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    half_life_seconds: Mapped[float] = mapped_column(Double, nullable=False)

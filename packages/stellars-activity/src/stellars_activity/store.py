@@ -1,0 +1,467 @@
+"""The sample store: recording ticks, exact scores from running totals, user lifecycle.
+
+Every method does database I/O synchronously; callers on the hub's event loop
+run them in a thread (``asyncio.to_thread``).
+
+How scores stay exact without reading every sample: each sample has a growth
+factor ``g = 2 ** ((t - reference) / half_life)`` relative to a fixed
+reference time, and a user's totals keep ``Σ g·active`` and ``Σ g``. At any
+*now*, ``wᵢ = gᵢ / g(now)``, and the common factor cancels in the ratio, so
+``score = 100 · Σ g·active / Σ g``: the formula itself, up to rounding. See
+the package README for retention, future timestamps, overflow and half-life
+changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    case,
+    create_engine,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from stellars_activity.levels import activity_level, activity_percentage
+from stellars_activity.model import ActivitySample, ActivityState, ActivityTotal, Base
+from stellars_activity.results import UserScore
+from stellars_activity.scoring import Sample, activity_score
+from stellars_activity.settings import ActivitySettings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+_SAMPLES = cast("Table", ActivitySample.__table__)
+_TOTALS = cast("Table", ActivityTotal.__table__)
+_STATE = cast("Table", ActivityState.__table__)
+_STATE_ID = 1
+_ENOUGH_DATA = timedelta(hours=24)
+# Exponents are in half-lives. Re-basing keeps every stored factor below
+# 2**_REBASE_AFTER (plus one retention window); factors of samples from the far
+# future are capped at 2**_MAX_EXPONENT. Both stay far from float overflow
+# (2**1024), even summed over millions of samples.
+_REBASE_AFTER = 256.0
+_MAX_EXPONENT = 600.0
+# A user's future samples are taken out of the totals by subtraction; when
+# they outweigh the rest this much, the difference would lose digits, so that
+# user is summed from their rows instead.
+_CANCELLATION_LIMIT = 1e6
+_CHUNK = 500
+
+
+class UnsupportedDatabaseError(RuntimeError):
+    """The database is neither SQLite nor PostgreSQL (idempotent inserts need one of them)."""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The reference the totals are built in."""
+
+    reference: datetime
+    half_life_s: float
+
+    def factor(self, timestamp: datetime) -> float:
+        exponent = (timestamp - self.reference).total_seconds() / self.half_life_s
+        return float(2.0 ** min(exponent, _MAX_EXPONENT))
+
+
+class ActivityStore:
+    """Activity samples in a database, with exact scores for every user in one cheap read.
+
+    *engine_or_url* is the hub's engine (the default: tables next to the
+    hub's) or any SQLAlchemy URL or engine, SQLite or PostgreSQL.
+    """
+
+    def __init__(
+        self, engine_or_url: Engine | str, settings: ActivitySettings | None = None
+    ) -> None:
+        self._engine = (
+            create_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+        )
+        self.settings = settings or ActivitySettings()
+        self._half_life_s = self.settings.half_life.total_seconds()
+
+    @property
+    def engine(self) -> Engine:
+        """Return the engine the store uses."""
+        return self._engine
+
+    def create_tables(self) -> None:
+        """Create the activity tables and their indexes where they are missing."""
+        Base.metadata.create_all(self._engine)
+
+    # ------------------------------------------------------------ recording
+
+    def record_tick(self, usernames_active: Mapping[str, bool], at: datetime) -> int:
+        """Record one sample per user at *at* (aware); return how many rows were written.
+
+        A tick repeated with the same *at* (a restart, an overlap) writes
+        nothing for users it already recorded.
+
+        Raises:
+            ValueError: *at* is naive.
+            UnsupportedDatabaseError: the database is not SQLite or PostgreSQL.
+        """
+        _require_aware(at)
+        with self._engine.begin() as connection:
+            return self._record(connection, usernames_active, at)
+
+    def add_user(
+        self, username: str, at: datetime, *, using: Session | Connection | None = None
+    ) -> int:
+        """Record the initial (inactive) sample of a user created at *at*; return rows written.
+
+        With *using*, runs in that session's or connection's transaction.
+
+        Raises:
+            ValueError: *at* is naive.
+            UnsupportedDatabaseError: the database is not SQLite or PostgreSQL.
+        """
+        _require_aware(at)
+        with self._transaction(using) as connection:
+            return self._record(connection, {username: False}, at)
+
+    def _record(
+        self, connection: Connection, usernames_active: Mapping[str, bool], at: datetime
+    ) -> int:
+        if not usernames_active:
+            return 0
+        frame = self._frame(connection, at)
+        insert = _insert_for(connection)
+        rows = [{"username": u, "timestamp": at, "active": a} for u, a in usernames_active.items()]
+        written: list[tuple[str, bool]] = []
+        for chunk in _chunks(rows):
+            statement = (
+                insert(_SAMPLES)
+                .on_conflict_do_nothing(index_elements=["username", "timestamp"])
+                .returning(_SAMPLES.c.username, _SAMPLES.c.active)
+            )
+            written.extend((r.username, r.active) for r in connection.execute(statement, chunk))
+        if not written:
+            return 0
+        g = frame.factor(at)
+        totals = [
+            {
+                "username": username,
+                "weighted_active": g if active else 0.0,
+                "weighted_total": g,
+                "samples": 1,
+                "first_sample": at,
+                "last_sample": at,
+            }
+            for username, active in written
+        ]
+        statement = insert(_TOTALS)
+        new = statement.excluded
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["username"],
+                set_={
+                    "weighted_active": _TOTALS.c.weighted_active + new.weighted_active,
+                    "weighted_total": _TOTALS.c.weighted_total + new.weighted_total,
+                    "samples": _TOTALS.c.samples + new.samples,
+                    "first_sample": case(
+                        (new.first_sample < _TOTALS.c.first_sample, new.first_sample),
+                        else_=_TOTALS.c.first_sample,
+                    ),
+                    "last_sample": case(
+                        (new.last_sample > _TOTALS.c.last_sample, new.last_sample),
+                        else_=_TOTALS.c.last_sample,
+                    ),
+                },
+            ),
+            totals,
+        )
+        return len(written)
+
+    # ------------------------------------------------------------ reading
+
+    def scores(self, now: datetime, usernames: Iterable[str] = ()) -> dict[str, UserScore]:
+        """Return the score of every user with samples, and of each of *usernames*.
+
+        Drops the samples that left the retention window first (see
+        ``prune``). A user of *usernames* without samples gets a score of
+        None, not 0.
+
+        Raises:
+            ValueError: *now* is naive.
+        """
+        _require_aware(now)
+        with self._engine.begin() as connection:
+            frame = self._frame(connection, now)
+            self._prune(connection, frame, now - self.settings.retention)
+            totals = connection.execute(select(_TOTALS)).all()
+            future = connection.execute(
+                select(_SAMPLES.c.username, _SAMPLES.c.timestamp, _SAMPLES.c.active).where(
+                    _SAMPLES.c.timestamp > now
+                )
+            ).all()
+            future_by_user: dict[str, list[tuple[datetime, bool]]] = defaultdict(list)
+            for row in future:
+                future_by_user[row.username].append((row.timestamp, row.active))
+            g_now = frame.factor(now)
+            results: dict[str, UserScore] = {}
+            for row in totals:
+                weighted_active, weighted_total = row.weighted_active, row.weighted_total
+                moved = 0.0
+                for timestamp, active in future_by_user.get(row.username, ()):
+                    # A sample from the future (a wrong clock) counts with age 0.
+                    g = frame.factor(timestamp)
+                    moved += g
+                    weighted_total += g_now - g
+                    if active:
+                        weighted_active += g_now - g
+                if moved > _CANCELLATION_LIMIT * weighted_total:
+                    score = self._score_from_rows(connection, row.username, now)
+                else:
+                    score = 100.0 * weighted_active / weighted_total
+                last = row.last_sample
+                collected = max(min(last, now) - row.first_sample, timedelta(0))
+                results[row.username] = self._user_score(
+                    row.username, score, row.samples, collected, last
+                )
+        for username in usernames:
+            if username not in results:
+                results[username] = self._user_score(username, None, 0, timedelta(0), None)
+        return results
+
+    def _score_from_rows(
+        self, connection: Connection, username: str, now: datetime
+    ) -> float | None:
+        rows = connection.execute(
+            select(_SAMPLES.c.timestamp, _SAMPLES.c.active).where(_SAMPLES.c.username == username)
+        )
+        samples = [Sample(r.timestamp, r.active) for r in rows]
+        return activity_score(samples, now, self.settings.half_life, self.settings.retention)
+
+    def _user_score(
+        self,
+        username: str,
+        score: float | None,
+        samples: int,
+        collected: timedelta,
+        last: datetime | None,
+    ) -> UserScore:
+        percentage = (
+            None if score is None else activity_percentage(score, self.settings.target_hours)
+        )
+        return UserScore(
+            username=username,
+            score=score,
+            percentage=percentage,
+            level=None if percentage is None else activity_level(percentage),
+            samples=samples,
+            hours_collected=collected.total_seconds() / 3600.0,
+            enough_data=score is not None and collected >= _ENOUGH_DATA,
+            last_sample=last,
+        )
+
+    def daily_history(
+        self, now: datetime, username: str | None = None
+    ) -> dict[str, tuple[float, ...]]:
+        """Return active hours per day over the retention window, oldest day first.
+
+        Day *i* of ``retention_days`` is the 24 hours ending
+        ``retention_days - 1 - i`` days before *now*; a future sample counts
+        in the last day. One active sample stands for
+        ``sample_interval_minutes`` of activity. With *username*, only that
+        user; users without active samples in the window are absent.
+
+        Raises:
+            ValueError: *now* is naive.
+        """
+        _require_aware(now)
+        days = self.settings.retention_days
+        query = select(_SAMPLES.c.username, _SAMPLES.c.timestamp).where(
+            _SAMPLES.c.active.is_(True), _SAMPLES.c.timestamp >= now - self.settings.retention
+        )
+        if username is not None:
+            query = query.where(_SAMPLES.c.username == username)
+        hours_per_sample = self.settings.sample_interval_minutes / 60.0
+        history: dict[str, list[float]] = {}
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                age_days = max((now - row.timestamp).total_seconds(), 0.0) / 86400.0
+                day = days - 1 - min(int(age_days), days - 1)
+                history.setdefault(row.username, [0.0] * days)[day] += hours_per_sample
+        return {name: tuple(hours) for name, hours in history.items()}
+
+    # ------------------------------------------------------------ lifecycle
+
+    def rename_user(self, old: str, new: str, *, using: Session | Connection | None = None) -> int:
+        """Move *old*'s samples to *new*; return how many moved.
+
+        Samples already under *new* are removed first: the hub renames only
+        onto a name no user has, so they are leftovers. With *using*, runs in
+        that session's or connection's transaction (the hub's own rename).
+        """
+        with self._transaction(using) as connection:
+            _delete_user(connection, new)
+            moved = connection.execute(
+                update(_SAMPLES).where(_SAMPLES.c.username == old).values(username=new)
+            ).rowcount
+            connection.execute(
+                update(_TOTALS).where(_TOTALS.c.username == old).values(username=new)
+            )
+            return moved
+
+    def delete_user(self, username: str, *, using: Session | Connection | None = None) -> int:
+        """Remove every sample of *username*; return how many.
+
+        With *using*, runs in that session's or connection's transaction.
+        """
+        with self._transaction(using) as connection:
+            return _delete_user(connection, username)
+
+    def prune(self, now: datetime) -> int:
+        """Remove every sample older than the retention window at *now*; return how many.
+
+        Raises:
+            ValueError: *now* is naive.
+        """
+        _require_aware(now)
+        with self._engine.begin() as connection:
+            frame = self._frame(connection, now)
+            return self._prune(connection, frame, now - self.settings.retention)
+
+    def reset(self) -> None:
+        """Remove every sample of every user."""
+        with self._engine.begin() as connection:
+            for table in (_SAMPLES, _TOTALS, _STATE):
+                connection.execute(delete(table))
+
+    # ------------------------------------------------------------ internals
+
+    @contextlib.contextmanager
+    def _transaction(self, using: Session | Connection | None) -> Iterator[Connection]:
+        if using is None:
+            with self._engine.begin() as connection:
+                yield connection
+        elif isinstance(using, Session):
+            yield using.connection()
+        else:
+            yield using
+
+    def _frame(self, connection: Connection, now: datetime) -> _Frame:
+        """Return the totals' frame, rebuilding them if the half-life changed or *now* ran far."""
+        row = connection.execute(select(_STATE).where(_STATE.c.id == _STATE_ID)).one_or_none()
+        if row is None:
+            frame = _Frame(now, self._half_life_s)
+            self._rebuild(connection, frame, exists=False)
+            return frame
+        frame = _Frame(row.reference, row.half_life_seconds)
+        stale = frame.half_life_s != self._half_life_s
+        if stale or (now - frame.reference).total_seconds() / self._half_life_s > _REBASE_AFTER:
+            frame = _Frame(now, self._half_life_s)
+            self._rebuild(connection, frame, exists=True)
+        return frame
+
+    def _rebuild(self, connection: Connection, frame: _Frame, *, exists: bool) -> None:
+        """Recompute every user's totals from their rows in *frame*, and store the frame."""
+        sums: dict[str, list[Any]] = {}
+        rows = connection.execute(
+            select(_SAMPLES.c.username, _SAMPLES.c.timestamp, _SAMPLES.c.active).execution_options(
+                yield_per=10_000
+            )
+        )
+        for username, timestamp, active in rows:
+            g = frame.factor(timestamp)
+            entry = sums.get(username)
+            if entry is None:
+                sums[username] = [g if active else 0.0, g, 1, timestamp, timestamp]
+            else:
+                entry[0] += g if active else 0.0
+                entry[1] += g
+                entry[2] += 1
+                entry[3] = min(entry[3], timestamp)
+                entry[4] = max(entry[4], timestamp)
+        connection.execute(delete(_TOTALS))
+        keys = ("weighted_active", "weighted_total", "samples", "first_sample", "last_sample")
+        totals = [{"username": u, **dict(zip(keys, e, strict=True))} for u, e in sums.items()]
+        if totals:
+            connection.execute(_TOTALS.insert(), totals)
+        values = {"reference": frame.reference, "half_life_seconds": frame.half_life_s}
+        if exists:
+            connection.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(values))
+        else:
+            connection.execute(_STATE.insert().values(id=_STATE_ID, **values))
+
+    def _prune(self, connection: Connection, frame: _Frame, cutoff: datetime) -> int:
+        """Delete samples older than *cutoff* and take them out of their users' totals."""
+        removed = connection.execute(
+            delete(_SAMPLES)
+            .where(_SAMPLES.c.timestamp < cutoff)
+            .returning(_SAMPLES.c.username, _SAMPLES.c.timestamp, _SAMPLES.c.active)
+        ).all()
+        if not removed:
+            return 0
+        changes: dict[str, list[float]] = {}
+        for username, timestamp, active in removed:
+            g = frame.factor(timestamp)
+            change = changes.setdefault(username, [0.0, 0.0, 0])
+            change[0] += g if active else 0.0
+            change[1] += g
+            change[2] += 1
+        first = (
+            select(func.min(_SAMPLES.c.timestamp))
+            .where(_SAMPLES.c.username == _TOTALS.c.username)
+            .scalar_subquery()
+        )
+        connection.execute(
+            update(_TOTALS)
+            .where(_TOTALS.c.username == bindparam("b_username"))
+            .values(
+                weighted_active=_TOTALS.c.weighted_active - bindparam("b_active"),
+                weighted_total=_TOTALS.c.weighted_total - bindparam("b_total"),
+                samples=_TOTALS.c.samples - bindparam("b_samples"),
+                # None once a user has no sample left; that row goes just below.
+                first_sample=func.coalesce(first, _TOTALS.c.first_sample),
+            ),
+            [
+                {"b_username": u, "b_active": c[0], "b_total": c[1], "b_samples": c[2]}
+                for u, c in changes.items()
+            ],
+        )
+        # A user with no samples left has no score: drop the row, and with it
+        # the rounding residue of the subtractions.
+        connection.execute(delete(_TOTALS).where(_TOTALS.c.samples <= 0))
+        return len(removed)
+
+
+def _delete_user(connection: Connection, username: str) -> int:
+    removed = connection.execute(delete(_SAMPLES).where(_SAMPLES.c.username == username)).rowcount
+    connection.execute(delete(_TOTALS).where(_TOTALS.c.username == username))
+    return removed
+
+
+def _insert_for(connection: Connection) -> Any:
+    """Return the dialect's ``insert`` (it has ``on_conflict_do_nothing``)."""
+    name = connection.dialect.name
+    if name == "sqlite":
+        return sqlite.insert
+    if name == "postgresql":
+        return postgresql.insert
+    raise UnsupportedDatabaseError(f"activity samples need SQLite or PostgreSQL, not {name}")
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _CHUNK):
+        yield rows[start : start + _CHUNK]
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamps must be timezone-aware, got {moment!r}")

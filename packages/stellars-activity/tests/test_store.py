@@ -1,0 +1,246 @@
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stellars_activity import (
+    ActivityLevel,
+    ActivitySample,
+    ActivitySettings,
+    ActivityState,
+    ActivityStore,
+    Sample,
+    activity_score,
+)
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+SETTINGS = ActivitySettings()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'activity.sqlite'}"
+    return request.getfixturevalue("postgres_db_url")
+
+
+def make_store(url, settings=SETTINGS):
+    store = ActivityStore(url, settings)
+    store.create_tables()
+    return store
+
+
+@pytest.fixture
+def store(database_url):
+    store = make_store(database_url)
+    yield store
+    store.engine.dispose()
+
+
+def expected_score(samples, now, settings=SETTINGS):
+    return activity_score(samples, now, settings.half_life, settings.retention)
+
+
+def record(store, samples_by_user):
+    """Record every user's samples, one tick per distinct timestamp."""
+    ticks = {}
+    for username, samples in samples_by_user.items():
+        for sample in samples:
+            ticks.setdefault(sample.timestamp, {})[username] = sample.active
+    for at in sorted(ticks):
+        store.record_tick(ticks[at], at)
+
+
+def assert_exact(store, samples_by_user, now, settings=SETTINGS):
+    scores = store.scores(now)
+    for username, samples in samples_by_user.items():
+        expected = expected_score(samples, now, settings)
+        if expected is None:
+            assert username not in scores
+        else:
+            assert scores[username].score == pytest.approx(expected, rel=1e-9, abs=0)
+
+
+def test_a_tick_writes_one_sample_per_user_and_a_repeated_tick_none(store):
+    assert store.record_tick({"ada": True, "bob": False}, NOW) == 2
+    assert store.record_tick({"ada": True, "bob": False}, NOW) == 0
+    assert store.record_tick({"ada": False, "cy": True}, NOW) == 1
+    scores = store.scores(NOW)
+    assert {name: s.samples for name, s in scores.items()} == {"ada": 1, "bob": 1, "cy": 1}
+    assert scores["ada"].score == 100.0
+
+
+def test_scores_equal_the_formula_with_gaps_and_future_samples(store):
+    rng = random.Random(7)
+    samples_by_user = {}
+    for number in range(12):
+        samples = []
+        at = NOW - timedelta(days=9)
+        # Some samples before the window, gaps of up to a day, a few from the future.
+        while at < NOW + timedelta(hours=6):
+            samples.append(Sample(at, active=rng.random() < 0.05 + 0.08 * number))
+            at += timedelta(minutes=20 if rng.random() < 0.97 else rng.randint(60, 1440))
+        samples_by_user[f"user{number}"] = samples
+    assert sum(map(len, samples_by_user.values())) > 3000
+    record(store, samples_by_user)
+    assert_exact(store, samples_by_user, NOW)
+    assert_exact(store, samples_by_user, NOW + timedelta(hours=3))
+
+
+def test_a_sample_from_the_far_future_counts_with_age_zero(store):
+    samples = [Sample(NOW - timedelta(hours=h), active=False) for h in range(48)]
+    samples.append(Sample(NOW + timedelta(days=3650), active=True))
+    record(store, {"skewed": samples})
+    score = store.scores(NOW)["skewed"].score
+    assert score == pytest.approx(expected_score(samples, NOW), rel=1e-9)
+    assert score > 1.0
+
+
+def test_totals_stay_exact_over_many_prunes(store):
+    samples_by_user = {"ada": [], "bob": [], "cy": []}
+    start = NOW - timedelta(days=12)
+    for hour in range(12 * 24):
+        at = start + timedelta(hours=hour)
+        ticks = {"ada": hour % 3 == 0, "bob": hour % 24 < 8}
+        if hour < 24:  # cy stops early: their samples all expire
+            ticks["cy"] = True
+        for username, active in ticks.items():
+            samples_by_user[username].append(Sample(at, active))
+        store.record_tick(ticks, at)
+        if hour % 6 == 0:
+            assert_exact(store, samples_by_user, at)
+    assert_exact(store, samples_by_user, NOW)
+    assert "cy" not in store.scores(NOW)
+
+
+def test_a_user_without_samples_has_no_score_not_zero(store):
+    assert store.scores(NOW) == {}
+    store.record_tick({"ada": False}, NOW)
+    scores = store.scores(NOW, usernames=["ada", "newcomer"])
+    assert scores["ada"].score == 0.0
+    assert scores["ada"].level is ActivityLevel.INACTIVE
+    assert scores["newcomer"].score is None
+    assert scores["newcomer"].level is None
+    assert not scores["newcomer"].enough_data
+
+
+@pytest.mark.parametrize(
+    ("hours", "enough"),
+    [pytest.param(5, False, id="five-hours"), pytest.param(24, True, id="a-day")],
+)
+def test_under_24_hours_of_samples_is_not_enough_data(store, hours, enough):
+    for hour in range(hours + 1):
+        store.record_tick({"ada": True}, NOW - timedelta(hours=hour))
+    score = store.scores(NOW)["ada"]
+    assert score.enough_data is enough
+    assert score.hours_collected == pytest.approx(hours)
+    assert score.last_sample == NOW
+
+
+def test_gaps_in_sampling_do_not_lower_a_score(store):
+    for hour in [*range(10), *range(40, 50)]:
+        store.record_tick({"ada": True}, NOW - timedelta(hours=hour))
+    score = store.scores(NOW)["ada"]
+    assert score.score == 100.0
+    assert score.percentage == 100.0
+    assert score.level is ActivityLevel.VERY_HIGH
+
+
+def test_timestamps_come_back_aware_utc(store):
+    store.record_tick({"ada": True}, NOW.astimezone(UTC))
+    with Session(store.engine) as session:
+        stored = session.scalars(select(ActivitySample)).one()
+    assert stored.timestamp == NOW
+    assert stored.timestamp.tzinfo is UTC
+    assert store.scores(NOW)["ada"].last_sample.tzinfo is UTC
+
+
+def test_naive_timestamps_are_refused(store):
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.record_tick({"ada": True}, NOW.replace(tzinfo=None))
+
+
+def test_rename_moves_samples_in_the_callers_transaction(store):
+    samples = [Sample(NOW - timedelta(hours=h), active=h % 2 == 0) for h in range(30)]
+    record(store, {"old": samples, "new": [Sample(NOW - timedelta(days=1), active=True)]})
+    with Session(store.engine) as session:
+        assert store.rename_user("old", "new", using=session) == 30
+        session.rollback()
+    assert set(store.scores(NOW)) == {"old", "new"}
+    with Session(store.engine) as session, session.begin():
+        store.rename_user("old", "new", using=session)
+    scores = store.scores(NOW)
+    assert set(scores) == {"new"}
+    assert scores["new"].samples == 30
+    assert scores["new"].score == pytest.approx(expected_score(samples, NOW), rel=1e-9)
+
+
+def test_delete_removes_only_that_users_samples(store):
+    store.record_tick({"ada": True, "bob": True}, NOW)
+    assert store.delete_user("ada") == 1
+    assert set(store.scores(NOW)) == {"bob"}
+    assert store.delete_user("ada") == 0
+
+
+def test_a_created_user_starts_with_one_inactive_sample(store):
+    with store.engine.begin() as connection:
+        assert store.add_user("ada", NOW, using=connection) == 1
+    score = store.scores(NOW)["ada"]
+    assert (score.score, score.samples, score.enough_data) == (0.0, 1, False)
+
+
+def test_prune_removes_samples_older_than_retention_for_everyone(store):
+    for days in (0, 6, 8, 30):
+        store.record_tick({"ada": True, "bob": False}, NOW - timedelta(days=days))
+    assert store.prune(NOW) == 4
+    assert store.prune(NOW) == 0
+    scores = store.scores(NOW)
+    assert {name: s.samples for name, s in scores.items()} == {"ada": 2, "bob": 2}
+    assert scores["ada"].hours_collected == pytest.approx(6 * 24)
+
+
+def test_reset_removes_everything(store):
+    store.record_tick({"ada": True, "bob": False}, NOW)
+    store.reset()
+    assert store.scores(NOW) == {}
+    store.record_tick({"ada": True}, NOW)
+    assert store.scores(NOW)["ada"].score == 100.0
+
+
+def test_a_changed_half_life_rebuilds_the_totals(store, database_url):
+    samples = [Sample(NOW - timedelta(hours=h), active=h < 20) for h in range(100)]
+    record(store, {"ada": samples})
+    assert_exact(store, {"ada": samples}, NOW)
+    faster = ActivitySettings(half_life_hours=6)
+    other = make_store(database_url, faster)
+    assert_exact(other, {"ada": samples}, NOW, faster)
+    other.engine.dispose()
+
+
+def test_totals_are_rebased_before_their_factors_grow_too_large(store, database_url):
+    short = ActivitySettings(half_life_hours=1, retention_days=1)
+    short_store = make_store(database_url, short)
+    samples = []
+    for hour in range(0, 700, 2):
+        at = NOW + timedelta(hours=hour)
+        samples.append(Sample(at, active=hour % 3 == 0))
+        short_store.record_tick({"ada": hour % 3 == 0}, at)
+    end = NOW + timedelta(hours=700)
+    assert_exact(short_store, {"ada": samples}, end, short)
+    with Session(short_store.engine) as session:
+        reference = session.scalars(select(ActivityState.reference)).one()
+    assert reference > NOW + timedelta(hours=256)
+    short_store.engine.dispose()
+
+
+def test_daily_history_is_active_hours_per_day_oldest_first(store):
+    for minutes in range(0, 24 * 60, 10):  # the last day: the first six hours active
+        store.record_tick({"ada": minutes < 6 * 60}, NOW - timedelta(minutes=minutes))
+    for minutes in range(0, 120, 10):  # four days ago: two hours
+        store.record_tick({"ada": True, "bob": True}, NOW - timedelta(days=4, minutes=minutes))
+    history = store.daily_history(NOW)
+    assert history["ada"] == pytest.approx((0, 0, 2, 0, 0, 0, 6))
+    assert history["bob"] == pytest.approx((0, 0, 2, 0, 0, 0, 0))
+    assert set(store.daily_history(NOW, username="bob")) == {"bob"}
