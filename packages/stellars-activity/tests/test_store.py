@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SETTINGS = ActivitySettings()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'activity.sqlite'}"

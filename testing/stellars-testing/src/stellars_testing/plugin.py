@@ -154,6 +154,12 @@ def postgres_db_url(postgres_server: database.PostgresServer) -> str:
 
 
 def _layer(item: pytest.Item) -> str:
+    # A test may say its layer itself: a parametrised case that asks for its
+    # component at run time (``request.getfixturevalue``) cannot be seen below.
+    marked = {mark.name for mark in item.iter_markers()} & set(LAYERS)
+    for layer in reversed(LAYERS):
+        if layer in marked:
+            return layer
     names = set(getattr(item, "fixturenames", ()))
     for fixture, layer in LAYER_OF_FIXTURE.items():
         if fixture in names:
