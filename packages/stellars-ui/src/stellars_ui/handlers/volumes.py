@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,7 @@ class ManageVolumesHandler(StellarsAPIHandler):
             self.docker.volume_sizes(),
             self.docker.settings.engine_timeout_s,
         )
-        self.finish({"volumes": [volume.__dict__ for volume in volumes]})
+        self.finish({"volumes": [asdict(volume) for volume in volumes]})
 
     async def delete(self, user_name: str) -> None:
         """Delete the volumes named in ``{"volumes": [suffix, ...]}`` of a stopped server.
@@ -62,7 +63,7 @@ class ManageVolumesHandler(StellarsAPIHandler):
             self.docker.client, user.name, chosen, self.docker.settings.engine_timeout_s
         )
         self.set_status(_status_of(results))
-        self.finish({"volumes": [result.__dict__ for result in results]})
+        self.finish({"volumes": [asdict(result) for result in results]})
 
 
 def _status_of(results: list[DeletionResult]) -> HTTPStatus:
