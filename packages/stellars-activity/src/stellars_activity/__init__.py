@@ -1,8 +1,12 @@
-"""Activity monitoring for Stellars Hub: a sample store and exponential-decay activity scores."""
+"""Activity monitoring for Stellars Hub: samples, decay scores, samplers and user lifecycle."""
 
+from stellars_activity.hub_api import HubApiError, HubApiSampler, active_from_user_model
+from stellars_activity.in_hub import InHubSampler, collect_from_hub
 from stellars_activity.levels import ActivityLevel, activity_level, activity_percentage
+from stellars_activity.lifecycle import register_lifecycle
 from stellars_activity.model import ActivitySample, ActivityState, ActivityTotal
 from stellars_activity.results import UserScore
+from stellars_activity.sampling import active_now, record_sample, tick_time
 from stellars_activity.scoring import Sample, activity_score, decay_weight
 from stellars_activity.settings import ActivitySettings
 from stellars_activity.store import ActivityStore, UnsupportedDatabaseError
@@ -14,11 +18,20 @@ __all__ = [
     "ActivityState",
     "ActivityStore",
     "ActivityTotal",
+    "HubApiError",
+    "HubApiSampler",
+    "InHubSampler",
     "Sample",
     "UnsupportedDatabaseError",
     "UserScore",
+    "active_from_user_model",
+    "active_now",
     "activity_level",
     "activity_percentage",
     "activity_score",
+    "collect_from_hub",
     "decay_weight",
+    "record_sample",
+    "register_lifecycle",
+    "tick_time",
 ]

@@ -1,0 +1,119 @@
+"""The in-hub sampler: a periodic task on the hub's event loop that reads the hub's own state.
+
+``collect`` runs on the loop's thread (JupyterHub's ORM objects belong to
+it); the store's write runs in a worker thread, so the loop never waits on
+database I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from stellars_activity.sampling import active_now, next_tick_time, record_sample, utc_now
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from stellars_activity.settings import ActivitySettings
+    from stellars_activity.store import ActivityStore
+
+log = logging.getLogger(__name__)
+
+
+def collect_from_hub(
+    users: Mapping[Any, Any], *, inactive_after: timedelta, now: datetime | None = None
+) -> dict[str, bool]:
+    """Return ``{username: active}`` for every user of JupyterHub's ``app.users``.
+
+    A user is active when their default server is ready (running, nothing
+    pending) and the server's ``orm_spawner.last_activity`` is within
+    *inactive_after*. ``user.last_activity`` (browsing hub pages) is never
+    read. A user without a default spawner wrapper has no running server and
+    is inactive. Call it on the hub's event loop thread.
+    """
+    moment = now or utc_now()
+    activity: dict[str, bool] = {}
+    for user in users.values():
+        # dict.get: never creates a spawner wrapper, unlike spawners[""].
+        spawner = user.spawners.get("")
+        running = False
+        last_activity: datetime | None = None
+        if spawner is not None:
+            running = bool(spawner.ready) and not spawner.pending
+            orm_spawner = spawner.orm_spawner
+            last_activity = None if orm_spawner is None else orm_spawner.last_activity
+        activity[str(user.name)] = active_now(
+            server_running=running,
+            last_activity=last_activity,
+            now=moment,
+            inactive_after=inactive_after,
+        )
+    return activity
+
+
+class InHubSampler:
+    """Record a tick every ``settings.sample_interval_minutes``, aligned to the interval.
+
+    *collect* returns ``{username: active}`` and is called on the event loop
+    thread; ``store.record_tick`` runs in ``asyncio.to_thread``. A failing
+    tick is logged and the next one runs on schedule.
+    """
+
+    def __init__(
+        self,
+        store: ActivityStore,
+        settings: ActivitySettings,
+        collect: Callable[[], Mapping[str, bool]],
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self._collect = collect
+        self._clock = clock
+        self.interval = timedelta(minutes=settings.sample_interval_minutes)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Return whether the periodic task is scheduled."""
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start ticking on the running event loop: one tick now, then at each boundary.
+
+        Calling it while already running does nothing.
+
+        Raises:
+            RuntimeError: no event loop is running in this thread.
+        """
+        if self.running:
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def stop(self) -> None:
+        """Cancel the periodic task (a write already in its thread finishes there)."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def tick_now(self, now: datetime | None = None) -> int:
+        """Collect and record one tick at *now* (default: the clock); return rows written."""
+        moment = now or self._clock()
+        activity = dict(self._collect())
+        return await asyncio.to_thread(record_sample, self._store, activity, moment, self.interval)
+
+    async def _run(self) -> None:
+        moment = self._clock()
+        while True:
+            try:
+                await self.tick_now(moment)
+            except Exception:
+                log.exception("activity tick at %s failed", moment.isoformat())
+            boundary = next_tick_time(self._clock(), self.interval)
+            delay = (boundary - self._clock()).total_seconds()
+            await asyncio.sleep(max(delay, 0.0))
+            # A sleep that wakes a hair early still records the boundary it waited for.
+            moment = max(self._clock(), boundary)

@@ -1,0 +1,125 @@
+"""``python -m stellars_activity.service``: the sampler as a JupyterHub managed service.
+
+The only place of the package that reads the environment. JupyterHub gives a
+managed service ``JUPYTERHUB_API_TOKEN`` and ``JUPYTERHUB_API_URL``; the
+service's ``environment`` adds:
+
+- ``STELLARS_ACTIVITY_DB_URL`` (required): the store's SQLAlchemy URL.
+- ``STELLARS_ACTIVITY_INTERVAL_S`` (default 600): seconds between ticks.
+- ``STELLARS_ACTIVITY_INACTIVE_AFTER_MIN`` (default 60): a server idle longer
+  is inactive.
+- ``STELLARS_ACTIVITY_HALF_LIFE_HOURS`` (default 72): must equal the hub's,
+  or the store rebuilds its totals on every call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stellars_activity.hub_api import HubApiSampler
+from stellars_activity.settings import ActivitySettings
+from stellars_activity.store import ActivityStore
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+log = logging.getLogger("stellars_activity.service")
+
+_DEFAULT_INTERVAL_S = 600.0
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """What the service needs, parsed from an environment mapping."""
+
+    api_url: str
+    token: str
+    db_url: str
+    settings: ActivitySettings
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> ServiceConfig:
+        """Parse *environ* (the process environment, passed in).
+
+        Raises:
+            ValueError: a required variable is missing or a value is not a positive number.
+        """
+        missing = [
+            name
+            for name in ("JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN", "STELLARS_ACTIVITY_DB_URL")
+            if not environ.get(name)
+        ]
+        if missing:
+            raise ValueError(f"missing environment variables: {', '.join(missing)}")
+        defaults = ActivitySettings()
+        settings = ActivitySettings(
+            sample_interval_minutes=_number(
+                environ, "STELLARS_ACTIVITY_INTERVAL_S", _DEFAULT_INTERVAL_S
+            )
+            / 60.0,
+            inactive_after_minutes=_number(
+                environ, "STELLARS_ACTIVITY_INACTIVE_AFTER_MIN", defaults.inactive_after_minutes
+            ),
+            half_life_hours=_number(
+                environ, "STELLARS_ACTIVITY_HALF_LIFE_HOURS", defaults.half_life_hours
+            ),
+        )
+        return cls(
+            api_url=environ["JUPYTERHUB_API_URL"],
+            token=environ["JUPYTERHUB_API_TOKEN"],
+            db_url=environ["STELLARS_ACTIVITY_DB_URL"],
+            settings=settings,
+        )
+
+
+def _number(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def run(config: ServiceConfig, stop: threading.Event) -> None:
+    """Create the store's tables if missing, then tick until *stop* is set."""
+    store = ActivityStore(config.db_url, config.settings)
+    try:
+        store.create_tables()
+        sampler = HubApiSampler(store, config.settings, api_url=config.api_url, token=config.token)
+        sampler.run(stop)
+    finally:
+        store.engine.dispose()
+
+
+def main() -> int:
+    """Run from the process environment until SIGTERM or SIGINT; return the exit code."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        config = ServiceConfig.from_environ(os.environ)
+    except ValueError as error:
+        log.error("%s", error)  # noqa: TRY400 - a configuration error needs no traceback
+        return 2
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    run(config, stop)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
