@@ -28,7 +28,7 @@ JUPYTERHUB = {"5": "jupyterhub>=5.5.1,<6", "6": "jupyterhub>=6,<7"}
 PACKAGES = {
     "stellars-auth": True,
     "stellars-docker": True,
-    "stellars-activity": False,
+    "stellars-activity": True,
     "stellars-ui": True,
     "stellars-hub": True,
 }
