@@ -11,9 +11,12 @@ from jupyterhub.scopes import has_scope
 from tornado import web
 
 from stellars_ui.errors import http_status_of
+from stellars_ui.settings import DOCKER_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
+
+    from stellars_docker import DockerRuntime
 
 # Bodies are a few names at most; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 64 * 1024
@@ -21,6 +24,12 @@ MAX_BODY_BYTES = 64 * 1024
 
 class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
     """An API handler whose errors are JSON ``{"status", "message"}`` with the right code."""
+
+    @property
+    def docker_runtime(self) -> DockerRuntime:
+        """The Docker side of the platform, as configure() put it in the Tornado settings."""
+        runtime: DockerRuntime = self.settings[DOCKER_KEY]
+        return runtime
 
     def require_user_scope(self, scope: str, user_name: str) -> None:
         """Refuse with 403 unless the caller holds *scope* on *user_name*.

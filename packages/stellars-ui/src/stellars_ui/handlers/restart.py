@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from stellars_docker import restart_container
 from stellars_docker.errors import ServerStateError
 from stellars_ui.handlers.base import StellarsAPIHandler
-from stellars_ui.settings import DOCKER_KEY
-
-if TYPE_CHECKING:
-    from stellars_docker import DockerRuntime
 
 
 class RestartServerHandler(StellarsAPIHandler):
@@ -20,7 +14,7 @@ class RestartServerHandler(StellarsAPIHandler):
         """Answer ``{"restarted": true, "url": ...}``; 409 when not running or restarting."""
         self.require_user_scope("servers", user_name)
         user = self.target_user(user_name)
-        runtime: DockerRuntime = self.settings[DOCKER_KEY]
+        runtime = self.docker_runtime
         self.json_object(set())
         spawner = user.spawners[""]
         if not spawner.ready:

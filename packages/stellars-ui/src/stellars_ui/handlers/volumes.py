@@ -14,31 +14,25 @@ from stellars_docker import (
 )
 from stellars_docker.errors import ServerStateError
 from stellars_ui.handlers.base import StellarsAPIHandler
-from stellars_ui.settings import DOCKER_KEY
 
 if TYPE_CHECKING:
-    from stellars_docker import DeletionResult, DockerRuntime
+    from stellars_docker import DeletionResult
 
 
 class ManageVolumesHandler(StellarsAPIHandler):
     """GET lists the user's existing resettable volumes; DELETE removes the chosen ones."""
 
-    @property
-    def docker(self) -> DockerRuntime:
-        """The Docker side of the platform."""
-        runtime: DockerRuntime = self.settings[DOCKER_KEY]
-        return runtime
-
     async def get(self, user_name: str) -> None:
         """Answer ``{"volumes": [{suffix, name, mount_point, description, size_bytes}]}``."""
         self.require_user_scope("read:servers", user_name)
         user = self.target_user(user_name)
+        runtime = self.docker_runtime
         volumes = await existing_user_volumes(
-            self.docker.client,
+            runtime.client,
             user.name,
-            self.docker.settings.user_volumes,
-            self.docker.volume_sizes(),
-            self.docker.settings.engine_timeout_s,
+            runtime.settings.user_volumes,
+            runtime.volume_sizes(),
+            runtime.settings.engine_timeout_s,
         )
         self.finish({"volumes": [asdict(volume) for volume in volumes]})
 
@@ -52,7 +46,8 @@ class ManageVolumesHandler(StellarsAPIHandler):
         self.require_user_scope("servers", user_name)
         user = self.target_user(user_name)
         body = self.json_object({"volumes"})
-        chosen = select_volumes(self.docker.settings.user_volumes, body.get("volumes"))
+        runtime = self.docker_runtime
+        chosen = select_volumes(runtime.settings.user_volumes, body.get("volumes"))
         spawner = user.spawners[""]
         if spawner.active or spawner.pending:
             state = spawner.pending or "running"
@@ -60,7 +55,10 @@ class ManageVolumesHandler(StellarsAPIHandler):
                 f"{user.name}'s server is {state}: stop it before deleting volumes"
             )
         results = await delete_user_volumes(
-            self.docker.client, user.name, chosen, self.docker.settings.engine_timeout_s
+            runtime.client,
+            user.name,
+            chosen,
+            runtime.settings.engine_timeout_s,
         )
         self.set_status(_status_of(results))
         self.finish({"volumes": [asdict(result) for result in results]})
