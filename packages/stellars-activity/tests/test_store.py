@@ -244,3 +244,65 @@ def test_daily_history_is_active_hours_per_day_oldest_first(store):
     assert history["ada"] == pytest.approx((0, 0, 2, 0, 0, 0, 6))
     assert history["bob"] == pytest.approx((0, 0, 2, 0, 0, 0, 0))
     assert set(store.daily_history(NOW, username="bob")) == {"bob"}
+
+
+def assert_same_history(actual, expected):
+    assert set(actual) == set(expected)
+    for name, hours in expected.items():
+        assert actual[name] == pytest.approx(hours), name
+
+
+def daily_from_rows(store, now):
+    """The daily history recomputed from every stored sample: what the counts must equal."""
+    days = SETTINGS.retention_days
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(ActivitySample)).all()
+    history = {}
+    for row in rows:
+        ago = (now.date() - row.timestamp.date()).days
+        if row.active and ago < days:
+            hours = history.setdefault(row.username, [0.0] * days)
+            hours[days - 1 - max(ago, 0)] += SETTINGS.sample_interval_minutes / 60
+    return {name: tuple(hours) for name, hours in history.items()}
+
+
+def test_daily_counts_follow_prunes_renames_deletes_and_a_rebuild(store, database_url):
+    rng = random.Random(7)
+    for tick in range(0, 10 * 24 * 6):  # ten days of ticks, three users
+        at = NOW - timedelta(minutes=10 * tick)
+        store.record_tick({name: rng.random() < 0.3 for name in ("ada", "bob", "cy")}, at)
+    store.prune(NOW)
+    assert_same_history(store.daily_history(NOW), daily_from_rows(store, NOW))
+
+    store.rename_user("ada", "ada2")
+    store.delete_user("bob")
+    history = store.daily_history(NOW)
+    assert set(history) == {"ada2", "cy"}
+    assert_same_history(history, daily_from_rows(store, NOW))
+
+    # Another half-life rebuilds the totals and, with them, the daily counts.
+    rebuilt = make_store(database_url, ActivitySettings(half_life_hours=24))
+    rebuilt.scores(NOW)
+    assert_same_history(rebuilt.daily_history(NOW), history)
+    rebuilt.engine.dispose()
+
+
+def test_the_daily_history_ends_with_todays_utc_day():
+    settings = ActivitySettings(retention_days=2)
+    store = ActivityStore("sqlite://", settings)
+    store.create_tables()
+    midnight = datetime(2026, 11, 26, tzinfo=UTC)
+    store.record_tick({"ada": True}, midnight - timedelta(minutes=10))  # yesterday
+    store.record_tick({"ada": True}, midnight)  # today, 00:00
+    store.record_tick({"ada": True}, midnight + timedelta(days=3))  # a wrong clock: counts today
+    assert store.daily_history(midnight + timedelta(hours=1)) == {"ada": pytest.approx((1 / 6, 2 / 6))}
+
+
+def test_last_tick_is_the_newest_recorded_tick_and_a_reset_clears_it(store):
+    assert store.last_tick() is None
+    store.record_tick({"ada": True}, NOW)
+    store.record_tick({"ada": True}, NOW - timedelta(hours=1))  # a late, older tick
+    store.add_user("bob", NOW + timedelta(hours=1))  # lifecycle samples are not ticks
+    assert store.last_tick() == NOW
+    store.reset()
+    assert store.last_tick() is None

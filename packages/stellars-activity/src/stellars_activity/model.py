@@ -1,13 +1,13 @@
-"""The tables: samples, per-user running totals, and the store's reference state.
+"""The tables: samples, per-user running totals and daily counts, and the store's state.
 
 Our own DeclarativeBase and MetaData (never JupyterHub's), so the tables can
 live in the hub's database or any other without touching the hub's schema.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Double, Index, Integer, String, TypeDecorator
+from sqlalchemy import Boolean, Date, DateTime, Double, Index, Integer, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -81,11 +81,31 @@ class ActivityTotal(Base):
     last_sample: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
+class ActivityDaily(Base):
+    """How many active samples a user has on one UTC calendar day (rows with none are absent).
+
+    Kept in step with the samples, so the daily history of every user is a
+    read of one row per user and day rows rather than of every sample.
+    """
+
+    __tablename__ = "activity_daily"
+
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    active_samples: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class ActivityState(Base):
-    """The one row that says which reference time and half-life the totals were built with."""
+    """The one row of the store's state.
+
+    ``reference`` and ``half_life_seconds`` say which frame the totals were
+    built in; ``last_tick`` is the newest tick a sampler recorded (None
+    before the first), which tells whether sampling is keeping up.
+    """
 
     __tablename__ = "activity_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     half_life_seconds: Mapped[float] = mapped_column(Double, nullable=False)
+    last_tick: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

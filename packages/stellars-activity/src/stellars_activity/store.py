@@ -15,9 +15,9 @@ changes.
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
@@ -29,6 +29,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -36,7 +37,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from stellars_activity.levels import activity_level, activity_percentage
-from stellars_activity.model import ActivitySample, ActivityState, ActivityTotal, Base
+from stellars_activity.model import (
+    ActivityDaily,
+    ActivitySample,
+    ActivityState,
+    ActivityTotal,
+    Base,
+)
 from stellars_activity.results import UserScore
 from stellars_activity.scoring import Sample, activity_score
 from stellars_activity.settings import ActivitySettings
@@ -47,6 +54,7 @@ if TYPE_CHECKING:
 _SAMPLES = cast("Table", ActivitySample.__table__)
 _TOTALS = cast("Table", ActivityTotal.__table__)
 _STATE = cast("Table", ActivityState.__table__)
+_DAILY = cast("Table", ActivityDaily.__table__)
 _STATE_ID = 1
 _ENOUGH_DATA = timedelta(hours=24)
 # Exponents are in half-lives. Re-basing keeps every stored factor below
@@ -117,7 +125,16 @@ class ActivityStore:
         """
         _require_aware(at)
         with self._engine.begin() as connection:
-            return self._record(connection, usernames_active, at)
+            written = self._record(connection, usernames_active, at)
+            connection.execute(
+                update(_STATE)
+                .where(
+                    _STATE.c.id == _STATE_ID,
+                    or_(_STATE.c.last_tick.is_(None), _STATE.c.last_tick < at),
+                )
+                .values(last_tick=at)
+            )
+            return written
 
     def add_user(
         self, username: str, at: datetime, *, using: Session | Connection | None = None
@@ -185,6 +202,8 @@ class ActivityStore:
             ),
             totals,
         )
+        day = _day_of(at)
+        _change_daily(connection, Counter((user, day) for user, active in written if active))
         return len(written)
 
     # ------------------------------------------------------------ reading
@@ -272,32 +291,40 @@ class ActivityStore:
     def daily_history(
         self, now: datetime, username: str | None = None
     ) -> dict[str, tuple[float, ...]]:
-        """Return active hours per day over the retention window, oldest day first.
+        """Return active hours per UTC calendar day, oldest first, ending with *now*'s day.
 
-        Day *i* of ``retention_days`` is the 24 hours ending
-        ``retention_days - 1 - i`` days before *now*; a future sample counts
-        in the last day. One active sample stands for
-        ``sample_interval_minutes`` of activity. With *username*, only that
-        user; users without active samples in the window are absent.
+        There are ``retention_days`` days; a sample from the future counts in
+        the last one. One active sample stands for ``sample_interval_minutes``
+        of activity. With *username*, only that user; users without active
+        samples in those days are absent.
 
         Raises:
             ValueError: *now* is naive.
         """
         _require_aware(now)
         days = self.settings.retention_days
-        query = select(_SAMPLES.c.username, _SAMPLES.c.timestamp).where(
-            _SAMPLES.c.active.is_(True), _SAMPLES.c.timestamp >= now - self.settings.retention
-        )
+        today = _day_of(now)
+        query = select(_DAILY).where(_DAILY.c.day > today - timedelta(days=days))
         if username is not None:
-            query = query.where(_SAMPLES.c.username == username)
+            query = query.where(_DAILY.c.username == username)
         hours_per_sample = self.settings.sample_interval_minutes / 60.0
         history: dict[str, list[float]] = {}
         with self._engine.connect() as connection:
             for row in connection.execute(query):
-                age_days = max((now - row.timestamp).total_seconds(), 0.0) / 86400.0
-                day = days - 1 - min(int(age_days), days - 1)
-                history.setdefault(row.username, [0.0] * days)[day] += hours_per_sample
+                ago = min(max((today - row.day).days, 0), days - 1)
+                hours = history.setdefault(row.username, [0.0] * days)
+                hours[days - 1 - ago] += row.active_samples * hours_per_sample
         return {name: tuple(hours) for name, hours in history.items()}
+
+    def last_tick(self) -> datetime | None:
+        """Return the newest tick ``record_tick`` recorded; None before the first or a reset."""
+        with self._engine.connect() as connection:
+            return cast(
+                "datetime | None",
+                connection.execute(
+                    select(_STATE.c.last_tick).where(_STATE.c.id == _STATE_ID)
+                ).scalar(),
+            )
 
     # ------------------------------------------------------------ lifecycle
 
@@ -310,13 +337,15 @@ class ActivityStore:
         """
         with self._transaction(using) as connection:
             _delete_user(connection, new)
-            moved = connection.execute(
-                update(_SAMPLES).where(_SAMPLES.c.username == old).values(username=new)
-            ).rowcount
-            connection.execute(
-                update(_TOTALS).where(_TOTALS.c.username == old).values(username=new)
+            for table in (_TOTALS, _DAILY):
+                connection.execute(
+                    update(table).where(table.c.username == old).values(username=new)
+                )
+            return int(
+                connection.execute(
+                    update(_SAMPLES).where(_SAMPLES.c.username == old).values(username=new)
+                ).rowcount
             )
-            return moved
 
     def delete_user(self, username: str, *, using: Session | Connection | None = None) -> int:
         """Remove every sample of *username*; return how many.
@@ -340,7 +369,7 @@ class ActivityStore:
     def reset(self) -> None:
         """Remove every sample of every user."""
         with self._engine.begin() as connection:
-            for table in (_SAMPLES, _TOTALS, _STATE):
+            for table in (_SAMPLES, _TOTALS, _DAILY, _STATE):
                 connection.execute(delete(table))
 
     # ------------------------------------------------------------ internals
@@ -370,8 +399,9 @@ class ActivityStore:
         return frame
 
     def _rebuild(self, connection: Connection, frame: _Frame, *, exists: bool) -> None:
-        """Recompute every user's totals from their rows in *frame*, and store the frame."""
+        """Recompute every user's totals and daily counts from their rows, and store the frame."""
         sums: dict[str, list[Any]] = {}
+        daily: Counter[tuple[str, date]] = Counter()
         rows = connection.execute(
             select(_SAMPLES.c.username, _SAMPLES.c.timestamp, _SAMPLES.c.active).execution_options(
                 yield_per=10_000
@@ -379,6 +409,8 @@ class ActivityStore:
         )
         for username, timestamp, active in rows:
             g = frame.factor(timestamp)
+            if active:
+                daily[username, _day_of(timestamp)] += 1
             entry = sums.get(username)
             if entry is None:
                 sums[username] = [g if active else 0.0, g, 1, timestamp, timestamp]
@@ -389,6 +421,8 @@ class ActivityStore:
                 entry[3] = min(entry[3], timestamp)
                 entry[4] = max(entry[4], timestamp)
         connection.execute(delete(_TOTALS))
+        connection.execute(delete(_DAILY))
+        _change_daily(connection, daily)
         keys = ("weighted_active", "weighted_total", "samples", "first_sample", "last_sample")
         totals = [{"username": u, **dict(zip(keys, e, strict=True))} for u, e in sums.items()]
         if totals:
@@ -409,7 +443,10 @@ class ActivityStore:
         if not removed:
             return 0
         changes: dict[str, list[float]] = {}
+        daily: Counter[tuple[str, date]] = Counter()
         for username, timestamp, active in removed:
+            if active:
+                daily[username, _day_of(timestamp)] -= 1
             g = frame.factor(timestamp)
             change = changes.setdefault(username, [0.0, 0.0, 0])
             change[0] += g if active else 0.0
@@ -438,13 +475,44 @@ class ActivityStore:
         # A user with no samples left has no score: drop the row, and with it
         # the rounding residue of the subtractions.
         connection.execute(delete(_TOTALS).where(_TOTALS.c.samples <= 0))
+        _change_daily(connection, daily)
         return len(removed)
 
 
 def _delete_user(connection: Connection, username: str) -> int:
-    removed = connection.execute(delete(_SAMPLES).where(_SAMPLES.c.username == username)).rowcount
-    connection.execute(delete(_TOTALS).where(_TOTALS.c.username == username))
-    return removed
+    for table in (_TOTALS, _DAILY):
+        connection.execute(delete(table).where(table.c.username == username))
+    return int(connection.execute(delete(_SAMPLES).where(_SAMPLES.c.username == username)).rowcount)
+
+
+def _day_of(moment: datetime) -> date:
+    """Return the UTC calendar day of the aware *moment*."""
+    return moment.astimezone(UTC).date()
+
+
+def _change_daily(connection: Connection, changes: Mapping[tuple[str, date], int]) -> None:
+    """Add each change to that user's active count for that day (negative: samples removed)."""
+    rows = [
+        {"username": username, "day": day, "active_samples": change}
+        for (username, day), change in changes.items()
+        if change
+    ]
+    if not rows:
+        return
+    insert = _insert_for(connection)
+    for chunk in _chunks(rows):
+        statement = insert(_DAILY)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["username", "day"],
+                set_={
+                    "active_samples": _DAILY.c.active_samples + statement.excluded.active_samples
+                },
+            ),
+            chunk,
+        )
+    if any(row["active_samples"] < 0 for row in rows):
+        connection.execute(delete(_DAILY).where(_DAILY.c.active_samples <= 0))
 
 
 def _insert_for(connection: Connection) -> Any:
