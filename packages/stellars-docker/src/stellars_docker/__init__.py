@@ -34,6 +34,7 @@ from stellars_docker.settings import DockerSettings
 from stellars_docker.sizes import VolumeSizeRefresher, parse_volume_sizes
 from stellars_docker.spawner import spawner_config
 from stellars_docker.stats import ContainerStats, StatsCollector, compute_stats
+from stellars_docker.usage import UserUsage, VolumeUsage, usage_by_user
 from stellars_docker.volumes import (
     DEFAULT_SHARED_VOLUME,
     DEFAULT_USER_VOLUMES,
@@ -73,8 +74,10 @@ __all__ = [
     "SharedVolume",
     "StatsCollector",
     "StellarsDockerError",
+    "UserUsage",
     "UserVolume",
     "VolumeSizeRefresher",
+    "VolumeUsage",
     "apply_docker_access",
     "compute_stats",
     "container_name",
@@ -92,6 +95,7 @@ __all__ = [
     "restart_container",
     "select_volumes",
     "spawner_config",
+    "usage_by_user",
     "volume_mounts",
     "volume_name",
 ]

@@ -15,9 +15,10 @@ from stellars_docker.gpu import GpuResolution
 from stellars_docker.restart import RestartTracker
 from stellars_docker.sizes import VolumeSizeRefresher
 from stellars_docker.stats import ContainerStats, StatsCollector
+from stellars_docker.usage import UserUsage, usage_by_user
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from stellars_docker.settings import DockerSettings
 
@@ -78,6 +79,10 @@ class DockerRuntime:
     def container_stats(self) -> dict[str, ContainerStats]:
         """Return the last stats of each running lab container; empty before the first refresh."""
         return self._stats.snapshot() if self._stats else {}
+
+    def usage(self, usernames: Iterable[str]) -> dict[str, UserUsage]:
+        """Return each user's last known CPU, memory and volume sizes (no engine call)."""
+        return usage_by_user(usernames, self.settings, self.container_stats(), self.volume_sizes())
 
     def start(self) -> None:
         """Connect to the engine in the background, then start the refreshers.
