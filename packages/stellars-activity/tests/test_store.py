@@ -268,7 +268,7 @@ def daily_from_rows(store, now):
 
 def test_daily_counts_follow_prunes_renames_deletes_and_a_rebuild(store, database_url):
     rng = random.Random(7)
-    for tick in range(0, 10 * 24 * 6):  # ten days of ticks, three users
+    for tick in range(10 * 24 * 6):  # ten days of ticks, three users
         at = NOW - timedelta(minutes=10 * tick)
         store.record_tick({name: rng.random() < 0.3 for name in ("ada", "bob", "cy")}, at)
     store.prune(NOW)
@@ -295,7 +295,9 @@ def test_the_daily_history_ends_with_todays_utc_day():
     store.record_tick({"ada": True}, midnight - timedelta(minutes=10))  # yesterday
     store.record_tick({"ada": True}, midnight)  # today, 00:00
     store.record_tick({"ada": True}, midnight + timedelta(days=3))  # a wrong clock: counts today
-    assert store.daily_history(midnight + timedelta(hours=1)) == {"ada": pytest.approx((1 / 6, 2 / 6))}
+    assert store.daily_history(midnight + timedelta(hours=1)) == {
+        "ada": pytest.approx((1 / 6, 2 / 6))
+    }
 
 
 def test_last_tick_is_the_newest_recorded_tick_and_a_reset_clears_it(store):

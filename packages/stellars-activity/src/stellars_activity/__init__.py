@@ -1,18 +1,29 @@
 """Activity monitoring for Stellars Hub: samples, decay scores, samplers and user lifecycle."""
 
 from stellars_activity.hub_api import HubApiError, HubApiSampler, active_from_user_model
-from stellars_activity.in_hub import InHubSampler, collect_from_hub
+from stellars_activity.in_hub import InHubSampler, ServerState, collect_from_hub, server_state
 from stellars_activity.levels import ActivityLevel, activity_level, activity_percentage
 from stellars_activity.lifecycle import register_lifecycle
 from stellars_activity.model import ActivitySample, ActivityState, ActivityTotal
+from stellars_activity.monitor import (
+    ActivityMonitor,
+    ActivityReport,
+    SamplerMode,
+    SamplingState,
+    SamplingStatus,
+    sampling_state,
+)
 from stellars_activity.results import UserScore
 from stellars_activity.sampling import active_now, record_sample, tick_time
 from stellars_activity.scoring import Sample, activity_score, decay_weight
+from stellars_activity.service import managed_service
 from stellars_activity.settings import ActivitySettings
 from stellars_activity.store import ActivityStore, UnsupportedDatabaseError
 
 __all__ = [
     "ActivityLevel",
+    "ActivityMonitor",
+    "ActivityReport",
     "ActivitySample",
     "ActivitySettings",
     "ActivityState",
@@ -22,6 +33,10 @@ __all__ = [
     "HubApiSampler",
     "InHubSampler",
     "Sample",
+    "SamplerMode",
+    "SamplingState",
+    "SamplingStatus",
+    "ServerState",
     "UnsupportedDatabaseError",
     "UserScore",
     "active_from_user_model",
@@ -31,7 +46,10 @@ __all__ = [
     "activity_score",
     "collect_from_hub",
     "decay_weight",
+    "managed_service",
     "record_sample",
     "register_lifecycle",
+    "sampling_state",
+    "server_state",
     "tick_time",
 ]

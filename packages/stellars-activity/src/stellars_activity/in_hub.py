@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from stellars_activity.sampling import active_now, next_tick_time, record_sample, utc_now
+from stellars_activity.sampling import active_now, as_utc, next_tick_time, record_sample, utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -23,35 +24,67 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class ServerState:
+    """A user's default server as the hub sees it.
+
+    Attributes:
+        running: the server is ready (started, nothing pending).
+        pending: ``"spawn"`` or ``"stop"`` while one is under way, else None.
+        last_activity: the server's own last activity (aware UTC), or None.
+        recently_active: running, and its last activity within the inactive threshold.
+    """
+
+    running: bool
+    pending: str | None
+    last_activity: datetime | None
+    recently_active: bool
+
+
+def server_state(user: Any, *, inactive_after: timedelta, now: datetime) -> ServerState:
+    """Return the state of *user*'s default server (a JupyterHub ``User``).
+
+    Reads ``orm_spawner.last_activity``, never ``user.last_activity``
+    (browsing hub pages). A user without a default spawner wrapper has no
+    running server. Call it on the hub's event loop thread.
+    """
+    # dict.get: never creates a spawner wrapper, unlike spawners[""].
+    spawner = user.spawners.get("")
+    if spawner is None:
+        return ServerState(running=False, pending=None, last_activity=None, recently_active=False)
+    pending = spawner.pending or None
+    running = bool(spawner.ready) and pending is None
+    orm_spawner = spawner.orm_spawner
+    last_activity = None if orm_spawner is None else orm_spawner.last_activity
+    last_activity = None if last_activity is None else as_utc(last_activity)
+    return ServerState(
+        running=running,
+        pending=pending,
+        last_activity=last_activity,
+        recently_active=active_now(
+            server_running=running,
+            last_activity=last_activity,
+            now=now,
+            inactive_after=inactive_after,
+        ),
+    )
+
+
 def collect_from_hub(
     users: Mapping[Any, Any], *, inactive_after: timedelta, now: datetime | None = None
 ) -> dict[str, bool]:
     """Return ``{username: active}`` for every user of JupyterHub's ``app.users``.
 
-    A user is active when their default server is ready (running, nothing
-    pending) and the server's ``orm_spawner.last_activity`` is within
-    *inactive_after*. ``user.last_activity`` (browsing hub pages) is never
-    read. A user without a default spawner wrapper has no running server and
-    is inactive. Call it on the hub's event loop thread.
+    Active is :func:`server_state`'s ``recently_active``. Call it on the hub's
+    event loop thread.
     """
     moment = now or utc_now()
-    activity: dict[str, bool] = {}
-    for user in users.values():
-        # dict.get: never creates a spawner wrapper, unlike spawners[""].
-        spawner = user.spawners.get("")
-        running = False
-        last_activity: datetime | None = None
-        if spawner is not None:
-            running = bool(spawner.ready) and not spawner.pending
-            orm_spawner = spawner.orm_spawner
-            last_activity = None if orm_spawner is None else orm_spawner.last_activity
-        activity[str(user.name)] = active_now(
-            server_running=running,
-            last_activity=last_activity,
-            now=moment,
-            inactive_after=inactive_after,
-        )
-    return activity
+    return {
+        str(user.name): server_state(
+            user, inactive_after=inactive_after, now=moment
+        ).recently_active
+        for user in users.values()
+    }
 
 
 class InHubSampler:

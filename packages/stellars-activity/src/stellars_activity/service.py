@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from stellars_activity.hub_api import HubApiSampler
+from stellars_activity.hub_api import REQUIRED_SCOPES, HubApiSampler
 from stellars_activity.settings import ActivitySettings
 from stellars_activity.store import ActivityStore
 
@@ -76,6 +76,36 @@ class ServiceConfig:
             db_url=environ["STELLARS_ACTIVITY_DB_URL"],
             settings=settings,
         )
+
+
+def managed_service(
+    name: str, db_url: str, settings: ActivitySettings, *, python: str = sys.executable
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the JupyterHub service and role that run this module as the sampler.
+
+    The service gets its settings in its ``environment`` (JupyterHub starts
+    services with a restricted one); the role grants its token only
+    :data:`~stellars_activity.hub_api.REQUIRED_SCOPES`. *db_url* must mean
+    the same database from the service's working directory as from the hub's
+    (an absolute SQLite path).
+    """
+    service = {
+        "name": name,
+        "command": [python, "-m", "stellars_activity.service"],
+        "environment": {
+            "STELLARS_ACTIVITY_DB_URL": db_url,
+            "STELLARS_ACTIVITY_INTERVAL_S": repr(settings.sample_interval_minutes * 60.0),
+            "STELLARS_ACTIVITY_INACTIVE_AFTER_MIN": repr(settings.inactive_after_minutes),
+            "STELLARS_ACTIVITY_HALF_LIFE_HOURS": repr(settings.half_life_hours),
+        },
+    }
+    role = {
+        "name": name,
+        "description": "The activity sampler: list users and read their servers' state.",
+        "scopes": list(REQUIRED_SCOPES),
+        "services": [name],
+    }
+    return service, role
 
 
 def _number(environ: Mapping[str, str], name: str, default: float) -> float:

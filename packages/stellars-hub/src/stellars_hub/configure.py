@@ -13,6 +13,13 @@ import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from stellars_activity import (
+    ActivityMonitor,
+    ActivitySettings,
+    ActivityStore,
+    SamplerMode,
+    managed_service,
+)
 from stellars_auth import StellarsNativeAuthenticator
 from stellars_docker import (
     BUILTIN_GROUPS,
@@ -28,6 +35,8 @@ from stellars_docker import (
 from stellars_docker.spawner import SPAWNER_CLASS
 from stellars_hub.settings import HubSettings, load_settings
 from stellars_ui import (
+    ACTIVITY_KEY,
+    CUSTOM_SCOPES,
     DOCKER_KEY,
     SETTINGS_KEY,
     TEMPLATE_DIR,
@@ -44,6 +53,8 @@ log = logging.getLogger(__name__)
 LOCAL_SPAWNER_CLASS = "jupyterhub.spawner.SimpleLocalProcessSpawner"
 SHARED_MOUNT_POINT = DEFAULT_SHARED_VOLUME.mount_point
 NO_SHARED_VOLUME = "none"
+ACTIVITY_SERVICE = "activity-sampler"
+PLATFORM_ADMIN_ROLE = "stellars-admin"
 
 
 def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
@@ -61,7 +72,9 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     _configure_hub(c, settings)
     _configure_authenticator(c, settings)
     _configure_spawner(c, settings)
+    _configure_activity(c, settings)
     _configure_ui(c, settings)
+    _configure_scopes(c, settings)
     return settings
 
 
@@ -144,6 +157,59 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
     _start_with_the_hub(runtime.start)
 
 
+def _configure_activity(c: Any, settings: HubSettings) -> None:
+    activity_settings = ActivitySettings(
+        half_life_hours=settings.activitymon_half_life,
+        retention_days=settings.activitymon_retention_days,
+        inactive_after_minutes=settings.activitymon_inactive_after,
+        target_hours=settings.activitymon_target_hours,
+        sample_interval_minutes=settings.activitymon_sample_interval / 60.0,
+    )
+    db_url = settings.activitymon_db_url or settings.db_url
+    mode = SamplerMode(settings.activitymon_sampler)
+    if mode is SamplerMode.SERVICE:
+        service, role = managed_service(ACTIVITY_SERVICE, db_url, activity_settings)
+        c.JupyterHub.services = [*_already_set(c.JupyterHub, "services", []), service]
+        c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), role]
+    monitor = ActivityMonitor(ActivityStore(db_url, activity_settings), mode)
+    c.JupyterHub.tornado_settings = {
+        **_already_set(c.JupyterHub, "tornado_settings", {}),
+        ACTIVITY_KEY: monitor,
+    }
+    if _running_hub() is None:
+        return
+    # Before JupyterHub creates its first user: the tables must be there for
+    # the lifecycle listeners, which write in the hub's own transactions.
+    monitor.install()
+    _start_with_the_hub(_sampler_starter(monitor))
+
+
+def _sampler_starter(monitor: ActivityMonitor) -> Callable[[], None]:
+    def start() -> None:
+        app = _running_hub()
+        if app is None:  # pragma: no cover - _configure_activity checked it
+            return
+        # JupyterHub resolves the state of servers that were running before a
+        # restart only when it finishes starting; the first tick waits for
+        # that (a private future, present in JupyterHub 5 and 6), so it never
+        # records a running server as stopped.
+        ready = getattr(app, "_start_future", None)
+        monitor.start(lambda: app.users, ready=ready)
+
+    return start
+
+
+def _running_hub() -> Any:
+    """Return the JupyterHub application loading this config, or None outside a hub."""
+    from jupyterhub.app import JupyterHub  # noqa: PLC0415 - the app, only when running in it
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return JupyterHub.instance() if JupyterHub.initialized() else None
+
+
 def _start_with_the_hub(start: Callable[[], None]) -> None:
     # JupyterHub loads its config file inside its running event loop; the
     # background work starts on that loop once loading is done. Loaded
@@ -156,13 +222,34 @@ def _start_with_the_hub(start: Callable[[], None]) -> None:
 
 
 def _configure_ui(c: Any, settings: HubSettings) -> None:
-    ui = UISettings(platform_name=settings.platform_name)
+    ui = UISettings(
+        platform_name=settings.platform_name,
+        activity_refresh_interval_s=settings.activitymon_refresh_interval,
+    )
     hub = c.JupyterHub
     # Added to what the config file set before calling configure(), not replacing it.
     hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers()]
     hub.template_paths = [TEMPLATE_DIR, *_already_set(hub, "template_paths", [])]
     hub.template_vars = {**_already_set(hub, "template_vars", {}), **template_vars(ui)}
     hub.tornado_settings = {**_already_set(hub, "tornado_settings", {}), SETTINGS_KEY: ui}
+
+
+def _configure_scopes(c: Any, settings: HubSettings) -> None:
+    hub = c.JupyterHub
+    hub.custom_scopes = {**_already_set(hub, "custom_scopes", {}), **CUSTOM_SCOPES}
+    # JupyterHub refuses any change to its admin role ("Cannot override admin
+    # role"), so the platform's scopes come in a role of their own, given to
+    # the platform's admin; an operator grants them to others with roles (or
+    # by adding users or groups to this one).
+    hub.load_roles = [
+        *_already_set(hub, "load_roles", []),
+        {
+            "name": PLATFORM_ADMIN_ROLE,
+            "description": "The platform's own administrative scopes.",
+            "scopes": list(CUSTOM_SCOPES),
+            "users": [settings.admin],
+        },
+    ]
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:

@@ -212,6 +212,71 @@ class HubSettings(BaseModel):
         le=120,
     )
 
+    # -- Activity
+    activitymon_sampler: Literal["hub", "service"] = _setting(
+        "hub",
+        "JUPYTERHUB_ACTIVITYMON_SAMPLER",
+        "Activity",
+        "hub: the hub samples activity itself. service: a managed service samples it through "
+        "the REST API with a token of its own.",
+    )
+    activitymon_db_url: str = _setting(
+        "",
+        "JUPYTERHUB_ACTIVITYMON_DB_URL",
+        "Activity",
+        "SQLAlchemy URL of the database for activity samples (SQLite or PostgreSQL). "
+        "Empty: the hub's database, where a user's rename or deletion moves their samples "
+        "in the same transaction.",
+    )
+    activitymon_sample_interval: int = _setting(
+        600,
+        "JUPYTERHUB_ACTIVITYMON_SAMPLE_INTERVAL",
+        "Activity",
+        "Seconds between two activity samples of every user.",
+        ge=2,
+        le=86400,
+    )
+    activitymon_inactive_after: int = _setting(
+        60,
+        "JUPYTERHUB_ACTIVITYMON_INACTIVE_AFTER",
+        "Activity",
+        "Minutes without activity on a running server after which it counts as idle.",
+        ge=1,
+        le=10080,
+    )
+    activitymon_half_life: int = _setting(
+        72,
+        "JUPYTERHUB_ACTIVITYMON_HALF_LIFE",
+        "Activity",
+        "Hours after which a sample counts half as much in the activity score.",
+        ge=1,
+        le=8760,
+    )
+    activitymon_retention_days: int = _setting(
+        7,
+        "JUPYTERHUB_ACTIVITYMON_RETENTION_DAYS",
+        "Activity",
+        "Days samples are kept; older ones are deleted and never count.",
+        ge=1,
+        le=365,
+    )
+    activitymon_target_hours: float = _setting(
+        8.0,
+        "JUPYTERHUB_ACTIVITYMON_TARGET_HOURS",
+        "Activity",
+        "Active hours a day that make 100 % on the Activity page.",
+        ge=0.5,
+        le=24,
+    )
+    activitymon_refresh_interval: int = _setting(
+        60,
+        "JUPYTERHUB_ACTIVITYMON_REFRESH_INTERVAL",
+        "Activity",
+        "Seconds between two refreshes of the Activity page.",
+        ge=2,
+        le=3600,
+    )
+
     @model_validator(mode="after")
     def _one_admin_password_source(self) -> HubSettings:
         if self.admin_password.get_secret_value() and self.admin_password_file:

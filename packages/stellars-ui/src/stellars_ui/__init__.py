@@ -1,10 +1,19 @@
 """HTTP for Stellars Hub: API handlers, pages, templates and static files."""
 
 from stellars_ui.routes import extra_handlers
-from stellars_ui.settings import DOCKER_KEY, SETTINGS_KEY, UISettings, installed_versions
+from stellars_ui.scopes import CUSTOM_SCOPES
+from stellars_ui.settings import (
+    ACTIVITY_KEY,
+    DOCKER_KEY,
+    SETTINGS_KEY,
+    UISettings,
+    installed_versions,
+)
 from stellars_ui.templating import TEMPLATE_DIR, template_vars
 
 __all__ = [
+    "ACTIVITY_KEY",
+    "CUSTOM_SCOPES",
     "DOCKER_KEY",
     "SETTINGS_KEY",
     "TEMPLATE_DIR",

@@ -11,6 +11,12 @@ from typing import Any
 
 from tornado.web import StaticFileHandler
 
+from stellars_ui.handlers.activity import (
+    ActivityHandler,
+    ActivityResetHandler,
+    ActivitySampleHandler,
+)
+from stellars_ui.handlers.activity_page import ActivityPageHandler
 from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
@@ -22,6 +28,10 @@ USER = r"(?P<user_name>[^/]+)"
 def extra_handlers() -> list[tuple[Any, ...]]:
     """Return the routes for ``c.JupyterHub.extra_handlers``, relative to the hub prefix."""
     return [
+        (r"/activity", ActivityPageHandler),
+        (r"/api/activity", ActivityHandler),
+        (r"/api/activity/reset", ActivityResetHandler),
+        (r"/api/activity/sample", ActivitySampleHandler),
         (r"/api/stellars/info", InfoHandler),
         (rf"/api/users/{USER}/manage-volumes", ManageVolumesHandler),
         (rf"/api/users/{USER}/restart-server", RestartServerHandler),

@@ -7,8 +7,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 # Handlers find their settings under this key of the Tornado settings.
 SETTINGS_KEY = "stellars_ui"
-# ...and the Docker side of the platform (a stellars_docker.DockerRuntime) under this one.
+# ...the Docker side of the platform (a stellars_docker.DockerRuntime) under this one,
+# absent when servers are not containers...
 DOCKER_KEY = "stellars_docker"
+# ...and activity monitoring (a stellars_activity.ActivityMonitor) under this one.
+ACTIVITY_KEY = "stellars_activity"
 
 PLATFORM_DISTRIBUTIONS = (
     "stellars-hub",
@@ -41,9 +44,12 @@ class UISettings:
         platform_name: the name shown in the navigation bar and reported by the info API.
         package_versions: the platform's distributions and their versions, as
             the info API reports them; read once when the settings are made.
+        activity_refresh_interval_s: seconds between two refreshes of the
+            Activity page's table.
     """
 
     platform_name: str = "Stellars Hub"
+    activity_refresh_interval_s: int = 60
     package_versions: dict[str, str | None] = field(
         default_factory=lambda: installed_versions(PLATFORM_DISTRIBUTIONS)
     )

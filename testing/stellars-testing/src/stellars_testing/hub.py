@@ -55,6 +55,7 @@ class RunningHub:
     workdir: Path
     process: subprocess.Popen[bytes]
     log_path: Path
+    db_url: str
     api_timeout: float = 30.0
     _log_offset: int = field(default=0, repr=False)
 
@@ -156,11 +157,23 @@ class HubSession(requests.Session):
         )
 
 
+# The harness chooses the hub's database; it tells a platform config through this variable.
+HARNESS_DB_URL_VARIABLE = "STELLARS_TEST_HUB_DB_URL"
+
+
 def platform_config(environ: dict[str, str], extra_config: str = "") -> str:
-    """Return a config file that sets the hub up with ``stellars_hub.configure``."""
+    """Return a config file that sets the hub up with ``stellars_hub.configure``.
+
+    The platform gets the harness's database as ``JUPYTERHUB_DB_URL``, as an
+    operator would set it, so that what it keeps next to the hub's tables
+    (activity samples) is in the database the hub really uses.
+    """
     return (
+        "import os\n"
         "from stellars_hub import configure, load_settings\n"
-        f"configure(c, load_settings({environ!r}))\n" + textwrap.dedent(extra_config)
+        f"db_url = os.environ[{HARNESS_DB_URL_VARIABLE!r}]\n"
+        f"configure(c, load_settings({{'JUPYTERHUB_DB_URL': db_url, **{environ!r}}}))\n"
+        + textwrap.dedent(extra_config)
     )
 
 
@@ -218,6 +231,7 @@ def start_hub(
     port, hub_port, api_port = free_port(), free_port(hub_ip), free_port()
     token = secrets.token_hex(32)
     workdir.mkdir(parents=True, exist_ok=True)
+    db_url = db_url or f"sqlite:///{workdir / 'jupyterhub.sqlite'}"
     config_path = workdir / "jupyterhub_config.py"
     config_path.write_text(
         textwrap.dedent(config)
@@ -228,7 +242,7 @@ def start_hub(
             hub_port=hub_port,
             api_port=api_port,
             token=token,
-            db_url=db_url or f"sqlite:///{workdir / 'jupyterhub.sqlite'}",
+            db_url=db_url,
         )
     )
     log_path = workdir / "hub.log"
@@ -238,7 +252,7 @@ def start_hub(
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, HARNESS_DB_URL_VARIABLE: db_url, **(env or {})},
         )
     hub = RunningHub(
         url=f"http://127.0.0.1:{port}{TEST_BASE_URL}",
@@ -246,6 +260,7 @@ def start_hub(
         workdir=workdir,
         process=process,
         log_path=log_path,
+        db_url=db_url,
     )
     _wait_until_up(hub)
     return hub

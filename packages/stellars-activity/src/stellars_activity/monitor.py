@@ -1,0 +1,205 @@
+"""Activity monitoring as a running hub has it: the store, who samples, and one read for pages.
+
+An :class:`ActivityMonitor` is made once by the platform's configuration and
+handed to the handlers through the Tornado settings. Its tables are created
+and its user-lifecycle listeners installed while the configuration loads,
+before JupyterHub creates any user; its in-hub sampler starts once the hub
+has finished starting, so the first tick sees the servers that were already
+running. The store's I/O runs in worker threads; the hub's own objects are
+only read on the event loop thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from stellars_activity.in_hub import InHubSampler, collect_from_hub
+from stellars_activity.lifecycle import register_lifecycle
+from stellars_activity.sampling import record_sample, tick_time, utc_now
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+    from stellars_activity.results import UserScore
+    from stellars_activity.settings import ActivitySettings
+    from stellars_activity.store import ActivityStore
+
+log = logging.getLogger(__name__)
+
+# Sampling counts as late when no tick came for this many intervals (one
+# missed tick is a restart or a slow write; two is a sampler that stopped).
+_LATE_AFTER_INTERVALS = 2.5
+
+
+class SamplerMode(StrEnum):
+    """Who records the ticks."""
+
+    HUB = "hub"  # a periodic task in the hub's own event loop (the default)
+    SERVICE = "service"  # the managed service, polling the hub's REST API
+
+
+class SamplingState(StrEnum):
+    """Whether ticks are arriving."""
+
+    WAITING = "waiting"  # no tick recorded yet
+    OK = "ok"
+    LATE = "late"  # the last tick is older than the sampler's schedule allows
+
+
+@dataclass(frozen=True)
+class SamplingStatus:
+    """What the dashboard says about sampling."""
+
+    mode: SamplerMode
+    interval: timedelta
+    last_tick: datetime | None
+    state: SamplingState
+
+
+@dataclass(frozen=True)
+class ActivityReport:
+    """Everything the dashboard shows from the store, read at one moment.
+
+    Attributes:
+        now: the moment it was read (aware UTC).
+        scores: every user's score; users asked about without samples have score None.
+        history: active hours per day (see ``ActivityStore.daily_history``);
+            users without active days are absent.
+        sampling: whether ticks are arriving.
+    """
+
+    now: datetime
+    scores: dict[str, UserScore]
+    history: dict[str, tuple[float, ...]]
+    sampling: SamplingStatus
+
+
+class ActivityMonitor:
+    """The store, the sampler and the lifecycle listeners of one hub."""
+
+    def __init__(
+        self,
+        store: ActivityStore,
+        mode: SamplerMode = SamplerMode.HUB,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.mode = mode
+        self._clock = clock
+        self._sampler: InHubSampler | None = None
+        self._uninstall: Callable[[], None] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ActivityMonitor:
+        # traitlets deep-copies config values; the monitor is a live service.
+        return self
+
+    @property
+    def settings(self) -> ActivitySettings:
+        """Return the store's settings."""
+        return self.store.settings
+
+    @property
+    def interval(self) -> timedelta:
+        """Return the sampling interval."""
+        return timedelta(minutes=self.settings.sample_interval_minutes)
+
+    @property
+    def inactive_after(self) -> timedelta:
+        """Return how long a server may be idle and still count as active."""
+        return timedelta(minutes=self.settings.inactive_after_minutes)
+
+    def install(self) -> None:
+        """Create the tables and install the lifecycle listeners; call it before users exist.
+
+        Blocks on the database: call it while the configuration loads, never
+        from a handler.
+        """
+        self.store.create_tables()
+        if self._uninstall is None:
+            self._uninstall = register_lifecycle(self.store)
+
+    def start(
+        self, users: Callable[[], Mapping[Any, Any]], ready: Awaitable[Any] | None = None
+    ) -> None:
+        """Start the in-hub sampler on the running loop once *ready* is done (HUB mode only).
+
+        *users* returns JupyterHub's ``app.users``; it is called at each tick,
+        on the event loop thread. Calling it again does nothing.
+        """
+        if self.mode is not SamplerMode.HUB or self._task is not None:
+            return
+        self._sampler = InHubSampler(
+            self.store,
+            self.settings,
+            lambda: collect_from_hub(users(), inactive_after=self.inactive_after),
+            clock=self._clock,
+        )
+        self._task = asyncio.get_running_loop().create_task(self._start_when(ready))
+
+    async def _start_when(self, ready: Awaitable[Any] | None) -> None:
+        if ready is not None:
+            await ready
+        if self._sampler is not None:
+            self._sampler.start()
+            log.info("activity sampler started: a tick every %s", self.interval)
+
+    def stop(self) -> None:
+        """Stop sampling and remove the lifecycle listeners."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self._sampler is not None:
+            self._sampler.stop()
+        if self._uninstall is not None:
+            self._uninstall()
+            self._uninstall = None
+
+    async def tick_now(self, users: Mapping[Any, Any]) -> tuple[datetime, int]:
+        """Sample every user of *users* (``app.users``) now; return the tick and rows written.
+
+        The same tick as the sampler's schedule: a user it already recorded
+        gets nothing new. Call it on the hub's event loop.
+        """
+        now = self._clock()
+        activity = collect_from_hub(users, inactive_after=self.inactive_after, now=now)
+        written = await asyncio.to_thread(record_sample, self.store, activity, now, self.interval)
+        return tick_time(now, self.interval), written
+
+    async def reset(self) -> None:
+        """Remove every sample of every user."""
+        await asyncio.to_thread(self.store.reset)
+
+    async def report(self, usernames: Iterable[str]) -> ActivityReport:
+        """Read scores (each of *usernames* included), daily history and sampling status."""
+        names = list(usernames)
+        return await asyncio.to_thread(self._report, self._clock(), names)
+
+    def _report(self, now: datetime, usernames: list[str]) -> ActivityReport:
+        last_tick = self.store.last_tick()
+        return ActivityReport(
+            now=now,
+            scores=self.store.scores(now, usernames),
+            history=self.store.daily_history(now),
+            sampling=SamplingStatus(
+                mode=self.mode,
+                interval=self.interval,
+                last_tick=last_tick,
+                state=sampling_state(last_tick, now, self.interval),
+            ),
+        )
+
+
+def sampling_state(last_tick: datetime | None, now: datetime, interval: timedelta) -> SamplingState:
+    """Return whether ticks are arriving, from the last one recorded."""
+    if last_tick is None:
+        return SamplingState.WAITING
+    if now - last_tick > interval * _LATE_AFTER_INTERVALS:
+        return SamplingState.LATE
+    return SamplingState.OK

@@ -1,0 +1,191 @@
+"""``/hub/api/activity``: every user's activity, resources and server state; reset; sample now."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from jupyterhub import orm
+from tornado import web
+
+from stellars_activity import server_state
+from stellars_auth import authorization_states
+from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
+from stellars_ui.settings import ACTIVITY_KEY, DOCKER_KEY, SETTINGS_KEY
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from stellars_activity import ActivityMonitor, ActivityReport, ServerState, UserScore
+    from stellars_docker import UserUsage
+    from stellars_ui.settings import UISettings
+
+_MB = 1_000_000
+_LEVEL_NAMES = ("inactive", "low", "moderate", "high", "very high")
+
+
+class _ActivityAPIHandler(StellarsAPIHandler):
+    @property
+    def activity_monitor(self) -> ActivityMonitor:
+        """The hub's activity monitor, as configure() put it in the Tornado settings."""
+        monitor: ActivityMonitor = self.settings[ACTIVITY_KEY]
+        return monitor
+
+    def require_scope(self, scope: str) -> None:
+        """Refuse with 403 unless the caller holds the unfiltered *scope*.
+
+        Raises:
+            tornado.web.HTTPError: 403.
+        """
+        if self.current_user is None:
+            raise web.HTTPError(HTTPStatus.FORBIDDEN, "Missing or invalid credentials.")
+        if not self.has_scope(scope):
+            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {scope!r} scope.")
+
+
+class ActivityHandler(_ActivityAPIHandler):
+    """GET: one row per user the caller may read the activity of, and a summary."""
+
+    async def get(self) -> None:
+        """Answer ``{timestamp, settings, summary, users: [...]}`` (see the package README).
+
+        Rows are the users on whom the caller holds ``read:users:activity``
+        (a user holds it on themself); 403 for a caller who holds it on nobody.
+        """
+        if self.current_user is None or READ_ACTIVITY not in self.parsed_scopes:
+            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {READ_ACTIVITY!r} scope.")
+        readable = self.get_scope_filter(READ_ACTIVITY)
+        orm_users = [u for u in self.db.query(orm.User) if readable(u, kind="user")]
+        names = [u.name for u in orm_users]
+        monitor = self.activity_monitor
+        report = await monitor.report(names)
+        runtime = self.settings.get(DOCKER_KEY)  # None with the local spawner
+        usage = runtime.usage(names) if runtime is not None else {}
+        authorized = authorization_states(self.authenticator) or {}
+        rows = []
+        for orm_user in orm_users:
+            user = self.users[orm_user]
+            state = server_state(user, inactive_after=monitor.inactive_after, now=report.now)
+            rows.append(
+                _row(
+                    orm_user,
+                    state=state,
+                    score=report.scores[orm_user.name],
+                    history=report.history.get(orm_user.name),
+                    usage=usage.get(orm_user.name),
+                    authorized=authorized.get(orm_user.name),
+                    days=monitor.settings.retention_days,
+                )
+            )
+        ui: UISettings = self.settings[SETTINGS_KEY]
+        self.finish(
+            {
+                "timestamp": _iso(report.now),
+                "settings": {
+                    "refresh_interval_seconds": ui.activity_refresh_interval_s,
+                    "target_hours": monitor.settings.target_hours,
+                    "half_life_hours": monitor.settings.half_life_hours,
+                    "retention_days": monitor.settings.retention_days,
+                    "inactive_after_minutes": monitor.settings.inactive_after_minutes,
+                    "sample_interval_seconds": monitor.interval.total_seconds(),
+                },
+                "summary": _summary(rows, report),
+                "users": rows,
+            }
+        )
+
+
+class ActivityResetHandler(_ActivityAPIHandler):
+    """POST: delete every activity sample (``custom:activity:reset``)."""
+
+    async def post(self) -> None:
+        """Answer ``{"reset": true}`` once every sample is gone."""
+        self.require_scope(RESET_ACTIVITY)
+        self.json_object(set())
+        await self.activity_monitor.reset()
+        self.log.info("%s reset every user's activity samples", self.current_user.name)
+        self.finish({"reset": True})
+
+
+class ActivitySampleHandler(_ActivityAPIHandler):
+    """POST: record a tick of every user now (``custom:activity:sample``)."""
+
+    async def post(self) -> None:
+        """Answer ``{"recorded": rows written, "tick": the tick's time}``.
+
+        The tick is the sampler's current one, so a user it already recorded
+        gets nothing new (``recorded`` counts only new rows).
+        """
+        self.require_scope(SAMPLE_ACTIVITY)
+        self.json_object(set())
+        tick, written = await self.activity_monitor.tick_now(self.users)
+        self.finish({"recorded": written, "tick": _iso(tick)})
+
+
+def _row(
+    orm_user: Any,
+    *,
+    state: ServerState,
+    score: UserScore,
+    history: tuple[float, ...] | None,
+    usage: UserUsage | None,
+    authorized: bool | None,
+    days: int,
+) -> dict[str, Any]:
+    stats = usage.stats if usage is not None and state.running else None
+    return {
+        "username": orm_user.name,
+        "admin": bool(orm_user.admin),
+        "authorized": authorized,
+        "server_active": state.running,
+        "recently_active": state.recently_active,
+        "server_pending": state.pending,
+        "last_activity": _iso(orm_user.last_activity),
+        "cpu_percent": None if stats is None else stats.cpu_percent,
+        "memory_mb": None if stats is None else stats.memory_bytes / _MB,
+        "memory_percent": None if stats is None or usage is None else usage.memory_percent,
+        "volumes": []
+        if usage is None
+        else [
+            {"suffix": v.suffix, "name": v.name, "size_bytes": v.size_bytes} for v in usage.volumes
+        ],
+        "volumes_total_bytes": None if usage is None else usage.volumes_total_bytes,
+        # The idle culler's remaining time: no culler yet.
+        "time_left_seconds": None,
+        "score": score.score,
+        "percentage": score.percentage,
+        "level": None if score.level is None else int(score.level),
+        "level_name": None if score.level is None else _LEVEL_NAMES[score.level],
+        "samples": score.samples,
+        "hours_collected": score.hours_collected,
+        "enough_data": score.enough_data,
+        "last_sample": _iso(score.last_sample),
+        "daily_hours": list(history) if history is not None else [0.0] * days,
+    }
+
+
+def _summary(rows: list[dict[str, Any]], report: ActivityReport) -> dict[str, Any]:
+    running = [row for row in rows if row["server_active"]]
+    active = sum(row["recently_active"] for row in running)
+    sampling = report.sampling
+    return {
+        "total": len(rows),
+        "active": active,
+        "idle": len(running) - active,
+        "offline": len(rows) - len(running),
+        "sampling": {
+            "mode": str(sampling.mode),
+            "interval_seconds": sampling.interval.total_seconds(),
+            "last_tick": _iso(sampling.last_tick),
+            "state": str(sampling.state),
+        },
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    # JupyterHub's ORM gives naive UTC; ours are aware: all come out with +00:00.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

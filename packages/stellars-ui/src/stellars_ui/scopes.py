@@ -1,0 +1,21 @@
+"""The scopes the platform's handlers check, and the custom ones it declares.
+
+Core scopes where JupyterHub has one that fits; ``custom:`` scopes for what
+it does not know about. ``stellars_hub`` declares :data:`CUSTOM_SCOPES` in
+``c.JupyterHub.custom_scopes`` and grants them to the admin role, so an
+operator can hand any of them to a group with a role of their own.
+"""
+
+from __future__ import annotations
+
+# Reading a user's activity row (filtered: a user holds it on themself).
+READ_ACTIVITY = "read:users:activity"
+# Dropping every activity sample of every user.
+RESET_ACTIVITY = "custom:activity:reset"
+# Recording an activity tick now, outside the sampler's schedule.
+SAMPLE_ACTIVITY = "custom:activity:sample"
+
+CUSTOM_SCOPES: dict[str, dict[str, str]] = {
+    RESET_ACTIVITY: {"description": "Delete every user's activity samples."},
+    SAMPLE_ACTIVITY: {"description": "Record an activity sample of every user now."},
+}

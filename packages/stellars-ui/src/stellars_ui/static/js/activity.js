@@ -1,0 +1,459 @@
+// The Activity page: a sortable table of every user the reader may see, read
+// from GET /hub/api/activity and refreshed on a timer; "Sample now" and
+// "Reset activity" for those whose scopes allow them (the template renders
+// those buttons only then). User-supplied text goes in through textContent
+// and DOM nodes only, never as HTML.
+import { ApiError, apiRequest } from "./api.js";
+import {
+  NO_VALUE,
+  formatBytes,
+  formatDuration,
+  formatHours,
+  formatPercent,
+  formatRelativeTime,
+  formatTimestamp,
+} from "./format.js";
+
+const page = document.getElementById("stellars-activity");
+const table = document.getElementById("stellars-activity-table");
+const tbody = table.tBodies[0];
+const headers = [...table.querySelectorAll("th[data-sort-key]")];
+const summary = document.getElementById("stellars-activity-summary");
+const sampling = document.getElementById("stellars-activity-sampling");
+const status = document.getElementById("stellars-activity-status");
+const updated = document.getElementById("stellars-activity-updated");
+const sampleButton = document.getElementById("stellars-activity-sample");
+const resetButton = document.getElementById("stellars-activity-reset");
+const resetDialog = document.getElementById("stellars-activity-reset-dialog");
+
+const refreshSeconds = Math.max(1, Number(page.dataset.refreshInterval) || 60);
+const SVG = "http://www.w3.org/2000/svg";
+const DAY_MS = 86400 * 1000;
+
+let users = []; // the users of the last answer, in the API's order
+let settings = {}; // the monitor's settings from the same answer
+let hubNow = Date.now(); // the hub's clock at that answer: "5 minutes ago" is measured from it
+let sort = { key: "username", direction: "ascending" };
+let timer = null; // the one pending refresh, if any
+let generation = 0; // answers to a request older than the newest one are dropped
+
+// ------------------------------------------------------------ small helpers
+
+function el(tag, className, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...children); // strings become text nodes, never markup
+  return node;
+}
+
+function isMissing(value) {
+  return value === null || value === undefined;
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function describe(error) {
+  // The hub's own words for an API error; anything else is the network's.
+  return error instanceof ApiError ? error.message : `the hub did not answer (${error.message})`;
+}
+
+function say(message, kind, source = "action") {
+  status.textContent = message;
+  status.className = `alert alert-${kind}`;
+  // A refresh that works again clears its own error, never an action's outcome.
+  status.dataset.source = source;
+  status.hidden = false;
+}
+
+function dailyHours(user) {
+  return user.daily_hours || [];
+}
+
+// ------------------------------------------------------------ server state
+
+// green: running and recently active; amber: running but idle; grey: offline.
+function serverState(user) {
+  if (!user.server_active) return "offline";
+  return user.recently_active ? "active" : "idle";
+}
+
+const STATE_RANK = { active: 2, idle: 1, offline: 0 };
+
+function stateText(user, state) {
+  const minutes = settings.inactive_after_minutes;
+  const recent = isMissing(minutes) ? "" : ` (last ${minutes} min)`;
+  const text = {
+    active: `Running and recently active${recent}`,
+    idle: `Running but idle: no activity${recent}`,
+    offline: "Offline: no server running",
+  }[state];
+  const pending = { spawn: "starting", stop: "stopping" }[user.server_pending];
+  return pending ? `${text} · ${pending}` : text;
+}
+
+// ------------------------------------------------------------ sorting
+
+// What each column sorts by: the underlying values, never the displayed
+// text. A missing value (null) sorts last in either direction.
+const SORT_VALUES = {
+  username: (user) => user.username,
+  authorized: (user) => (isMissing(user.authorized) ? null : Number(user.authorized)),
+  status: (user) => STATE_RANK[serverState(user)],
+  cpu: (user) => user.cpu_percent,
+  memory: (user) => user.memory_mb,
+  volumes: (user) => user.volumes_total_bytes,
+  time_left: (user) => user.time_left_seconds,
+  last_activity: (user) => (user.last_activity ? Date.parse(user.last_activity) : null),
+  activity: (user) => user.score,
+  history: (user) => dailyHours(user).reduce((total, hours) => total + hours, 0),
+};
+
+function byName(a, b) {
+  return a.username.localeCompare(b.username);
+}
+
+function compareUsers(a, b) {
+  const value = SORT_VALUES[sort.key];
+  const [x, y] = [value(a), value(b)];
+  if (isMissing(x) || isMissing(y)) {
+    if (isMissing(x) && isMissing(y)) return byName(a, b);
+    return isMissing(x) ? 1 : -1;
+  }
+  const order = typeof x === "string" ? x.localeCompare(y) : x - y;
+  // Equal values keep a stable order: by name, whatever the direction.
+  return (sort.direction === "descending" ? -order : order) || byName(a, b);
+}
+
+function sortBy(header) {
+  const key = header.dataset.sortKey;
+  if (sort.key === key) {
+    sort = { key, direction: sort.direction === "ascending" ? "descending" : "ascending" };
+  } else {
+    sort = { key, direction: header.dataset.sortFirst || "ascending" };
+  }
+  renderRows();
+}
+
+function renderSortState() {
+  for (const header of headers) {
+    if (header.dataset.sortKey === sort.key) {
+      header.setAttribute("aria-sort", sort.direction);
+    } else {
+      header.removeAttribute("aria-sort");
+    }
+  }
+}
+
+// ------------------------------------------------------------ cells
+
+// Quantities line up on the right, as in their headers.
+const NUMERIC_COLUMNS = new Set(["cpu", "memory", "volumes", "time_left"]);
+
+function cell(column, ...children) {
+  const td = el("td", NUMERIC_COLUMNS.has(column) ? "text-end" : "", ...children);
+  td.dataset.column = column;
+  return td;
+}
+
+function userCell(user) {
+  const td = cell("username", user.username);
+  if (user.admin) td.append(" ", el("span", "badge text-bg-light border", "admin"));
+  return td;
+}
+
+function authorizedCell(user) {
+  if (isMissing(user.authorized)) {
+    const unknown = el("span", "", NO_VALUE);
+    unknown.title = "Not known";
+    return cell("authorized", unknown);
+  }
+  return cell("authorized", user.authorized ? "yes" : "no");
+}
+
+function statusCell(user) {
+  const state = serverState(user);
+  const text = stateText(user, state);
+  const dot = el("span", `stellars-dot stellars-dot-${state}`);
+  dot.title = text;
+  dot.dataset.state = state;
+  // The colour alone says nothing to a screen reader.
+  return cell("status", dot, el("span", "visually-hidden", text));
+}
+
+function memoryText(user) {
+  if (isMissing(user.memory_mb)) return NO_VALUE;
+  const megabytes = `${Math.round(user.memory_mb).toLocaleString("en")} MB`;
+  return isMissing(user.memory_percent)
+    ? megabytes
+    : `${megabytes} (${formatPercent(user.memory_percent)})`;
+}
+
+function volumesCell(user) {
+  const volumes = user.volumes || [];
+  const total = el(
+    "span",
+    "",
+    isMissing(user.volumes_total_bytes) ? NO_VALUE : formatBytes(user.volumes_total_bytes),
+  );
+  total.title = volumes.length
+    ? volumes.map((v) => `${v.suffix}: ${formatBytes(v.size_bytes)} (${v.name})`).join("\n")
+    : "No volumes";
+  return cell("volumes", total);
+}
+
+function timeLeftCell(user) {
+  const left = el("span", "", formatDuration(user.time_left_seconds));
+  left.title = isMissing(user.time_left_seconds)
+    ? "No idle culler, or no server running"
+    : "Until the idle culler stops this server";
+  return cell("time_left", left);
+}
+
+function lastActiveCell(user) {
+  if (!user.last_activity) return cell("last_activity", "never");
+  const time = el("time", "", formatRelativeTime(user.last_activity, hubNow));
+  time.dateTime = user.last_activity;
+  time.title = formatTimestamp(user.last_activity);
+  return cell("last_activity", time);
+}
+
+// What the activity bar's tooltip says, and the word shown beside it.
+function activityText(user) {
+  if (isMissing(user.score)) {
+    return { word: "no data", detail: "No data: no activity sample yet" };
+  }
+  const collected = formatHours(user.hours_collected);
+  const facts = [
+    `Score ${user.score.toFixed(1)}`,
+    `${formatPercent(user.percentage)} of the daily target`,
+  ];
+  if (!user.enough_data) {
+    // Below a day of samples the level would mislead: say so instead.
+    facts.push(`not enough data (${collected} collected)`, plural(user.samples, "sample"));
+    return { word: "not enough data", detail: facts.join(" · ") };
+  }
+  facts.push(`level: ${user.level_name}`, plural(user.samples, "sample"));
+  facts.push(`${collected} collected`);
+  return { word: user.level_name, detail: facts.join(" · ") };
+}
+
+// The bar's width is the percentage of the daily target, its colour the
+// level; without enough data it is hatched (activity.css).
+function activityCell(user) {
+  const { word, detail } = activityText(user);
+  const fill = el("div", "stellars-activity-fill");
+  const bar = el("div", "stellars-activity-bar", fill);
+  bar.title = detail;
+  bar.setAttribute("role", "img");
+  bar.setAttribute("aria-label", detail);
+  if (isMissing(user.score)) {
+    bar.dataset.level = "none";
+  } else {
+    fill.style.width = `${Math.min(100, Math.max(0, user.percentage))}%`;
+    bar.dataset.level = String(user.level);
+    bar.dataset.enoughData = String(Boolean(user.enough_data));
+  }
+  const label = el("small", "stellars-activity-label", word);
+  return cell("activity", el("div", "stellars-activity-meter", bar, label));
+}
+
+// Daily active hours as small bars, oldest day first; the last day is the
+// hub's today (UTC, as the hours are counted).
+function historyCell(user) {
+  const hours = dailyHours(user);
+  if (hours.length === 0) return cell("history", NO_VALUE);
+  const [barWidth, gap, height] = [6, 2, 24];
+  // A day at the target fills the height; a longer one sets the scale.
+  const top = Math.max(settings.target_hours || 1, ...hours);
+  const today = Math.floor(hubNow / DAY_MS);
+  const lines = hours.map((value, index) => {
+    const day = new Date((today - (hours.length - 1 - index)) * DAY_MS).toISOString().slice(0, 10);
+    return `${day}: ${formatHours(value)}`;
+  });
+  const text = `Active hours per day\n${lines.join("\n")}`;
+
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "stellars-sparkline");
+  svg.setAttribute("width", String(hours.length * (barWidth + gap) - gap));
+  svg.setAttribute("height", String(height));
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", text);
+  const title = document.createElementNS(SVG, "title");
+  title.textContent = text;
+  svg.append(title);
+  hours.forEach((value, index) => {
+    // A day without activity still shows as a thin line, so every day has a place.
+    const barHeight = Math.max(1, Math.round((Math.min(value, top) / top) * height));
+    const rect = document.createElementNS(SVG, "rect");
+    rect.setAttribute("x", String(index * (barWidth + gap)));
+    rect.setAttribute("y", String(height - barHeight));
+    rect.setAttribute("width", String(barWidth));
+    rect.setAttribute("height", String(barHeight));
+    rect.setAttribute("class", value > 0 ? "stellars-sparkline-day" : "stellars-sparkline-none");
+    svg.append(rect);
+  });
+  return cell("history", svg);
+}
+
+function userRow(user) {
+  const row = el(
+    "tr",
+    "",
+    userCell(user),
+    authorizedCell(user),
+    statusCell(user),
+    cell("cpu", formatPercent(user.cpu_percent)),
+    cell("memory", memoryText(user)),
+    volumesCell(user),
+    timeLeftCell(user),
+    lastActiveCell(user),
+    activityCell(user),
+    historyCell(user),
+  );
+  row.dataset.username = user.username;
+  row.dataset.state = serverState(user);
+  return row;
+}
+
+// ------------------------------------------------------------ rendering
+
+function renderRows() {
+  renderSortState();
+  if (users.length === 0) {
+    const empty = cell("empty", "No users to show.");
+    empty.colSpan = headers.length;
+    tbody.replaceChildren(el("tr", "", empty));
+    return;
+  }
+  tbody.replaceChildren(...[...users].sort(compareUsers).map(userRow));
+}
+
+function renderSummary(counts) {
+  summary.textContent =
+    `${plural(counts.total, "user")} · ${counts.active} active · ` +
+    `${counts.idle} idle · ${counts.offline} offline`;
+}
+
+const SAMPLING_MODES = { hub: "in the hub", service: "by a service" };
+const SAMPLING_STATES = {
+  ok: "Samples arrive on time.",
+  waiting: "Waiting for the first sample.",
+  late: "Late: no sample for longer than expected. Is the sampler running?",
+};
+
+function renderSampling(state) {
+  if (!state) return;
+  const mode = SAMPLING_MODES[state.mode] || state.mode;
+  const last = state.last_tick
+    ? `last sample ${formatRelativeTime(state.last_tick, hubNow)}`
+    : "no sample yet";
+  const parts = [`Sampling ${mode} every ${formatDuration(state.interval_seconds)}`, last];
+  if (state.state !== "ok") parts.push(state.state);
+  sampling.textContent = parts.join(" · ");
+  sampling.title = SAMPLING_STATES[state.state] || state.state;
+  sampling.className = `badge ${state.state === "ok" ? "text-bg-light border" : "text-bg-warning"}`;
+  sampling.dataset.state = state.state;
+  sampling.hidden = false;
+}
+
+function render(data) {
+  users = data.users || [];
+  settings = data.settings || {};
+  hubNow = Date.parse(data.timestamp) || Date.now();
+  renderSummary(data.summary);
+  renderSampling(data.summary.sampling);
+  renderRows();
+  updated.textContent =
+    `Updated ${new Date().toLocaleTimeString()}; ` +
+    `refreshes every ${formatDuration(refreshSeconds)}.`;
+}
+
+// ------------------------------------------------------------ loading
+
+async function load() {
+  generation += 1;
+  const mine = generation;
+  try {
+    const { data } = await apiRequest("GET", "activity");
+    if (mine !== generation) return;
+    render(data);
+    if (status.dataset.source === "load") status.hidden = true;
+  } catch (error) {
+    if (mine !== generation) return;
+    say(`Could not load activity: ${describe(error)}`, "danger", "load");
+  }
+}
+
+// Load now, then again after the interval. The pending timer is cleared
+// before a load and before a new one is set, so timers never stack, however
+// refreshes overlap (timer, buttons, the tab coming back).
+async function refresh() {
+  clearTimeout(timer);
+  timer = null;
+  await load();
+  clearTimeout(timer);
+  timer = document.hidden ? null : setTimeout(refresh, refreshSeconds * 1000);
+}
+
+// ------------------------------------------------------------ actions
+
+async function sampleNow() {
+  sampleButton.disabled = true;
+  say("Recording a sample…", "info");
+  try {
+    const { data } = await apiRequest("POST", "activity/sample");
+    say(
+      data.recorded
+        ? `Sample recorded for ${plural(data.recorded, "user")}.`
+        : "Nothing new recorded: this moment is sampled already.",
+      "success",
+    );
+    await refresh();
+  } catch (error) {
+    say(`Sampling failed: ${describe(error)}`, "danger");
+  } finally {
+    sampleButton.disabled = false;
+  }
+}
+
+async function resetActivity() {
+  resetDialog.close();
+  resetButton.disabled = true;
+  say("Resetting activity…", "info");
+  try {
+    await apiRequest("POST", "activity/reset");
+    say("Activity reset: scores start again from the next sample.", "success");
+    await refresh();
+  } catch (error) {
+    say(`Reset failed: ${describe(error)}`, "danger");
+  } finally {
+    resetButton.disabled = false;
+  }
+}
+
+function wire() {
+  for (const header of headers) {
+    header.querySelector("button").addEventListener("click", () => sortBy(header));
+  }
+  if (sampleButton) sampleButton.addEventListener("click", sampleNow);
+  if (resetButton) {
+    resetButton.addEventListener("click", () => resetDialog.showModal());
+    resetDialog.querySelector(".stellars-confirm-reset").addEventListener("click", resetActivity);
+    resetDialog.querySelector(".stellars-cancel").addEventListener("click", () => resetDialog.close());
+  }
+  // A hidden tab does not poll; it catches up as soon as it is shown again.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      clearTimeout(timer);
+      timer = null;
+    } else {
+      refresh();
+    }
+  });
+}
+
+wire();
+renderSortState();
+refresh();
