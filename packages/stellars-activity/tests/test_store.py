@@ -308,3 +308,18 @@ def test_last_tick_is_the_newest_recorded_tick_and_a_reset_clears_it(store):
     assert store.last_tick() == NOW
     store.reset()
     assert store.last_tick() is None
+
+
+def test_rebuild_takes_in_samples_written_around_the_store(store):
+    store.record_tick({"ada": True}, NOW - timedelta(hours=1))
+    with store.engine.begin() as connection:
+        connection.execute(
+            ActivitySample.__table__.insert(),
+            [{"username": "bob", "timestamp": NOW - timedelta(minutes=10), "active": True}],
+        )
+    assert "bob" not in store.scores(NOW)
+    store.rebuild(NOW)
+    scores = store.scores(NOW)
+    assert scores["bob"].score == pytest.approx(100.0)
+    assert scores["ada"].score == pytest.approx(100.0)
+    assert store.daily_history(NOW)["bob"] == pytest.approx((0,) * 6 + (1 / 6,))

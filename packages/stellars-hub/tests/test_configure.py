@@ -68,3 +68,78 @@ def test_the_local_spawner_is_a_choice_for_machines_without_docker(config):
 )
 def test_the_base_url_becomes_the_path_of_the_public_url(bind_url, base_url, expected):
     assert public_url(bind_url, base_url) == expected
+
+
+def test_activity_settings_reach_the_monitor(config, tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'activity.sqlite'}"
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_ACTIVITYMON_DB_URL": db_url,
+                "JUPYTERHUB_ACTIVITYMON_SAMPLE_INTERVAL": "300",
+                "JUPYTERHUB_ACTIVITYMON_HALF_LIFE": "24",
+                "JUPYTERHUB_ACTIVITYMON_RETENTION_DAYS": "14",
+                "JUPYTERHUB_ACTIVITYMON_INACTIVE_AFTER": "30",
+                "JUPYTERHUB_ACTIVITYMON_TARGET_HOURS": "6.5",
+                "JUPYTERHUB_ACTIVITYMON_REFRESH_INTERVAL": "15",
+            }
+        ),
+    )
+    monitor = config.JupyterHub.tornado_settings["stellars_activity"]
+    assert str(monitor.store.engine.url) == db_url
+    assert monitor.mode == "hub"
+    assert monitor.interval.total_seconds() == 300
+    assert monitor.inactive_after.total_seconds() == 30 * 60
+    settings = monitor.settings
+    assert (settings.half_life_hours, settings.retention_days, settings.target_hours) == (
+        24,
+        14,
+        6.5,
+    )
+    assert config.JupyterHub.tornado_settings["stellars_ui"].activity_refresh_interval_s == 15
+    # Outside a running hub nothing is created: the tables appear when the hub loads the config.
+    assert not (tmp_path / "activity.sqlite").exists()
+
+
+def test_activity_samples_go_to_the_hubs_database_by_default(config):
+    configure(config, _settings({"JUPYTERHUB_DB_URL": "postgresql://hub@db/jupyterhub"}))
+    monitor = config.JupyterHub.tornado_settings["stellars_activity"]
+    assert monitor.store.engine.url.render_as_string() == "postgresql://hub@db/jupyterhub"
+
+
+def test_the_service_sampler_is_a_managed_service_with_the_fewest_scopes(config, tmp_path):
+    config.JupyterHub.services = [{"name": "mine"}]
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_ACTIVITYMON_SAMPLER": "service",
+                "JUPYTERHUB_DB_URL": "sqlite:///jupyterhub.sqlite",
+            }
+        ),
+    )
+    services = {service["name"]: service for service in config.JupyterHub.services}
+    assert set(services) == {"mine", "activity-sampler"}
+    sampler = services["activity-sampler"]
+    assert sampler["command"][1:] == ["-m", "stellars_activity.service"]
+    environment = sampler["environment"]
+    # The service runs in another working directory: a relative SQLite path is made absolute.
+    assert environment["STELLARS_ACTIVITY_DB_URL"].startswith("sqlite:////")
+    assert float(environment["STELLARS_ACTIVITY_INTERVAL_S"]) == 600
+    role = next(r for r in config.JupyterHub.load_roles if r["name"] == "activity-sampler")
+    assert sorted(role["scopes"]) == ["list:users", "read:servers"]
+    assert role["services"] == ["activity-sampler"]
+
+
+def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config):
+    config.JupyterHub.load_roles = [{"name": "mine", "scopes": ["read:users"]}]
+    configure(config, _settings({"JUPYTERHUB_ADMIN": "boss"}))
+    assert set(config.JupyterHub.custom_scopes) == {
+        "custom:activity:reset",
+        "custom:activity:sample",
+    }
+    roles = {role["name"]: role for role in config.JupyterHub.load_roles}
+    assert "mine" in roles
+    assert set(roles["stellars-admin"]["scopes"]) == set(config.JupyterHub.custom_scopes)
+    assert roles["stellars-admin"]["users"] == ["boss"]

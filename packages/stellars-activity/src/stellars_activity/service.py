@@ -20,7 +20,10 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import make_url
 
 from stellars_activity.hub_api import REQUIRED_SCOPES, HubApiSampler
 from stellars_activity.settings import ActivitySettings
@@ -85,10 +88,11 @@ def managed_service(
 
     The service gets its settings in its ``environment`` (JupyterHub starts
     services with a restricted one); the role grants its token only
-    :data:`~stellars_activity.hub_api.REQUIRED_SCOPES`. *db_url* must mean
-    the same database from the service's working directory as from the hub's
-    (an absolute SQLite path).
+    :data:`~stellars_activity.hub_api.REQUIRED_SCOPES`. A relative SQLite
+    path in *db_url* is made absolute (from this process's working
+    directory, the hub's), so the service opens the hub's file wherever it runs.
     """
+    db_url = _absolute_sqlite(db_url)
     service = {
         "name": name,
         "command": [python, "-m", "stellars_activity.service"],
@@ -106,6 +110,19 @@ def managed_service(
         "services": [name],
     }
     return service, role
+
+
+def _absolute_sqlite(db_url: str) -> str:
+    url = make_url(db_url)
+    path = url.database
+    if (
+        url.get_backend_name() != "sqlite"
+        or not path
+        or path == ":memory:"
+        or Path(path).is_absolute()
+    ):
+        return db_url
+    return url.set(database=str(Path(path).resolve())).render_as_string(hide_password=False)
 
 
 def _number(environ: Mapping[str, str], name: str, default: float) -> float:

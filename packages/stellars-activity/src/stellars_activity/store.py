@@ -366,6 +366,20 @@ class ActivityStore:
             frame = self._frame(connection, now)
             return self._prune(connection, frame, now - self.settings.retention)
 
+    def rebuild(self, now: datetime) -> None:
+        """Recompute every user's totals and daily counts from the stored samples.
+
+        For samples written around the store (a bulk load, a restored
+        backup); the store's own writes keep them in step already.
+
+        Raises:
+            ValueError: *now* is naive.
+        """
+        _require_aware(now)
+        with self._engine.begin() as connection:
+            exists = connection.execute(select(_STATE.c.id)).first() is not None
+            self._rebuild(connection, _Frame(now, self._half_life_s), exists=exists)
+
     def reset(self) -> None:
         """Remove every sample of every user."""
         with self._engine.begin() as connection:
@@ -492,7 +506,7 @@ def _day_of(moment: datetime) -> date:
 
 def _change_daily(connection: Connection, changes: Mapping[tuple[str, date], int]) -> None:
     """Add each change to that user's active count for that day (negative: samples removed)."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"username": username, "day": day, "active_samples": change}
         for (username, day), change in changes.items()
         if change
@@ -511,7 +525,7 @@ def _change_daily(connection: Connection, changes: Mapping[tuple[str, date], int
             ),
             chunk,
         )
-    if any(row["active_samples"] < 0 for row in rows):
+    if any(change < 0 for change in changes.values()):
         connection.execute(delete(_DAILY).where(_DAILY.c.active_samples <= 0))
 
 

@@ -14,7 +14,7 @@ from stellars_ui.settings import SETTINGS_KEY, UISettings
 class ActivityPageHandler(BaseHandler):  # type: ignore[misc]
     """Render the dashboard for anyone who may read some user's activity."""
 
-    @web.authenticated  # type: ignore[misc]
+    @web.authenticated
     async def get(self) -> None:
         """Render ``activity.html``; 403 without ``read:users:activity`` on any user."""
         if READ_ACTIVITY not in self.parsed_scopes:
