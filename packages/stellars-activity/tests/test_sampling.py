@@ -2,12 +2,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import func, select
 
 from stellars_activity import (
+    ActivitySample,
+    ActivitySettings,
+    ActivityStore,
     HubApiError,
     active_from_user_model,
     active_now,
     collect_from_hub,
+    record_sample,
     tick_time,
 )
 from stellars_activity.service import ServiceConfig
@@ -132,3 +137,25 @@ def test_service_config_from_environ():
         ServiceConfig.from_environ({**environ, "STELLARS_ACTIVITY_INTERVAL_S": "soon"})
     with pytest.raises(ValueError, match="positive"):
         ServiceConfig.from_environ({**environ, "STELLARS_ACTIVITY_INACTIVE_AFTER_MIN": "0"})
+
+
+def test_the_first_tick_of_an_hour_prunes_for_everyone(tmp_path):
+    settings = ActivitySettings(retention_days=1)
+    store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}", settings)
+    store.create_tables()
+    hour = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    interval = timedelta(minutes=10)
+    store.record_tick({"gone": True}, hour - timedelta(days=1, minutes=5))  # no longer sampled
+
+    record_sample(store, {"ada": True}, hour - interval, interval)  # 11:50: no pruning
+    assert samples_of(store, "gone") == 1
+    record_sample(store, {"ada": True}, hour + timedelta(minutes=4), interval)  # 12:00 tick
+    assert samples_of(store, "gone") == 0
+    assert samples_of(store, "ada") == 2
+
+
+def samples_of(store, username):
+    with store.engine.connect() as connection:
+        return connection.execute(
+            select(func.count()).where(ActivitySample.username == username)
+        ).scalar()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_HOUR = timedelta(hours=1)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -69,9 +70,16 @@ def record_sample(
 ) -> int:
     """Record one sample per user of *activity* at *now* floored to *interval*; return rows written.
 
-    Does database I/O synchronously (run it in a thread on an event loop).
+    The first tick of each hour also prunes samples past the retention
+    window, for every user (sampled or not), so the table stays bounded even
+    when nobody reads the scores. Does database I/O synchronously (run it in
+    a thread on an event loop).
     """
-    return store.record_tick(activity, tick_time(now, interval))
+    tick = tick_time(now, interval)
+    written = store.record_tick(activity, tick)
+    if tick_time(tick, _HOUR) > tick - interval:
+        store.prune(tick)
+    return written
 
 
 def utc_now() -> datetime:
