@@ -16,7 +16,7 @@ def admin_password():
 
 
 def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admin_name):
-    def start(**options):
+    def start(settings=None, **options):
         settings = {
             "JUPYTERHUB_ADMIN": admin_name,
             "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -25,6 +25,7 @@ def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admi
             "JUPYTERHUB_SHARED_VOLUME": f"stellars_test_shared_{docker_run.run_id}",
             # This engine has no GPU; the probe has its own tests.
             "JUPYTERHUB_GPU_ENABLED": "0",
+            **(settings or {}),
         }
         labels = f"c.DockerSpawner.extra_create_kwargs['labels'].update({docker_run.labels!r})"
         return start_platform(settings, labels, hub_ip=docker_host_ip, **options)
@@ -34,7 +35,9 @@ def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admi
 
 @pytest.fixture
 def docker_platform(platform_hub, docker_run, lab_image, docker_host_ip, admin_name):
-    """Return ``start(**options)``: the platform spawning into the real engine.
+    """Return ``start(settings=None, **options)``: the platform spawning into the real engine.
+
+    *settings* (environment variables) are added to the run's own.
 
     Everything it creates on the engine carries the run's label or id.
     """
@@ -42,11 +45,15 @@ def docker_platform(platform_hub, docker_run, lab_image, docker_host_ip, admin_n
 
 
 @pytest.fixture(scope="module")
-def shared_docker_platform(module_platform_hub, docker_run, lab_image, docker_host_ip, admin_name):
+def module_docker_platform(module_platform_hub, docker_run, lab_image, docker_host_ip, admin_name):
+    """Like ``docker_platform``, for a hub that every test of a module shares."""
+    return _docker_platform(module_platform_hub, docker_run, lab_image, docker_host_ip, admin_name)
+
+
+@pytest.fixture(scope="module")
+def shared_docker_platform(module_docker_platform):
     """The platform on the real engine, one hub for all the tests of a module.
 
     Tests that share it must use users of their own.
     """
-    return _docker_platform(
-        module_platform_hub, docker_run, lab_image, docker_host_ip, admin_name
-    )()
+    return module_docker_platform()

@@ -35,12 +35,22 @@ def server(*, running, last_activity=None):
     return SimpleNamespace(ready=running, pending=None, orm_spawner=orm_spawner)
 
 
-def fake_users():
-    """Stand-ins for JupyterHub's ``app.users``: only what the sampler reads."""
-    return {
-        1: SimpleNamespace(name="ada", spawners={"": server(running=True, last_activity=NOW)}),
-        2: SimpleNamespace(name="bob", spawners={}),
+class FakeSession:
+    """Stands in for the ORM session: ``query(orm.User.name)`` gives every username."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def query(self, _column):
+        return [(name,) for name in self.names]
+
+
+def fake_hub():
+    """A stand-in for JupyterHub's app: ada loaded, with a running server; bob only in the DB."""
+    loaded = {
+        1: SimpleNamespace(name="ada", spawners={"": server(running=True, last_activity=NOW)})
     }
+    return SimpleNamespace(users=loaded, db=FakeSession(["ada", "bob"]))
 
 
 @pytest.fixture
@@ -57,7 +67,7 @@ def monitor(tmp_path):
 def test_the_sampler_waits_until_the_hub_is_ready(monitor):
     async def scenario():
         ready = asyncio.get_running_loop().create_future()
-        monitor.start(fake_users, ready=ready)
+        monitor.start(fake_hub(), ready=ready)
         await asyncio.sleep(0.2)
         before = monitor.store.last_tick()
         ready.set_result(None)
@@ -78,7 +88,7 @@ def test_the_hub_does_not_sample_when_a_service_does(tmp_path):
     monitor.install()
 
     async def scenario():
-        monitor.start(fake_users)
+        monitor.start(fake_hub())
         await asyncio.sleep(0.2)
 
     asyncio.run(scenario())
@@ -89,7 +99,7 @@ def test_the_hub_does_not_sample_when_a_service_does(tmp_path):
 
 def test_a_report_has_scores_history_and_sampling_at_one_moment(monitor):
     async def scenario():
-        tick, written = await monitor.tick_now(fake_users())
+        tick, written = await monitor.tick_now(fake_hub())
         report = await monitor.report(["ada", "bob", "cy"])
         return tick, written, report
 
@@ -107,7 +117,7 @@ def test_a_report_has_scores_history_and_sampling_at_one_moment(monitor):
 
 def test_reset_empties_the_store(monitor):
     async def scenario():
-        await monitor.tick_now(fake_users())
+        await monitor.tick_now(fake_hub())
         await monitor.reset()
         return await monitor.report([])
 

@@ -81,6 +81,15 @@ def test_collect_from_hub_reads_the_server_activity_never_the_users():
     }
 
 
+def test_users_the_hub_has_not_loaded_are_sampled_inactive():
+    # JupyterHub loads users lazily: one it has not loaded has no server in this hub.
+    loaded = {1: fake_user("running", ready=True, server_activity=NOW)}
+    activity = collect_from_hub(
+        loaded, inactive_after=HOUR, now=NOW, usernames=["running", "not-loaded"]
+    )
+    assert activity == {"running": True, "not-loaded": False}
+
+
 def test_tick_time_floors_to_the_interval_boundary():
     interval = timedelta(minutes=10)
     assert tick_time(NOW + timedelta(minutes=9, seconds=59), interval) == NOW

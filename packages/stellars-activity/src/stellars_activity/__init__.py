@@ -1,7 +1,14 @@
 """Activity monitoring for Stellars Hub: samples, decay scores, samplers and user lifecycle."""
 
 from stellars_activity.hub_api import HubApiError, HubApiSampler, active_from_user_model
-from stellars_activity.in_hub import InHubSampler, ServerState, collect_from_hub, server_state
+from stellars_activity.in_hub import (
+    HubState,
+    InHubSampler,
+    ServerState,
+    collect_from_hub,
+    collect_from_state,
+    server_state,
+)
 from stellars_activity.levels import ActivityLevel, activity_level, activity_percentage
 from stellars_activity.lifecycle import register_lifecycle
 from stellars_activity.model import ActivitySample, ActivityState, ActivityTotal
@@ -31,6 +38,7 @@ __all__ = [
     "ActivityTotal",
     "HubApiError",
     "HubApiSampler",
+    "HubState",
     "InHubSampler",
     "Sample",
     "SamplerMode",
@@ -45,6 +53,7 @@ __all__ = [
     "activity_percentage",
     "activity_score",
     "collect_from_hub",
+    "collect_from_state",
     "decay_weight",
     "managed_service",
     "record_sample",

@@ -11,12 +11,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from jupyterhub import orm
 
 from stellars_activity.sampling import active_now, as_utc, next_tick_time, record_sample, utc_now
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from stellars_activity.settings import ActivitySettings
     from stellars_activity.store import ActivityStore
@@ -70,21 +72,47 @@ def server_state(user: Any, *, inactive_after: timedelta, now: datetime) -> Serv
     )
 
 
-def collect_from_hub(
-    users: Mapping[Any, Any], *, inactive_after: timedelta, now: datetime | None = None
-) -> dict[str, bool]:
-    """Return ``{username: active}`` for every user of JupyterHub's ``app.users``.
+class HubState(Protocol):
+    """What the in-hub sampler reads: JupyterHub's app, or any of its request handlers."""
 
-    Active is :func:`server_state`'s ``recently_active``. Call it on the hub's
-    event loop thread.
+    @property
+    def users(self) -> Mapping[Any, Any]:
+        """JupyterHub's ``UserDict``: the users loaded in this process, by id."""
+
+    @property
+    def db(self) -> Any:
+        """JupyterHub's ORM session."""
+
+
+def collect_from_hub(
+    users: Mapping[Any, Any],
+    *,
+    inactive_after: timedelta,
+    now: datetime | None = None,
+    usernames: Iterable[str] = (),
+) -> dict[str, bool]:
+    """Return ``{username: active}`` for every loaded user and every one of *usernames*.
+
+    Active is :func:`server_state`'s ``recently_active``. JupyterHub loads a
+    user into ``app.users`` lazily (at start-up only those with a running
+    server; others when a request reads them), and a server this hub runs
+    always has a loaded user: so the hub's other users, passed as
+    *usernames*, are sampled inactive. Call it on the hub's event loop thread.
     """
     moment = now or utc_now()
-    return {
-        str(user.name): server_state(
-            user, inactive_after=inactive_after, now=moment
-        ).recently_active
-        for user in users.values()
-    }
+    activity = dict.fromkeys(usernames, False)
+    for user in users.values():
+        state = server_state(user, inactive_after=inactive_after, now=moment)
+        activity[str(user.name)] = state.recently_active
+    return activity
+
+
+def collect_from_state(
+    hub: HubState, *, inactive_after: timedelta, now: datetime | None = None
+) -> dict[str, bool]:
+    """Return ``{username: active}`` for every user in *hub*'s database (see collect_from_hub)."""
+    usernames = [name for (name,) in hub.db.query(orm.User.name)]
+    return collect_from_hub(hub.users, inactive_after=inactive_after, now=now, usernames=usernames)
 
 
 class InHubSampler:

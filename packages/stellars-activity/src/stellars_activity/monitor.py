@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from stellars_activity.in_hub import InHubSampler, collect_from_hub
+from stellars_activity.in_hub import InHubSampler, collect_from_state
 from stellars_activity.lifecycle import register_lifecycle
 from stellars_activity.sampling import record_sample, tick_time, utc_now
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterable, Mapping
+    from collections.abc import Awaitable, Callable, Iterable
 
+    from stellars_activity.in_hub import HubState
     from stellars_activity.results import UserScore
     from stellars_activity.settings import ActivitySettings
     from stellars_activity.store import ActivityStore
@@ -125,20 +126,18 @@ class ActivityMonitor:
         if self._uninstall is None:
             self._uninstall = register_lifecycle(self.store)
 
-    def start(
-        self, users: Callable[[], Mapping[Any, Any]], ready: Awaitable[Any] | None = None
-    ) -> None:
+    def start(self, hub: HubState, ready: Awaitable[Any] | None = None) -> None:
         """Start the in-hub sampler on the running loop once *ready* is done (HUB mode only).
 
-        *users* returns JupyterHub's ``app.users``; it is called at each tick,
-        on the event loop thread. Calling it again does nothing.
+        *hub* is JupyterHub's app, read at each tick on the event loop thread.
+        Calling it again does nothing.
         """
         if self.mode is not SamplerMode.HUB or self._task is not None:
             return
         self._sampler = InHubSampler(
             self.store,
             self.settings,
-            lambda: collect_from_hub(users(), inactive_after=self.inactive_after),
+            lambda: collect_from_state(hub, inactive_after=self.inactive_after),
             clock=self._clock,
         )
         self._task = asyncio.get_running_loop().create_task(self._start_when(ready))
@@ -161,14 +160,14 @@ class ActivityMonitor:
             self._uninstall()
             self._uninstall = None
 
-    async def tick_now(self, users: Mapping[Any, Any]) -> tuple[datetime, int]:
-        """Sample every user of *users* (``app.users``) now; return the tick and rows written.
+    async def tick_now(self, hub: HubState) -> tuple[datetime, int]:
+        """Sample every user of *hub* (the app, or a handler) now; return the tick and rows written.
 
         The same tick as the sampler's schedule: a user it already recorded
         gets nothing new. Call it on the hub's event loop.
         """
         now = self._clock()
-        activity = collect_from_hub(users, inactive_after=self.inactive_after, now=now)
+        activity = collect_from_state(hub, inactive_after=self.inactive_after, now=now)
         written = await asyncio.to_thread(record_sample, self.store, activity, now, self.interval)
         return tick_time(now, self.interval), written
 

@@ -194,7 +194,7 @@ def _sampler_starter(monitor: ActivityMonitor) -> Callable[[], None]:
         # that (a private future, present in JupyterHub 5 and 6), so it never
         # records a running server as stopped.
         ready = getattr(app, "_start_future", None)
-        monitor.start(lambda: app.users, ready=ready)
+        monitor.start(app, ready=ready)
 
     return start
 

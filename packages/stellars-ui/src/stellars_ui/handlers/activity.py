@@ -120,7 +120,7 @@ class ActivitySampleHandler(_ActivityAPIHandler):
         """
         self.require_scope(SAMPLE_ACTIVITY)
         self.json_object(set())
-        tick, written = await self.activity_monitor.tick_now(self.users)
+        tick, written = await self.activity_monitor.tick_now(self)
         self.finish({"recorded": written, "tick": _iso(tick)})
 
 
