@@ -62,7 +62,7 @@ def user(hub):
     assert person.sign_up(USER, USER_PASSWORD).status_code == 200
     admin = HubSession(hub)
     admin.log_in(ADMIN, ADMIN_PASSWORD)
-    assert admin.get(hub.hub_url(f"authorize/{USER}"), timeout=30).ok
+    assert admin.authorize(USER).ok
     assert "/hub/home" in person.log_in(USER, USER_PASSWORD).url
     return USER
 

@@ -24,7 +24,7 @@ def running_user(hub, docker_run, admin_name, admin_password):
     person.sign_up(username, PASSWORD)
     admin = HubSession(hub)
     admin.log_in(admin_name, admin_password)
-    admin.get(hub.hub_url(f"authorize/{username}"), timeout=30).raise_for_status()
+    admin.authorize(username).raise_for_status()
     person.log_in(username, PASSWORD)
     token = hub.api("POST", f"users/{username}/tokens", json={}).json()["token"]
     hub.api("POST", f"users/{username}/server").raise_for_status()

@@ -30,7 +30,7 @@ def test_a_new_user_keeps_their_files_across_server_restarts(
     assert person.sign_up(username, USER_PASSWORD).status_code == 200
     admin = HubSession(hub)
     admin.log_in(admin_name, admin_password)
-    assert admin.get(hub.hub_url(f"authorize/{username}"), timeout=30).ok
+    assert admin.authorize(username).ok
     assert "/hub/home" in person.log_in(username, USER_PASSWORD).url
 
     started = time.monotonic()

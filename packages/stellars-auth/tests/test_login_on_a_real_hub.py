@@ -73,7 +73,6 @@ def test_a_signed_up_user_logs_in_once_authorised(hub_factory):
 
     admin = HubSession(hub)
     assert _logged_in(admin.log_in(ADMIN, "admin-secret"))
-    # NativeAuthenticator's authorization area toggles with a link for now.
-    assert admin.get(hub.hub_url("authorize/newcomer"), timeout=30).status_code == 200
+    assert admin.authorize("newcomer").status_code == 200
 
     assert _logged_in(person.log_in("newcomer", "a-long-enough-passphrase"))

@@ -8,6 +8,11 @@ from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
 from traitlets import Unicode
 
+from stellars_auth.authorization import (
+    AuthorizationAreaHandler,
+    DiscardHandler,
+    ToggleAuthorizationHandler,
+)
 from stellars_auth.login import LoginHandler
 from stellars_auth.passwords import check_password, generate_password, hash_password
 
@@ -29,9 +34,21 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
     )
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
-        """Return NativeAuthenticator's handlers with the login handler replaced."""
+        """Return NativeAuthenticator's handlers with ours in place of login and authorization."""
         handlers: list[tuple[str, Any]] = super().get_handlers(app)
-        return [(path, LoginHandler if path == r"/login" else cls) for path, cls in handlers]
+        return [(path, _REPLACED.get(path, cls)) for path, cls in handlers]
+
+    def create_user(self, username: str, password: str, **kwargs: Any) -> Any:
+        """Create a sign-up's account, never one under the name of a configured admin.
+
+        NativeAuthenticator pre-authorises a sign-up under an admin's name:
+        whoever signed up first under a new admin name would own that admin.
+        The admin's account is made by the hub itself (see ``add_user``).
+        """
+        if self.normalize_username(username) in self.admin_users:
+            self.log.warning("Refused a sign-up under the admin name %r", username)
+            return None
+        return super().create_user(username, password, **kwargs)
 
     async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:  # noqa: ARG002 - JupyterHub's signature
         """Return the username when the password is right and the account is authorised.
@@ -68,8 +85,17 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         password: later starts find the account and leave it alone.
         """
         super().add_user(user)
-        if user.name not in self.admin_users or self.get_user(user.name) is not None:
+        if user.name not in self.admin_users:
             return
+        existing = self.get_user(user.name)
+        if existing is not None and existing.is_authorized:
+            return  # an account someone was given: it stays as it is
+        if existing is not None:
+            # A stranger's pending sign-up under a name that has just become
+            # the admin's: it must not become the admin's password.
+            self.log.warning("Discarding the pending sign-up %r: it is the admin's name", user.name)
+            self.db.delete(existing)
+            self.db.commit()
         password = self.initial_admin_password
         if not password:
             password = generate_password()
@@ -82,3 +108,12 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         )
         self.db.add(account)
         self.db.commit()
+
+
+# NativeAuthenticator's routes whose handlers this package replaces.
+_REPLACED: dict[str, Any] = {
+    r"/login": LoginHandler,
+    r"/authorize": AuthorizationAreaHandler,
+    r"/authorize/([^/]*)": ToggleAuthorizationHandler,
+    r"/discard/([^/]*)": DiscardHandler,
+}

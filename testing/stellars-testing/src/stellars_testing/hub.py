@@ -134,6 +134,22 @@ class HubSession(requests.Session):
         page.raise_for_status()
         return self.post(page.url, data={**fields, "_xsrf": self._xsrf_from(page)}, timeout=30)
 
+    def post_from(
+        self, page_path: str, action_path: str, fields: dict[str, str]
+    ) -> requests.Response:
+        """GET a hub page, then POST *fields* to *action_path* with the page's XSRF token."""
+        page = self.get(self.hub.hub_url(page_path), timeout=30)
+        page.raise_for_status()
+        return self.post(
+            self.hub.hub_url(action_path),
+            data={**fields, "_xsrf": self._xsrf_from(page)},
+            timeout=30,
+        )
+
+    def authorize(self, username: str, action: str = "authorize") -> requests.Response:
+        """As an admin: authorise an account (``action="unauthorize"``: the reverse)."""
+        return self.post_from("authorize", f"authorize/{quote(username)}", {"action": action})
+
     def log_in(self, username: str, password: str) -> requests.Response:
         """Log in through the login form; return the final response (the home page).
 
