@@ -13,6 +13,7 @@ from stellars_auth.authorization import (
     DiscardHandler,
     ToggleAuthorizationHandler,
 )
+from stellars_auth.lifecycle import keep_accounts_in_step
 from stellars_auth.login import LoginHandler
 from stellars_auth.passwords import check_password, generate_password, hash_password
 
@@ -32,6 +33,11 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         change it. When empty, a password is generated and written once to the log.
         """,
     )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # A renamed hub user keeps their account (see stellars_auth.lifecycle).
+        keep_accounts_in_step()
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
         """Return NativeAuthenticator's handlers with ours in place of login and authorization."""
