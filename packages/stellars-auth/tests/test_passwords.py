@@ -1,6 +1,9 @@
 import asyncio
 
-from stellars_auth.passwords import check_password, generate_password, hash_password
+import pytest
+
+from stellars_auth import generate_passphrase
+from stellars_auth.passwords import check_password, hash_password
 
 
 def test_a_hash_checks_against_its_password_only():
@@ -9,7 +12,16 @@ def test_a_hash_checks_against_its_password_only():
     assert not asyncio.run(check_password("wrong horse", stored))
 
 
-def test_generated_passwords_are_long_and_different():
-    passwords = {generate_password() for _ in range(50)}
-    assert len(passwords) == 50
-    assert all(len(p) >= 24 for p in passwords)
+def test_passphrases_are_words_of_the_eff_list_and_differ():
+    passphrases = {generate_passphrase() for _ in range(50)}
+    assert len(passphrases) == 50
+    for passphrase in passphrases:
+        words = passphrase.split("-")
+        assert len(words) == 4
+        assert all(word.isalpha() and word.islower() and 3 <= len(word) <= 9 for word in words)
+
+
+def test_words_and_delimiter_are_chosen_but_never_fewer_than_four_words():
+    assert len(generate_passphrase(6, ".").split(".")) == 6
+    with pytest.raises(ValueError, match="at least 4"):
+        generate_passphrase(3)

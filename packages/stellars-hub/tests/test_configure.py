@@ -138,6 +138,7 @@ def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config)
     assert set(config.JupyterHub.custom_scopes) == {
         "custom:activity:reset",
         "custom:activity:sample",
+        "custom:credentials:read",
     }
     roles = {role["name"]: role for role in config.JupyterHub.load_roles}
     assert "mine" in roles

@@ -1,7 +1,15 @@
 """Accounts for Stellars Hub: a NativeAuthenticator that works on JupyterHub 5 and 6."""
 
-from stellars_auth.accounts import authorization_states
+from stellars_auth.accounts import authorization_states, take_credentials
 from stellars_auth.authenticator import StellarsNativeAuthenticator
-from stellars_auth.passwords import generate_password
+from stellars_auth.credentials import CredentialCache, TakenCredentials
+from stellars_auth.passphrases import generate_passphrase
 
-__all__ = ["StellarsNativeAuthenticator", "authorization_states", "generate_password"]
+__all__ = [
+    "CredentialCache",
+    "StellarsNativeAuthenticator",
+    "TakenCredentials",
+    "authorization_states",
+    "generate_passphrase",
+    "take_credentials",
+]

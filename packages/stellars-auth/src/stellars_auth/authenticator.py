@@ -6,16 +6,18 @@ from typing import Any
 
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
-from traitlets import Unicode
+from traitlets import Float, Integer, TraitError, Unicode, validate
 
 from stellars_auth.authorization import (
     AuthorizationAreaHandler,
     DiscardHandler,
     ToggleAuthorizationHandler,
 )
+from stellars_auth.credentials import CredentialCache
 from stellars_auth.lifecycle import keep_accounts_in_step
 from stellars_auth.login import LoginHandler
-from stellars_auth.passwords import check_password, generate_password, hash_password
+from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
+from stellars_auth.passwords import check_password, hash_password
 
 
 class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
@@ -33,11 +35,36 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         change it. When empty, a password is generated and written once to the log.
         """,
     )
+    generated_password_words = Integer(
+        MIN_WORDS,
+        config=True,
+        help="Words in a generated passphrase (EFF long word list), at least 4.",
+    )
+    generated_password_delimiter = Unicode(
+        "-", config=True, help="What joins the words of a generated passphrase."
+    )
+    credentials_ttl = Float(
+        300.0,
+        config=True,
+        help="Seconds a generated passphrase stays readable (once) in hub memory.",
+    )
+
+    @validate("generated_password_words")  # type: ignore[untyped-decorator]
+    def _at_least_four_words(self, proposal: Any) -> int:
+        words = int(proposal["value"])
+        if words < MIN_WORDS:
+            raise TraitError(f"generated_password_words must be at least {MIN_WORDS}")
+        return words
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # A renamed hub user keeps their account (see stellars_auth.lifecycle).
         keep_accounts_in_step()
+        self.credentials = CredentialCache(ttl_s=self.credentials_ttl)
+
+    def generate_password(self) -> str:
+        """Return a new passphrase with the configured words and delimiter."""
+        return generate_passphrase(self.generated_password_words, self.generated_password_delimiter)
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
         """Return NativeAuthenticator's handlers with ours in place of login and authorization."""
@@ -84,36 +111,59 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         return await check_password(password, user_info.password)
 
     async def add_user(self, user: Any) -> None:
-        """Give a newly created admin user a NativeAuthenticator account.
+        """Give a user the hub has just created an account, unless they have one.
 
-        JupyterHub calls this for each configured admin the first time it
-        creates them, which makes it the one moment to apply the initial
-        password: later starts find the account and leave it alone.
+        JupyterHub calls this once per new user: for the configured admin at
+        the first start (the one moment to apply the initial password), for
+        users an admin creates (the admin page, ``POST /hub/api/users``), and
+        for a signed-up user at their first login (who has an account).
         """
         super().add_user(user)
-        if user.name not in self.admin_users:
-            return
-        existing = self.get_user(user.name)
+        if user.name in self.admin_users:
+            await self._bootstrap_admin(user.name)
+        elif self.get_user(user.name) is None:
+            password = self.generate_password()
+            await self._create_account(user.name, password)
+            # Readable once, for a few minutes, by whoever may read credentials.
+            self.credentials.put(user.name, password)
+
+    async def _bootstrap_admin(self, username: str) -> None:
+        existing = self.get_user(username)
         if existing is not None and existing.is_authorized:
             return  # an account someone was given: it stays as it is
         if existing is not None:
             # A stranger's pending sign-up under a name that has just become
             # the admin's: it must not become the admin's password.
-            self.log.warning("Discarding the pending sign-up %r: it is the admin's name", user.name)
+            self.log.warning("Discarding the pending sign-up %r: it is the admin's name", username)
             self.db.delete(existing)
             self.db.commit()
         password = self.initial_admin_password
         if not password:
-            password = generate_password()
+            password = self.generate_password()
             # Printed once, on the first start, so the operator can log in.
             self.log.warning(
-                "Created admin account %r with the generated password: %s", user.name, password
+                "Created admin account %r with the generated password: %s", username, password
             )
+        await self._create_account(username, password)
+
+    async def _create_account(self, username: str, password: str) -> None:
         account = UserInfo(
-            username=user.name, password=await hash_password(password), is_authorized=True
+            username=username, password=await hash_password(password), is_authorized=True
         )
         self.db.add(account)
         self.db.commit()
+
+    def change_password(self, username: str, new_password: str) -> bool | None:
+        """Change *username*'s password (NativeAuthenticator's rules); forget any cached one."""
+        changed: bool | None = super().change_password(username, new_password)
+        if changed:
+            self.credentials.forget(username)
+        return changed
+
+    def delete_user(self, user: Any) -> None:
+        """Delete *user*'s account and forget any cached passphrase."""
+        self.credentials.forget(user.name)
+        super().delete_user(user)
 
 
 # NativeAuthenticator's routes whose handlers this package replaces.

@@ -1,9 +1,8 @@
-"""Password hashing and generation, kept off the event loop."""
+"""Password hashing, kept off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 import bcrypt
 
@@ -19,8 +18,3 @@ async def hash_password(password: str) -> bytes:
 async def check_password(password: str, stored_hash: bytes) -> bool:
     """Return whether *password* matches *stored_hash* (a bcrypt hash)."""
     return await asyncio.to_thread(bcrypt.checkpw, password.encode(), stored_hash)
-
-
-def generate_password(nbytes: int = 18) -> str:
-    """Return a new random URL-safe password with *nbytes* bytes of entropy."""
-    return secrets.token_urlsafe(nbytes)

@@ -105,6 +105,11 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.NativeAuthenticator.enable_signup = bool(settings.signup_enabled)
     c.NativeAuthenticator.open_signup = False
     c.StellarsNativeAuthenticator.initial_admin_password = settings.initial_admin_password()
+    c.StellarsNativeAuthenticator.generated_password_words = settings.generated_password_words
+    c.StellarsNativeAuthenticator.generated_password_delimiter = (
+        settings.generated_password_delimiter
+    )
+    c.StellarsNativeAuthenticator.credentials_ttl = float(settings.credentials_ttl)
 
 
 def _configure_spawner(c: Any, settings: HubSettings) -> None:

@@ -108,6 +108,31 @@ class HubSettings(BaseModel):
         1, "JUPYTERHUB_SIGNUP_ENABLED", "Accounts", "1: people may sign up and wait for approval."
     )
 
+    generated_password_words: int = _setting(
+        4,
+        "JUPYTERHUB_GENERATED_PASSWORD_WORDS",
+        "Accounts",
+        "Words (EFF long word list) in the passphrase of an account an admin creates.",
+        ge=4,
+        le=12,
+    )
+    generated_password_delimiter: str = _setting(
+        "-",
+        "JUPYTERHUB_GENERATED_PASSWORD_DELIMITER",
+        "Accounts",
+        "What joins the words of a generated passphrase.",
+        min_length=1,
+        max_length=3,
+    )
+    credentials_ttl: int = _setting(
+        300,
+        "JUPYTERHUB_CREDENTIALS_TTL",
+        "Accounts",
+        "Seconds a generated passphrase stays in hub memory for the admin to read, once.",
+        ge=1,
+        le=3600,
+    )
+
     # -- Spawner
     spawner: Literal["docker", "local"] = _setting(
         "docker",

@@ -17,6 +17,7 @@ from stellars_ui.handlers.activity import (
     ActivitySampleHandler,
 )
 from stellars_ui.handlers.activity_page import ActivityPageHandler
+from stellars_ui.handlers.credentials import CredentialsHandler
 from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
@@ -32,6 +33,7 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (r"/api/activity", ActivityHandler),
         (r"/api/activity/reset", ActivityResetHandler),
         (r"/api/activity/sample", ActivitySampleHandler),
+        (r"/api/admin/credentials", CredentialsHandler),
         (r"/api/stellars/info", InfoHandler),
         (rf"/api/users/{USER}/manage-volumes", ManageVolumesHandler),
         (rf"/api/users/{USER}/restart-server", RestartServerHandler),

@@ -15,7 +15,13 @@ RESET_ACTIVITY = "custom:activity:reset"
 # Recording an activity tick now, outside the sampler's schedule.
 SAMPLE_ACTIVITY = "custom:activity:sample"
 
+# Reading the generated passphrases of accounts just created (each once).
+READ_CREDENTIALS = "custom:credentials:read"
+
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
+    READ_CREDENTIALS: {
+        "description": "Read, once, the generated passphrases of accounts just created."
+    },
     RESET_ACTIVITY: {"description": "Delete every user's activity samples."},
     SAMPLE_ACTIVITY: {"description": "Record an activity sample of every user now."},
 }

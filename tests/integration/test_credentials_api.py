@@ -1,0 +1,149 @@
+"""Generated passphrases for accounts an admin creates, and ``POST /hub/api/admin/credentials``."""
+
+import re
+import time
+
+import pytest
+import requests
+
+from stellars_testing import HubSession
+
+ADMIN = "boss"
+PASSWORD = "credentials-admin-passphrase"
+LOCAL = {
+    "JUPYTERHUB_SPAWNER": "local",
+    "JUPYTERHUB_ADMIN": ADMIN,
+    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
+    "JUPYTERHUB_GPU_ENABLED": "0",
+}
+PASSPHRASE = re.compile(r"^[a-z]+(-[a-z]+){3}$")
+
+
+@pytest.fixture(scope="module")
+def hub(module_platform_hub):
+    return module_platform_hub(LOCAL)
+
+
+@pytest.fixture(scope="module")
+def admin_token(hub):
+    return hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+
+
+def create(hub, admin_token, *usernames):
+    response = hub.api("POST", "users", token=admin_token, json={"usernames": list(usernames)})
+    assert response.status_code == 201, response.text
+
+
+def read(hub, token, usernames):
+    return hub.api("POST", "admin/credentials", token=token, json={"usernames": usernames})
+
+
+def logs_in(hub, username, password):
+    response = HubSession(hub).log_in(username, password)
+    return response.status_code == 200 and "/hub/login" not in response.url
+
+
+def test_created_users_get_a_passphrase_readable_once(hub, admin_token):
+    create(hub, admin_token, "nia", "otto")
+    response = read(hub, admin_token, ["nia", "otto", "nobody"])
+    assert response.status_code == 200, response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.json()
+    passwords = {entry["username"]: entry["password"] for entry in body["credentials"]}
+    assert set(passwords) == {"nia", "otto"}
+    assert body["unavailable"] == ["nobody"]
+    assert all(PASSPHRASE.match(password) for password in passwords.values())
+    assert passwords["nia"] != passwords["otto"]
+    # Stored hashed and authorised: they log in with it straight away.
+    assert logs_in(hub, "nia", passwords["nia"])
+    # Read once: the second read has nothing.
+    again = read(hub, admin_token, ["nia", "otto"]).json()
+    assert again == {"credentials": [], "unavailable": ["nia", "otto"]}
+    # Never written to the hub's log or its database.
+    log = hub.log_since_start()
+    database = (hub.workdir / "jupyterhub.sqlite").read_bytes()
+    for password in passwords.values():
+        assert password not in log
+        assert password.encode() not in database
+
+
+def test_a_changed_password_drops_the_cached_one(hub, admin_token):
+    create(hub, admin_token, "pia")
+    person = HubSession(hub)
+    # Log in with the passphrase read by someone else's earlier read? No: peek without taking
+    # is impossible, so the admin changes the password through NativeAuthenticator's form.
+    admin = HubSession(hub)
+    admin.log_in(ADMIN, PASSWORD)
+    changed = admin.submit_form(
+        "change-password/pia",
+        {
+            "new_password": "a-new-long-passphrase",
+            "new_password_confirmation": "a-new-long-passphrase",
+        },
+    )
+    assert changed.status_code == 200
+    assert read(hub, admin_token, ["pia"]).json()["unavailable"] == ["pia"]
+    assert logs_in(hub, "pia", "a-new-long-passphrase")
+    del person
+
+
+def test_a_deleted_user_takes_their_cached_passphrase(hub, admin_token):
+    create(hub, admin_token, "quin")
+    assert hub.api("DELETE", "users/quin", token=admin_token).status_code == 204
+    assert read(hub, admin_token, ["quin"]).json()["unavailable"] == ["quin"]
+
+
+def test_a_signed_up_user_keeps_their_own_password(hub, admin_token):
+    HubSession(hub).sign_up("rhea", "rheas-own-passphrase").raise_for_status()
+    create(hub, admin_token, "rhea")
+    assert read(hub, admin_token, ["rhea"]).json()["unavailable"] == ["rhea"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{}", id="no-usernames"),
+        pytest.param(b'{"usernames": "nia"}', id="not-a-list"),
+        pytest.param(b'{"usernames": ["nia", 3]}', id="not-strings"),
+        pytest.param(b'{"usernames": [], "all": true}', id="unknown-field"),
+        pytest.param(b"[]", id="not-an-object"),
+        pytest.param(b"{usernames", id="not-json"),
+    ],
+)
+def test_bad_bodies_get_400_and_take_nothing(hub, admin_token, body):
+    create(hub, admin_token, f"bad-{abs(hash(body)) % 10_000}")
+    response = hub.api("POST", "admin/credentials", token=admin_token, data=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["status"] == 400
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_without_the_scope_nothing_is_read(hub, admin_token):
+    create(hub, admin_token, "sol")
+    user_token = hub.api("POST", "users/sol/tokens", json={}).json()["token"]
+    refused = read(hub, user_token, ["sol"])
+    assert refused.status_code == 403
+    assert "custom:credentials:read" in refused.json()["message"]
+    anonymous = requests.post(
+        hub.hub_url("api/admin/credentials"), json={"usernames": ["sol"]}, timeout=30
+    )
+    assert anonymous.status_code == 403
+    # Still there for the admin.
+    assert [c["username"] for c in read(hub, admin_token, ["sol"]).json()["credentials"]] == ["sol"]
+
+
+def test_words_delimiter_and_time_to_live_come_from_the_settings(platform_hub):
+    hub = platform_hub(
+        {
+            **LOCAL,
+            "JUPYTERHUB_GENERATED_PASSWORD_WORDS": "6",
+            "JUPYTERHUB_GENERATED_PASSWORD_DELIMITER": ".",
+            "JUPYTERHUB_CREDENTIALS_TTL": "2",
+        }
+    )
+    token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    create(hub, token, "tam", "ula")
+    password = read(hub, token, ["tam"]).json()["credentials"][0]["password"]
+    assert len(password.split(".")) == 6
+    time.sleep(2.5)
+    assert read(hub, token, ["ula"]).json()["unavailable"] == ["ula"]
