@@ -144,3 +144,24 @@ def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config)
     assert "mine" in roles
     assert set(roles["stellars-admin"]["scopes"]) == set(config.JupyterHub.custom_scopes)
     assert roles["stellars-admin"]["users"] == ["boss"]
+
+
+def test_account_settings_reach_the_authenticator(config):
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_PASSWORD_MIN_LENGTH": "12",
+                "JUPYTERHUB_LOGIN_LOCKOUT_ATTEMPTS": "0",
+                "JUPYTERHUB_LOGIN_LOCKOUT_SECONDS": "60",
+                "JUPYTERHUB_GENERATED_PASSWORD_WORDS": "5",
+                "JUPYTERHUB_GENERATED_PASSWORD_DELIMITER": "+",
+                "JUPYTERHUB_CREDENTIALS_TTL": "120",
+            }
+        ),
+    )
+    auth = config.StellarsNativeAuthenticator
+    assert (auth.minimum_password_length, auth.check_common_password) == (12, True)
+    assert (auth.lockout_failures, auth.lockout_seconds) == (0, 60.0)
+    assert (auth.generated_password_words, auth.generated_password_delimiter) == (5, "+")
+    assert auth.credentials_ttl == 120.0

@@ -6,7 +6,7 @@ from typing import Any
 
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
-from traitlets import Float, Integer, TraitError, Unicode, validate
+from traitlets import Bool, Float, Integer, TraitError, Unicode, validate
 
 from stellars_auth.authorization import (
     AuthorizationAreaHandler,
@@ -14,7 +14,9 @@ from stellars_auth.authorization import (
     ToggleAuthorizationHandler,
 )
 from stellars_auth.credentials import CredentialCache
+from stellars_auth.forms import ChangePasswordAdminHandler, ChangePasswordHandler, SignUpHandler
 from stellars_auth.lifecycle import keep_accounts_in_step
+from stellars_auth.lockout import LoginThrottle, client_address
 from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
 from stellars_auth.passwords import check_password, hash_password
@@ -48,6 +50,22 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         config=True,
         help="Seconds a generated passphrase stays readable (once) in hub memory.",
     )
+    # NativeAuthenticator's checks, on by default here.
+    minimum_password_length = Integer(
+        8, config=True, help="Shortest password accepted at sign-up and on a change."
+    )
+    check_common_password = Bool(
+        default_value=True,
+        config=True,
+        help="Refuse passwords on NativeAuthenticator's common-password list.",
+    )
+    lockout_failures = Integer(
+        5,
+        config=True,
+        help="""Failed logins from one address after which that address must wait
+        (lockout_seconds) before trying that username again; 0: no lockout.""",
+    )
+    lockout_seconds = Float(600.0, config=True, help="Seconds a locked (user, address) waits.")
 
     @validate("generated_password_words")  # type: ignore[untyped-decorator]
     def _at_least_four_words(self, proposal: Any) -> int:
@@ -61,6 +79,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         # A renamed hub user keeps their account (see stellars_auth.lifecycle).
         keep_accounts_in_step()
         self.credentials = CredentialCache(ttl_s=self.credentials_ttl)
+        self.throttle = LoginThrottle(self.lockout_failures, self.lockout_seconds)
 
     def generate_password(self) -> str:
         """Return a new passphrase with the configured words and delimiter."""
@@ -83,25 +102,69 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             return None
         return super().create_user(username, password, **kwargs)
 
-    async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:  # noqa: ARG002 - JupyterHub's signature
+    async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:
         """Return the username when the password is right and the account is authorised.
 
-        Same rules as NativeAuthenticator (authorisation, 2FA, lock-out after
-        failed logins), with bcrypt run in a worker thread.
+        NativeAuthenticator's rules (authorisation, 2FA), with bcrypt in a
+        worker thread and the failed-login lockout counted per username and
+        client address (see ``stellars_auth.lockout``): a locked pair is
+        refused without even checking the password.
         """
-        username = self.normalize_username(data.get("username", ""))
+        username: str = self.normalize_username(data.get("username", ""))
+        address = client_address(getattr(handler, "request", None))
         user_info = self.get_user(username)
-        if user_info is None:
-            return None
-        if self.allowed_failed_logins and self.is_blocked(username):
+        if user_info is None or self.throttle.blocked(username, address):
             return None
         password_ok = await check_password(data.get("password", ""), user_info.password)
         token_ok = not user_info.has_2fa or user_info.is_valid_token(data.get("2fa"))
         if user_info.is_authorized and password_ok and token_ok:
-            self.successful_login(username)
-            return username  # type: ignore[no-any-return]
-        self.add_login_attempt(username)
+            self.throttle.succeeded(username, address)
+            return username
+        if not password_ok:
+            self.throttle.failed(username, address)
+            self.log.warning("Failed login for %r from %s", username, address or "?")
         return None
+
+    async def sign_up(self, username: str, password: str, **fields: Any) -> Any:
+        """Create a sign-up's account (pending unless sign-up is open); None when refused.
+
+        NativeAuthenticator's checks (name free and valid, password long and
+        uncommon, sign-up enabled), never an admin's name, bcrypt in a thread.
+        """
+        username = self.normalize_username(username)
+        if username in self.admin_users:
+            self.log.warning("Refused a sign-up under the admin name %r", username)
+            return None
+        refused = (
+            self.user_exists(username)
+            or not self.validate_username(username)
+            or not self.is_password_strong(password)
+            or not self.enable_signup
+        )
+        if refused:
+            return None
+        hashed = await hash_password(password)
+        if self.user_exists(username):  # someone took the name while we hashed
+            return None
+        try:
+            account = UserInfo(
+                username=username, password=hashed, is_authorized=bool(self.open_signup), **fields
+            )
+        except AssertionError:  # NativeAuthenticator's check of the e-mail address
+            return None
+        self.db.add(account)
+        self.db.commit()
+        return account
+
+    async def set_password(self, username: str, new_password: str) -> bool:
+        """Set *username*'s password if it is strong enough; forget any cached passphrase."""
+        account = self.get_user(username)
+        if account is None or not self.is_password_strong(new_password):
+            return False
+        account.password = await hash_password(new_password)
+        self.db.commit()
+        self.credentials.forget(username)
+        return True
 
     async def is_pending_approval(self, username: str, password: str) -> bool:
         """Return whether *username* signed up with *password* but is not authorised yet."""
@@ -169,6 +232,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
 # NativeAuthenticator's routes whose handlers this package replaces.
 _REPLACED: dict[str, Any] = {
     r"/login": LoginHandler,
+    r"/signup": SignUpHandler,
+    r"/change-password": ChangePasswordHandler,
+    r"/change-password/([^/]+)": ChangePasswordAdminHandler,
     r"/authorize": AuthorizationAreaHandler,
     r"/authorize/([^/]*)": ToggleAuthorizationHandler,
     r"/discard/([^/]*)": DiscardHandler,

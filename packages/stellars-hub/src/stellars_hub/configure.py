@@ -110,6 +110,10 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
         settings.generated_password_delimiter
     )
     c.StellarsNativeAuthenticator.credentials_ttl = float(settings.credentials_ttl)
+    c.StellarsNativeAuthenticator.minimum_password_length = settings.password_min_length
+    c.StellarsNativeAuthenticator.check_common_password = True
+    c.StellarsNativeAuthenticator.lockout_failures = settings.login_lockout_attempts
+    c.StellarsNativeAuthenticator.lockout_seconds = float(settings.login_lockout_seconds)
 
 
 def _configure_spawner(c: Any, settings: HubSettings) -> None:

@@ -133,6 +133,32 @@ class HubSettings(BaseModel):
         le=3600,
     )
 
+    password_min_length: int = _setting(
+        8,
+        "JUPYTERHUB_PASSWORD_MIN_LENGTH",
+        "Accounts",
+        "Shortest password accepted at sign-up and on a change (common passwords are refused too).",
+        ge=1,
+        le=128,
+    )
+    login_lockout_attempts: int = _setting(
+        5,
+        "JUPYTERHUB_LOGIN_LOCKOUT_ATTEMPTS",
+        "Accounts",
+        "Failed logins of one username from one address before that address must wait; "
+        "0: no lockout.",
+        ge=0,
+        le=100,
+    )
+    login_lockout_seconds: int = _setting(
+        600,
+        "JUPYTERHUB_LOGIN_LOCKOUT_SECONDS",
+        "Accounts",
+        "Seconds a locked username and address pair waits.",
+        ge=1,
+        le=86400,
+    )
+
     # -- Spawner
     spawner: Literal["docker", "local"] = _setting(
         "docker",
