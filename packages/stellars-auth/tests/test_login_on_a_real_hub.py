@@ -4,6 +4,7 @@ import re
 import textwrap
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from stellars_testing import HubSession
 from stellars_testing.hub import stop_hub
@@ -76,3 +77,14 @@ def test_a_signed_up_user_logs_in_once_authorised(hub_factory):
     assert admin.authorize("newcomer").status_code == 200
 
     assert _logged_in(person.log_in("newcomer", "a-long-enough-passphrase"))
+
+
+def test_an_admin_whose_account_is_gone_gets_it_back_from_the_initial_password(hub_factory, db_url):
+    stop_hub(hub_factory(_config("first-password"), db_url=db_url))
+    # The hub keeps its admin user, but the account record is lost.
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM users_info"))
+    engine.dispose()
+    hub = hub_factory(_config("restored-password"), db_url=db_url)
+    assert _logged_in(HubSession(hub).log_in(ADMIN, "restored-password"))

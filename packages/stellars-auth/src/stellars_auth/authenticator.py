@@ -113,6 +113,12 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         username: str = self.normalize_username(data.get("username", ""))
         address = client_address(getattr(handler, "request", None))
         user_info = self.get_user(username)
+        if user_info is None and username in self.admin_users:
+            # The hub has the admin but their account is gone (a restored or
+            # hand-edited database, another authenticator before): made now,
+            # from the initial password, so no start leaves the admin locked out.
+            await self._bootstrap_admin(username)
+            user_info = self.get_user(username)
         if user_info is None or self.throttle.blocked(username, address):
             return None
         password_ok = await check_password(data.get("password", ""), user_info.password)
