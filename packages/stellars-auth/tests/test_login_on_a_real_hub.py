@@ -88,3 +88,11 @@ def test_an_admin_whose_account_is_gone_gets_it_back_from_the_initial_password(h
     engine.dispose()
     hub = hub_factory(_config("restored-password"), db_url=db_url)
     assert _logged_in(HubSession(hub).log_in(ADMIN, "restored-password"))
+
+
+def test_logout_ends_the_session(hub_factory):
+    hub = hub_factory(_config("admin-secret"))
+    admin = HubSession(hub)
+    assert _logged_in(admin.log_in(ADMIN, "admin-secret"))
+    admin.get(hub.hub_url("logout"), timeout=30).raise_for_status()
+    assert "/hub/login" in admin.get(hub.hub_url("home"), timeout=30).url
