@@ -165,3 +165,47 @@ def test_account_settings_reach_the_authenticator(config):
     assert (auth.lockout_failures, auth.lockout_seconds) == (0, 60.0)
     assert (auth.generated_password_words, auth.generated_password_delimiter) == (5, "+")
     assert auth.credentials_ttl == 120.0
+
+
+def test_no_culler_unless_enabled(config):
+    configure(config, _settings({}))
+    services = _already(config, "services")
+    assert "idle-culler" not in {service["name"] for service in services}
+    assert config.JupyterHub.tornado_settings["stellars_idle"].enabled is False
+
+
+def test_the_culler_is_a_service_with_the_settings_and_the_fewest_scopes(config):
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_IDLE_CULLER_ENABLED": "1",
+                "JUPYTERHUB_IDLE_CULLER_TIMEOUT": "3600",
+                "JUPYTERHUB_IDLE_CULLER_INTERVAL": "60",
+                "JUPYTERHUB_IDLE_CULLER_MAX_AGE": "86400",
+                "JUPYTERHUB_IDLE_CULLER_MAX_EXTENSION": "12",
+                "JUPYTERHUB_IDLE_CULLER_CONCURRENCY": "5",
+            }
+        ),
+    )
+    culler = next(s for s in config.JupyterHub.services if s["name"] == "idle-culler")
+    command = culler["command"]
+    assert command[1:3] == ["-m", "jupyterhub_idle_culler"]
+    assert {"--timeout=3600", "--cull-every=60", "--max-age=86400", "--concurrency=5"} <= set(
+        command
+    )
+    assert any(arg.startswith("--config=") and arg.endswith("culler_config.py") for arg in command)
+    role = next(r for r in config.JupyterHub.load_roles if r["name"] == "idle-culler")
+    assert sorted(role["scopes"]) == [
+        "delete:servers",
+        "list:users",
+        "read:servers",
+        "read:users:activity",
+    ]
+    sessions = config.JupyterHub.tornado_settings["stellars_idle"]
+    assert sessions.enabled is True
+    assert sessions.policy.ceiling.total_seconds() == 3600 + 12 * 3600
+
+
+def _already(config, trait):
+    return config.JupyterHub.get(trait, [])

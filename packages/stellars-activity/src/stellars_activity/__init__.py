@@ -1,6 +1,15 @@
 """Activity monitoring for Stellars Hub: samples, decay scores, samplers and user lifecycle."""
 
+from stellars_activity.culler import CULLER_SCOPES, managed_culler
 from stellars_activity.hub_api import HubApiError, HubApiSampler, active_from_user_model
+from stellars_activity.idle import (
+    CullerDisabledError,
+    IdleSessions,
+    RunningServer,
+    ServerNotRunningError,
+    SessionInfo,
+    running_server,
+)
 from stellars_activity.in_hub import (
     HubState,
     InHubSampler,
@@ -24,10 +33,20 @@ from stellars_activity.results import UserScore
 from stellars_activity.sampling import active_now, record_sample, tick_time
 from stellars_activity.scoring import Sample, activity_score, decay_weight
 from stellars_activity.service import managed_service
+from stellars_activity.sessions import (
+    Extension,
+    IdlePolicy,
+    InvalidHoursError,
+    NothingOnOfferError,
+    SessionState,
+    extend,
+    session_state,
+)
 from stellars_activity.settings import ActivitySettings
 from stellars_activity.store import ActivityStore, UnsupportedDatabaseError
 
 __all__ = [
+    "CULLER_SCOPES",
     "ActivityLevel",
     "ActivityMonitor",
     "ActivityReport",
@@ -36,15 +55,25 @@ __all__ = [
     "ActivityState",
     "ActivityStore",
     "ActivityTotal",
+    "CullerDisabledError",
+    "Extension",
     "HubApiError",
     "HubApiSampler",
     "HubState",
+    "IdlePolicy",
+    "IdleSessions",
     "InHubSampler",
+    "InvalidHoursError",
+    "NothingOnOfferError",
+    "RunningServer",
     "Sample",
     "SamplerMode",
     "SamplingState",
     "SamplingStatus",
+    "ServerNotRunningError",
     "ServerState",
+    "SessionInfo",
+    "SessionState",
     "UnsupportedDatabaseError",
     "UserScore",
     "active_from_user_model",
@@ -55,10 +84,14 @@ __all__ = [
     "collect_from_hub",
     "collect_from_state",
     "decay_weight",
+    "extend",
+    "managed_culler",
     "managed_service",
     "record_sample",
     "register_lifecycle",
+    "running_server",
     "sampling_state",
     "server_state",
+    "session_state",
     "tick_time",
 ]

@@ -109,3 +109,18 @@ class ActivityState(Base):
     reference: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     half_life_seconds: Mapped[float] = mapped_column(Double, nullable=False)
     last_tick: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SessionExtension(Base):
+    """A running server's extension: until when it is kept, and the hours granted so far.
+
+    Keyed by user; ``started`` is the start of the server it belongs to, so a
+    new server (another start time) starts without an extension.
+    """
+
+    __tablename__ = "session_extensions"
+
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH), primary_key=True)
+    started: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    hours_used: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -29,6 +29,10 @@ class NothingOnOfferError(ValueError):
     """The server's remaining time is already within an hour of the ceiling."""
 
 
+class InvalidHoursError(ValueError):
+    """Extension hours that are not a whole number from 1."""
+
+
 @dataclass(frozen=True)
 class IdlePolicy:
     """The culler's settings.
@@ -100,15 +104,15 @@ class Extension:
     truncated: bool
 
 
-def extend(policy: IdlePolicy, *, remaining: timedelta, hours: int, now: datetime) -> Extension:
+def extend(policy: IdlePolicy, *, remaining: timedelta, hours: object, now: datetime) -> Extension:
     """Extend a server with *remaining* time by *hours* (granted up to what is on offer).
 
     Raises:
-        ValueError: *hours* is not a whole number from 1.
+        InvalidHoursError: *hours* is not a whole number from 1.
         NothingOnOfferError: no whole hour is on offer.
     """
     if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
-        raise ValueError(f"hours must be a whole number from 1, not {hours!r}")
+        raise InvalidHoursError(f"hours must be a whole number from 1, not {hours!r}")
     offer = hours_on_offer(policy, remaining)
     if offer < 1:
         raise NothingOnOfferError("no extension is on offer: the session is at its ceiling")

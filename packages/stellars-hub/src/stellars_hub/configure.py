@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,7 +18,10 @@ from stellars_activity import (
     ActivityMonitor,
     ActivitySettings,
     ActivityStore,
+    IdlePolicy,
+    IdleSessions,
     SamplerMode,
+    managed_culler,
     managed_service,
 )
 from stellars_auth import StellarsNativeAuthenticator
@@ -38,6 +42,7 @@ from stellars_ui import (
     ACTIVITY_KEY,
     CUSTOM_SCOPES,
     DOCKER_KEY,
+    IDLE_KEY,
     SETTINGS_KEY,
     TEMPLATE_DIR,
     UISettings,
@@ -54,6 +59,7 @@ LOCAL_SPAWNER_CLASS = "jupyterhub.spawner.SimpleLocalProcessSpawner"
 SHARED_MOUNT_POINT = DEFAULT_SHARED_VOLUME.mount_point
 NO_SHARED_VOLUME = "none"
 ACTIVITY_SERVICE = "activity-sampler"
+CULLER_SERVICE = "idle-culler"
 PLATFORM_ADMIN_ROLE = "stellars-admin"
 
 
@@ -181,9 +187,11 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
         c.JupyterHub.services = [*_already_set(c.JupyterHub, "services", []), service]
         c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), role]
     monitor = ActivityMonitor(ActivityStore(db_url, activity_settings), mode)
+    sessions = _idle_sessions(c, settings, monitor)
     c.JupyterHub.tornado_settings = {
         **_already_set(c.JupyterHub, "tornado_settings", {}),
         ACTIVITY_KEY: monitor,
+        IDLE_KEY: sessions,
     }
     if _running_hub() is None:
         return
@@ -191,6 +199,26 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
     # the lifecycle listeners, which write in the hub's own transactions.
     monitor.install()
     _start_with_the_hub(_sampler_starter(monitor))
+
+
+def _idle_sessions(c: Any, settings: HubSettings, monitor: ActivityMonitor) -> IdleSessions:
+    policy = IdlePolicy(
+        timeout=timedelta(seconds=settings.idle_culler_timeout),
+        max_extension=timedelta(hours=settings.idle_culler_max_extension),
+        max_age=timedelta(seconds=settings.idle_culler_max_age),
+    )
+    enabled = bool(settings.idle_culler_enabled)
+    if enabled:
+        service, role = managed_culler(
+            CULLER_SERVICE,
+            policy,
+            interval_s=settings.idle_culler_interval,
+            concurrency=settings.idle_culler_concurrency,
+        )
+        c.JupyterHub.services = [*_already_set(c.JupyterHub, "services", []), service]
+        c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), role]
+    # Extensions are kept next to the activity samples (the tables are created together).
+    return IdleSessions(monitor.store.engine, policy, enabled=enabled)
 
 
 def _sampler_starter(monitor: ActivityMonitor) -> Callable[[], None]:

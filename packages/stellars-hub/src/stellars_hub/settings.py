@@ -263,6 +263,54 @@ class HubSettings(BaseModel):
         le=120,
     )
 
+    # -- Idle culler
+    idle_culler_enabled: Switch = _setting(
+        0,
+        "JUPYTERHUB_IDLE_CULLER_ENABLED",
+        "Idle culler",
+        "1: stop servers whose idle time ran out (users can extend their session).",
+    )
+    idle_culler_timeout: int = _setting(
+        86400,
+        "JUPYTERHUB_IDLE_CULLER_TIMEOUT",
+        "Idle culler",
+        "Seconds without activity after which a server is stopped (the base timeout).",
+        ge=10,
+        le=31_536_000,
+    )
+    idle_culler_interval: int = _setting(
+        600,
+        "JUPYTERHUB_IDLE_CULLER_INTERVAL",
+        "Idle culler",
+        "Seconds between two checks of the culler.",
+        ge=1,
+        le=86400,
+    )
+    idle_culler_max_age: int = _setting(
+        0,
+        "JUPYTERHUB_IDLE_CULLER_MAX_AGE",
+        "Idle culler",
+        "Seconds after which a server is stopped whatever its activity or extension; 0: never.",
+        ge=0,
+        le=31_536_000,
+    )
+    idle_culler_max_extension: int = _setting(
+        24,
+        "JUPYTERHUB_IDLE_CULLER_MAX_EXTENSION",
+        "Idle culler",
+        "Hours a user can add to their session on top of the base timeout, at most.",
+        ge=0,
+        le=720,
+    )
+    idle_culler_concurrency: int = _setting(
+        10,
+        "JUPYTERHUB_IDLE_CULLER_CONCURRENCY",
+        "Idle culler",
+        "Requests the culler makes to the hub at once.",
+        ge=1,
+        le=100,
+    )
+
     # -- Activity
     activitymon_sampler: Literal["hub", "service"] = _setting(
         "hub",

@@ -5,6 +5,7 @@ from stellars_ui.scopes import CUSTOM_SCOPES
 from stellars_ui.settings import (
     ACTIVITY_KEY,
     DOCKER_KEY,
+    IDLE_KEY,
     SETTINGS_KEY,
     UISettings,
     installed_versions,
@@ -15,6 +16,7 @@ __all__ = [
     "ACTIVITY_KEY",
     "CUSTOM_SCOPES",
     "DOCKER_KEY",
+    "IDLE_KEY",
     "SETTINGS_KEY",
     "TEMPLATE_DIR",
     "UISettings",

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from stellars_activity import (
+    CullerDisabledError,
+    InvalidHoursError,
+    NothingOnOfferError,
+    ServerNotRunningError,
+)
 from stellars_docker.errors import (
     DockerUnavailableError,
     InvalidVolumeSelectionError,
@@ -16,6 +22,10 @@ STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
     ServerStateError: HTTPStatus.CONFLICT,
     DockerUnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
     RestartTimeoutError: HTTPStatus.GATEWAY_TIMEOUT,
+    InvalidHoursError: HTTPStatus.BAD_REQUEST,
+    NothingOnOfferError: HTTPStatus.CONFLICT,
+    CullerDisabledError: HTTPStatus.CONFLICT,
+    ServerNotRunningError: HTTPStatus.CONFLICT,
 }
 
 

@@ -20,6 +20,7 @@ from stellars_ui.handlers.activity_page import ActivityPageHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
 from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.restart import RestartServerHandler
+from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.templating import STATIC_DIR
 
@@ -37,5 +38,7 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (r"/api/stellars/info", InfoHandler),
         (rf"/api/users/{USER}/manage-volumes", ManageVolumesHandler),
         (rf"/api/users/{USER}/restart-server", RestartServerHandler),
+        (rf"/api/users/{USER}/session-info", SessionInfoHandler),
+        (rf"/api/users/{USER}/extend-session", ExtendSessionHandler),
         (r"/stellars/static/(.*)", StaticFileHandler, {"path": STATIC_DIR}),
     ]

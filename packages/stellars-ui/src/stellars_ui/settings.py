@@ -12,6 +12,8 @@ SETTINGS_KEY = "stellars_ui"
 DOCKER_KEY = "stellars_docker"
 # ...and activity monitoring (a stellars_activity.ActivityMonitor) under this one.
 ACTIVITY_KEY = "stellars_activity"
+# ...and the idle culler's sessions (a stellars_activity.IdleSessions) under this one.
+IDLE_KEY = "stellars_idle"
 
 PLATFORM_DISTRIBUTIONS = (
     "stellars-hub",

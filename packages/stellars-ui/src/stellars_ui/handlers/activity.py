@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from jupyterhub import orm
 from tornado import web
 
-from stellars_activity import server_state
+from stellars_activity import running_server, server_state
 from stellars_auth import authorization_states
 from stellars_ui.handlers.base import StellarsAPIHandler
 from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
-from stellars_ui.settings import ACTIVITY_KEY, DOCKER_KEY, SETTINGS_KEY
+from stellars_ui.settings import ACTIVITY_KEY, DOCKER_KEY, IDLE_KEY, SETTINGS_KEY
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -64,10 +64,14 @@ class ActivityHandler(_ActivityAPIHandler):
         runtime = self.settings.get(DOCKER_KEY)  # None with the local spawner
         usage = runtime.usage(names) if runtime is not None else {}
         authorized = authorization_states(self.authenticator) or {}
+        users = [self.users[orm_user] for orm_user in orm_users]
+        idle = self.settings.get(IDLE_KEY)
+        running = [server for server in map(running_server, users) if server is not None]
+        time_left = await idle.remaining(running) if idle is not None else {}
         rows = []
-        for orm_user in orm_users:
-            user = self.users[orm_user]
+        for orm_user, user in zip(orm_users, users, strict=True):
             state = server_state(user, inactive_after=monitor.inactive_after, now=report.now)
+            left = time_left.get(orm_user.name)
             rows.append(
                 _row(
                     orm_user,
@@ -77,6 +81,7 @@ class ActivityHandler(_ActivityAPIHandler):
                     usage=usage.get(orm_user.name),
                     authorized=authorized.get(orm_user.name),
                     days=monitor.settings.retention_days,
+                    time_left=None if left is None else left.total_seconds(),
                 )
             )
         ui: UISettings = self.settings[SETTINGS_KEY]
@@ -133,6 +138,7 @@ def _row(
     usage: UserUsage | None,
     authorized: bool | None,
     days: int,
+    time_left: float | None,
 ) -> dict[str, Any]:
     stats = usage.stats if usage is not None and state.running else None
     return {
@@ -152,8 +158,8 @@ def _row(
             {"suffix": v.suffix, "name": v.name, "size_bytes": v.size_bytes} for v in usage.volumes
         ],
         "volumes_total_bytes": None if usage is None else usage.volumes_total_bytes,
-        # The idle culler's remaining time: no culler yet.
-        "time_left_seconds": None,
+        # The idle culler's remaining time (the same rule as the culler); None without a culler.
+        "time_left_seconds": time_left,
         "score": score.score,
         "percentage": score.percentage,
         "level": None if score.level is None else int(score.level),
