@@ -3,13 +3,19 @@ import asyncio
 import pytest
 
 from stellars_auth import generate_passphrase
-from stellars_auth.passwords import check_password, hash_password
+from stellars_auth.passwords import PasswordWork, default_workers
 
 
 def test_a_hash_checks_against_its_password_only():
-    stored = asyncio.run(hash_password("correct horse"))
-    assert asyncio.run(check_password("correct horse", stored))
-    assert not asyncio.run(check_password("wrong horse", stored))
+    work = PasswordWork()
+    stored = asyncio.run(work.hash("correct horse"))
+    assert asyncio.run(work.check("correct horse", stored))
+    assert not asyncio.run(work.check("wrong horse", stored))
+
+
+def test_a_core_is_left_to_the_hub():
+    assert default_workers() >= 1
+    assert PasswordWork().workers == default_workers()
 
 
 def test_passphrases_are_words_of_the_eff_list_and_differ():

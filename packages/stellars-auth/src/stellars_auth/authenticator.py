@@ -19,7 +19,7 @@ from stellars_auth.lifecycle import keep_accounts_in_step
 from stellars_auth.lockout import LoginThrottle, client_address
 from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
-from stellars_auth.passwords import check_password, hash_password
+from stellars_auth.passwords import PasswordWork
 
 
 class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
@@ -80,6 +80,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         keep_accounts_in_step()
         self.credentials = CredentialCache(ttl_s=self.credentials_ttl)
         self.throttle = LoginThrottle(self.lockout_failures, self.lockout_seconds)
+        self.passwords = PasswordWork()
 
     def generate_password(self) -> str:
         """Return a new passphrase with the configured words and delimiter."""
@@ -121,7 +122,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             user_info = self.get_user(username)
         if user_info is None or self.throttle.blocked(username, address):
             return None
-        password_ok = await check_password(data.get("password", ""), user_info.password)
+        password_ok = await self.passwords.check(data.get("password", ""), user_info.password)
         token_ok = not user_info.has_2fa or user_info.is_valid_token(data.get("2fa"))
         if user_info.is_authorized and password_ok and token_ok:
             self.throttle.succeeded(username, address)
@@ -149,7 +150,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         )
         if refused:
             return None
-        hashed = await hash_password(password)
+        hashed = await self.passwords.hash(password)
         if self.user_exists(username):  # someone took the name while we hashed
             return None
         try:
@@ -167,7 +168,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         account = self.get_user(username)
         if account is None or not self.is_password_strong(new_password):
             return False
-        account.password = await hash_password(new_password)
+        account.password = await self.passwords.hash(new_password)
         self.db.commit()
         self.credentials.forget(username)
         return True
@@ -177,7 +178,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         user_info = self.get_user(username)
         if user_info is None or user_info.is_authorized:
             return False
-        return await check_password(password, user_info.password)
+        return await self.passwords.check(password, user_info.password)
 
     async def add_user(self, user: Any) -> None:
         """Give a user the hub has just created an account, unless they have one.
@@ -217,7 +218,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
 
     async def _create_account(self, username: str, password: str) -> None:
         account = UserInfo(
-            username=username, password=await hash_password(password), is_authorized=True
+            username=username, password=await self.passwords.hash(password), is_authorized=True
         )
         self.db.add(account)
         self.db.commit()

@@ -4,7 +4,7 @@ NativeAuthenticator hashes and checks passwords on the hub's event loop
 (bcrypt takes tens of milliseconds on purpose), so a few sign-ups stall every
 other request. These handlers keep its templates, fields and messages and
 await the authenticator's ``sign_up``, ``set_password`` and
-``check_password`` instead, which run bcrypt in a worker thread.
+``passwords.check`` instead, which run bcrypt in its worker threads.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Any
 from jupyterhub.scopes import needs_scope
 from nativeauthenticator import handlers as native
 from tornado import web
-
-from stellars_auth.passwords import check_password
 
 TOO_WEAK = "Be sure the password has at least {length} characters and is not too common."
 
@@ -86,7 +84,7 @@ class ChangePasswordHandler(native.ChangePasswordHandler):  # type: ignore[misc]
         confirmation = self.get_body_argument("new_password_confirmation", strip=False)
         account = self.authenticator.get_user(user.name)
         alert = "alert-danger"
-        if account is None or not await check_password(old, account.password):
+        if account is None or not await self.authenticator.passwords.check(old, account.password):
             message = "Your current password was incorrect. Please try again."
         elif new != confirmation:
             message = "Your new password didn't match the confirmation. Please try again."
