@@ -29,7 +29,32 @@ log "provisioned in $(elapsed_since "$started")s"
 
 rm -rf .cache/reports
 status=0
-"$tools_bin/nox" "$@" || status=$?
+if [[ $# -gt 0 || -n ${STELLARS_SERIAL:-} ]]; then
+    "$tools_bin/nox" "$@" || status=$?
+else
+    # Every session, in two streams at once, one per JupyterHub version
+    # (scripts/split-sessions.py). The integration sessions spend much of
+    # their time waiting on containers, browsers and the culler's checks, so
+    # two streams finish well before one would; each stream's output is
+    # printed whole when it ends. STELLARS_SERIAL=1 runs them one by one.
+    mkdir -p .cache/logs
+    stream() {
+        local name=$1
+        shift
+        "$tools_bin/nox" -s "$@" >".cache/logs/$name.log" 2>&1
+    }
+    run_python() { "$tools_bin/uv" run --no-project --python 3.11 python "$@"; }
+    listing=$("$tools_bin/nox" --list --json 2>/dev/null)
+    mapfile -t first < <(run_python scripts/split-sessions.py 1 <<<"$listing")
+    mapfile -t second < <(run_python scripts/split-sessions.py 2 <<<"$listing")
+    stream first "${first[@]}" &
+    first_pid=$!
+    stream second "${second[@]}" &
+    second_pid=$!
+    wait "$first_pid" || status=$?
+    wait "$second_pid" || status=$?
+    cat .cache/logs/first.log .cache/logs/second.log
+fi
 "$tools_bin/uv" run --no-project --python 3.11 python scripts/summarize-tests.py .cache/reports || status=1
 log "finished in $(elapsed_since "$started")s"
 exit "$status"
