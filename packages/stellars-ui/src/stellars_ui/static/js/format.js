@@ -74,3 +74,19 @@ export function formatPercent(value) {
   }
   return `${Number(value.toFixed(1))} %`;
 }
+
+// "5 h 02 min", "12 min 03 s", "45 s": a countdown, to the second below an
+// hour so that it visibly ticks when time is short.
+export function formatCountdown(seconds) {
+  if (seconds === null || seconds === undefined) {
+    return NO_VALUE;
+  }
+  const whole = Math.max(0, Math.floor(seconds));
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const rest = whole % 60;
+  const twoDigits = (n) => String(n).padStart(2, "0");
+  if (hours > 0) return `${hours} h ${twoDigits(minutes)} min`;
+  if (minutes > 0) return `${minutes} min ${twoDigits(rest)} s`;
+  return `${rest} s`;
+}
