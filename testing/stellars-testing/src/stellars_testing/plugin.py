@@ -115,9 +115,14 @@ def docker_host_ip(docker_run: docker_engine.DockerRun) -> str:
     return docker_engine.bridge_gateway(docker_run.client)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Return headless Chromium."""
+    """Return headless Chromium, one per test module.
+
+    Playwright's sync API keeps an event loop running in the main thread for
+    as long as it is open, so any test after it that calls ``asyncio.run``
+    would fail; closing it with each module confines that to browser modules.
+    """
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     with sync_playwright() as playwright:
