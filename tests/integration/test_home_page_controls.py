@@ -6,11 +6,14 @@ from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_docker.naming import container_name, volume_name
 
 TIMEOUT_MS = 90_000
+# JUPYTERHUB_DOCKER_TIMEOUT (30 s) plus JUPYTERHUB_RESTART_TIMEOUT (below), with room.
+RESTART_OUTCOME_MS = 200_000
 
 
 @pytest.fixture
 def hub(docker_platform):
-    return docker_platform()
+    # Two CI streams share two cores: give JupyterLab room to come back.
+    return docker_platform({"JUPYTERHUB_RESTART_TIMEOUT": "150"})
 
 
 def _start(hub, username):
@@ -64,8 +67,13 @@ def test_a_running_server_offers_a_restart_that_keeps_the_container(
     page.click("#stellars-restart", timeout=TIMEOUT_MS)
     page.click("#stellars-restart-dialog .stellars-confirm-restart")
     assert "Restarting" in page.locator("#stellars-status").inner_text()
-    page.locator("#stellars-status.alert-success").wait_for(timeout=TIMEOUT_MS)
-    assert "restarted" in page.locator("#stellars-status").inner_text()
+    # Whatever the outcome, the hub answers within its own limits (engine call
+    # plus JupyterLab's restart timeout); a failure says what the page said.
+    page.locator("#stellars-status.alert-success, #stellars-status.alert-danger").wait_for(
+        timeout=RESTART_OUTCOME_MS
+    )
+    said = page.locator("#stellars-status").inner_text()
+    assert "restarted" in said, f"the page said: {said}\n{hub.log_tail(120)}"
 
     container.reload()
     assert container.status == "running"

@@ -92,6 +92,12 @@ def test_session_info_and_extensions_on_a_running_server(hub, docker_run):
     assert (body["granted_hours"], body["truncated"], body["hours_used"]) == (1, False, 1)
     assert 3600 < body["remaining_seconds"] <= 3600 + TIMEOUT_S
 
+    # The Activity page's time left is the same rule's remaining time.
+    activity = hub.api("GET", "activity").json()
+    row = next(row for row in activity["users"] if row["username"] == username)
+    remaining = _info(hub, username, token)["remaining_seconds"]
+    assert row["time_left_seconds"] == pytest.approx(remaining, abs=3)
+
     more = _extend(hub, username, {"hours": 5}, token).json()
     assert (more["granted_hours"], more["truncated"]) == (1, True)
     assert more["remaining_seconds"] <= more["ceiling_seconds"]

@@ -3,6 +3,7 @@ import asyncio
 import pytest
 
 from stellars_auth import generate_passphrase
+from stellars_auth.passphrases import _eff_words
 from stellars_auth.passwords import PasswordWork, default_workers
 
 
@@ -31,3 +32,10 @@ def test_words_and_delimiter_are_chosen_but_never_fewer_than_four_words():
     assert len(generate_passphrase(6, ".").split(".")) == 6
     with pytest.raises(ValueError, match="at least 4"):
         generate_passphrase(3)
+
+
+def test_only_words_of_letters_are_drawn():
+    # A few EFF words have a hyphen, which would blur a "-"-joined passphrase.
+    words = _eff_words()
+    assert len(words) > 7700
+    assert all(word.isalpha() for word in words)

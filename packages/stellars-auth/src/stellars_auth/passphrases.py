@@ -13,9 +13,14 @@ BITS_PER_WORD = 12.9  # log2(7776)
 
 @functools.cache
 def _eff_words() -> tuple[str, ...]:
-    # Every word of the list (3 to 9 letters), read once per process.
+    # The list's words of letters only, read once per process: a few have a
+    # hyphen ("t-shirt"), which would blur the words of a "-"-joined passphrase.
     path = xkcd_password.locate_wordfile(EFF_WORD_LIST)
-    return tuple(xkcd_password.generate_wordlist(wordfile=path, min_length=1, max_length=64))
+    return tuple(
+        xkcd_password.generate_wordlist(
+            wordfile=path, min_length=1, max_length=64, valid_chars="[a-z]"
+        )
+    )
 
 
 def generate_passphrase(words: int = MIN_WORDS, delimiter: str = "-") -> str:
