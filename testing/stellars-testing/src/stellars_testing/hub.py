@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from stellars_testing.components import require
-from stellars_testing.ports import free_port
+from stellars_testing.ports import free_ports
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -244,7 +244,7 @@ def start_hub(
             "not on PATH",
             "Run scripts/provision-chp.sh and put its bin directory on PATH (nox does both).",
         )
-    port, hub_port, api_port = free_port(), free_port(hub_ip), free_port()
+    port, hub_port, api_port = free_ports(["127.0.0.1", hub_ip, "127.0.0.1"])
     token = secrets.token_hex(32)
     workdir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or f"sqlite:///{workdir / 'jupyterhub.sqlite'}"
