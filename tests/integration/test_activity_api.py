@@ -4,20 +4,19 @@ The local spawner keeps these tests off Docker; the rows' live server state,
 CPU, memory and volumes are in test_activity_on_docker.py.
 """
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from sqlalchemy import create_engine, select
+from activity_db import samples_in
 
 from stellars_activity import (
-    ActivitySample,
     ActivitySettings,
     ActivityStore,
     Sample,
     activity_score,
 )
+from stellars_testing import wait_until
 
 ADMIN = "boss"
 PASSWORD = "activity-api-passphrase"
@@ -193,29 +192,6 @@ def test_sample_now_records_one_tick_once(hub, admin_token, clean, request):
         assert again["recorded"] == 0
 
 
-def samples_in(db_url, username):
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(
-                select(ActivitySample.timestamp, ActivitySample.active).where(
-                    ActivitySample.username == username
-                )
-            ).all()
-    finally:
-        engine.dispose()
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError("timed out waiting")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
 def hub_database(request):
     """The hub's own database: the harness's SQLite file, or a real PostgreSQL database."""
@@ -232,7 +208,7 @@ def test_the_in_hub_sampler_ticks_and_samples_follow_users(platform_hub, hub_dat
     # Created: an initial sample, in the hub's transaction.
     assert samples_in(hub.db_url, "ada")
     # Then a tick every two seconds, for every user.
-    wait_for(lambda: len(samples_in(hub.db_url, "ada")) >= 3)
+    wait_until(lambda: len(samples_in(hub.db_url, "ada")) >= 3)
     assert all(not active for _, active in samples_in(hub.db_url, "ada"))
 
     renamed = hub.api("PATCH", "users/ada", json={"name": "ada2"})
@@ -258,7 +234,7 @@ def test_the_managed_service_samples_with_its_own_token(platform_hub):
         }
     )
     hub.create_user("ada")
-    wait_for(lambda: len(samples_in(hub.db_url, "ada")) >= 3)
+    wait_until(lambda: len(samples_in(hub.db_url, "ada")) >= 3)
     token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
     service = hub.api("GET", "services/activity-sampler", token=token).json()
     assert service["roles"] == ["activity-sampler"]
@@ -273,5 +249,5 @@ def test_samples_in_a_database_of_their_own(platform_hub, tmp_path):
     assert samples_in(activity_db, "ada")
     hub.api("PATCH", "users/ada", json={"name": "ada2"}).raise_for_status()
     # Moved after the hub's commit, in the other database.
-    wait_for(lambda: samples_in(activity_db, "ada2"), timeout=10)
+    wait_until(lambda: samples_in(activity_db, "ada2"), timeout_s=10)
     assert samples_in(activity_db, "ada") == []

@@ -13,11 +13,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, select
+from activity_db import samples_in
 
-from stellars_activity import ActivitySample
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_docker.naming import container_name, volume_name
+from stellars_testing import wait_until
 
 SAMPLE_INTERVAL_S = 2
 FAST = {
@@ -75,29 +75,6 @@ def get_activity(hub, token=None):
     return response.json()
 
 
-def samples_in(db_url, username):
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(
-                select(ActivitySample.timestamp, ActivitySample.active).where(
-                    ActivitySample.username == username
-                )
-            ).all()
-    finally:
-        engine.dispose()
-
-
-def wait_for(condition, timeout=30.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 def measured_row(hub, username):
     """Return *username*'s row once the stats and the volume sizes have been read, else None."""
     row = rows_by_name(get_activity(hub))[username]
@@ -115,9 +92,9 @@ def test_a_user_nothing_has_read_since_the_hub_started_is_sampled_too(hub, admin
     # started, so JupyterHub has not loaded them into app.users (it does so
     # lazily); the sampler reads every user from the database all the same.
     assert samples_in(hub.db_url, admin_name)  # the initial sample of their creation
-    wait_for(
+    wait_until(
         lambda: len(samples_in(hub.db_url, admin_name)) >= 3,
-        timeout=3 * SAMPLE_INTERVAL_S,
+        timeout_s=3 * SAMPLE_INTERVAL_S,
         what=f"two ticks of {admin_name}",
     )
 
@@ -125,9 +102,9 @@ def test_a_user_nothing_has_read_since_the_hub_started_is_sampled_too(hub, admin
 def test_a_running_server_shows_its_containers_figures_and_its_volumes(
     hub, docker_run, running_user, offline_user
 ):
-    row = wait_for(
+    row = wait_until(
         lambda: measured_row(hub, running_user),
-        timeout=MEASURED_WITHIN_S,
+        timeout_s=MEASURED_WITHIN_S,
         what=f"{running_user}'s stats and volume sizes",
     )
     assert row["server_active"] is True
@@ -184,7 +161,7 @@ def test_the_summary_counts_the_running_user_active_and_the_others_offline(
 def test_the_sampler_records_the_running_user_active_and_the_others_not(
     hub, running_user, offline_user
 ):
-    wait_for(
+    wait_until(
         lambda: any(active for _, active in samples_in(hub.db_url, running_user)),
         what=f"an active sample of {running_user}",
     )
@@ -209,14 +186,14 @@ def test_the_sampler_records_the_running_user_active_and_the_others_not(
 def test_a_stopped_server_has_no_figures_and_new_ticks_are_inactive(hub, running_user):
     # Last in the module: the shared user's server stops here. Run alone, the
     # test first waits for what the earlier ones saw: an active tick, measured volumes.
-    wait_for(
+    wait_until(
         lambda: any(active for _, active in samples_in(hub.db_url, running_user)),
         what=f"an active sample of {running_user}",
     )
     expected = [volume_name(v, running_user) for v in DEFAULT_USER_VOLUMES]
-    wait_for(
+    wait_until(
         lambda: volume_names(hub, running_user) == expected,
-        timeout=MEASURED_WITHIN_S,
+        timeout_s=MEASURED_WITHIN_S,
         what=f"{running_user}'s volume sizes",
     )
     hub.api("DELETE", f"users/{running_user}/server").raise_for_status()
@@ -233,6 +210,6 @@ def test_a_stopped_server_has_no_figures_and_new_ticks_are_inactive(hub, running
         later = [active for at, active in samples_in(hub.db_url, running_user) if at > stopped_at]
         return later if len(later) >= 2 else None
 
-    later = wait_for(ticks_since_stop, what=f"two ticks after {running_user}'s server stopped")
+    later = wait_until(ticks_since_stop, what=f"two ticks after {running_user}'s server stopped")
     assert not any(later)
     assert rows_by_name(get_activity(hub))[running_user]["score"] > 0  # the active past counts

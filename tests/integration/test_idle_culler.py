@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, update
 
 from stellars_activity.model import SessionExtension
+from stellars_testing import wait_until
 
 TIMEOUT_S = 20
 MAX_AGE_S = 75
@@ -44,15 +45,6 @@ def _start(hub, username):
 
 def _running(hub, username):
     return bool(hub.api("GET", f"users/{username}").json()["servers"])
-
-
-def _wait_until(condition, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
 def _info(hub, username, token=None):
@@ -126,7 +118,7 @@ def test_idle_extended_and_too_old_servers(hub, docker_run):
     assert _extend(hub, old, {"hours": 2}, old_token).status_code == 200
 
     # An idle server is culled once its base timeout has passed...
-    _wait_until(lambda: not _running(hub, idle), TIMEOUT_S + 30, f"{idle} culled")
+    wait_until(lambda: not _running(hub, idle), timeout_s=TIMEOUT_S + 30, what=f"{idle} culled")
     # ...while the extended ones live on past it.
     time.sleep(max(0.0, TIMEOUT_S + 12 - (time.monotonic() - started)))
     assert _running(hub, extended)
@@ -142,14 +134,18 @@ def test_idle_extended_and_too_old_servers(hub, docker_run):
             .values(deadline=datetime.now(UTC) - timedelta(seconds=1))
         )
     engine.dispose()
-    _wait_until(lambda: not _running(hub, extended), 30, f"{extended} culled after its deadline")
+    wait_until(
+        lambda: not _running(hub, extended),
+        timeout_s=30,
+        what=f"{extended} culled after its deadline",
+    )
     assert _running(hub, old)
 
     # The maximum age stops the last one, extension or not.
-    _wait_until(
+    wait_until(
         lambda: not _running(hub, old),
-        MAX_AGE_S - (time.monotonic() - started) + 30,
-        f"{old} culled at its maximum age",
+        timeout_s=MAX_AGE_S - (time.monotonic() - started) + 30,
+        what=f"{old} culled at its maximum age",
     )
     assert _info(hub, old, old_token)["remaining_seconds"] is None
     # The culler stopped servers and deleted nobody.

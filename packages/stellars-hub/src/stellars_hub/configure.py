@@ -193,12 +193,18 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
         ACTIVITY_KEY: monitor,
         IDLE_KEY: sessions,
     }
-    if _running_hub() is None:
+    app = _running_hub()
+    if app is None:
         return
     # Before JupyterHub creates its first user: the tables must be there for
     # the lifecycle listeners, which write in the hub's own transactions.
     monitor.install()
-    _start_with_the_hub(_sampler_starter(monitor))
+    # JupyterHub resolves the state of servers that were running before a
+    # restart only when it finishes starting; the first tick waits for that
+    # (a private future, present in JupyterHub 5 and 6), so it never records
+    # a running server as stopped.
+    ready = getattr(app, "_start_future", None)
+    _start_with_the_hub(lambda: monitor.start(app, ready=ready))
 
 
 def _idle_sessions(c: Any, settings: HubSettings, monitor: ActivityMonitor) -> IdleSessions:
@@ -219,21 +225,6 @@ def _idle_sessions(c: Any, settings: HubSettings, monitor: ActivityMonitor) -> I
         c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), role]
     # Extensions are kept next to the activity samples (the tables are created together).
     return IdleSessions(monitor.store.engine, policy, enabled=enabled)
-
-
-def _sampler_starter(monitor: ActivityMonitor) -> Callable[[], None]:
-    def start() -> None:
-        app = _running_hub()
-        if app is None:  # pragma: no cover - _configure_activity checked it
-            return
-        # JupyterHub resolves the state of servers that were running before a
-        # restart only when it finishes starting; the first tick waits for
-        # that (a private future, present in JupyterHub 5 and 6), so it never
-        # records a running server as stopped.
-        ready = getattr(app, "_start_future", None)
-        monitor.start(app, ready=ready)
-
-    return start
 
 
 def _running_hub() -> Any:

@@ -2,5 +2,6 @@
 
 from stellars_testing.components import require
 from stellars_testing.hub import HubSession, RunningHub
+from stellars_testing.polling import wait_until
 
-__all__ = ["HubSession", "RunningHub", "require"]
+__all__ = ["HubSession", "RunningHub", "require", "wait_until"]

@@ -115,9 +115,7 @@ async def _post(
         response = await client.fetch(request, raise_error=False)
     except HTTPTimeoutError:
         return None, TIMED_OUT
-    except HTTPClientError as error:  # raised only for transport failures here
-        return None, TIMED_OUT if error.code == 599 else NOT_RESPONDING  # noqa: PLR2004 - tornado's code
-    except OSError:
+    except (HTTPClientError, OSError):  # with raise_error=False, only transport failures
         return None, NOT_RESPONDING
     return response.code, _reason(response.code)
 
@@ -129,6 +127,4 @@ def _reason(code: int) -> str | None:
         return EXTENSION_MISSING
     if code in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
         return NOT_AUTHORISED
-    if code == 599:  # noqa: PLR2004 - tornado's code for a connection that failed
-        return NOT_RESPONDING
     return f"answered {code}"

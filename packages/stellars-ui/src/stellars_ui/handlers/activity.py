@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -11,13 +10,11 @@ from tornado import web
 
 from stellars_activity import running_server, server_state
 from stellars_auth import authorization_states
-from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
 from stellars_ui.settings import ACTIVITY_KEY, DOCKER_KEY, IDLE_KEY, SETTINGS_KEY
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from stellars_activity import ActivityMonitor, ActivityReport, ServerState, UserScore
     from stellars_docker import UserUsage
     from stellars_ui.settings import UISettings
@@ -32,17 +29,6 @@ class _ActivityAPIHandler(StellarsAPIHandler):
         """The hub's activity monitor, as configure() put it in the Tornado settings."""
         monitor: ActivityMonitor = self.settings[ACTIVITY_KEY]
         return monitor
-
-    def require_scope(self, scope: str) -> None:
-        """Refuse with 403 unless the caller holds the unfiltered *scope*.
-
-        Raises:
-            tornado.web.HTTPError: 403.
-        """
-        if self.current_user is None:
-            raise web.HTTPError(HTTPStatus.FORBIDDEN, "Missing or invalid credentials.")
-        if not self.has_scope(scope):
-            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {scope!r} scope.")
 
 
 class ActivityHandler(_ActivityAPIHandler):
@@ -87,7 +73,7 @@ class ActivityHandler(_ActivityAPIHandler):
         ui: UISettings = self.settings[SETTINGS_KEY]
         self.finish(
             {
-                "timestamp": _iso(report.now),
+                "timestamp": isoformat_utc(report.now),
                 "settings": {
                     "refresh_interval_seconds": ui.activity_refresh_interval_s,
                     "target_hours": monitor.settings.target_hours,
@@ -126,7 +112,7 @@ class ActivitySampleHandler(_ActivityAPIHandler):
         self.require_scope(SAMPLE_ACTIVITY)
         self.json_object(set())
         tick, written = await self.activity_monitor.tick_now(self)
-        self.finish({"recorded": written, "tick": _iso(tick)})
+        self.finish({"recorded": written, "tick": isoformat_utc(tick)})
 
 
 def _row(
@@ -148,7 +134,7 @@ def _row(
         "server_active": state.running,
         "recently_active": state.recently_active,
         "server_pending": state.pending,
-        "last_activity": _iso(orm_user.last_activity),
+        "last_activity": isoformat_utc(orm_user.last_activity),
         "cpu_percent": None if stats is None else stats.cpu_percent,
         "memory_mb": None if stats is None else stats.memory_bytes / _MB,
         "memory_percent": None if stats is None or usage is None else usage.memory_percent,
@@ -167,7 +153,7 @@ def _row(
         "samples": score.samples,
         "hours_collected": score.hours_collected,
         "enough_data": score.enough_data,
-        "last_sample": _iso(score.last_sample),
+        "last_sample": isoformat_utc(score.last_sample),
         "daily_hours": list(history) if history is not None else [0.0] * days,
     }
 
@@ -184,14 +170,7 @@ def _summary(rows: list[dict[str, Any]], report: ActivityReport) -> dict[str, An
         "sampling": {
             "mode": str(sampling.mode),
             "interval_seconds": sampling.interval.total_seconds(),
-            "last_tick": _iso(sampling.last_tick),
+            "last_tick": isoformat_utc(sampling.last_tick),
             "state": str(sampling.state),
         },
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    # JupyterHub's ORM gives naive UTC; ours are aware: all come out with +00:00.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from stellars_ui.settings import DOCKER_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
+    from datetime import datetime
 
     from stellars_docker import DockerRuntime
 
@@ -48,6 +50,17 @@ class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
             raise web.HTTPError(
                 HTTPStatus.FORBIDDEN, f"Requires the {scope!r} scope on user {user_name!r}."
             )
+
+    def require_scope(self, scope: str) -> None:
+        """Refuse with 403 unless the caller holds the unfiltered *scope*.
+
+        Raises:
+            tornado.web.HTTPError: 403.
+        """
+        if self.current_user is None:
+            raise web.HTTPError(HTTPStatus.FORBIDDEN, "Missing or invalid credentials.")
+        if not self.has_scope(scope):
+            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {scope!r} scope.")
 
     def target_user(self, user_name: str) -> Any:
         """Return the hub's user *user_name*.
@@ -99,3 +112,10 @@ class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
             raise web.HTTPError(status, "%s", str(e)) from e  # noqa: TRY301 - see above
         except web.HTTPError as http_error:
             super()._handle_request_exception(http_error)
+
+
+def isoformat_utc(moment: datetime | None) -> str | None:
+    """Return *moment* as ISO 8601 with ``+00:00`` (JupyterHub's naive times are UTC), or None."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

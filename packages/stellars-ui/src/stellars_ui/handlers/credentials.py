@@ -22,8 +22,7 @@ class CredentialsHandler(StellarsAPIHandler):
 
         Never cached by a browser or a proxy (``Cache-Control: no-store``).
         """
-        if self.current_user is None or not self.has_scope(READ_CREDENTIALS):
-            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {READ_CREDENTIALS!r} scope.")
+        self.require_scope(READ_CREDENTIALS)
         usernames = self.json_object({"usernames"}).get("usernames")
         if not isinstance(usernames, list) or not all(isinstance(n, str) for n in usernames):
             raise web.HTTPError(HTTPStatus.BAD_REQUEST, "usernames must be a list of strings.")

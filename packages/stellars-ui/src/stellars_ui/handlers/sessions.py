@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stellars_activity import running_server
-from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.settings import IDLE_KEY
 
 if TYPE_CHECKING:
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from stellars_activity import IdleSessions, SessionInfo
 
@@ -57,7 +57,7 @@ class ExtendSessionHandler(_SessionHandler):
                 **session_json(info),
                 "granted_hours": outcome.granted_hours,
                 "truncated": outcome.truncated,
-                "deadline": _iso(outcome.deadline),
+                "deadline": isoformat_utc(outcome.deadline),
             }
         )
 
@@ -72,7 +72,7 @@ def session_json(info: SessionInfo) -> dict[str, Any]:
         "max_extension_seconds": _seconds(policy.max_extension),
         "ceiling_seconds": _seconds(policy.ceiling),
         "max_age_seconds": _seconds(policy.max_age),
-        "last_activity": _iso(info.last_activity),
+        "last_activity": isoformat_utc(info.last_activity),
         "remaining_seconds": None if info.remaining is None else _seconds(info.remaining),
         "hours_used": info.hours_used,
         "hours_on_offer": info.hours_on_offer,
@@ -81,7 +81,3 @@ def session_json(info: SessionInfo) -> dict[str, Any]:
 
 def _seconds(duration: timedelta) -> int:
     return int(duration.total_seconds())
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
