@@ -32,6 +32,9 @@ PACKAGES = {
     "stellars-ui": True,
     "stellars-hub": True,
 }
+# Local lab servers in the hub-layer broadcast tests: jupyter-server and the
+# extension the lab image carries (the image itself is the Docker layer's).
+LAB_SERVER = "jupyterlab-notifications-extension>=1.2,<2"
 LINTED = ["packages", "testing", "tests", "bench", "deploy", "scripts", "noxfile.py"]
 
 
@@ -103,7 +106,9 @@ for _package, _imports_jupyterhub in PACKAGES.items():
 @nox.parametrize("jupyterhub", list(JUPYTERHUB))
 def integration(session: nox.Session, jupyterhub: str) -> None:
     """Everything together: real hub, Docker engine, browser and PostgreSQL."""
-    session.install(*(f"./packages/{name}" for name in PACKAGES), TESTING, JUPYTERHUB[jupyterhub])
+    session.install(
+        *(f"./packages/{name}" for name in PACKAGES), TESTING, LAB_SERVER, JUPYTERHUB[jupyterhub]
+    )
     _pytest(session, ROOT / "tests" / "integration", f"integration-jupyterhub{jupyterhub}")
 
 

@@ -3,6 +3,7 @@ from traitlets.config import Config
 
 from stellars_hub import StellarsNativeAuthenticator, configure, load_settings
 from stellars_hub.configure import public_url
+from stellars_ui import BROADCASTS_KEY, SETTINGS_KEY
 
 
 def _settings(environ):
@@ -120,7 +121,7 @@ def test_the_service_sampler_is_a_managed_service_with_the_fewest_scopes(config,
         ),
     )
     services = {service["name"]: service for service in config.JupyterHub.services}
-    assert set(services) == {"mine", "activity-sampler"}
+    assert set(services) == {"mine", "activity-sampler", "stellars-notifications"}
     sampler = services["activity-sampler"]
     assert sampler["command"][1:] == ["-m", "stellars_activity.service"]
     environment = sampler["environment"]
@@ -132,6 +133,33 @@ def test_the_service_sampler_is_a_managed_service_with_the_fewest_scopes(config,
     assert role["services"] == ["activity-sampler"]
 
 
+def test_broadcasts_are_sent_as_a_service_that_can_only_reach_servers(config):
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_NOTIFICATIONS_TIMEOUT": "2.5",
+                "JUPYTERHUB_NOTIFICATIONS_CONCURRENCY": "40",
+                "JUPYTERHUB_NOTIFICATIONS_HISTORY": "7",
+            }
+        ),
+    )
+    sender = next(s for s in config.JupyterHub.services if s["name"] == "stellars-notifications")
+    # An identity only: nothing to start, no URL, no token of its own.
+    assert set(sender) == {"name", "display"}
+    role = next(r for r in config.JupyterHub.load_roles if r["name"] == "stellars-notifications")
+    assert role["scopes"] == ["access:servers"]
+    assert role["services"] == ["stellars-notifications"]
+    tornado = config.JupyterHub.tornado_settings
+    options = tornado[SETTINGS_KEY].broadcasts
+    assert (options.sender, options.timeout_s, options.concurrency) == (
+        "stellars-notifications",
+        2.5,
+        40,
+    )
+    assert tornado[BROADCASTS_KEY].keep == 7
+
+
 def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config):
     config.JupyterHub.load_roles = [{"name": "mine", "scopes": ["read:users"]}]
     configure(config, _settings({"JUPYTERHUB_ADMIN": "boss"}))
@@ -139,6 +167,7 @@ def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config)
         "custom:activity:reset",
         "custom:activity:sample",
         "custom:credentials:read",
+        "custom:notifications:broadcast",
     }
     roles = {role["name"]: role for role in config.JupyterHub.load_roles}
     assert "mine" in roles

@@ -40,15 +40,18 @@ from stellars_docker.spawner import SPAWNER_CLASS
 from stellars_hub.settings import HubSettings, load_settings
 from stellars_ui import (
     ACTIVITY_KEY,
+    BROADCASTS_KEY,
     CUSTOM_SCOPES,
     DOCKER_KEY,
     IDLE_KEY,
     SETTINGS_KEY,
     TEMPLATE_DIR,
+    BroadcastSettings,
     UISettings,
     extra_handlers,
     template_vars,
 )
+from stellars_ui.broadcasts import BroadcastHistory, sender_service
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,6 +63,7 @@ SHARED_MOUNT_POINT = DEFAULT_SHARED_VOLUME.mount_point
 NO_SHARED_VOLUME = "none"
 ACTIVITY_SERVICE = "activity-sampler"
 CULLER_SERVICE = "idle-culler"
+NOTIFICATIONS_SERVICE = "stellars-notifications"
 PLATFORM_ADMIN_ROLE = "stellars-admin"
 
 
@@ -253,13 +257,29 @@ def _configure_ui(c: Any, settings: HubSettings) -> None:
     ui = UISettings(
         platform_name=settings.platform_name,
         activity_refresh_interval_s=settings.activitymon_refresh_interval,
+        broadcasts=BroadcastSettings(
+            sender=NOTIFICATIONS_SERVICE,
+            timeout_s=settings.notifications_timeout,
+            concurrency=settings.notifications_concurrency,
+        ),
     )
+    history = BroadcastHistory(settings.db_url, keep=settings.notifications_history)
+    if _running_hub() is not None:
+        history.create_tables()
     hub = c.JupyterHub
     # Added to what the config file set before calling configure(), not replacing it.
     hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers()]
     hub.template_paths = [TEMPLATE_DIR, *_already_set(hub, "template_paths", [])]
     hub.template_vars = {**_already_set(hub, "template_vars", {}), **template_vars(ui)}
-    hub.tornado_settings = {**_already_set(hub, "tornado_settings", {}), SETTINGS_KEY: ui}
+    hub.tornado_settings = {
+        **_already_set(hub, "tornado_settings", {}),
+        SETTINGS_KEY: ui,
+        BROADCASTS_KEY: history,
+    }
+    # The identity broadcasts are sent as: it holds access:servers and nothing else.
+    service, role = sender_service(NOTIFICATIONS_SERVICE)
+    hub.services = [*_already_set(hub, "services", []), service]
+    hub.load_roles = [*_already_set(hub, "load_roles", []), role]
 
 
 def _configure_scopes(c: Any, settings: HubSettings) -> None:

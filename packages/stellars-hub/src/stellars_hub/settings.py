@@ -376,6 +376,34 @@ class HubSettings(BaseModel):
         le=3600,
     )
 
+    # -- Notifications
+    notifications_timeout: float = _setting(
+        5.0,
+        "JUPYTERHUB_NOTIFICATIONS_TIMEOUT",
+        "Notifications",
+        "Seconds one JupyterLab has to take a broadcast notification before it counts as "
+        "timed out.",
+        ge=0.5,
+        le=60,
+    )
+    notifications_concurrency: int = _setting(
+        200,
+        "JUPYTERHUB_NOTIFICATIONS_CONCURRENCY",
+        "Notifications",
+        "Servers a broadcast is sent to at once. With at least as many as there are running "
+        "servers, a broadcast takes one timeout at most.",
+        ge=1,
+        le=1000,
+    )
+    notifications_history: int = _setting(
+        50,
+        "JUPYTERHUB_NOTIFICATIONS_HISTORY",
+        "Notifications",
+        "Broadcasts kept in the hub's database and shown on the Notifications page.",
+        ge=1,
+        le=1000,
+    )
+
     @model_validator(mode="after")
     def _one_admin_password_source(self) -> HubSettings:
         if self.admin_password.get_secret_value() and self.admin_password_file:

@@ -4,9 +4,11 @@ from stellars_ui.routes import extra_handlers
 from stellars_ui.scopes import CUSTOM_SCOPES
 from stellars_ui.settings import (
     ACTIVITY_KEY,
+    BROADCASTS_KEY,
     DOCKER_KEY,
     IDLE_KEY,
     SETTINGS_KEY,
+    BroadcastSettings,
     UISettings,
     installed_versions,
 )
@@ -14,11 +16,13 @@ from stellars_ui.templating import TEMPLATE_DIR, template_vars
 
 __all__ = [
     "ACTIVITY_KEY",
+    "BROADCASTS_KEY",
     "CUSTOM_SCOPES",
     "DOCKER_KEY",
     "IDLE_KEY",
     "SETTINGS_KEY",
     "TEMPLATE_DIR",
+    "BroadcastSettings",
     "UISettings",
     "extra_handlers",
     "installed_versions",

@@ -19,6 +19,12 @@ from stellars_ui.handlers.activity import (
 from stellars_ui.handlers.activity_page import ActivityPageHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
 from stellars_ui.handlers.info import InfoHandler
+from stellars_ui.handlers.notifications import (
+    ActiveServersHandler,
+    BroadcastHandler,
+    BroadcastHistoryHandler,
+)
+from stellars_ui.handlers.notifications_page import NotificationsPageHandler
 from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
@@ -35,6 +41,10 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (r"/api/activity/reset", ActivityResetHandler),
         (r"/api/activity/sample", ActivitySampleHandler),
         (r"/api/admin/credentials", CredentialsHandler),
+        (r"/notifications", NotificationsPageHandler),
+        (r"/api/notifications/active-servers", ActiveServersHandler),
+        (r"/api/notifications/broadcast", BroadcastHandler),
+        (r"/api/notifications/history", BroadcastHistoryHandler),
         (r"/api/stellars/info", InfoHandler),
         (rf"/api/users/{USER}/manage-volumes", ManageVolumesHandler),
         (rf"/api/users/{USER}/restart-server", RestartServerHandler),

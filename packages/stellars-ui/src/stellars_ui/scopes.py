@@ -18,7 +18,14 @@ SAMPLE_ACTIVITY = "custom:activity:sample"
 # Reading the generated passphrases of accounts just created (each once).
 READ_CREDENTIALS = "custom:credentials:read"
 
+# Sending a notification into running JupyterLabs, listing the running
+# servers to choose recipients from, and reading the broadcast history.
+BROADCAST = "custom:notifications:broadcast"
+
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
+    BROADCAST: {
+        "description": "Broadcast notifications into running JupyterLabs; see who can get them."
+    },
     READ_CREDENTIALS: {
         "description": "Read, once, the generated passphrases of accounts just created."
     },

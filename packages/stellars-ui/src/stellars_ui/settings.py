@@ -14,6 +14,8 @@ DOCKER_KEY = "stellars_docker"
 ACTIVITY_KEY = "stellars_activity"
 # ...and the idle culler's sessions (a stellars_activity.IdleSessions) under this one.
 IDLE_KEY = "stellars_idle"
+# ...and the broadcast history (a stellars_ui.broadcasts.BroadcastHistory) under this one.
+BROADCASTS_KEY = "stellars_broadcasts"
 
 PLATFORM_DISTRIBUTIONS = (
     "stellars-hub",
@@ -39,6 +41,23 @@ def installed_versions(distributions: tuple[str, ...]) -> dict[str, str | None]:
 
 
 @dataclass(frozen=True)
+class BroadcastSettings:
+    """How broadcasts reach the labs.
+
+    Attributes:
+        sender: the hub service broadcasts are sent as (see
+            ``stellars_ui.broadcasts.sender_service``).
+        timeout_s: seconds one server has to take a notification.
+        concurrency: requests in flight at once; with at least as many as
+            there are running servers, a broadcast takes one timeout at most.
+    """
+
+    sender: str = "stellars-notifications"
+    timeout_s: float = 5.0
+    concurrency: int = 200
+
+
+@dataclass(frozen=True)
 class UISettings:
     """UI settings, built by ``stellars_hub`` from the environment.
 
@@ -48,10 +67,12 @@ class UISettings:
             the info API reports them; read once when the settings are made.
         activity_refresh_interval_s: seconds between two refreshes of the
             Activity page's table.
+        broadcasts: how broadcasts reach the labs.
     """
 
     platform_name: str = "Stellars Hub"
     activity_refresh_interval_s: int = 60
+    broadcasts: BroadcastSettings = field(default_factory=BroadcastSettings)
     package_versions: dict[str, str | None] = field(
         default_factory=lambda: installed_versions(PLATFORM_DISTRIBUTIONS)
     )

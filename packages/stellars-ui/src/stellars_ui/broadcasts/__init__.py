@@ -1,11 +1,25 @@
-"""Broadcast notifications into running JupyterLabs: the request, and the fan-out delivery.
+"""Broadcast notifications into running JupyterLabs, from request to history.
 
-Outbound HTTP to the labs, so it lives with the platform's HTTP layer; the
-handlers (``stellars_ui.handlers``) parse, check the scope, call these, and
-shape the report.
+The one feature with no domain package of its own: it is outbound HTTP to
+the labs plus the hub's own state (its servers, its token table), so it
+lives with the platform's HTTP layer, apart from the handlers. The handlers
+(``stellars_ui.handlers.notifications``) parse, check the scope, call these,
+and shape the report.
 """
 
+from stellars_ui.broadcasts.credential import (
+    SenderMissingError,
+    sender_service,
+    server_access_token,
+)
 from stellars_ui.broadcasts.delivery import Delivery, Recipient, deliver
+from stellars_ui.broadcasts.history import BroadcastHistory, SentBroadcast
+from stellars_ui.broadcasts.recipients import (
+    NobodyToNotifyError,
+    RunningServer,
+    recipients_for,
+    running_servers,
+)
 from stellars_ui.broadcasts.request import (
     MAX_MESSAGE_LENGTH,
     VARIANTS,
@@ -17,10 +31,19 @@ from stellars_ui.broadcasts.request import (
 __all__ = [
     "MAX_MESSAGE_LENGTH",
     "VARIANTS",
+    "BroadcastHistory",
     "BroadcastInputError",
     "BroadcastRequest",
     "Delivery",
+    "NobodyToNotifyError",
     "Recipient",
+    "RunningServer",
+    "SenderMissingError",
+    "SentBroadcast",
     "deliver",
     "parse_broadcast",
+    "recipients_for",
+    "running_servers",
+    "sender_service",
+    "server_access_token",
 ]

@@ -42,11 +42,13 @@ class Recipient:
         server_url: the server's base URL (``http://host:port/user/ada/``), or
             None when there is no running server to send to.
         known: False for a name the hub has no user of.
+        server_name: the server's name ("" for the default server).
     """
 
     username: str
     server_url: str | None
     known: bool = True
+    server_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Delivery:
     reason: str | None
     status: int | None = None
     elapsed_ms: float = 0.0
+    server_name: str = ""
 
     @property
     def delivered(self) -> bool:
@@ -83,15 +86,16 @@ async def deliver(
     body = json.dumps(payload)
 
     async def one(recipient: Recipient) -> Delivery:
+        name = recipient.server_name
         if not recipient.known:
-            return Delivery(recipient.username, UNKNOWN_USER)
+            return Delivery(recipient.username, UNKNOWN_USER, server_name=name)
         if recipient.server_url is None:
-            return Delivery(recipient.username, NOT_RUNNING)
+            return Delivery(recipient.username, NOT_RUNNING, server_name=name)
         async with slots:
             started = time.perf_counter()
             status, reason = await _post(client, recipient.server_url, body, token, timeout_s)
             elapsed = (time.perf_counter() - started) * 1000
-        return Delivery(recipient.username, reason, status, elapsed)
+        return Delivery(recipient.username, reason, status, elapsed, server_name=name)
 
     try:
         return list(await asyncio.gather(*(one(r) for r in recipients)))

@@ -8,9 +8,11 @@ from typing import Any
 MAX_MESSAGE_LENGTH = 140
 # The notification types JupyterLab's notification manager knows.
 VARIANTS = ("default", "info", "success", "warning", "error", "in-progress")
-_FIELDS = {"message", "variant", "autoClose", "recipients"}
+BROADCAST_FIELDS = frozenset({"message", "variant", "autoClose", "recipients"})
 # A toast that stays more than a day is a mistake, not a choice.
 _MAX_AUTO_CLOSE_MS = 86_400_000
+# Twice the largest hub the platform is built for; bounds one request's work.
+MAX_RECIPIENTS = 1000
 
 
 class BroadcastInputError(ValueError):
@@ -54,7 +56,7 @@ def parse_broadcast(body: dict[str, Any]) -> BroadcastRequest:
     Raises:
         BroadcastInputError: a field is missing, unknown, or of the wrong type or range.
     """
-    unknown = sorted(set(body) - _FIELDS)
+    unknown = sorted(set(body) - BROADCAST_FIELDS)
     if unknown:
         raise BroadcastInputError(unknown[0], "unknown field")
     message = body.get("message")
@@ -91,4 +93,6 @@ def _recipients(value: object) -> tuple[str, ...] | None:
         raise BroadcastInputError("recipients", "must be a list of usernames")
     if not value:
         raise BroadcastInputError("recipients", "must name at least one user, or be left out")
+    if len(value) > MAX_RECIPIENTS:
+        raise BroadcastInputError("recipients", f"must name at most {MAX_RECIPIENTS} users")
     return tuple(dict.fromkeys(value))

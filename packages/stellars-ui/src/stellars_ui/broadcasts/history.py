@@ -1,0 +1,168 @@
+"""The last broadcasts sent: who sent what, when, and how many servers took it.
+
+One small table (``broadcast_history``) in the hub's database by default,
+trimmed to the newest *keep* rows at each write, so it never grows. Our own
+MetaData, never JupyterHub's: the hub's schema and migrations stay its own.
+Database I/O runs in a worker thread; the event loop never waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
+
+from sqlalchemy import DateTime, Integer, String, Table, create_engine, delete, insert, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from stellars_ui.broadcasts.request import MAX_MESSAGE_LENGTH
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from stellars_ui.broadcasts.request import BroadcastRequest
+
+USERNAME_LENGTH = 255
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _BroadcastRow(_Base):
+    __tablename__ = "broadcast_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sender: Mapped[str] = mapped_column(String(USERNAME_LENGTH))
+    message: Mapped[str] = mapped_column(String(MAX_MESSAGE_LENGTH))
+    variant: Mapped[str] = mapped_column(String(16))
+    # NULL: the toast stays until dismissed.
+    auto_close_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recipients: Mapped[int] = mapped_column(Integer)
+    delivered: Mapped[int] = mapped_column(Integer)
+
+
+_TABLE = cast("Table", _BroadcastRow.__table__)
+
+
+@dataclass(frozen=True)
+class SentBroadcast:
+    """One broadcast as the history keeps it (``sent_at`` aware UTC)."""
+
+    id: int
+    sent_at: datetime
+    sender: str
+    message: str
+    variant: str
+    auto_close_ms: int | None
+    recipients: int
+    delivered: int
+
+    @property
+    def failed(self) -> int:
+        """Return how many recipients did not get it."""
+        return self.recipients - self.delivered
+
+
+class BroadcastHistory:
+    """The newest *keep* broadcasts, in a database (SQLite or PostgreSQL).
+
+    *engine_or_url* is an SQLAlchemy URL or engine; the platform passes the
+    hub's own database URL.
+    """
+
+    def __init__(self, engine_or_url: Engine | str, keep: int) -> None:
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1, got {keep}")
+        self.engine = (
+            create_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+        )
+        self.keep = keep
+
+    def __deepcopy__(self, memo: dict[int, object]) -> BroadcastHistory:
+        # traitlets deep-copies config values; this is a live store.
+        return self
+
+    def create_tables(self) -> None:
+        """Create the history table where it is missing (at start-up, before serving)."""
+        _Base.metadata.create_all(self.engine)
+
+    async def record(
+        self, sender: str, request: BroadcastRequest, *, recipients: int, delivered: int
+    ) -> SentBroadcast:
+        """Keep one broadcast, sent now; drop what falls beyond the newest *keep*."""
+        sent_at = datetime.now(UTC)
+        row_id = await asyncio.to_thread(
+            self._insert, sender, request, sent_at, recipients, delivered
+        )
+        return SentBroadcast(
+            id=row_id,
+            sent_at=sent_at,
+            sender=sender,
+            message=request.message,
+            variant=request.variant,
+            auto_close_ms=request.auto_close_ms,
+            recipients=recipients,
+            delivered=delivered,
+        )
+
+    async def recent(self) -> list[SentBroadcast]:
+        """Return the kept broadcasts, newest first."""
+        return await asyncio.to_thread(self._recent)
+
+    def _insert(
+        self,
+        sender: str,
+        request: BroadcastRequest,
+        sent_at: datetime,
+        recipients: int,
+        delivered: int,
+    ) -> int:
+        with self.engine.begin() as connection:
+            row_id: int = connection.execute(
+                insert(_TABLE)
+                .values(
+                    sent_at=_stored(sent_at, self.engine.dialect.name),
+                    sender=sender,
+                    message=request.message,
+                    variant=request.variant,
+                    auto_close_ms=request.auto_close_ms,
+                    recipients=recipients,
+                    delivered=delivered,
+                )
+                .returning(_TABLE.c.id)
+            ).scalar_one()
+            # Ids only grow, so the newest rows are the highest ids.
+            newest = select(_TABLE.c.id).order_by(_TABLE.c.id.desc()).limit(self.keep)
+            connection.execute(delete(_TABLE).where(_TABLE.c.id.not_in(newest.scalar_subquery())))
+        return row_id
+
+    def _recent(self) -> list[SentBroadcast]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(_TABLE).order_by(_TABLE.c.id.desc()).limit(self.keep)
+            ).all()
+        return [
+            SentBroadcast(
+                id=row.id,
+                sent_at=_aware(row.sent_at),
+                sender=row.sender,
+                message=row.message,
+                variant=row.variant,
+                auto_close_ms=row.auto_close_ms,
+                recipients=row.recipients,
+                delivered=row.delivered,
+            )
+            for row in rows
+        ]
+
+
+def _stored(moment: datetime, dialect: str) -> datetime:
+    # SQLite keeps no zone: UTC goes in naive, and _aware() reads it back as UTC.
+    return moment.replace(tzinfo=None) if dialect == "sqlite" else moment
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

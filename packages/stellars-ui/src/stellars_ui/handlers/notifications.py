@@ -1,0 +1,152 @@
+"""``/hub/api/notifications/...``: the running servers, a broadcast into them, and its history.
+
+All three need the broadcast scope (granted to the platform's admin): who
+may send also sees who can receive, and what was sent before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from jupyterhub import orm
+
+from stellars_ui.broadcasts import (
+    BroadcastHistory,
+    parse_broadcast,
+    recipients_for,
+    running_servers,
+    server_access_token,
+)
+from stellars_ui.broadcasts.delivery import deliver
+from stellars_ui.broadcasts.request import BROADCAST_FIELDS
+from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
+from stellars_ui.scopes import BROADCAST
+from stellars_ui.settings import BROADCASTS_KEY, SETTINGS_KEY, UISettings
+
+if TYPE_CHECKING:
+    from stellars_ui.broadcasts import Delivery, SentBroadcast
+
+
+class _NotificationsHandler(StellarsAPIHandler):
+    @property
+    def history(self) -> BroadcastHistory:
+        """The broadcast history, as configure() put it in the Tornado settings."""
+        history: BroadcastHistory = self.settings[BROADCASTS_KEY]
+        return history
+
+
+class ActiveServersHandler(_NotificationsHandler):
+    """GET: the servers a broadcast to everyone would reach."""
+
+    def get(self) -> None:
+        """Answer ``{"servers": [{username, server_name, started, last_activity}]}``."""
+        self.require_scope(BROADCAST)
+        self.finish(
+            {
+                "servers": [
+                    {
+                        "username": server.username,
+                        "server_name": server.server_name,
+                        "started": isoformat_utc(server.started),
+                        "last_activity": isoformat_utc(server.last_activity),
+                    }
+                    for server in running_servers(self.db, self.users)
+                ]
+            }
+        )
+
+
+class BroadcastHandler(_NotificationsHandler):
+    """POST ``{"message", "variant", "autoClose", "recipients"}``: notify, and report on each."""
+
+    async def post(self) -> None:
+        """Deliver to each recipient's server; answer one result each, the totals and the record.
+
+        400 for a body that is not a valid broadcast (the message names the
+        field); 409 when everyone was asked for and no server runs.
+        """
+        self.require_scope(BROADCAST)
+        request = parse_broadcast(self.json_object(BROADCAST_FIELDS))
+        settings: UISettings = self.settings[SETTINGS_KEY]
+        options = settings.broadcasts
+        recipients = recipients_for(
+            request.recipients,
+            running_servers(self.db, self.users),
+            is_user=lambda name: orm.User.find(self.db, name) is not None,
+        )
+        servers = [(r.username, r.server_name) for r in recipients if r.server_url is not None]
+        # No running server among them: no token is made, nothing is sent.
+        credential = (
+            server_access_token(self.db, options.sender, servers, timeout_s=options.timeout_s)
+            if servers
+            else contextlib.nullcontext("")
+        )
+        with credential as token:
+            deliveries = await deliver(
+                recipients,
+                request.payload(),
+                token=token,
+                concurrency=options.concurrency,
+                timeout_s=options.timeout_s,
+            )
+        delivered = sum(d.delivered for d in deliveries)
+        sent = await self.history.record(
+            self.current_user.name, request, recipients=len(deliveries), delivered=delivered
+        )
+        self.log.info(
+            "%s broadcast a %s notification: %d of %d delivered",
+            sent.sender,
+            sent.variant,
+            delivered,
+            len(deliveries),
+        )
+        self.finish(
+            {
+                "broadcast": broadcast_json(sent),
+                "results": [_result_json(d) for d in deliveries],
+                "totals": {
+                    "recipients": len(deliveries),
+                    "delivered": delivered,
+                    "failed": len(deliveries) - delivered,
+                },
+            }
+        )
+
+
+class BroadcastHistoryHandler(_NotificationsHandler):
+    """GET: the broadcasts kept, newest first."""
+
+    async def get(self) -> None:
+        """Answer ``{"broadcasts": [...], "keep": n}``."""
+        self.require_scope(BROADCAST)
+        kept = await self.history.recent()
+        self.finish(
+            {"broadcasts": [broadcast_json(sent) for sent in kept], "keep": self.history.keep}
+        )
+
+
+def broadcast_json(sent: SentBroadcast) -> dict[str, Any]:
+    """Return one broadcast as the history and the broadcast report show it."""
+    return {
+        "id": sent.id,
+        "sent_at": isoformat_utc(sent.sent_at),
+        "sender": sent.sender,
+        "message": sent.message,
+        "variant": sent.variant,
+        "autoClose": False if sent.auto_close_ms is None else sent.auto_close_ms,
+        "recipients": sent.recipients,
+        "delivered": sent.delivered,
+        "failed": sent.failed,
+    }
+
+
+def _result_json(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "username": delivery.username,
+        "server_name": delivery.server_name,
+        "delivered": delivery.delivered,
+        "reason": delivery.reason,
+        "status": delivery.status,
+        "elapsed_ms": round(delivery.elapsed_ms, 1),
+    }

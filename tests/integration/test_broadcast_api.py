@@ -1,0 +1,213 @@
+"""``/hub/api/notifications/...`` on a real hub, delivering into real local lab servers.
+
+The local spawner runs ``jupyterhub-singleuser`` with the notifications
+extension the lab image carries (installed in the test environment), so a
+delivery goes through the real extension and the real hub-token check of a
+single-user server. The Docker containers and the page are in
+test_broadcast_on_docker.py.
+"""
+
+import pytest
+import sqlalchemy as sa
+
+from stellars_testing import HubSession
+
+ADMIN = "boss"
+PASSWORD = "broadcast-api-passphrase"
+SENDER = "stellars-notifications"
+LOCAL = {
+    "JUPYTERHUB_SPAWNER": "local",
+    "JUPYTERHUB_ADMIN": ADMIN,
+    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
+    "JUPYTERHUB_GPU_ENABLED": "0",
+    "JUPYTERHUB_NOTIFICATIONS_TIMEOUT": "10",
+    "JUPYTERHUB_NOTIFICATIONS_HISTORY": "3",
+}
+NOTIFICATIONS = "jupyterlab-notifications-extension/notifications"
+
+
+@pytest.fixture(scope="module")
+def hub(module_platform_hub):
+    return module_platform_hub(LOCAL)
+
+
+@pytest.fixture(scope="module")
+def admin_token(hub):
+    return hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+
+
+@pytest.fixture(scope="module")
+def labs(hub):
+    """Two users with running lab servers, and a third whose server is stopped: name -> token."""
+    tokens = {name: hub.create_user(name) for name in ("ada", "bo", "cy")}
+    for name in ("ada", "bo"):
+        hub.api("POST", f"users/{name}/server").raise_for_status()
+    for name in ("ada", "bo"):
+        hub.wait_for_server(name, running=True)
+    return tokens
+
+
+def broadcast(hub, token, body):
+    return hub.api("POST", "notifications/broadcast", token=token, json=body)
+
+
+def received(hub, name, token):
+    """Drain what *name*'s lab received (the extension's queue empties on each read)."""
+    response = HubSession(hub).get(
+        hub.user_url(name, NOTIFICATIONS), headers={"Authorization": f"token {token}"}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return [entry["message"] for entry in response.json()["notifications"]]
+
+
+def sender_tokens(hub):
+    """Return how many API tokens the broadcast sender owns in the hub's database."""
+    engine = sa.create_engine(hub.db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM api_tokens JOIN services"
+                    " ON api_tokens.service_id = services.id WHERE services.name = :name"
+                ),
+                {"name": SENDER},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_a_broadcast_reaches_running_labs_and_reports_everyone_else(hub, admin_token, labs):
+    response = broadcast(
+        hub,
+        admin_token,
+        {
+            "message": "  Maintenance at 18:00, please save your work  ",
+            "variant": "warning",
+            "autoClose": False,
+            "recipients": ["ada", "bo", "cy", "nobody-here"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    outcomes = {r["username"]: (r["delivered"], r["reason"]) for r in body["results"]}
+    assert outcomes == {
+        "ada": (True, None),
+        "bo": (True, None),
+        "cy": (False, "not running"),
+        "nobody-here": (False, "unknown user"),
+    }
+    assert body["totals"] == {"recipients": 4, "delivered": 2, "failed": 2}
+    sent = body["broadcast"]
+    assert sent["message"] == "Maintenance at 18:00, please save your work"
+    assert (sent["sender"], sent["variant"], sent["autoClose"]) == (ADMIN, "warning", False)
+    for name in ("ada", "bo"):
+        assert received(hub, name, labs[name]) == ["Maintenance at 18:00, please save your work"]
+    # The token it carried is gone from the hub's database.
+    assert sender_tokens(hub) == 0
+
+
+def test_without_recipients_every_running_server_gets_it(hub, admin_token, labs):
+    response = broadcast(hub, admin_token, {"message": "Hello everyone", "variant": "info"})
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert sorted((r["username"], r["server_name"], r["delivered"]) for r in results) == [
+        ("ada", "", True),
+        ("bo", "", True),
+    ]
+    assert received(hub, "ada", labs["ada"]) == ["Hello everyone"]
+    assert received(hub, "bo", labs["bo"]) == ["Hello everyone"]
+
+
+def test_active_servers_lists_the_running_servers(hub, admin_token, labs):
+    response = hub.api("GET", "notifications/active-servers", token=admin_token)
+    assert response.status_code == 200, response.text
+    servers = response.json()["servers"]
+    assert [(s["username"], s["server_name"]) for s in servers] == [("ada", ""), ("bo", "")]
+    assert all(s["started"].endswith("+00:00") for s in servers)
+    assert all(s["last_activity"] is None or s["last_activity"].endswith("+00:00") for s in servers)
+
+
+def test_the_history_keeps_the_newest_broadcasts_with_their_totals(hub, admin_token, labs):
+    messages = [f"note {i}" for i in range(4)]
+    for message in messages:
+        response = broadcast(hub, admin_token, {"message": message, "recipients": ["cy"]})
+        assert response.status_code == 200, response.text
+    response = hub.api("GET", "notifications/history", token=admin_token)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["keep"] == 3
+    kept = body["broadcasts"]
+    assert [b["message"] for b in kept] == ["note 3", "note 2", "note 1"]
+    assert all((b["recipients"], b["delivered"], b["failed"]) == (1, 0, 1) for b in kept)
+    assert all(b["sender"] == ADMIN and b["sent_at"].endswith("+00:00") for b in kept)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "message"),
+        ({"message": "   "}, "message"),
+        ({"message": "x" * 141}, "message"),
+        ({"message": 5}, "message"),
+        ({"message": "hi", "variant": "loud"}, "variant"),
+        ({"message": "hi", "autoClose": True}, "autoClose"),
+        ({"message": "hi", "autoClose": -5}, "autoClose"),
+        ({"message": "hi", "autoClose": "5000"}, "autoClose"),
+        ({"message": "hi", "recipients": "ada"}, "recipients"),
+        ({"message": "hi", "recipients": []}, "recipients"),
+        ({"message": "hi", "recipients": [1]}, "recipients"),
+        ({"message": "hi", "colour": "red"}, "colour"),
+    ],
+)
+def test_a_bad_body_gets_a_400_naming_the_field_and_sends_nothing(
+    hub, admin_token, labs, body, field
+):
+    before = hub.api("GET", "notifications/history", token=admin_token).json()["broadcasts"]
+    response = broadcast(hub, admin_token, body)
+    assert response.status_code == 400, response.text
+    assert response.json()["status"] == 400
+    assert field in response.json()["message"]
+    after = hub.api("GET", "notifications/history", token=admin_token).json()["broadcasts"]
+    assert after == before
+    assert received(hub, "ada", labs["ada"]) == []
+
+
+def test_a_body_that_is_not_a_json_object_gets_a_400(hub, admin_token):
+    for raw in (b"not json", b"[1, 2]"):
+        response = hub.api("POST", "notifications/broadcast", token=admin_token, data=raw)
+        assert response.status_code == 400, response.text
+
+
+def test_without_the_broadcast_scope_nothing_is_listed_sent_or_shown(hub, admin_token, labs):
+    token = labs["cy"]
+    for method, path in (
+        ("GET", "notifications/active-servers"),
+        ("POST", "notifications/broadcast"),
+        ("GET", "notifications/history"),
+    ):
+        response = hub.api(method, path, token=token, json={"message": "hi"})
+        assert response.status_code == 403, (path, response.text)
+        assert "custom:notifications:broadcast" in response.json()["message"]
+    # The page: an admin sees it (and its link); a user without the scope gets a 403.
+    admin = HubSession(hub)
+    admin.log_in(ADMIN, PASSWORD)
+    page = admin.get(hub.hub_url("notifications"), timeout=30)
+    assert page.status_code == 200
+    assert 'href="/stellars-test/hub/notifications"' in admin.get(hub.hub_url("home")).text
+    credentials = hub.api(
+        "POST", "admin/credentials", token=admin_token, json={"usernames": ["cy"]}
+    )
+    (entry,) = credentials.json()["credentials"]
+    user = HubSession(hub)
+    user.log_in("cy", entry["password"])
+    assert user.get(hub.hub_url("notifications"), timeout=30).status_code == 403
+    assert "hub/notifications" not in user.get(hub.hub_url("home")).text
+
+
+def test_everyone_with_no_server_running_is_a_409(platform_hub):
+    hub = platform_hub(LOCAL)
+    token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    response = broadcast(hub, token, {"message": "anyone?"})
+    assert response.status_code == 409, response.text
+    assert "no server is running" in response.json()["message"]
+    assert hub.api("GET", "notifications/history", token=token).json()["broadcasts"] == []
