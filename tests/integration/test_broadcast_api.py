@@ -8,13 +8,12 @@ test_broadcast_on_docker.py.
 """
 
 import pytest
-import sqlalchemy as sa
+from hub_tokens import service_tokens
 
 from stellars_testing import HubSession
 
 ADMIN = "boss"
 PASSWORD = "broadcast-api-passphrase"
-SENDER = "stellars-notifications"
 LOCAL = {
     "JUPYTERHUB_SPAWNER": "local",
     "JUPYTERHUB_ADMIN": ADMIN,
@@ -60,22 +59,6 @@ def received(hub, name, token):
     return [entry["message"] for entry in response.json()["notifications"]]
 
 
-def sender_tokens(hub):
-    """Return how many API tokens the broadcast sender owns in the hub's database."""
-    engine = sa.create_engine(hub.db_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(
-                sa.text(
-                    "SELECT count(*) FROM api_tokens JOIN services"
-                    " ON api_tokens.service_id = services.id WHERE services.name = :name"
-                ),
-                {"name": SENDER},
-            ).scalar_one()
-    finally:
-        engine.dispose()
-
-
 def test_a_broadcast_reaches_running_labs_and_reports_everyone_else(hub, admin_token, labs):
     response = broadcast(
         hub,
@@ -103,7 +86,7 @@ def test_a_broadcast_reaches_running_labs_and_reports_everyone_else(hub, admin_t
     for name in ("ada", "bo"):
         assert received(hub, name, labs[name]) == ["Maintenance at 18:00, please save your work"]
     # The token it carried is gone from the hub's database.
-    assert sender_tokens(hub) == 0
+    assert service_tokens(hub.db_url) == 0
 
 
 def test_without_recipients_every_running_server_gets_it(hub, admin_token, labs):
