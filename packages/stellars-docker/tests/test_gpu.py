@@ -38,6 +38,14 @@ def test_real_nvidia_smi_output_gives_the_h200(fixture):
     assert parse_inventory((H200 / fixture).read_text()) == [H200_GPU]
 
 
+@pytest.mark.parametrize("fixture", ["probe-command.csv", "probe-command-header.csv"])
+def test_what_the_probes_own_command_printed_on_a_real_h200_parses(fixture):
+    # Captured by running PROBE_COMMAND itself on a host with an H200.
+    (gpu,) = parse_inventory((H200 / fixture).read_text())
+    assert (gpu.index, gpu.name, gpu.memory_mib) == (0, "NVIDIA H200", 143771)
+    assert gpu.uuid.startswith("GPU-")
+
+
 def test_the_probe_asks_for_the_columns_the_parser_reads_without_header():
     assert PROBE_COMMAND == (
         "nvidia-smi",
