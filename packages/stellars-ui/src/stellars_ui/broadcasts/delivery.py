@@ -53,12 +53,16 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What happened for one recipient: *reason* is None when the server took it (any 2xx)."""
+    """What happened for one recipient: *reason* is None when the server took it (any 2xx).
+
+    *status* and *elapsed_ms* are None when nothing was sent (no server) or
+    nothing answered.
+    """
 
     username: str
     reason: str | None
     status: int | None = None
-    elapsed_ms: float = 0.0
+    elapsed_ms: float | None = None
     server_name: str = ""
 
     @property

@@ -7,6 +7,7 @@ may send also sees who can receive, and what was sent before.
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from jupyterhub import orm
@@ -40,10 +41,12 @@ class ActiveServersHandler(_NotificationsHandler):
     """GET: the servers a broadcast to everyone would reach."""
 
     def get(self) -> None:
-        """Answer ``{"servers": [{username, server_name, started, last_activity}]}``."""
+        """Answer ``{"timestamp", "servers": [...]}``, each server's user, name and times."""
         self.require_scope(BROADCAST)
         self.finish(
             {
+                # The hub's clock, for a page to say "5 minutes ago" from it.
+                "timestamp": isoformat_utc(datetime.now(UTC)),
                 "servers": [
                     {
                         "username": server.username,
@@ -52,7 +55,7 @@ class ActiveServersHandler(_NotificationsHandler):
                         "last_activity": isoformat_utc(server.last_activity),
                     }
                     for server in running_servers(self.db, self.users)
-                ]
+                ],
             }
         )
 
@@ -118,11 +121,15 @@ class BroadcastHistoryHandler(_NotificationsHandler):
     """GET: the broadcasts kept, newest first."""
 
     async def get(self) -> None:
-        """Answer ``{"broadcasts": [...], "keep": n}``."""
+        """Answer ``{"timestamp", "broadcasts": [...], "keep": n}``."""
         self.require_scope(BROADCAST)
         kept = await self.history.recent()
         self.finish(
-            {"broadcasts": [broadcast_json(sent) for sent in kept], "keep": self.history.keep}
+            {
+                "timestamp": isoformat_utc(datetime.now(UTC)),
+                "broadcasts": [broadcast_json(sent) for sent in kept],
+                "keep": self.history.keep,
+            }
         )
 
 
@@ -148,5 +155,5 @@ def _result_json(delivery: Delivery) -> dict[str, Any]:
         "delivered": delivery.delivered,
         "reason": delivery.reason,
         "status": delivery.status,
-        "elapsed_ms": round(delivery.elapsed_ms, 1),
+        "elapsed_ms": None if delivery.elapsed_ms is None else round(delivery.elapsed_ms, 1),
     }

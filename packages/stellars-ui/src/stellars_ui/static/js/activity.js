@@ -3,7 +3,8 @@
 // "Reset activity" for those whose scopes allow them (the template renders
 // those buttons only then). User-supplied text goes in through textContent
 // and DOM nodes only, never as HTML.
-import { ApiError, apiRequest } from "./api.js";
+import { apiRequest, describeError } from "./api.js";
+import { el, plural } from "./dom.js";
 import {
   NO_VALUE,
   formatBytes,
@@ -39,24 +40,8 @@ let generation = 0; // answers to a request older than the newest one are droppe
 
 // ------------------------------------------------------------ small helpers
 
-function el(tag, className, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  node.append(...children); // strings become text nodes, never markup
-  return node;
-}
-
 function isMissing(value) {
   return value === null || value === undefined;
-}
-
-function plural(count, word) {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
-function describe(error) {
-  // The hub's own words for an API error; anything else is the network's.
-  return error instanceof ApiError ? error.message : `the hub did not answer (${error.message})`;
 }
 
 function say(message, kind, source = "action") {
@@ -382,7 +367,7 @@ async function load() {
     if (status.dataset.source === "load") status.hidden = true;
   } catch (error) {
     if (mine !== generation) return;
-    say(`Could not load activity: ${describe(error)}`, "danger", "load");
+    say(`Could not load activity: ${describeError(error)}`, "danger", "load");
   }
 }
 
@@ -412,7 +397,7 @@ async function sampleNow() {
     );
     await refresh();
   } catch (error) {
-    say(`Sampling failed: ${describe(error)}`, "danger");
+    say(`Sampling failed: ${describeError(error)}`, "danger");
   } finally {
     sampleButton.disabled = false;
   }
@@ -427,7 +412,7 @@ async function resetActivity() {
     say("Activity reset: scores start again from the next sample.", "success");
     await refresh();
   } catch (error) {
-    say(`Reset failed: ${describe(error)}`, "danger");
+    say(`Reset failed: ${describeError(error)}`, "danger");
   } finally {
     resetButton.disabled = false;
   }

@@ -11,7 +11,8 @@
 //
 // Usernames and passwords reach the page through textContent only. They are
 // never logged, and the download is made in the browser, never sent anywhere.
-import { ApiError, apiRequest, hubData } from "./api.js";
+import { apiRequest, describeError, hubData } from "./api.js";
+import { el } from "./dom.js";
 
 const dialog = document.getElementById("stellars-credentials-dialog");
 const tbody = dialog.querySelector("tbody");
@@ -29,22 +30,10 @@ let shown = [];
 
 // ------------------------------------------------------------ small helpers
 
-function el(tag, className, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  node.append(...children); // strings become text nodes, never markup
-  return node;
-}
-
 function say(message, kind) {
   status.textContent = message;
   status.className = `stellars-credentials-status alert alert-${kind}`;
   status.hidden = false;
-}
-
-function describe(error) {
-  // The hub's own words for an API error; anything else is the network's.
-  return error instanceof ApiError ? error.message : `the hub did not answer (${error.message})`;
 }
 
 // ------------------------------------------------------------ the dialog
@@ -184,7 +173,7 @@ async function onUsersCreated(response) {
   show(entries);
   if (error) {
     say(
-      `Could not read the new users' passwords: ${describe(error)}. ` +
+      `Could not read the new users' passwords: ${describeError(error)}. ` +
         "Their accounts exist; give them new passwords instead.",
       "danger",
     );

@@ -10,6 +10,11 @@ export class ApiError extends Error {
   }
 }
 
+// The hub's own words for an API error; anything else is the network's.
+export function describeError(error) {
+  return error instanceof ApiError ? error.message : `the hub did not answer (${error.message})`;
+}
+
 export function hubData() {
   return window.jhdata;
 }

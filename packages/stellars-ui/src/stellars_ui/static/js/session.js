@@ -4,7 +4,7 @@
 // while a culler runs and the server is up; it asks session-info again every
 // 30 s, so it follows the server starting, stopping and being culled.
 // Everything the hub says goes in through textContent, never as HTML.
-import { ApiError, apiRequest, hubData, userPath } from "./api.js";
+import { apiRequest, describeError, hubData, userPath } from "./api.js";
 import { formatCountdown } from "./format.js";
 
 const SYNC_EVERY_MS = 30_000;
@@ -33,11 +33,6 @@ function levelOf(seconds) {
   if (seconds < DANGER_BELOW_S) return "danger";
   if (seconds < WARNING_BELOW_S) return "warning";
   return "normal";
-}
-
-function describe(error) {
-  // The hub's own words for an API error; anything else is the network's.
-  return error instanceof ApiError ? error.message : `the hub did not answer (${error.message})`;
 }
 
 function say(message, kind) {
@@ -105,7 +100,7 @@ async function sync() {
   } catch (error) {
     // The last answer is still the best guess: the countdown goes on from it
     // and the next sync tries again.
-    console.warn("stellars: session-info failed:", describe(error));
+    console.warn("stellars: session-info failed:", describeError(error));
   }
   if (mine === generation) scheduleSync();
 }
@@ -137,7 +132,7 @@ async function extend(event) {
     render(data); // the answer carries the new remaining time and offer
     scheduleSync();
   } catch (error) {
-    say(`Could not extend: ${describe(error)}`, "danger");
+    say(`Could not extend: ${describeError(error)}`, "danger");
     await sync(); // a refusal may mean the session changed: stopped, or at its longest
   }
 }
