@@ -8,6 +8,7 @@ from stellars_activity import (
     CullerDisabledError,
     IdlePolicy,
     IdleSessions,
+    InvalidHoursError,
     NothingOnOfferError,
     RunningServer,
     ServerNotRunningError,
@@ -76,3 +77,12 @@ def test_what_cannot_be_extended(engine):
 )
 def test_the_culler_reads_the_user_from_the_servers_url(model, expected):
     assert username_of(model) == expected
+
+
+def test_bad_hours_are_refused_before_the_state_is_looked_at(engine):
+    disabled = IdleSessions(engine, POLICY, enabled=False, clock=lambda: NOW)
+    for hours in ("x", None, 0, 1.5, True):
+        with pytest.raises(InvalidHoursError):
+            asyncio.run(disabled.extend(None, hours))
+    with pytest.raises(CullerDisabledError):
+        asyncio.run(disabled.extend(None, 1))

@@ -17,7 +17,13 @@ from sqlalchemy import Table, delete, select
 
 from stellars_activity.model import SessionExtension
 from stellars_activity.sampling import as_utc, utc_now
-from stellars_activity.sessions import Extension, IdlePolicy, extend, session_state
+from stellars_activity.sessions import (
+    Extension,
+    IdlePolicy,
+    extend,
+    session_state,
+    valid_hours,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -96,6 +102,8 @@ class IdleSessions:
             InvalidHoursError: *hours* is not a whole number from 1.
             CullerDisabledError, ServerNotRunningError, NothingOnOfferError.
         """
+        # Bad input is a 400 whatever the server's state: checked first.
+        valid_hours(hours)
         if not self.enabled:
             raise CullerDisabledError("no idle culler runs on this hub: nothing to extend")
         if server is None:

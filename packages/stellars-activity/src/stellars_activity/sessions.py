@@ -104,6 +104,17 @@ class Extension:
     truncated: bool
 
 
+def valid_hours(hours: object) -> int:
+    """Return *hours* if it is a whole number from 1.
+
+    Raises:
+        InvalidHoursError: it is not.
+    """
+    if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
+        raise InvalidHoursError(f"hours must be a whole number from 1, not {hours!r}")
+    return hours
+
+
 def extend(policy: IdlePolicy, *, remaining: timedelta, hours: object, now: datetime) -> Extension:
     """Extend a server with *remaining* time by *hours* (granted up to what is on offer).
 
@@ -111,8 +122,7 @@ def extend(policy: IdlePolicy, *, remaining: timedelta, hours: object, now: date
         InvalidHoursError: *hours* is not a whole number from 1.
         NothingOnOfferError: no whole hour is on offer.
     """
-    if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
-        raise InvalidHoursError(f"hours must be a whole number from 1, not {hours!r}")
+    hours = valid_hours(hours)
     offer = hours_on_offer(policy, remaining)
     if offer < 1:
         raise NothingOnOfferError("no extension is on offer: the session is at its ceiling")
