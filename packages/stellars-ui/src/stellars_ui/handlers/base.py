@@ -29,8 +29,19 @@ class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
 
     @property
     def docker_runtime(self) -> DockerRuntime:
-        """The Docker side of the platform, as configure() put it in the Tornado settings."""
-        runtime: DockerRuntime = self.settings[DOCKER_KEY]
+        """The Docker side of the platform, as configure() put it in the Tornado settings.
+
+        Raises:
+            tornado.web.HTTPError: 501 on a hub whose servers are not containers
+                (the local spawner): there are no volumes or containers to act on.
+        """
+        runtime: DockerRuntime | None = self.settings.get(DOCKER_KEY)
+        if runtime is None:
+            raise web.HTTPError(
+                HTTPStatus.NOT_IMPLEMENTED,
+                "This hub's servers are not Docker containers: there are no volumes "
+                "or containers to act on.",
+            )
         return runtime
 
     def require_user_scope(self, scope: str, user_name: str) -> None:
