@@ -4,6 +4,10 @@ import os
 import time
 from pathlib import Path
 
+import requests
+
+from stellars_testing import wait_until
+
 RECOVERY_TIMEOUT_S = 30
 
 
@@ -23,9 +27,21 @@ def test_the_hub_serves_without_docker_and_recovers(docker_platform, tmp_path, a
     assert "Docker engine" in unavailable.json()["message"]
     assert hub.api("GET", "stellars/info").status_code == 200
     assert hub.api("GET", "users").status_code == 200
+    health = requests.get(hub.hub_url("api/stellars/health"), timeout=30)
+    assert health.status_code == 503, health.text
+    checks = health.json()["checks"]
+    assert (checks["database"]["ok"], checks["proxy"]["ok"]) == (True, True)
+    assert checks["docker"]["ok"] is False
+    assert "Docker engine" in checks["docker"]["error"]
 
     socket.symlink_to(_engine_socket())  # the engine comes back
     deadline = time.monotonic() + RECOVERY_TIMEOUT_S
     while hub.api("GET", f"users/{admin_name}/manage-volumes").status_code != 200:
         assert time.monotonic() < deadline, hub.log_tail()
         time.sleep(1)
+    # The health answer is renewed every few seconds: the engine shows up there too.
+    wait_until(
+        lambda: requests.get(hub.hub_url("api/stellars/health"), timeout=30).status_code == 200,
+        timeout_s=15,
+        what="a healthy answer with the engine back",
+    )

@@ -1,7 +1,7 @@
 import pytest
 from traitlets.config import Config
 
-from stellars_hub import StellarsNativeAuthenticator, configure, load_settings
+from stellars_hub import HubSettings, StellarsNativeAuthenticator, configure, load_settings
 from stellars_hub.configure import public_url
 from stellars_ui import BROADCASTS_KEY, SETTINGS_KEY
 
@@ -160,6 +160,19 @@ def test_broadcasts_are_sent_as_a_service_that_can_only_reach_servers(config):
     assert tornado[BROADCASTS_KEY].keep == 7
 
 
+def test_the_settings_page_gets_every_setting_with_secrets_masked(config):
+    configure(
+        config,
+        _settings({"JUPYTERHUB_ADMIN_PASSWORD": "page-secret", "JUPYTERHUB_SPAWN_TIMEOUT": "90"}),
+    )
+    report = config.JupyterHub.tornado_settings[SETTINGS_KEY].settings_report
+    rows = {row.name: row for row in report}
+    assert list(rows) == [field.alias for field in HubSettings.model_fields.values()]
+    assert rows["JUPYTERHUB_SPAWN_TIMEOUT"].value == "90"
+    assert rows["JUPYTERHUB_ADMIN_PASSWORD"].value == "********"
+    assert "page-secret" not in repr(report)
+
+
 def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config):
     config.JupyterHub.load_roles = [{"name": "mine", "scopes": ["read:users"]}]
     configure(config, _settings({"JUPYTERHUB_ADMIN": "boss"}))
@@ -168,6 +181,7 @@ def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config)
         "custom:activity:sample",
         "custom:credentials:read",
         "custom:notifications:broadcast",
+        "custom:settings:read",
     }
     roles = {role["name"]: role for role in config.JupyterHub.load_roles}
     assert "mine" in roles

@@ -1,6 +1,7 @@
 import pytest
 
 from stellars_hub import HubSettings, SettingsError, load_settings
+from stellars_hub.settings import setting_rows
 
 
 def test_defaults_keep_the_original_deployments_names():
@@ -89,3 +90,63 @@ def test_every_setting_is_described_with_a_variable_and_category():
         assert field.description, name
         assert isinstance(field.json_schema_extra, dict), name
         assert field.json_schema_extra["category"], name
+
+
+def _rows(environ):
+    return {row.name: row for row in setting_rows(load_settings(environ))}
+
+
+def test_the_rows_list_every_setting_in_schema_order_by_category():
+    rows = setting_rows(load_settings({}))
+    fields = list(HubSettings.model_fields.values())
+    assert [row.name for row in rows] == [field.alias for field in fields]
+    for row, field in zip(rows, fields, strict=True):
+        assert row.category == field.json_schema_extra["category"], row.name
+        assert row.description == field.description, row.name
+        # Unset, every setting is at its default.
+        assert row.value == row.default, row.name
+
+
+def test_the_rows_carry_the_environments_values_and_the_defaults():
+    rows = _rows(
+        {
+            "JUPYTERHUB_ADMIN": "boss",
+            "JUPYTERHUB_NOTIFICATIONS_HISTORY": "7",
+            "JUPYTERHUB_ACTIVITYMON_TARGET_HOURS": "6.5",
+            "JUPYTERHUB_SPAWNER": "local",
+        }
+    )
+    history = rows["JUPYTERHUB_NOTIFICATIONS_HISTORY"]
+    assert (history.value, history.default) == ("7", "50")
+    # Shown as the CLI shows them: a string quoted, so an empty one is visible.
+    admin = rows["JUPYTERHUB_ADMIN"]
+    assert (admin.value, admin.default) == ("'boss'", "'admin'")
+    assert rows["JUPYTERHUB_ACTIVITYMON_TARGET_HOURS"].value == "6.5"
+    assert rows["JUPYTERHUB_SPAWNER"].value == "'local'"
+    assert rows["JUPYTERHUB_ADMIN_PASSWORD_FILE"].value == "(not set)"
+
+
+def test_a_file_setting_shows_its_path(tmp_path):
+    secret = tmp_path / "admin-password"
+    secret.write_text("s3cret-passphrase")
+    rows = _rows({"JUPYTERHUB_ADMIN_PASSWORD_FILE": str(secret)})
+    assert rows["JUPYTERHUB_ADMIN_PASSWORD_FILE"].value == repr(str(secret))
+
+
+def test_the_rows_say_what_each_setting_allows():
+    rows = _rows({})
+    assert rows["JUPYTERHUB_SPAWNER"].allowed == "docker or local"
+    assert rows["JUPYTERHUB_SIGNUP_ENABLED"].allowed == "0 or 1"
+    assert rows["JUPYTERHUB_SPAWN_TIMEOUT"].allowed == "10 to 3600"
+    assert rows["JUPYTERHUB_BASE_URL"].allowed == "matching `^/`"
+
+
+def test_a_secret_is_masked_in_its_value_and_default():
+    rows = _rows({"JUPYTERHUB_ADMIN_PASSWORD": "hunter2-secret"})
+    password = rows["JUPYTERHUB_ADMIN_PASSWORD"]
+    assert password.secret
+    assert (password.value, password.default) == ("********", "(not set)")
+    assert "hunter2-secret" not in repr(list(rows.values()))
+    # The password is the one secret; unset, it says so and nothing more.
+    assert [row.name for row in rows.values() if row.secret] == ["JUPYTERHUB_ADMIN_PASSWORD"]
+    assert _rows({})["JUPYTERHUB_ADMIN_PASSWORD"].value == "(not set)"

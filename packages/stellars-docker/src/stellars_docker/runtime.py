@@ -72,6 +72,15 @@ class DockerRuntime:
             raise DockerUnavailableError("the Docker engine has not answered since the hub started")
         return self._client
 
+    async def ping(self) -> None:
+        """Return once the engine answers a ping, within the engine timeout.
+
+        Raises:
+            DockerUnavailableError: no engine has answered since the hub
+                started, or it does not answer now.
+        """
+        await call_engine(self.settings.engine_timeout_s, self.client.ping)
+
     def volume_sizes(self) -> dict[str, int | None]:
         """Return the last known size of each volume; empty before the first refresh."""
         return self._sizes.sizes() if self._sizes else {}

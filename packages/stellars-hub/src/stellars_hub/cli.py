@@ -7,23 +7,15 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-
-from stellars_hub.settings import HubSettings, SettingsError, allowed_values, load_settings
+from stellars_hub.settings import HubSettings, SettingsError, load_settings, setting_rows
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def _show(value: object) -> str:
-    if isinstance(value, SecretStr):
-        return "********" if value.get_secret_value() else "(not set)"
-    return repr(value)
-
-
 def _print_settings(settings: HubSettings) -> None:
-    for name, field in HubSettings.model_fields.items():
-        print(f"{field.alias}={_show(getattr(settings, name))}")
+    for row in setting_rows(settings):
+        print(f"{row.name}={row.value}")
 
 
 def settings_table() -> str:
@@ -32,14 +24,12 @@ def settings_table() -> str:
         "| variable | category | default | allowed | meaning |",
         "| --- | --- | --- | --- | --- |",
     ]
-    defaults = HubSettings.model_validate({})
-    for name, field in HubSettings.model_fields.items():
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        default = _show(getattr(defaults, name)).replace("|", "\\|")
-        allowed = allowed_values(field).replace("|", "\\|")
+    # Rows of a default configuration: the table documents defaults, never this environment.
+    for row in setting_rows(HubSettings.model_validate({})):
+        default = row.default.replace("|", "\\|")
+        allowed = row.allowed.replace("|", "\\|")
         rows.append(
-            f"| `{field.alias}` | {extra.get('category', '')} | `{default}` | {allowed} "
-            f"| {field.description} |"
+            f"| `{row.name}` | {row.category} | `{default}` | {allowed} | {row.description} |"
         )
     return "\n".join(rows)
 

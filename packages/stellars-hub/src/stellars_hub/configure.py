@@ -37,16 +37,18 @@ from stellars_docker import (
     spawner_config,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
-from stellars_hub.settings import HubSettings, load_settings
+from stellars_hub.settings import HubSettings, load_settings, setting_rows
 from stellars_ui import (
     ACTIVITY_KEY,
     BROADCASTS_KEY,
     CUSTOM_SCOPES,
     DOCKER_KEY,
+    HEALTH_KEY,
     IDLE_KEY,
     SETTINGS_KEY,
     TEMPLATE_DIR,
     BroadcastSettings,
+    HealthChecks,
     UISettings,
     extra_handlers,
     template_vars,
@@ -262,6 +264,8 @@ def _configure_ui(c: Any, settings: HubSettings) -> None:
             timeout_s=settings.notifications_timeout,
             concurrency=settings.notifications_concurrency,
         ),
+        # For the settings page: text only, secrets already masked.
+        settings_report=setting_rows(settings),
     )
     history = BroadcastHistory(settings.db_url, keep=settings.notifications_history)
     if _running_hub() is not None:
@@ -275,6 +279,7 @@ def _configure_ui(c: Any, settings: HubSettings) -> None:
         **_already_set(hub, "tornado_settings", {}),
         SETTINGS_KEY: ui,
         BROADCASTS_KEY: history,
+        HEALTH_KEY: HealthChecks(),
     }
     # The identity broadcasts are sent as: it holds access:servers and nothing else.
     service, role = sender_service(NOTIFICATIONS_SERVICE)

@@ -9,10 +9,12 @@ category and description, and everything that lists settings (the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from stellars_ui.settings import SettingRow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
 
 ENV_PREFIX = "JUPYTERHUB_"
+# How a secret shows wherever settings are listed: whether it is set, never its value.
+SECRET_MASK = "********"  # noqa: S105 - what shows instead of a password
+NOT_SET = "(not set)"
+SECRET_UNSET = "(not set)"  # noqa: S105 - what shows for no password
 
 # A 0/1 switch, as the original deployment's variables were written.
 Switch = Annotated[int, Field(ge=0, le=1)]
@@ -440,6 +446,43 @@ def allowed_values(field: FieldInfo) -> str:
         f"matching `{rule.pattern}`" for rule in field.metadata if getattr(rule, "pattern", None)
     )
     return ", ".join(parts) or "any text"
+
+
+def shown(value: object) -> str:
+    """Return a setting's *value* as every listing of settings shows it, a secret masked."""
+    if isinstance(value, SecretStr):
+        return SECRET_MASK if value.get_secret_value() else SECRET_UNSET
+    if value is None:
+        return NOT_SET
+    if isinstance(value, PurePath):  # a file's path, not Python's idea of one
+        return repr(str(value))
+    return repr(value)
+
+
+def setting_rows(settings: HubSettings) -> tuple[SettingRow, ...]:
+    """Return every setting in schema order: *settings*' value, the default, what is allowed.
+
+    The one walk over the schema that the ``settings`` and ``reference``
+    commands and the settings page share, so that they list the same
+    settings and mask the same secrets.
+    """
+    defaults = HubSettings.model_validate({})
+    rows = []
+    for name, field in HubSettings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        value = getattr(settings, name)
+        rows.append(
+            SettingRow(
+                name=field.alias or name,
+                category=str(extra.get("category", "")),
+                value=shown(value),
+                default=shown(getattr(defaults, name)),
+                allowed=allowed_values(field),
+                description=field.description or "",
+                secret=isinstance(value, SecretStr),
+            )
+        )
+    return tuple(rows)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
 """HTTP for Stellars Hub: API handlers, pages, templates and static files."""
 
+from stellars_ui.health import HealthChecks
 from stellars_ui.routes import extra_handlers
 from stellars_ui.scopes import CUSTOM_SCOPES
 from stellars_ui.settings import (
     ACTIVITY_KEY,
     BROADCASTS_KEY,
     DOCKER_KEY,
+    HEALTH_KEY,
     IDLE_KEY,
     SETTINGS_KEY,
     BroadcastSettings,
+    SettingRow,
     UISettings,
     installed_versions,
 )
@@ -19,10 +22,13 @@ __all__ = [
     "BROADCASTS_KEY",
     "CUSTOM_SCOPES",
     "DOCKER_KEY",
+    "HEALTH_KEY",
     "IDLE_KEY",
     "SETTINGS_KEY",
     "TEMPLATE_DIR",
     "BroadcastSettings",
+    "HealthChecks",
+    "SettingRow",
     "UISettings",
     "extra_handlers",
     "installed_versions",

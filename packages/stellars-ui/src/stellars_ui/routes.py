@@ -18,6 +18,7 @@ from stellars_ui.handlers.activity import (
 )
 from stellars_ui.handlers.activity_page import ActivityPageHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
+from stellars_ui.handlers.health import HealthHandler
 from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.notifications import (
     ActiveServersHandler,
@@ -25,8 +26,10 @@ from stellars_ui.handlers.notifications import (
     BroadcastHistoryHandler,
 )
 from stellars_ui.handlers.notifications_page import NotificationsPageHandler
+from stellars_ui.handlers.openapi import OpenAPIHandler, load_openapi
 from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandler
+from stellars_ui.handlers.settings_page import SettingsPageHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.templating import STATIC_DIR
 
@@ -45,7 +48,10 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (r"/api/notifications/active-servers", ActiveServersHandler),
         (r"/api/notifications/broadcast", BroadcastHandler),
         (r"/api/notifications/history", BroadcastHistoryHandler),
+        (r"/settings", SettingsPageHandler),
+        (r"/api/stellars/health", HealthHandler),
         (r"/api/stellars/info", InfoHandler),
+        (r"/api/stellars/openapi\.json", OpenAPIHandler, {"document": load_openapi()}),
         (rf"/api/users/{USER}/manage-volumes", ManageVolumesHandler),
         (rf"/api/users/{USER}/restart-server", RestartServerHandler),
         (rf"/api/users/{USER}/session-info", SessionInfoHandler),

@@ -22,6 +22,10 @@ READ_CREDENTIALS = "custom:credentials:read"
 # servers to choose recipients from, and reading the broadcast history.
 BROADCAST = "custom:notifications:broadcast"
 
+# Reading the settings page: every setting's effective value (secrets masked),
+# the GPUs found at start-up and the versions the hub runs.
+READ_SETTINGS = "custom:settings:read"
+
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
     BROADCAST: {
         "description": "Broadcast notifications into running JupyterLabs; see who can get them."
@@ -29,6 +33,7 @@ CUSTOM_SCOPES: dict[str, dict[str, str]] = {
     READ_CREDENTIALS: {
         "description": "Read, once, the generated passphrases of accounts just created."
     },
+    READ_SETTINGS: {"description": "Read the platform's settings page."},
     RESET_ACTIVITY: {"description": "Delete every user's activity samples."},
     SAMPLE_ACTIVITY: {"description": "Record an activity sample of every user now."},
 }

@@ -14,6 +14,8 @@ DOCKER_KEY = "stellars_docker"
 ACTIVITY_KEY = "stellars_activity"
 # ...and the idle culler's sessions (a stellars_activity.IdleSessions) under this one.
 IDLE_KEY = "stellars_idle"
+# ...and the health checks (a stellars_ui.health.HealthChecks) under this one...
+HEALTH_KEY = "stellars_health"
 # ...and the broadcast history (a stellars_ui.broadcasts.BroadcastHistory) under this one.
 BROADCASTS_KEY = "stellars_broadcasts"
 
@@ -58,6 +60,33 @@ class BroadcastSettings:
 
 
 @dataclass(frozen=True)
+class SettingRow:
+    """One setting of the platform as the settings page lists it, every part already text.
+
+    ``stellars_hub`` makes these from its settings schema; this package only
+    shows them, so it never sees a secret: a secret's value and default are
+    masked before they get here.
+
+    Attributes:
+        name: the environment variable, e.g. ``JUPYTERHUB_ADMIN``.
+        category: the group it is listed under, e.g. ``Accounts``.
+        value: the effective value; a mask for a secret.
+        default: the value when the variable is not set; a mask for a secret.
+        allowed: what the setting accepts, in words.
+        description: what the setting does.
+        secret: *value* and *default* are masks, not values.
+    """
+
+    name: str
+    category: str
+    value: str
+    default: str
+    allowed: str
+    description: str
+    secret: bool
+
+
+@dataclass(frozen=True)
 class UISettings:
     """UI settings, built by ``stellars_hub`` from the environment.
 
@@ -68,6 +97,8 @@ class UISettings:
         activity_refresh_interval_s: seconds between two refreshes of the
             Activity page's table.
         broadcasts: how broadcasts reach the labs.
+        settings_report: every setting of the platform, in schema order, for
+            the settings page.
     """
 
     platform_name: str = "Stellars Hub"
@@ -76,3 +107,4 @@ class UISettings:
     package_versions: dict[str, str | None] = field(
         default_factory=lambda: installed_versions(PLATFORM_DISTRIBUTIONS)
     )
+    settings_report: tuple[SettingRow, ...] = ()

@@ -1,0 +1,179 @@
+"""The Settings page (``/hub/settings``) in a real browser, on a real hub.
+
+The platform runs with the local-process spawner, so no Docker is needed and
+the page has no GPUs to show. One hub serves every test; its environment
+sets a few values away from their defaults, a secret, and a platform name
+that is markup, to see each of them on the page as it should be.
+"""
+
+from importlib.metadata import version
+
+import jupyterhub
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from stellars_hub import HubSettings
+from stellars_testing import HubSession
+
+ADMIN = "boss"
+ADMIN_PASSWORD = "settings-page-Secret-7731"
+PLATFORM_NAME = "<b>Lab</b> & co"
+ENVIRON = {
+    "JUPYTERHUB_SPAWNER": "local",
+    "JUPYTERHUB_ADMIN": ADMIN,
+    "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    "JUPYTERHUB_GPU_ENABLED": "0",
+    "JUPYTERHUB_PLATFORM_NAME": PLATFORM_NAME,
+    "JUPYTERHUB_NOTIFICATIONS_HISTORY": "7",
+}
+# Every distribution of the platform: the page lists each with its version.
+PLATFORM_PACKAGES = (
+    "stellars-hub",
+    "stellars-auth",
+    "stellars-docker",
+    "stellars-activity",
+    "stellars-ui",
+)
+USER = "plain"
+
+
+@pytest.fixture(scope="module")
+def hub(module_platform_hub):
+    return module_platform_hub(ENVIRON)
+
+
+@pytest.fixture(scope="module")
+def user_password(hub):
+    """The generated passphrase of an account the admin created: a user without the scope."""
+    hub.create_user(USER)
+    admin_token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    credentials = hub.api(
+        "POST", "admin/credentials", token=admin_token, json={"usernames": [USER]}
+    )
+    assert credentials.status_code == 200, credentials.text
+    (entry,) = credentials.json()["credentials"]
+    return entry["password"]
+
+
+@pytest.fixture
+def admin_page(hub, logged_in_page):
+    page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
+    page.goto(hub.hub_url("settings"))
+    page.locator("#stellars-settings").wait_for()
+    return page
+
+
+def _setting(page, variable):
+    return page.locator(f'#stellars-settings tr[data-setting="{variable}"]')
+
+
+def _cell(page, variable, column):
+    return _setting(page, variable).locator(f'td[data-column="{column}"]')
+
+
+# ------------------------------------------------------------------ the settings
+
+
+def test_the_admin_reaches_the_page_from_the_navigation(hub, logged_in_page):
+    page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
+    page.get_by_role("link", name="Settings", exact=True).click()
+    expect(page).to_have_url(hub.hub_url("settings"))
+    expect(page.locator("h1")).to_have_text("Settings")
+
+
+def test_every_setting_is_listed_under_its_category_in_schema_order(admin_page):
+    fields = list(HubSettings.model_fields.values())
+    rows = admin_page.locator("#stellars-settings tr[data-setting]")
+    assert [row.get_attribute("data-setting") for row in rows.all()] == [
+        field.alias for field in fields
+    ]
+    categories = list(dict.fromkeys(field.json_schema_extra["category"] for field in fields))
+    sections = admin_page.locator("#stellars-settings section[data-category]")
+    assert [section.get_attribute("data-category") for section in sections.all()] == categories
+    for field in fields:
+        category = field.json_schema_extra["category"]
+        row = admin_page.locator(
+            f'section[data-category="{category}"] tr[data-setting="{field.alias}"]'
+        )
+        expect(row).to_have_count(1)
+        expect(row.locator('td[data-column="description"]')).to_have_text(field.description)
+
+
+def test_a_changed_value_shows_next_to_its_default(admin_page):
+    expect(_cell(admin_page, "JUPYTERHUB_NOTIFICATIONS_HISTORY", "value")).to_have_text("7")
+    expect(_cell(admin_page, "JUPYTERHUB_NOTIFICATIONS_HISTORY", "default")).to_have_text("50")
+    expect(_setting(admin_page, "JUPYTERHUB_NOTIFICATIONS_HISTORY")).to_have_attribute(
+        "data-changed", "true"
+    )
+    expect(_cell(admin_page, "JUPYTERHUB_ADMIN", "value")).to_have_text(f"{ADMIN!r}")
+    expect(_cell(admin_page, "JUPYTERHUB_ADMIN", "default")).to_have_text("'admin'")
+    # A setting left alone is at its default, and not marked.
+    expect(_cell(admin_page, "JUPYTERHUB_SPAWN_TIMEOUT", "value")).to_have_text("120")
+    expect(_setting(admin_page, "JUPYTERHUB_SPAWN_TIMEOUT")).to_have_attribute(
+        "data-changed", "false"
+    )
+    expect(_cell(admin_page, "JUPYTERHUB_SPAWN_TIMEOUT", "allowed")).to_have_text("10 to 3600")
+
+
+def test_the_admin_password_is_masked_and_nowhere_in_the_page(hub, admin_page):
+    expect(_cell(admin_page, "JUPYTERHUB_ADMIN_PASSWORD", "value")).to_have_text("********")
+    expect(_cell(admin_page, "JUPYTERHUB_ADMIN_PASSWORD", "default")).to_have_text("(not set)")
+    expect(_setting(admin_page, "JUPYTERHUB_ADMIN_PASSWORD")).to_have_attribute(
+        "data-secret", "true"
+    )
+    assert ADMIN_PASSWORD not in admin_page.content()
+    # ...nor in the HTML as the hub sent it, before any browser parsed it.
+    admin = HubSession(hub)
+    admin.log_in(ADMIN, ADMIN_PASSWORD)
+    sent = admin.get(hub.hub_url("settings"), timeout=30)
+    assert sent.status_code == 200
+    assert 'data-setting="JUPYTERHUB_ADMIN_PASSWORD"' in sent.text
+    assert ADMIN_PASSWORD not in sent.text
+
+
+def test_a_platform_name_that_is_markup_shows_as_text(admin_page):
+    value = _cell(admin_page, "JUPYTERHUB_PLATFORM_NAME", "value")
+    expect(value).to_have_text(repr(PLATFORM_NAME))
+    expect(value.locator("b")).to_have_count(0)
+    expect(admin_page.get_by_test_id("stellars-platform-name")).to_have_text(PLATFORM_NAME)
+
+
+# ------------------------------------------------------------------ GPUs and versions
+
+
+def test_gpus_are_not_used_with_local_servers(admin_page):
+    gpus = admin_page.locator("#stellars-settings-gpus")
+    expect(gpus.locator("[data-gpu-state]")).to_have_attribute("data-gpu-state", "not-used")
+    expect(gpus).to_contain_text("Not used: servers are local processes")
+    expect(gpus.locator("tr[data-gpu]")).to_have_count(0)
+
+
+def test_the_versions_of_jupyterhub_and_every_package_are_listed(admin_page):
+    versions = admin_page.locator("#stellars-settings-versions")
+
+    def installed(package):
+        return versions.locator(f'tr[data-package="{package}"] td[data-column="version"]')
+
+    expect(installed("jupyterhub")).to_have_text(jupyterhub.__version__)
+    for package in PLATFORM_PACKAGES:
+        expect(installed(package)).to_have_text(version(package))
+    expect(versions.locator("tr[data-package]")).to_have_count(len(PLATFORM_PACKAGES) + 1)
+
+
+# ------------------------------------------------------------------ who may read it
+
+
+def test_a_user_without_the_scope_gets_a_403_and_no_link(hub, logged_in_page, user_password):
+    page = logged_in_page(hub, USER, user_password)
+    expect(page.get_by_role("link", name="Settings", exact=True)).to_have_count(0)
+    response = page.goto(hub.hub_url("settings"))
+    assert response.status == 403
+    assert "custom:settings:read" in page.content()
+    expect(page.locator("#stellars-settings")).to_have_count(0)
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(hub):
+    response = requests.get(hub.hub_url("settings"), allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+    assert "/hub/login" in response.headers["Location"]
