@@ -8,6 +8,7 @@ test_broadcast_on_docker.py.
 """
 
 import pytest
+from hub_metrics import metric_samples
 from hub_tokens import service_tokens
 
 from stellars_testing import HubSession
@@ -23,6 +24,8 @@ LOCAL = {
     "JUPYTERHUB_NOTIFICATIONS_HISTORY": "3",
 }
 NOTIFICATIONS = "jupyterlab-notifications-extension/notifications"
+DELIVERED = frozenset({("outcome", "delivered")})
+NOT_RUNNING = frozenset({("outcome", "not running")})
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +90,32 @@ def test_a_broadcast_reaches_running_labs_and_reports_everyone_else(hub, admin_t
         assert received(hub, name, labs[name]) == ["Maintenance at 18:00, please save your work"]
     # The token it carried is gone from the hub's database.
     assert service_tokens(hub.db_url) == 0
+
+
+def test_broadcasts_and_their_outcomes_are_counted_in_the_hubs_metrics(hub, admin_token, labs):
+    def counts():
+        samples = metric_samples(hub, admin_token)
+        return (
+            samples.get(("stellars_broadcasts_total", frozenset()), 0),
+            samples.get(("stellars_broadcast_deliveries_total", DELIVERED), 0),
+            samples.get(("stellars_broadcast_deliveries_total", NOT_RUNNING), 0),
+        )
+
+    before = counts()
+    body = {"message": "Counted", "recipients": ["ada", "cy"]}
+    assert broadcast(hub, admin_token, body).status_code == 200
+    assert received(hub, "ada", labs["ada"]) == ["Counted"]
+    after = counts()
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1]
+    # Users by activity level, from the background refresh (every user is there).
+    samples = metric_samples(hub, admin_token)
+    by_level = {
+        dict(labels)["level"]: value
+        for (name, labels), value in samples.items()
+        if name == "stellars_activity_users"
+    }
+    assert set(by_level) == {"inactive", "low", "moderate", "high", "very_high", "no_data"}
+    assert sum(by_level.values()) >= 1
 
 
 def test_without_recipients_every_running_server_gets_it(hub, admin_token, labs):

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hub_metrics import metric_samples
 from sqlalchemy import create_engine, update
 
 from stellars_activity.model import SessionExtension
@@ -105,7 +106,7 @@ def test_another_user_cannot_extend_or_read_my_session(hub, docker_run):
     assert _extend(hub, owner, {"hours": 1}, stranger_token).status_code == 403
 
 
-def test_idle_extended_and_too_old_servers(hub, docker_run):
+def test_idle_extended_and_too_old_servers(hub, docker_run, admin_name):
     idle, _ = _user(hub, docker_run)
     extended, extended_token = _user(hub, docker_run)
     old, old_token = _user(hub, docker_run)
@@ -151,3 +152,6 @@ def test_idle_extended_and_too_old_servers(hub, docker_run):
     # The culler stopped servers and deleted nobody.
     for username in (idle, extended, old):
         assert hub.api("GET", f"users/{username}").status_code == 200
+    # The hub counted the culler's stops (other tests' servers may have been culled too).
+    admin_token = hub.api("POST", f"users/{admin_name}/tokens", json={}).json()["token"]
+    assert metric_samples(hub, admin_token)[("stellars_idle_culls_total", frozenset())] >= 3

@@ -51,7 +51,13 @@ def test_the_access_groups_are_created_at_start_and_again_after_a_delete(docker_
 
 
 def test_spawned_containers_carry_the_gpu_flags_the_lab_image_reads(docker_platform, docker_run):
-    hub = docker_platform()  # GPUs off: this engine has none
+    hub = docker_platform(  # GPUs off: this engine has none
+        {
+            "JUPYTERHUB_CPU_LIMIT": "0.5",
+            "JUPYTERHUB_MEM_LIMIT": "768M",
+            "JUPYTERHUB_SERVICE_TENSORBOARD": "0",
+        }
+    )
     username = f"gpuflags-{docker_run.run_id}"
     hub.create_user(username)
     hub.api("POST", f"users/{username}/server").raise_for_status()
@@ -62,3 +68,13 @@ def test_spawned_containers_carry_the_gpu_flags_the_lab_image_reads(docker_platf
         assert flag in environment
     assert not container.attrs["HostConfig"].get("DeviceRequests")
     assert container.labels["org.stellars-hub.role"] == "lab"
+    # The lab image's service toggles, and the limits the engine enforces.
+    for toggle in (
+        "JUPYTERHUB_SERVICE_MLFLOW=1",
+        "JUPYTERHUB_SERVICE_RESOURCES_MONITOR=1",
+        "JUPYTERHUB_SERVICE_TENSORBOARD=0",
+    ):
+        assert toggle in environment
+    host = container.attrs["HostConfig"]
+    assert host["NanoCpus"] == 500_000_000 or host["CpuQuota"] == host["CpuPeriod"] // 2
+    assert host["Memory"] == 768 * 1024 * 1024

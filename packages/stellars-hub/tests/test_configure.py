@@ -1,7 +1,13 @@
 import pytest
 from traitlets.config import Config
 
-from stellars_hub import HubSettings, StellarsNativeAuthenticator, configure, load_settings
+from stellars_hub import (
+    HubSettings,
+    SettingsError,
+    StellarsNativeAuthenticator,
+    configure,
+    load_settings,
+)
 from stellars_hub.configure import public_url
 from stellars_ui import BROADCASTS_KEY, SETTINGS_KEY
 
@@ -27,6 +33,38 @@ def test_configure_sets_up_dockerspawner_with_the_local_image(config):
         "jupyterlab-{username}_cache": "/home/jovyan/.cache",
         "jupyterhub_shared": "/mnt/shared",
     }
+
+
+def test_containers_get_the_limits_and_the_lab_service_toggles(config):
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_CPU_LIMIT": "1.5",
+                "JUPYTERHUB_MEM_LIMIT": "4G",
+                "JUPYTERHUB_SERVICE_MLFLOW": "0",
+            }
+        ),
+    )
+    assert config.DockerSpawner.cpu_limit == 1.5
+    assert config.DockerSpawner.mem_limit == "4G"
+    environment = config.DockerSpawner.environment
+    assert environment["JUPYTERHUB_SERVICE_MLFLOW"] == "0"
+    assert environment["JUPYTERHUB_SERVICE_RESOURCES_MONITOR"] == "1"
+    assert environment["JUPYTERHUB_SERVICE_TENSORBOARD"] == "1"
+    assert environment["NVIDIA_DETECTED"] == "0"  # the GPU flags are still there
+
+
+def test_no_limits_unless_set(config):
+    configure(config, _settings({}))
+    assert "cpu_limit" not in config.DockerSpawner
+    assert "mem_limit" not in config.DockerSpawner
+
+
+def test_a_memory_limit_must_read_as_jupyterhub_writes_it():
+    for bad in ("4 GB", "-1G", "0", "4g"):
+        with pytest.raises(SettingsError, match="JUPYTERHUB_MEM_LIMIT"):
+            load_settings({"JUPYTERHUB_MEM_LIMIT": bad})
 
 
 def test_no_shared_volume_when_it_is_none(config):

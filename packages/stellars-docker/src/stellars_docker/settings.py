@@ -35,6 +35,11 @@ class DockerSettings:
         volume_size_timeout_s: seconds one volume-size query may take (the
             engine walks every volume's files).
         stats_interval_s: seconds between two refreshes of the container stats.
+        cpu_limit: CPUs a container may use (0.5, 2, ...); None for no limit.
+        mem_limit: memory a container may use, as JupyterHub writes it
+            (``512M``, ``4G``); None for no limit.
+        environment: variables every lab container gets (the lab image's
+            service toggles, say), beside those the GPU resolution adds.
     """
 
     image: str
@@ -50,3 +55,6 @@ class DockerSettings:
     volume_size_interval_s: float = 300.0
     volume_size_timeout_s: float = 120.0
     stats_interval_s: float = 30.0
+    cpu_limit: float | None = None
+    mem_limit: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)

@@ -36,7 +36,12 @@ def spawner_config(settings: DockerSettings, gpu: GpuResolution | None = None) -
     config["extra_create_kwargs"] = {"labels": {ROLE_LABEL: LAB_ROLE, **settings.extra_labels}}
     gpu_config = gpu_spawner_config(gpu or GpuResolution(enabled=False, detected=False, gpus=()))
     config["extra_host_config"] = gpu_config.get("extra_host_config", {})
-    config["environment"] = gpu_config.get("environment", {})
+    config["environment"] = {**settings.environment, **gpu_config.get("environment", {})}
+    # JupyterHub's own Spawner limits, which DockerSpawner applies to the container.
+    if settings.cpu_limit is not None:
+        config["cpu_limit"] = settings.cpu_limit
+    if settings.mem_limit is not None:
+        config["mem_limit"] = settings.mem_limit
     if settings.network_name:
         config["network_name"] = settings.network_name
         # On a user-defined network the hub reaches the container by its

@@ -49,7 +49,9 @@ from stellars_ui import (
     TEMPLATE_DIR,
     BroadcastSettings,
     HealthChecks,
+    MetricsRefresher,
     UISettings,
+    counting_culls,
     extra_handlers,
     template_vars,
 )
@@ -87,6 +89,7 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     _configure_activity(c, settings)
     _configure_ui(c, settings)
     _configure_scopes(c, settings)
+    _configure_metrics(c, settings)
     return settings
 
 
@@ -153,6 +156,9 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
         volume_size_interval_s=settings.volume_size_interval,
         volume_size_timeout_s=settings.volume_size_timeout,
         stats_interval_s=settings.stats_interval,
+        cpu_limit=settings.cpu_limit or None,
+        mem_limit=settings.mem_limit or None,
+        environment=lab_service_toggles(settings),
     )
     gpu = detect_gpus(
         GpuMode(settings.gpu_enabled),
@@ -176,6 +182,15 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
         DOCKER_KEY: runtime,
     }
     _start_with_the_hub(runtime.start)
+
+
+def lab_service_toggles(settings: HubSettings) -> dict[str, str]:
+    """Return the lab image's service toggles, under the names the image reads ("0" or "1")."""
+    return {
+        "JUPYTERHUB_SERVICE_MLFLOW": str(settings.service_mlflow),
+        "JUPYTERHUB_SERVICE_RESOURCES_MONITOR": str(settings.service_resources_monitor),
+        "JUPYTERHUB_SERVICE_TENSORBOARD": str(settings.service_tensorboard),
+    }
 
 
 def _configure_activity(c: Any, settings: HubSettings) -> None:
@@ -303,6 +318,23 @@ def _configure_scopes(c: Any, settings: HubSettings) -> None:
             "users": [settings.admin],
         },
     ]
+
+
+def _configure_metrics(c: Any, settings: HubSettings) -> None:
+    hub = c.JupyterHub
+    tornado = _already_set(hub, "tornado_settings", {})
+    # Every finished request goes through JupyterHub's log function; this one
+    # logs as JupyterHub's does and counts the idle culler's server stops.
+    hub.tornado_settings = {**tornado, "log_function": counting_culls(CULLER_SERVICE)}
+    app = _running_hub()
+    if app is None:
+        return
+    refresher = MetricsRefresher(
+        tornado[ACTIVITY_KEY],
+        tornado.get(DOCKER_KEY),
+        interval_s=settings.activitymon_refresh_interval,
+    )
+    _start_with_the_hub(lambda: refresher.start(app.db))
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:

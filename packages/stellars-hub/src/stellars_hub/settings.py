@@ -242,6 +242,41 @@ class HubSettings(BaseModel):
         ge=2,
         le=3600,
     )
+    cpu_limit: float = _setting(
+        0.0,
+        "JUPYTERHUB_CPU_LIMIT",
+        "Spawner",
+        "CPUs each lab container may use (0.5, 2, ...). 0: no limit.",
+        ge=0,
+        le=1024,
+    )
+    mem_limit: str = _setting(
+        "",
+        "JUPYTERHUB_MEM_LIMIT",
+        "Spawner",
+        "Memory each lab container may use, as JupyterHub writes it (512M, 4G). Empty: no limit.",
+        pattern=r"^([1-9][0-9]*(\.[0-9]+)?[KMGT]?)?$",
+    )
+
+    # -- Lab services: passed to every lab container under the same names
+    service_mlflow: Switch = _setting(
+        1,
+        "JUPYTERHUB_SERVICE_MLFLOW",
+        "Lab services",
+        "1: the lab image starts its MLflow tracking server.",
+    )
+    service_resources_monitor: Switch = _setting(
+        1,
+        "JUPYTERHUB_SERVICE_RESOURCES_MONITOR",
+        "Lab services",
+        "1: the lab image shows its resources monitor.",
+    )
+    service_tensorboard: Switch = _setting(
+        1,
+        "JUPYTERHUB_SERVICE_TENSORBOARD",
+        "Lab services",
+        "1: the lab image starts TensorBoard.",
+    )
 
     # -- GPU
     gpu_enabled: int = _setting(

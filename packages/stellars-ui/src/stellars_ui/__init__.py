@@ -1,6 +1,7 @@
 """HTTP for Stellars Hub: API handlers, pages, templates and static files."""
 
 from stellars_ui.health import HealthChecks
+from stellars_ui.metrics import MetricsRefresher, counting_culls
 from stellars_ui.routes import extra_handlers
 from stellars_ui.scopes import CUSTOM_SCOPES
 from stellars_ui.settings import (
@@ -28,8 +29,10 @@ __all__ = [
     "TEMPLATE_DIR",
     "BroadcastSettings",
     "HealthChecks",
+    "MetricsRefresher",
     "SettingRow",
     "UISettings",
+    "counting_culls",
     "extra_handlers",
     "installed_versions",
     "template_vars",

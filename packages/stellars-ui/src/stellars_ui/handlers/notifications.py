@@ -22,6 +22,7 @@ from stellars_ui.broadcasts import (
 from stellars_ui.broadcasts.delivery import deliver
 from stellars_ui.broadcasts.request import BROADCAST_FIELDS
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
+from stellars_ui.metrics import count_broadcast
 from stellars_ui.scopes import BROADCAST
 from stellars_ui.settings import BROADCASTS_KEY, SETTINGS_KEY, UISettings
 
@@ -94,6 +95,7 @@ class BroadcastHandler(_NotificationsHandler):
                 timeout_s=options.timeout_s,
             )
         delivered = sum(d.delivered for d in deliveries)
+        count_broadcast([d.reason for d in deliveries])
         sent = await self.history.record(
             self.current_user.name, request, recipients=len(deliveries), delivered=delivered
         )
