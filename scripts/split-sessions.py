@@ -1,9 +1,13 @@
-"""Split nox's default sessions into two streams that can run at once (scripts/test.sh).
+"""Split nox's default sessions into streams that run at once (scripts/test.sh).
 
-Reads ``nox --list --json`` on stdin and prints the sessions of stream 1 or
-2 (the argument), one per line, the integration session first: sessions
-of JupyterHub 5 go to stream 1, those of JupyterHub 6 to stream 2, and the
-others (lint, typecheck) alternate, so a new session needs no change here.
+Reads ``nox --list --json`` on stdin; ``split-sessions.py COUNT INDEX``
+prints the sessions of stream INDEX (1 to COUNT), one per line, longest
+first. Sessions are dealt out longest first, each to the stream with the
+least work so far, by a rough weight per session (minutes on a 2-core
+machine); a session not in WEIGHTS counts as one minute, so a new session
+needs no change here. The integration sessions mostly wait on containers,
+browsers and the culler, which is why several streams finish sooner than
+one even on two cores.
 """
 
 from __future__ import annotations
@@ -11,24 +15,41 @@ from __future__ import annotations
 import json
 import sys
 
+# Rough minutes of each session's kind, from CI runs (see docs/testing.md).
+WEIGHTS = {
+    "integration": 11.0,
+    "deploy": 4.0,
+    "auth": 2.0,
+    "docker": 1.5,
+    "activity": 1.0,
+    "ui": 1.0,
+    "hub": 0.7,
+    "lint": 0.3,
+    "typecheck": 0.3,
+}
+
+
+def weight(session: str) -> float:
+    """Return the rough minutes of *session* (``auth(jupyterhub='5')`` weighs as ``auth``)."""
+    return WEIGHTS.get(session.split("(")[0], 1.0)
+
+
+def split(sessions: list[str], count: int) -> list[list[str]]:
+    """Deal *sessions* out to *count* streams, longest first, each to the least loaded."""
+    streams: list[list[str]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    for session in sorted(sessions, key=lambda name: (-weight(name), name)):
+        lightest = loads.index(min(loads))
+        streams[lightest].append(session)
+        loads[lightest] += weight(session)
+    return streams
+
 
 def main() -> None:
-    """Print the sessions of the stream named by the first argument."""
-    wanted = int(sys.argv[1])
-    streams: dict[int, list[str]] = {1: [], 2: []}
-    others = 0
-    for entry in json.load(sys.stdin):
-        name = entry["session"]
-        version = (entry.get("call_spec") or {}).get("jupyterhub")
-        if version == "5":
-            streams[1].append(name)
-        elif version == "6":
-            streams[2].append(name)
-        else:
-            others += 1
-            streams[1 + others % 2].append(name)
-    # The longest session first, so the two streams end close together.
-    for name in sorted(streams[wanted], key=lambda n: not n.startswith("integration")):
+    """Print the sessions of the stream named by the arguments."""
+    count, index = int(sys.argv[1]), int(sys.argv[2])
+    sessions = [entry["session"] for entry in json.load(sys.stdin)]
+    for name in split(sessions, count)[index - 1]:
         print(name)
 
 

@@ -32,12 +32,14 @@ status=0
 if [[ $# -gt 0 || -n ${STELLARS_SERIAL:-} ]]; then
     "$tools_bin/nox" "$@" || status=$?
 else
-    # Every session, in two streams at once, one per JupyterHub version
-    # (scripts/split-sessions.py). The integration sessions spend much of
-    # their time waiting on containers, browsers and the culler's checks, so
-    # two streams finish well before one would; each stream's output is
-    # printed whole when it ends. STELLARS_SERIAL=1 runs them one by one.
+    # Every session, in STELLARS_STREAMS streams at once (3 by default),
+    # dealt out by scripts/split-sessions.py. The integration sessions spend
+    # much of their time waiting on containers, browsers and the culler's
+    # checks, so several streams finish well before one would; each stream's
+    # output is printed whole when it ends. STELLARS_SERIAL=1 runs them one
+    # by one.
     mkdir -p .cache/logs
+    rm -f .cache/logs/stream*.log
     stream() {
         local name=$1
         shift
@@ -45,15 +47,22 @@ else
     }
     run_python() { "$tools_bin/uv" run --no-project --python 3.11 python "$@"; }
     listing=$("$tools_bin/nox" --list --json 2>/dev/null)
-    mapfile -t first < <(run_python scripts/split-sessions.py 1 <<<"$listing")
-    mapfile -t second < <(run_python scripts/split-sessions.py 2 <<<"$listing")
-    stream first "${first[@]}" &
-    first_pid=$!
-    stream second "${second[@]}" &
-    second_pid=$!
-    wait "$first_pid" || status=$?
-    wait "$second_pid" || status=$?
-    cat .cache/logs/first.log .cache/logs/second.log
+    count=${STELLARS_STREAMS:-3}
+    pids=()
+    for index in $(seq 1 "$count"); do
+        mapfile -t sessions < <(run_python scripts/split-sessions.py "$count" "$index" <<<"$listing")
+        [[ ${#sessions[@]} -gt 0 ]] || continue
+        stream "stream$index" "${sessions[@]}" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || status=$?
+    done
+    for index in $(seq 1 "$count"); do
+        if [[ -f .cache/logs/stream$index.log ]]; then
+            cat ".cache/logs/stream$index.log"
+        fi
+    done
 fi
 "$tools_bin/uv" run --no-project --python 3.11 python scripts/summarize-tests.py .cache/reports || status=1
 log "finished in $(elapsed_since "$started")s"
