@@ -112,6 +112,15 @@ def integration(session: nox.Session, jupyterhub: str) -> None:
     _pytest(session, ROOT / "tests" / "integration", f"integration-jupyterhub{jupyterhub}")
 
 
+@nox.session(python=PYTHON)
+def deploy(session: nox.Session) -> None:
+    """deploy/compose.yml run by compose: the hub image spawning the lab image, through a login."""
+    # The platform runs inside the hub image; this side only drives compose
+    # and HTTP, and reads compose.yml.
+    session.install(TESTING, "pyyaml>=6")
+    _pytest(session, ROOT / "tests" / "deploy", "deploy")
+
+
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks against a baseline in the same run (not part of CI; see docs/benchmarks.md)."""

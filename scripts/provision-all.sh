@@ -5,12 +5,12 @@
 #   eval "$(scripts/provision-all.sh | sed 's/^/export /')"
 #
 # Usage: provision-all.sh [--only PART[,PART...]]
-#   PARTs: docker chp postgres chromium lab-image (default: all)
+#   PARTs: docker chp postgres chromium lab-image hub-image compose (default: all)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-all_parts=(docker chp postgres chromium lab-image)
+all_parts=(docker chp postgres chromium lab-image hub-image compose)
 
 usage() {
     sed -n '/^# Usage:/,/^# *PARTs:/p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -45,6 +45,8 @@ declare -A key_of=(
     [postgres]=STELLARS_TEST_POSTGRES_URL
     [chromium]=STELLARS_CHROMIUM
     [lab-image]=STELLARS_LAB_IMAGE
+    [hub-image]=STELLARS_HUB_IMAGE
+    [compose]=STELLARS_COMPOSE
 )
 
 t0=$(now_s)

@@ -18,7 +18,7 @@ import sys
 # Rough minutes of each session's kind, from CI runs (see docs/testing.md).
 WEIGHTS = {
     "integration": 11.0,
-    "deploy": 4.0,
+    "deploy": 0.5,
     "auth": 2.0,
     "docker": 1.5,
     "activity": 1.0,
@@ -31,7 +31,7 @@ WEIGHTS = {
 
 def weight(session: str) -> float:
     """Return the rough minutes of *session* (``auth(jupyterhub='5')`` weighs as ``auth``)."""
-    return WEIGHTS.get(session.split("(")[0], 1.0)
+    return WEIGHTS.get(session.split("(", maxsplit=1)[0], 1.0)
 
 
 def split(sessions: list[str], count: int) -> list[list[str]]:

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-LAYERS = ("unit", "hub", "database", "docker", "browser")
+LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy")
 OUTCOMES = ("passed", "failed", "skipped")
 
 

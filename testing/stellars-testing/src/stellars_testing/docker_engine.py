@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 # so cleanup removes exactly what this run made and nothing else.
 RUN_LABEL = "org.stellars-hub.test-run"
 DEFAULT_LAB_IMAGE = "stellars-hub-lab:latest"
+DEFAULT_HUB_IMAGE = "stellars-hub:latest"
 
 
 def connect() -> docker.DockerClient:
@@ -39,6 +40,18 @@ def lab_image(client: docker.DockerClient) -> str:
         client.images.get(name)
     except docker.errors.ImageNotFound:
         require("lab image", f"{name} is not built", "Run scripts/provision-lab-image.sh.")
+    return name
+
+
+def hub_image(client: docker.DockerClient) -> str:
+    """Return the name of the locally built hub image, or stop the test saying how to build it."""
+    import docker  # noqa: PLC0415
+
+    name = os.environ.get("STELLARS_HUB_IMAGE", DEFAULT_HUB_IMAGE)
+    try:
+        client.images.get(name)
+    except docker.errors.ImageNotFound:
+        require("hub image", f"{name} is not built", "Run scripts/provision-hub-image.sh.")
     return name
 
 

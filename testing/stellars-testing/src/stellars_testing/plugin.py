@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Browser, Page
 
-# A test belongs to the layer of the most real component it uses.
+# A test belongs to the layer of the most real component it uses (the first
+# one listed here that it asks for).
 LAYER_OF_FIXTURE = {
+    "hub_image": "deploy",
     "browser": "browser",
     "docker_run": "docker",
     "postgres_db_url": "database",
@@ -33,7 +35,7 @@ LAYER_OF_FIXTURE = {
     "platform_hub": "hub",
     "module_platform_hub": "hub",
 }
-LAYERS = ("unit", "hub", "database", "docker", "browser")
+LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy")
 
 
 # ------------------------------------------------------------------ fixtures
@@ -107,6 +109,12 @@ def docker_run() -> Iterator[docker_engine.DockerRun]:
 def lab_image(docker_run: docker_engine.DockerRun) -> str:
     """Return the name of the locally built JupyterLab image."""
     return docker_engine.lab_image(docker_run.client)
+
+
+@pytest.fixture(scope="session")
+def hub_image(docker_run: docker_engine.DockerRun) -> str:
+    """Return the name of the locally built hub image (``deploy/hub``)."""
+    return docker_engine.hub_image(docker_run.client)
 
 
 @pytest.fixture(scope="session")
