@@ -72,7 +72,12 @@ def test_repeated_extensions_never_bank_time_beyond_the_ceiling():
         extend(POLICY, remaining=remaining, hours=1, now=NOW)
 
 
-@pytest.mark.parametrize("hours", [0, -1, 1.5, True, "2", None])
+@pytest.mark.parametrize("hours", [0, -1, 1.5, 0.0, True, "2", None])
 def test_hours_must_be_a_whole_number_from_one(hours):
     with pytest.raises(ValueError, match="whole number"):
         extend(POLICY, remaining=H, hours=hours, now=NOW)
+
+
+def test_a_whole_number_written_with_a_point_is_a_whole_number():
+    outcome = extend(POLICY, remaining=14 * H, hours=3.0, now=NOW)
+    assert outcome.granted_hours == 3

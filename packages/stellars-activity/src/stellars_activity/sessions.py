@@ -105,11 +105,13 @@ class Extension:
 
 
 def valid_hours(hours: object) -> int:
-    """Return *hours* if it is a whole number from 1.
+    """Return *hours* if it is a whole number from 1 (2.0 too: JSON has one number type).
 
     Raises:
         InvalidHoursError: it is not.
     """
+    if isinstance(hours, float) and hours.is_integer():
+        hours = int(hours)
     if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
         raise InvalidHoursError(f"hours must be a whole number from 1, not {hours!r}")
     return hours

@@ -62,9 +62,11 @@ def parse_broadcast(body: dict[str, Any]) -> BroadcastRequest:
     message = body.get("message")
     if not isinstance(message, str):
         raise BroadcastInputError("message", "must be a string")
-    message = message.strip()
-    if not 1 <= len(message) <= MAX_MESSAGE_LENGTH:
+    # At most 140 as sent (what the page's field and the OpenAPI document
+    # count), and not blank: 1 to 140 once trimmed.
+    if len(message) > MAX_MESSAGE_LENGTH or not message.strip():
         raise BroadcastInputError("message", f"must be 1 to {MAX_MESSAGE_LENGTH} characters")
+    message = message.strip()
     variant = body.get("variant", "info")
     if variant not in VARIANTS:
         raise BroadcastInputError("variant", f"must be one of {', '.join(VARIANTS)}")
@@ -72,13 +74,14 @@ def parse_broadcast(body: dict[str, Any]) -> BroadcastRequest:
         message=message,
         variant=variant,
         auto_close_ms=_auto_close(body.get("autoClose", 5000)),
-        recipients=_recipients(body.get("recipients")),
+        recipients=_recipients(body["recipients"]) if "recipients" in body else None,
     )
 
 
 def _auto_close(value: object) -> int | None:
     if value is False:
         return None
+    value = _whole(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise BroadcastInputError("autoClose", "must be false or a whole number of milliseconds")
     if not 0 < value <= _MAX_AUTO_CLOSE_MS:
@@ -86,9 +89,7 @@ def _auto_close(value: object) -> int | None:
     return value
 
 
-def _recipients(value: object) -> tuple[str, ...] | None:
-    if value is None:
-        return None
+def _recipients(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(name, str) and name for name in value):
         raise BroadcastInputError("recipients", "must be a list of usernames")
     if not value:
@@ -96,3 +97,10 @@ def _recipients(value: object) -> tuple[str, ...] | None:
     if len(value) > MAX_RECIPIENTS:
         raise BroadcastInputError("recipients", f"must name at most {MAX_RECIPIENTS} users")
     return tuple(dict.fromkeys(value))
+
+
+def _whole(value: object) -> object:
+    """Return a whole-number float (5000.0) as an int: JSON has one number type."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
