@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from stellars_activity import ActivitySettings, ActivityStore, tick_time
 from stellars_testing import HubSession
+from stellars_testing.browser import screenshot
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "activity-admin-password"
@@ -161,6 +162,7 @@ def test_the_table_lists_every_user_with_their_activity(hub, seeded, admin_page)
 
     assert users["dee"]["score"] is None
     assert _row(page, "dee").locator(".stellars-activity-label").inner_text() == "no data"
+    screenshot(page, "activity")
 
 
 def test_the_sparkline_lists_hours_per_day_ending_today(hub, seeded, admin_page):

@@ -13,6 +13,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from stellars_testing.browser import screenshot
+
 ADMIN = "boss"
 ADMIN_PASSWORD = "notifications-page-passphrase"
 ENVIRON = {
@@ -218,6 +220,7 @@ def test_a_broadcast_to_everyone_reaches_each_running_lab_and_reports_it(
     sent_at = newest.locator("time")
     assert sent_at.inner_text() == "just now"
     assert sent_at.get_attribute("title")
+    screenshot(page, "notifications")
 
 
 def test_chosen_recipients_get_it_and_nobody_else_does(hub, empty_labs, admin_page):

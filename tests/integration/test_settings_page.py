@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from stellars_hub import HubSettings
 from stellars_testing import HubSession
+from stellars_testing.browser import screenshot
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "settings-page-Secret-7731"
@@ -98,6 +99,7 @@ def test_every_setting_is_listed_under_its_category_in_schema_order(admin_page):
         )
         expect(row).to_have_count(1)
         expect(row.locator('td[data-column="description"]')).to_have_text(field.description)
+    screenshot(admin_page, "settings", full_page=False)
 
 
 def test_a_changed_value_shows_next_to_its_default(admin_page):

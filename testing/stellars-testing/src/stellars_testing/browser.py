@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
@@ -48,3 +49,21 @@ def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> P
     if "/hub/login" in page.url:
         raise AssertionError(f"login as {username} failed: still on {page.url}")
     return page
+
+
+# Where the browser tests leave screenshots of the pages for the docs
+# (scripts/screenshots.sh sets it); unset, taking one does nothing.
+SCREENSHOTS_VARIABLE = "STELLARS_SCREENSHOTS"
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Save *page* as ``<$STELLARS_SCREENSHOTS>/<name>.png`` when that folder is set.
+
+    *full_page* False keeps to the first screen (for a long page).
+    """
+    folder = os.environ.get(SCREENSHOTS_VARIABLE)
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=Path(folder) / f"{name}.png", full_page=full_page)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Screenshots of the platform's pages for the README, taken by the browser
+# tests themselves (stellars_testing.browser.screenshot) as they run against
+# a real hub: the images show what the tests checked. Writes docs/images/*.png.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+cd "$STELLARS_ROOT"
+
+tools_bin=$(scripts/bootstrap-tools.sh | tail -n 1)
+export STELLARS_SCREENSHOTS="$STELLARS_ROOT/docs/images"
+# The tests that take one (each calls screenshot() where its page is complete).
+tests=(
+    test_the_table_lists_every_user_with_their_activity
+    test_a_broadcast_to_everyone_reaches_each_running_lab_and_reports_it
+    test_every_setting_is_listed_under_its_category_in_schema_order
+    test_the_card_counts_down_and_extends_up_to_the_hours_on_offer
+)
+selection=$(printf ' or %s' "${tests[@]}")
+"$tools_bin/nox" -s "integration(jupyterhub='6')" -- -k "${selection# or }"
+log "screenshots in $STELLARS_SCREENSHOTS"
