@@ -6,7 +6,8 @@ import pytest
 import requests
 
 from stellars_docker import DEFAULT_USER_VOLUMES
-from stellars_docker.naming import volume_name
+from stellars_docker.naming import container_name, volume_name
+from stellars_testing import wait_until
 
 SUFFIXES = [volume.suffix for volume in DEFAULT_USER_VOLUMES]
 
@@ -23,6 +24,14 @@ def _user_whose_server_ran_once(hub, docker_run):
     hub.wait_for_server(username, running=True)
     hub.api("DELETE", f"users/{username}/server").raise_for_status()
     hub.wait_for_server(username, running=False)
+    # Stopped for the hub, and gone from the engine: a container the engine is
+    # still removing holds the volumes, and deleting them would be refused.
+    name = container_name("jupyterlab-{username}", username)
+    wait_until(
+        lambda: not docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"}),
+        timeout_s=60,
+        what=f"{name} removed",
+    )
     return username, token
 
 

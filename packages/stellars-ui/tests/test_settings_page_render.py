@@ -69,6 +69,8 @@ def test_rows_render_by_category_with_markup_as_text(hub, logged_in_page):
     page = logged_in_page(hub, READER, PASSWORD)
     page.get_by_role("link", name="Settings", exact=True).click()
     sections = page.locator("#stellars-settings section[data-category]")
+    # .all() does not wait: the click's navigation must have ended first.
+    expect(sections).to_have_count(2)
     # Categories in the order their first row came, rows under theirs.
     assert [section.get_attribute("data-category") for section in sections.all()] == [
         "Access",
