@@ -148,3 +148,34 @@ pg_state_dir() {
 # Run a command as the postgres user from a directory it can read: the
 # server tools refuse to run as root and dislike an unreadable cwd.
 as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+
+# --- locally built images, tagged <repo>:<content hash> and <repo>:latest --
+
+# image_id NAME: print the image's id; fails when there is no such image.
+image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
+
+# exit_if_built CONTENT_TAG LATEST_TAG: when this exact content was built
+# before, make sure LATEST_TAG points at it (an older build may have moved
+# it), print LATEST_TAG and exit the script; else return.
+exit_if_built() {
+    local content_tag=$1 latest_tag=$2 content_id
+    content_id=$(image_id "$content_tag") || return 0
+    if [[ $(image_id "$latest_tag" || true) != "$content_id" ]]; then
+        docker tag "$content_tag" "$latest_tag"
+        log "$content_tag already built; retagged it as $latest_tag"
+    else
+        log "$content_tag already built (= $latest_tag)"
+    fi
+    printf '%s\n' "$latest_tag"
+    exit 0
+}
+
+# remove_superseded_tags REPO HASH: remove REPO's other content-hash tags,
+# those no container still uses.
+remove_superseded_tags() {
+    local repo=$1 hash=$2 old old_tags
+    old_tags=$(docker image ls --format '{{.Tag}}' "$repo" | grep -E '^[0-9a-f]{12}$' | grep -vx -- "$hash" || true)
+    for old in $old_tags; do
+        docker rmi "$repo:$old" >/dev/null 2>&1 || true
+    done
+}

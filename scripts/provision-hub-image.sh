@@ -69,33 +69,18 @@ hash=$(content_hash)
 content_tag="$hub_repo:$hash"
 latest_tag="$hub_repo:latest"
 
-image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
+# Fast path: this exact content was built before.
+exit_if_built "$content_tag" "$latest_tag"
 
-# Fast path: this exact content was built before; make sure :latest points
-# at it (an older build may have moved it) and stop.
-exit_if_built() {
-    local content_id
-    content_id=$(image_id "$content_tag") || return 0
-    if [[ $(image_id "$latest_tag" || true) != "$content_id" ]]; then
-        docker tag "$content_tag" "$latest_tag"
-        log "$content_tag already built; retagged it as $latest_tag"
-    else
-        log "$content_tag already built (= $latest_tag)"
-    fi
-    printf '%s\n' "$latest_tag"
-    exit 0
-}
-exit_if_built
-
-# Every nox session provisions, and test.sh runs two streams of them: one
-# build at a time, and whoever waited takes the fast path once it is done.
+# Every nox session provisions, and test.sh runs several streams of them:
+# one build at a time, and whoever waited takes the fast path once it is done.
 mkdir -p -- "$state"
 exec {lock_fd}>"$state/build.lock"
 if ! flock -n "$lock_fd"; then
     log "another build of the hub image is running; waiting for it"
     flock -w 1200 "$lock_fd" || die "waited 20 minutes for the other build"
 fi
-exit_if_built
+exit_if_built "$content_tag" "$latest_tag"
 
 timings=()
 
@@ -160,10 +145,7 @@ timings+=("docker build $(elapsed_since "$t0")s")
 
 # Superseded content tags and deps stages of ours go; anything a container
 # still uses stays.
-old_tags=$(docker image ls --format '{{.Tag}}' "$hub_repo" | grep -E '^[0-9a-f]{12}$' | grep -vx -- "$hash" || true)
-for old in $old_tags; do
-    docker rmi "$hub_repo:$old" >/dev/null 2>&1 || true
-done
+remove_superseded_tags "$hub_repo" "$hash"
 docker image prune -f --filter label=org.stellars-hub.role=hub-deps-stage \
     --filter "label!=org.stellars-hub.deps-hash=$deps_hash" >/dev/null 2>&1 || true
 

@@ -43,20 +43,8 @@ hash=$(content_hash)
 content_tag="$lab_repo:$hash"
 latest_tag="$lab_repo:latest"
 
-image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
-
-# Fast path: this exact content was built before; make sure :latest points
-# at it (an older build may have moved it) and stop.
-if content_id=$(image_id "$content_tag"); then
-    if [[ $(image_id "$latest_tag" || true) != "$content_id" ]]; then
-        docker tag "$content_tag" "$latest_tag"
-        log "$content_tag already built; retagged it as $latest_tag"
-    else
-        log "$content_tag already built (= $latest_tag)"
-    fi
-    printf '%s\n' "$latest_tag"
-    exit 0
-fi
+# Fast path: this exact content was built before.
+exit_if_built "$content_tag" "$latest_tag"
 
 mkdir -p -- "$state"
 work=""
@@ -137,10 +125,7 @@ run_logged lab-image docker build --force-rm "${build_args[@]}" \
 timings+=("docker build $(elapsed_since "$t0")s")
 
 # Older content tags of ours are superseded; remove those no container uses.
-old_tags=$(docker image ls --format '{{.Tag}}' "$lab_repo" | grep -E '^[0-9a-f]{12}$' | grep -vx -- "$hash" || true)
-for old in $old_tags; do
-    docker rmi "$lab_repo:$old" >/dev/null 2>&1 || true
-done
+remove_superseded_tags "$lab_repo" "$hash"
 
 # Smoke test: an image that cannot even report its version is useless.
 version=$(docker run --rm "$content_tag" jupyterhub-singleuser --version 2>/dev/null) ||

@@ -26,6 +26,7 @@ from jupyterhub.log import log_request
 from prometheus_client import Counter, Gauge
 
 from stellars_activity import ActivityLevel
+from stellars_ui.broadcasts.delivery import FAILURE_REASONS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from stellars_docker import DockerRuntime
 
 log = logging.getLogger(__name__)
+
+# The outcome label of a server that took the notification.
+DELIVERED = "delivered"
 
 BROADCASTS = Counter("stellars_broadcasts", "Broadcast notifications sent.")
 BROADCAST_DELIVERIES = Counter(
@@ -52,15 +56,7 @@ VOLUMES_MEASURED = Gauge("stellars_volumes_measured", "Volumes whose size is kno
 
 # Outcomes other than these (a lab's unusual HTTP status) are counted together,
 # so that a label never takes an unbounded number of values.
-_OUTCOMES = {
-    "delivered",
-    "not running",
-    "unknown user",
-    "not responding",
-    "timed out",
-    "extension missing",
-    "not authorised",
-}
+_OUTCOMES = {DELIVERED, *FAILURE_REASONS}
 NO_DATA = "no_data"
 _SERVER_STOP = re.compile(r"/api/users/[^/]+/servers?(/[^/]*)?$")
 
@@ -69,7 +65,7 @@ def count_broadcast(reasons: list[str | None]) -> None:
     """Count one broadcast and its deliveries (a reason of None: delivered)."""
     BROADCASTS.inc()
     for reason in reasons:
-        outcome = reason or "delivered"
+        outcome = reason or DELIVERED
         BROADCAST_DELIVERIES.labels(outcome if outcome in _OUTCOMES else "other answer").inc()
 
 

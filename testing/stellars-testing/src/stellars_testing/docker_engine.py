@@ -33,25 +33,23 @@ def connect() -> docker.DockerClient:
 
 def lab_image(client: docker.DockerClient) -> str:
     """Return the name of the locally built lab image, or stop the test saying how to build it."""
-    import docker  # noqa: PLC0415
-
-    name = os.environ.get("STELLARS_LAB_IMAGE", DEFAULT_LAB_IMAGE)
-    try:
-        client.images.get(name)
-    except docker.errors.ImageNotFound:
-        require("lab image", f"{name} is not built", "Run scripts/provision-lab-image.sh.")
-    return name
+    return _local_image(client, "lab", "STELLARS_LAB_IMAGE", DEFAULT_LAB_IMAGE)
 
 
 def hub_image(client: docker.DockerClient) -> str:
     """Return the name of the locally built hub image, or stop the test saying how to build it."""
+    return _local_image(client, "hub", "STELLARS_HUB_IMAGE", DEFAULT_HUB_IMAGE)
+
+
+def _local_image(client: docker.DockerClient, kind: str, variable: str, default: str) -> str:
+    # Each image has its provision script, scripts/provision-<kind>-image.sh.
     import docker  # noqa: PLC0415
 
-    name = os.environ.get("STELLARS_HUB_IMAGE", DEFAULT_HUB_IMAGE)
+    name = os.environ.get(variable, default)
     try:
         client.images.get(name)
     except docker.errors.ImageNotFound:
-        require("hub image", f"{name} is not built", "Run scripts/provision-hub-image.sh.")
+        require(f"{kind} image", f"{name} is not built", f"Run scripts/provision-{kind}-image.sh.")
     return name
 
 

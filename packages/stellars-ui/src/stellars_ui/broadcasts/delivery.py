@@ -31,6 +31,15 @@ NOT_RESPONDING = "not responding"
 TIMED_OUT = "timed out"
 EXTENSION_MISSING = "extension missing"
 NOT_AUTHORISED = "not authorised"
+# Every reason a delivery can fail with, but "answered N" (any other status).
+FAILURE_REASONS = (
+    NOT_RUNNING,
+    UNKNOWN_USER,
+    NOT_RESPONDING,
+    TIMED_OUT,
+    EXTENSION_MISSING,
+    NOT_AUTHORISED,
+)
 
 
 @dataclass(frozen=True)

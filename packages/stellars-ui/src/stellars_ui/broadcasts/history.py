@@ -9,7 +9,7 @@ Database I/O runs in a worker thread; the event loop never waits on it.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
@@ -93,13 +93,9 @@ class BroadcastHistory:
         self, sender: str, request: BroadcastRequest, *, recipients: int, delivered: int
     ) -> SentBroadcast:
         """Keep one broadcast, sent now; drop what falls beyond the newest *keep*."""
-        sent_at = datetime.now(UTC)
-        row_id = await asyncio.to_thread(
-            self._insert, sender, request, sent_at, recipients, delivered
-        )
-        return SentBroadcast(
-            id=row_id,
-            sent_at=sent_at,
+        sent = SentBroadcast(
+            id=0,  # the database gives it
+            sent_at=datetime.now(UTC),
             sender=sender,
             message=request.message,
             variant=request.variant,
@@ -107,32 +103,18 @@ class BroadcastHistory:
             recipients=recipients,
             delivered=delivered,
         )
+        return replace(sent, id=await asyncio.to_thread(self._insert, sent))
 
     async def recent(self) -> list[SentBroadcast]:
         """Return the kept broadcasts, newest first."""
         return await asyncio.to_thread(self._recent)
 
-    def _insert(
-        self,
-        sender: str,
-        request: BroadcastRequest,
-        sent_at: datetime,
-        recipients: int,
-        delivered: int,
-    ) -> int:
+    def _insert(self, sent: SentBroadcast) -> int:
+        values = {name: value for name, value in asdict(sent).items() if name != "id"}
+        values["sent_at"] = _stored(sent.sent_at, self.engine.dialect.name)
         with self.engine.begin() as connection:
             row_id: int = connection.execute(
-                insert(_TABLE)
-                .values(
-                    sent_at=_stored(sent_at, self.engine.dialect.name),
-                    sender=sender,
-                    message=request.message,
-                    variant=request.variant,
-                    auto_close_ms=request.auto_close_ms,
-                    recipients=recipients,
-                    delivered=delivered,
-                )
-                .returning(_TABLE.c.id)
+                insert(_TABLE).values(values).returning(_TABLE.c.id)
             ).scalar_one()
             # Ids only grow, so the newest rows are the highest ids.
             newest = select(_TABLE.c.id).order_by(_TABLE.c.id.desc()).limit(self.keep)
@@ -145,17 +127,7 @@ class BroadcastHistory:
                 select(_TABLE).order_by(_TABLE.c.id.desc()).limit(self.keep)
             ).all()
         return [
-            SentBroadcast(
-                id=row.id,
-                sent_at=_aware(row.sent_at),
-                sender=row.sender,
-                message=row.message,
-                variant=row.variant,
-                auto_close_ms=row.auto_close_ms,
-                recipients=row.recipients,
-                delivered=row.delivered,
-            )
-            for row in rows
+            replace(SentBroadcast(**row._asdict()), sent_at=_aware(row.sent_at)) for row in rows
         ]
 
 
