@@ -1,4 +1,5 @@
 import random
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -207,6 +208,40 @@ def test_reset_removes_everything(store):
     assert store.scores(NOW) == {}
     store.record_tick({"ada": True}, NOW)
     assert store.scores(NOW)["ada"].score == 100.0
+
+
+def _all_at_once(actions):
+    """Run every action in its own thread, released together; return what they raised."""
+    start = threading.Barrier(len(actions))
+    failures = []
+
+    def run(action):
+        start.wait()
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - every failure is the finding
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+def test_the_first_readers_after_a_reset_share_one_frame(store):
+    # After a reset every reader finds no state; a sampler's tick and the
+    # activity page's refreshes then create it at once. Exactly one may win,
+    # and nobody may fail or lose the tick.
+    for _ in range(10):
+        store.record_tick({"ada": True}, NOW - timedelta(minutes=10))
+        store.reset()
+        readers = [lambda: store.scores(NOW)] * 5
+        assert _all_at_once([*readers, lambda: store.record_tick({"bob": True}, NOW)]) == []
+        scores = store.scores(NOW)
+        assert set(scores) == {"bob"}
+        assert (scores["bob"].samples, scores["bob"].score) == (1, 100.0)
 
 
 def test_a_changed_half_life_rebuilds_the_totals(store, database_url):

@@ -377,8 +377,9 @@ class ActivityStore:
         """
         _require_aware(now)
         with self._engine.begin() as connection:
-            exists = connection.execute(select(_STATE.c.id)).first() is not None
-            self._rebuild(connection, _Frame(now, self._half_life_s), exists=exists)
+            frame = _Frame(now, self._half_life_s)
+            _claim_state(connection, frame)
+            self._rebuild(connection, frame)
 
     def reset(self) -> None:
         """Remove every sample of every user."""
@@ -400,20 +401,29 @@ class ActivityStore:
 
     def _frame(self, connection: Connection, now: datetime) -> _Frame:
         """Return the totals' frame, rebuilding them if the half-life changed or *now* ran far."""
-        row = connection.execute(select(_STATE).where(_STATE.c.id == _STATE_ID)).one_or_none()
+        row = _state_row(connection)
         if row is None:
             frame = _Frame(now, self._half_life_s)
-            self._rebuild(connection, frame, exists=False)
-            return frame
+            if _claim_state(connection, frame):
+                self._rebuild(connection, frame)
+                return frame
+            # Another transaction stored a frame between our read and our
+            # insert (the first tick and a page's refresh after a reset): use it.
+            row = _state_row(connection)
+            if row is None:  # and a reset removed it again since: start over
+                return self._frame(connection, now)
         frame = _Frame(row.reference, row.half_life_seconds)
         stale = frame.half_life_s != self._half_life_s
         if stale or (now - frame.reference).total_seconds() / self._half_life_s > _REBASE_AFTER:
             frame = _Frame(now, self._half_life_s)
-            self._rebuild(connection, frame, exists=True)
+            self._rebuild(connection, frame)
         return frame
 
-    def _rebuild(self, connection: Connection, frame: _Frame, *, exists: bool) -> None:
-        """Recompute every user's totals and daily counts from their rows, and store the frame."""
+    def _rebuild(self, connection: Connection, frame: _Frame) -> None:
+        """Recompute every user's totals and daily counts from their rows, and store the frame.
+
+        The state row must exist (``_claim_state``).
+        """
         sums: dict[str, list[Any]] = {}
         daily: Counter[tuple[str, date]] = Counter()
         rows = connection.execute(
@@ -442,10 +452,7 @@ class ActivityStore:
         if totals:
             connection.execute(_TOTALS.insert(), totals)
         values = {"reference": frame.reference, "half_life_seconds": frame.half_life_s}
-        if exists:
-            connection.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(values))
-        else:
-            connection.execute(_STATE.insert().values(id=_STATE_ID, **values))
+        connection.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(values))
 
     def _prune(self, connection: Connection, frame: _Frame, cutoff: datetime) -> int:
         """Delete samples older than *cutoff* and take them out of their users' totals."""
@@ -527,6 +534,25 @@ def _change_daily(connection: Connection, changes: Mapping[tuple[str, date], int
         )
     if any(change < 0 for change in changes.values()):
         connection.execute(delete(_DAILY).where(_DAILY.c.active_samples <= 0))
+
+
+def _state_row(connection: Connection) -> Any:
+    return connection.execute(select(_STATE).where(_STATE.c.id == _STATE_ID)).one_or_none()
+
+
+def _claim_state(connection: Connection, frame: _Frame) -> bool:
+    """Store *frame* as the state unless a state exists; return whether this call stored it.
+
+    Readers that find no state (every one after a reset) race to create it;
+    an insert that ignores the conflict lets exactly one of them win, where a
+    plain insert failed the others with a unique-key error.
+    """
+    insert = _insert_for(connection)
+    values = {"id": _STATE_ID, "reference": frame.reference, "half_life_seconds": frame.half_life_s}
+    claimed = connection.execute(
+        insert(_STATE).values(values).on_conflict_do_nothing(index_elements=["id"])
+    )
+    return bool(claimed.rowcount == 1)
 
 
 def _insert_for(connection: Connection) -> Any:
