@@ -9,7 +9,7 @@ import time
 
 from dockerspawner import DockerSpawner
 
-from stellars_testing import HubSession
+from stellars_testing import HubSession, wait_until
 
 USER_PASSWORD = "integration-user-passphrase"
 
@@ -18,6 +18,10 @@ def _containers_of(docker_run, username):
     # The container's name is DockerSpawner's template filled with its own escaping.
     name = f"jupyterlab-{DockerSpawner._escape(username)}"
     return docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"})
+
+
+def _states(docker_run, username):
+    return [(c.name, c.status) for c in _containers_of(docker_run, username)]
 
 
 def test_a_new_user_keeps_their_files_across_server_restarts(
@@ -57,7 +61,14 @@ def test_a_new_user_keeps_their_files_across_server_restarts(
 
     assert hub.api("DELETE", f"users/{username}/server").status_code in {202, 204}
     hub.wait_for_server(username, running=False)
-    assert _containers_of(docker_run, username) == []  # removed: only the volumes keep files
+    # Removed: only the volumes keep files. The hub marks the server stopped
+    # once DockerSpawner's stop returns; allow the engine a moment all the same.
+    wait_until(
+        lambda: _containers_of(docker_run, username) == [],
+        timeout_s=30,
+        what=f"{username}'s container removed",
+        explain=lambda: f"{_states(docker_run, username)}\n{hub.log_tail()}",
+    )
 
     assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
     hub.wait_for_server(username, running=True)

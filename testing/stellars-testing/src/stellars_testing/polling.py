@@ -17,11 +17,14 @@ def wait_until(
     timeout_s: float = 30.0,
     interval_s: float = 0.5,
     what: str = "the condition",
+    explain: Callable[[], str] | None = None,
 ) -> T:
     """Return *condition*'s first truthy value, asking every *interval_s*.
 
     Raises:
-        AssertionError: it stayed falsy for *timeout_s*; the message names *what*.
+        AssertionError: it stayed falsy for *timeout_s*; the message names
+            *what*, followed by what *explain* returns then (a log's tail, a
+            container's state).
     """
     deadline = time.monotonic() + timeout_s
     while True:
@@ -29,5 +32,6 @@ def wait_until(
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+            details = f"\n{explain()}" if explain is not None else ""
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}{details}")
         time.sleep(interval_s)
