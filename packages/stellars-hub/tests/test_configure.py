@@ -1,3 +1,6 @@
+import asyncio
+import logging
+
 import pytest
 from traitlets.config import Config
 
@@ -290,3 +293,29 @@ def test_the_culler_is_a_service_with_the_settings_and_the_fewest_scopes(config)
 
 def _already(config, trait):
     return config.JupyterHub.get(trait, [])
+
+
+def test_one_pre_spawn_hook_runs_the_config_files_then_each_packages_part(config, tmp_path):
+    # A lab icon shows the branding part ran; the docker part adds nothing for a
+    # user in no access group, so the config file's own hook is checked by its mark.
+    ran = []
+    config.Spawner.pre_spawn_hook = lambda spawner: ran.append(spawner.user.name)
+    configure(config, _settings({"JUPYTERHUB_LAB_SPLASH_ICON_URI": "https://x.example/s.svg"}))
+    spawner = _FakeSpawner()
+    asyncio.run(config.Spawner.pre_spawn_hook(spawner))
+    assert ran == ["ada"]
+    assert spawner.environment["JUPYTERLAB_SPLASH_ICON_URI"] == "https://x.example/s.svg"
+    assert "JUPYTERLAB_MAIN_ICON_URI" not in spawner.environment
+    assert spawner.volumes == config.DockerSpawner.volumes  # the docker part ran
+
+
+class _FakeSpawner:
+    """What the hook parts read of a spawner: no favicon, so no proxy is needed."""
+
+    def __init__(self):
+        self.user = type("User", (), {"name": "ada", "groups": []})()
+        self.hub = type("Hub", (), {"base_url": "/hub/"})()
+        self.environment = {}
+        self.volumes = {}
+        self.extra_host_config = {}
+        self.log = logging.getLogger("fake-spawner")

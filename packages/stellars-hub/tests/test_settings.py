@@ -150,3 +150,42 @@ def test_a_secret_is_masked_in_its_value_and_default():
     # The password is the one secret; unset, it says so and nothing more.
     assert [row.name for row in rows.values() if row.secret] == ["JUPYTERHUB_ADMIN_PASSWORD"]
     assert _rows({})["JUPYTERHUB_ADMIN_PASSWORD"].value == "(not set)"
+
+
+def test_branding_images_are_checked_with_every_other_setting(tmp_path):
+    branding = tmp_path / "branding"
+    branding.mkdir()
+    (branding / "logo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "elsewhere.png").write_bytes(b"\x89PNG")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(
+            {
+                "JUPYTERHUB_BRANDING_DIR": str(branding),
+                "JUPYTERHUB_LOGO_URI": (branding / "logo.png").as_uri(),
+                "JUPYTERHUB_FAVICON_URI": (tmp_path / "elsewhere.png").as_uri(),
+                "JUPYTERHUB_LAB_MAIN_ICON_URI": "javascript:alert(1)",
+                "JUPYTERHUB_SPAWN_TIMEOUT": "1",
+            }
+        )
+    variables = {problem.variable for problem in raised.value.problems}
+    assert variables == {
+        "JUPYTERHUB_FAVICON_URI",
+        "JUPYTERHUB_LAB_MAIN_ICON_URI",
+        "JUPYTERHUB_SPAWN_TIMEOUT",
+    }
+    assert "outside the branding directory" in str(raised.value)
+
+
+def test_the_branding_is_read_from_the_checked_files(tmp_path):
+    (tmp_path / "favicon.png").write_bytes(b"\x89PNG favicon")
+    settings = load_settings(
+        {
+            "JUPYTERHUB_BRANDING_DIR": str(tmp_path),
+            "JUPYTERHUB_FAVICON_URI": (tmp_path / "favicon.png").as_uri(),
+            "JUPYTERHUB_LOGO_URI": "https://example.org/logo.svg",
+        }
+    )
+    branding = settings.branding()
+    assert branding.favicon.content == b"\x89PNG favicon"
+    assert branding.logo.url == "https://example.org/logo.svg"
+    assert branding.lab_main_icon is None

@@ -8,6 +8,7 @@ where JupyterHub reads them.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 from datetime import timedelta
@@ -40,6 +41,7 @@ from stellars_docker.spawner import SPAWNER_CLASS
 from stellars_hub.settings import HubSettings, load_settings, setting_rows
 from stellars_ui import (
     ACTIVITY_KEY,
+    BRANDING_KEY,
     BROADCASTS_KEY,
     CUSTOM_SCOPES,
     DOCKER_KEY,
@@ -47,18 +49,23 @@ from stellars_ui import (
     IDLE_KEY,
     SETTINGS_KEY,
     TEMPLATE_DIR,
+    Branding,
     BroadcastSettings,
     HealthChecks,
     MetricsRefresher,
     UISettings,
+    branding_pre_spawn_hook,
     counting_culls,
     extra_handlers,
+    restore_lab_favicon_routes,
     template_vars,
 )
 from stellars_ui.broadcasts import BroadcastHistory, sender_service
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
+
+    PreSpawnHook = Callable[[Any], Awaitable[None] | None]
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +90,19 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     """
     if settings is None:
         settings = load_settings(os.environ)
+    branding = settings.branding()
     _configure_hub(c, settings)
     _configure_authenticator(c, settings)
-    _configure_spawner(c, settings)
+    docker_access = _configure_spawner(c, settings)
     _configure_activity(c, settings)
-    _configure_ui(c, settings)
+    _configure_ui(c, settings, branding)
+    _configure_branding(c, branding)
+    # One hook: what the config file set before configure(), then each package's part.
+    c.Spawner.pre_spawn_hook = composed_hook(
+        _already_set(c.Spawner, "pre_spawn_hook", None),
+        docker_access,
+        branding_pre_spawn_hook(branding),
+    )
     _configure_scopes(c, settings)
     _configure_metrics(c, settings)
     return settings
@@ -131,7 +146,8 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.lockout_seconds = float(settings.login_lockout_seconds)
 
 
-def _configure_spawner(c: Any, settings: HubSettings) -> None:
+def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
+    """Configure the spawner; return the Docker part of the pre-spawn hook (None without Docker)."""
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = settings.spawn_timeout
     if settings.spawner == "local":
@@ -142,7 +158,7 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
         c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
         if os.geteuid() == 0:
             c.Spawner.args = ["--allow-root"]
-        return
+        return None
     c.JupyterHub.spawner_class = SPAWNER_CLASS
     docker_settings = DockerSettings(
         image=settings.notebook_image,
@@ -168,7 +184,7 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
     spawner = spawner_config(docker_settings, gpu)
     for trait, value in spawner.items():
         setattr(c.DockerSpawner, trait, value)
-    c.Spawner.pre_spawn_hook = make_pre_spawn_hook(
+    docker_access = make_pre_spawn_hook(
         base_volumes=spawner["volumes"], base_host_config=spawner["extra_host_config"]
     )
     # Created at every start; an empty entry leaves existing members alone.
@@ -182,6 +198,24 @@ def _configure_spawner(c: Any, settings: HubSettings) -> None:
         DOCKER_KEY: runtime,
     }
     _start_with_the_hub(runtime.start)
+    return docker_access
+
+
+def composed_hook(*parts: PreSpawnHook | None) -> PreSpawnHook:
+    """Return one pre-spawn hook that runs each of *parts* in turn (None parts are skipped).
+
+    A part may be a coroutine function or a plain function, as JupyterHub
+    allows for its own hook.
+    """
+    present = [part for part in parts if part is not None]
+
+    async def pre_spawn_hook(spawner: Any) -> None:
+        for part in present:
+            result = part(spawner)
+            if inspect.isawaitable(result):
+                await result
+
+    return pre_spawn_hook
 
 
 def lab_service_toggles(settings: HubSettings) -> dict[str, str]:
@@ -220,12 +254,9 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
     # Before JupyterHub creates its first user: the tables must be there for
     # the lifecycle listeners, which write in the hub's own transactions.
     monitor.install()
-    # JupyterHub resolves the state of servers that were running before a
-    # restart only when it finishes starting; the first tick waits for that
-    # (a private future, present in JupyterHub 5 and 6), so it never records
-    # a running server as stopped.
-    ready = getattr(app, "_start_future", None)
-    _start_with_the_hub(lambda: monitor.start(app, ready=ready))
+    # The first tick waits for the hub to know which servers still run, so
+    # it never records a running server as stopped.
+    _start_with_the_hub(lambda: monitor.start(app, ready=_started(app)))
 
 
 def _idle_sessions(c: Any, settings: HubSettings, monitor: ActivityMonitor) -> IdleSessions:
@@ -259,7 +290,17 @@ def _running_hub() -> Any:
     return JupyterHub.instance() if JupyterHub.initialized() else None
 
 
-def _start_with_the_hub(start: Callable[[], None]) -> None:
+def _started(app: Any) -> Awaitable[Any] | None:
+    """Return what resolves once *app* has started, None where it cannot tell.
+
+    JupyterHub resolves the state of servers that were running before a
+    restart only when it finishes starting; this is its private future for
+    that, present in JupyterHub 5 and 6.
+    """
+    return getattr(app, "_start_future", None)
+
+
+def _start_with_the_hub(start: Callable[[], object]) -> None:
     # JupyterHub loads its config file inside its running event loop; the
     # background work starts on that loop once loading is done. Loaded
     # elsewhere (a check, a test of the config), nothing is started.
@@ -270,8 +311,9 @@ def _start_with_the_hub(start: Callable[[], None]) -> None:
     loop.call_soon(start)
 
 
-def _configure_ui(c: Any, settings: HubSettings) -> None:
+def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
     ui = UISettings(
+        branding=branding,
         platform_name=settings.platform_name,
         activity_refresh_interval_s=settings.activitymon_refresh_interval,
         broadcasts=BroadcastSettings(
@@ -300,6 +342,27 @@ def _configure_ui(c: Any, settings: HubSettings) -> None:
     service, role = sender_service(NOTIFICATIONS_SERVICE)
     hub.services = [*_already_set(hub, "services", []), service]
     hub.load_roles = [*_already_set(hub, "load_roles", []), role]
+
+
+def _configure_branding(c: Any, branding: Branding) -> None:
+    hub = c.JupyterHub
+    hub.tornado_settings = {**_already_set(hub, "tornado_settings", {}), BRANDING_KEY: branding}
+    app = _running_hub()
+    if app is None or branding.favicon is None:
+        return
+
+    async def restore_routes() -> None:
+        started = _started(app)
+        if started is not None:
+            await started
+        try:
+            routed = await restore_lab_favicon_routes(app.users, app.proxy, app.hub)
+        except Exception:  # the favicon is cosmetic: never more than a log line
+            log.exception("could not restore the lab favicon routes")
+        else:
+            log.info("lab favicon routes restored for %d running server(s)", routed)
+
+    _start_with_the_hub(lambda: asyncio.ensure_future(restore_routes()))
 
 
 def _configure_scopes(c: Any, settings: HubSettings) -> None:

@@ -12,8 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from stellars_ui import Branding, load_asset
 from stellars_ui.settings import SettingRow
 
 if TYPE_CHECKING:
@@ -444,6 +454,66 @@ class HubSettings(BaseModel):
         ge=1,
         le=1000,
     )
+
+    # -- Branding
+    branding_dir: Path = _setting(
+        Path("/srv/jupyterhub/branding"),
+        "JUPYTERHUB_BRANDING_DIR",
+        "Branding",
+        "Directory the branding images given as file:// paths must lie in (after symbolic "
+        "links); the hub serves no other file.",
+    )
+    logo_uri: str = _setting(
+        "",
+        "JUPYTERHUB_LOGO_URI",
+        "Branding",
+        "Logo in the navigation bar of every hub page: file:// path or http(s) URL. "
+        "Empty: JupyterHub's.",
+    )
+    favicon_uri: str = _setting(
+        "",
+        "JUPYTERHUB_FAVICON_URI",
+        "Branding",
+        "Browser-tab icon of the hub's pages and of JupyterLab, kernel-busy frames "
+        "included: file:// path or http(s) URL. Empty: JupyterHub's and JupyterLab's.",
+    )
+    lab_main_icon_uri: str = _setting(
+        "",
+        "JUPYTERHUB_LAB_MAIN_ICON_URI",
+        "Branding",
+        "JupyterLab's main icon, passed to the lab as JUPYTERLAB_MAIN_ICON_URI: "
+        "file:// path or http(s) URL. Empty: the lab image's.",
+    )
+    lab_splash_icon_uri: str = _setting(
+        "",
+        "JUPYTERHUB_LAB_SPLASH_ICON_URI",
+        "Branding",
+        "JupyterLab's splash-screen icon, passed to the lab as JUPYTERLAB_SPLASH_ICON_URI: "
+        "file:// path or http(s) URL. Empty: the lab image's.",
+    )
+
+    @field_validator("logo_uri", "favicon_uri", "lab_main_icon_uri", "lab_splash_icon_uri")
+    @classmethod
+    def _usable_image(cls, uri: str, info: ValidationInfo) -> str:
+        # Checked here, file and all, so that `stellars-hub check` reports a
+        # missing or misplaced image with every other bad setting.
+        directory = info.data.get("branding_dir")
+        if directory is not None:
+            load_asset(uri, directory)  # BrandingError is a ValueError: a settings error
+        return uri
+
+    def branding(self) -> Branding:
+        """Return the branding images, read from their files now.
+
+        Raises:
+            BrandingError: an image changed since the settings were checked.
+        """
+        return Branding(
+            logo=load_asset(self.logo_uri, self.branding_dir),
+            favicon=load_asset(self.favicon_uri, self.branding_dir),
+            lab_main_icon=load_asset(self.lab_main_icon_uri, self.branding_dir),
+            lab_splash_icon=load_asset(self.lab_splash_icon_uri, self.branding_dir),
+        )
 
     @model_validator(mode="after")
     def _one_admin_password_source(self) -> HubSettings:

@@ -11,12 +11,14 @@ from typing import Any
 
 from tornado.web import StaticFileHandler
 
+from stellars_ui.branding import ASSET_PATH, FAVICON_DIR, LAB_FAVICON_PATH
 from stellars_ui.handlers.activity import (
     ActivityHandler,
     ActivityResetHandler,
     ActivitySampleHandler,
 )
 from stellars_ui.handlers.activity_page import ActivityPageHandler
+from stellars_ui.handlers.branding import BrandingAssetHandler, LabFaviconHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
 from stellars_ui.handlers.health import HealthHandler
 from stellars_ui.handlers.info import InfoHandler
@@ -57,4 +59,7 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (rf"/api/users/{USER}/session-info", SessionInfoHandler),
         (rf"/api/users/{USER}/extend-session", ExtendSessionHandler),
         (r"/stellars/static/(.*)", StaticFileHandler, {"path": STATIC_DIR}),
+        (rf"/{ASSET_PATH}(?P<name>[a-z-]+)", BrandingAssetHandler),
+        # The proxy forwards a lab's favicon request with its whole path appended.
+        (rf"/{LAB_FAVICON_PATH}/.*/{FAVICON_DIR}(?P<frame>favicon[^/]*\.ico)", LabFaviconHandler),
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 
+from stellars_ui.branding.brand import Branding
+
 # Handlers find their settings under this key of the Tornado settings.
 SETTINGS_KEY = "stellars_ui"
 # ...the Docker side of the platform (a stellars_docker.DockerRuntime) under this one,
@@ -16,8 +18,10 @@ ACTIVITY_KEY = "stellars_activity"
 IDLE_KEY = "stellars_idle"
 # ...and the health checks (a stellars_ui.health.HealthChecks) under this one...
 HEALTH_KEY = "stellars_health"
-# ...and the broadcast history (a stellars_ui.broadcasts.BroadcastHistory) under this one.
+# ...and the broadcast history (a stellars_ui.broadcasts.BroadcastHistory) under this one...
 BROADCASTS_KEY = "stellars_broadcasts"
+# ...and the branding images (a stellars_ui.branding.Branding) under this one.
+BRANDING_KEY = "stellars_branding"
 
 PLATFORM_DISTRIBUTIONS = (
     "stellars-hub",
@@ -99,6 +103,7 @@ class UISettings:
         broadcasts: how broadcasts reach the labs.
         settings_report: every setting of the platform, in schema order, for
             the settings page.
+        branding: the logo, favicon and lab icons the operator configured.
     """
 
     platform_name: str = "Stellars Hub"
@@ -108,3 +113,4 @@ class UISettings:
         default_factory=lambda: installed_versions(PLATFORM_DISTRIBUTIONS)
     )
     settings_report: tuple[SettingRow, ...] = ()
+    branding: Branding = field(default_factory=Branding)
