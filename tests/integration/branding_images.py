@@ -1,7 +1,13 @@
 """Small real images for the branding tests, each a different colour so a mix-up shows."""
 
+import hashlib
 import struct
 import zlib
+
+
+def digest(content: bytes) -> str:
+    """Return a short fingerprint of *content*: what the tests compare, so a failure stays short."""
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def png(rgb: tuple[int, int, int], size: int = 8) -> bytes:

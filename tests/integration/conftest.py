@@ -16,7 +16,7 @@ def admin_password():
 
 
 def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admin_name):
-    def start(settings=None, **options):
+    def start(settings=None, extra_config="", **options):
         settings = {
             "JUPYTERHUB_ADMIN": admin_name,
             "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -28,16 +28,19 @@ def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admi
             **(settings or {}),
         }
         labels = f"c.DockerSpawner.extra_create_kwargs['labels'].update({docker_run.labels!r})"
-        return start_platform(settings, labels, hub_ip=docker_host_ip, **options)
+        return start_platform(
+            settings, f"{labels}\n{extra_config}", hub_ip=docker_host_ip, **options
+        )
 
     return start
 
 
 @pytest.fixture
 def docker_platform(platform_hub, docker_run, lab_image, docker_host_ip, admin_name):
-    """Return ``start(settings=None, **options)``: the platform spawning into the real engine.
+    """Return ``start(settings=None, extra_config="", **options)``: the platform on the real engine.
 
-    *settings* (environment variables) are added to the run's own.
+    *settings* (environment variables) are added to the run's own;
+    *extra_config* (Python) follows ``configure()`` in the config file.
 
     Everything it creates on the engine carries the run's label or id.
     """
