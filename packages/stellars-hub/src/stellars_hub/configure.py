@@ -303,12 +303,11 @@ def _started(app: Any) -> Awaitable[Any] | None:
 def _start_with_the_hub(start: Callable[[], object]) -> None:
     # JupyterHub loads its config file inside its running event loop; the
     # background work starts on that loop once loading is done. Loaded
-    # elsewhere (a check, a test of the config), nothing is started.
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+    # elsewhere (a check, a test of the config, `jupyterhub upgrade-db`,
+    # which has a loop but serves nothing), nothing is started.
+    if _running_hub() is None:
         return
-    loop.call_soon(start)
+    asyncio.get_running_loop().call_soon(start)
 
 
 def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
