@@ -24,6 +24,10 @@ stop_started_services() {
 }
 trap stop_started_services EXIT
 
+# Plain HTTP: the demo listens on 127.0.0.1 only, so nothing crosses a network,
+# and a browser opens it without a certificate warning. A deployment keeps the
+# default (1: the proxy serves HTTPS).
+export JUPYTERHUB_SSL_ENABLED=0
 export JUPYTERHUB_BIND_URL="http://127.0.0.1:8000"
 export JUPYTERHUB_DB_URL="sqlite:///$state/jupyterhub.sqlite"
 if scripts/provision-docker.sh && lab_image=$(scripts/provision-lab-image.sh | tail -n 1); then

@@ -6,6 +6,11 @@ renames what would collide with another run or a real deployment on the same
 engine (project, network, hub data volume, shared volume, published port,
 admin) and labels it for the run's cleanup. Then a person logs in through
 the form, starts their server, and JupyterLab answers through the hub.
+
+The hub runs with the file's default, JUPYTERHUB_SSL_ENABLED=1 and no
+certificate given: it serves https with the self-signed certificate it
+generated on its data volume, which the test copies out of the container
+and verifies every request against, as an operator would trust it.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ COMPOSE_FILE = ROOT / "deploy" / "compose.yml"
 SERVICE = "hub"
 # Where the hub image keeps its state (its working folder; see deploy/hub/Dockerfile).
 STATE_DIR = "/srv/jupyterhub/data"
+# Where the compose file has the hub generate its certificate: on the data volume.
+CERT_PATH = f"{STATE_DIR}/ssl/cert.pem"
 DOCKER_SOCKET = "/var/run/docker.sock"
 
 
@@ -69,6 +76,13 @@ def test_lab_containers_reach_the_hub_by_its_service_name():
     assert bind.hostname == "0.0.0.0"  # the hub's API must answer on the network
 
 
+def test_the_hub_serves_https_by_default_with_its_certificate_on_the_data_volume():
+    environment = _hub_service()["environment"]
+    assert environment["JUPYTERHUB_SSL_ENABLED"] == "${JUPYTERHUB_SSL_ENABLED:-1}"
+    assert f"{environment['JUPYTERHUB_SSL_DIR']}/cert.pem" == CERT_PATH
+    assert any(volume.endswith(f":{STATE_DIR}") for volume in _hub_service()["volumes"])
+
+
 def test_the_file_uses_the_images_the_scripts_build():
     service = _hub_service()
     assert service["image"] == DEFAULT_HUB_IMAGE
@@ -92,6 +106,8 @@ class Deployment:
     network: str
     data_volume: str
     client: Any
+    # The hub's certificate, copied out of its container once it made it.
+    ca_cert: Path
 
     def run(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         """Run a compose command on this project."""
@@ -119,6 +135,20 @@ class Deployment:
         )
         return container
 
+    def certificate(self) -> bytes | None:
+        """Return the certificate the hub generated (PEM), or None while there is none."""
+        result = self.hub_container().exec_run(["cat", CERT_PATH])
+        return bytes(result.output) if result.exit_code == 0 else None
+
+    def session(self) -> requests.Session:
+        """Return a browser-like session that trusts the hub's certificate and nothing else."""
+        session = requests.Session()
+        # Without the environment, whose REQUESTS_CA_BUNDLE would replace
+        # the session's own verify with the system's CAs.
+        session.trust_env = False
+        session.verify = str(self.ca_cert)
+        return session
+
     def logs(self) -> str:
         """Return the tail of the hub's log, for failure messages."""
         with contextlib.suppress(Exception):
@@ -133,8 +163,11 @@ class Deployment:
             container = self.hub_container()
             container.reload()
             assert container.status != "exited", f"the hub container exited\n{self.logs()}"
+            if container.status != "running" or not (certificate := self.certificate()):
+                return False
+            self.ca_cert.write_bytes(certificate)
             with contextlib.suppress(requests.ConnectionError):
-                return requests.get(f"{self.url}hub/health", timeout=5).ok
+                return self.session().get(f"{self.url}hub/health", timeout=5).ok
             return False
 
         try:
@@ -192,7 +225,8 @@ def deployment(tmp_path_factory, docker_run, hub_image, lab_image):
         "data_volume": f"stellars-deploy-data-{run_id}",
         "shared_volume": f"stellars_deploy_shared_{run_id}",
     }
-    override = tmp_path_factory.mktemp("compose") / "override.yml"
+    folder = tmp_path_factory.mktemp("compose")
+    override = folder / "override.yml"
     override.write_text(_override(names, hub_image, lab_image, docker_run))
     port = free_port()
     # The ${...} of compose.yml, set as an operator's .env would set them.
@@ -211,12 +245,13 @@ def deployment(tmp_path_factory, docker_run, hub_image, lab_image):
         project=project,
         run_id=run_id,
         env=env,
-        url=f"http://127.0.0.1:{port}/",
+        url=f"https://127.0.0.1:{port}/",
         admin=admin,
         password=password,
         network=names["network"],
         data_volume=names["data_volume"],
         client=docker_run.client,
+        ca_cert=folder / "hub-cert.pem",
     )
     try:
         up = deployment.run("up", "--detach")
@@ -240,7 +275,7 @@ def _xsrf(page: requests.Response) -> str:
 
 
 def _log_in(deployment: Deployment) -> tuple[requests.Session, requests.Response]:
-    session = requests.Session()
+    session = deployment.session()
     form = session.get(f"{deployment.url}hub/login?next=%2Fhub%2Fhome", timeout=30)
     form.raise_for_status()
     home = session.post(
@@ -304,16 +339,19 @@ def test_the_hub_state_is_in_the_data_volume(deployment, running_lab):
     mounts = {m["Destination"]: m for m in deployment.hub_container().attrs["Mounts"]}
     assert mounts[STATE_DIR]["Name"] == deployment.data_volume
     listing = deployment.hub_container().exec_run(["ls", STATE_DIR]).output.decode()
-    assert {"jupyterhub.sqlite", "jupyterhub_cookie_secret"} <= set(listing.split())
+    assert {"jupyterhub.sqlite", "jupyterhub_cookie_secret", "ssl"} <= set(listing.split())
 
 
 def test_a_recreated_hub_container_keeps_sessions_and_running_labs(deployment, running_lab):
     # What an upgrade does: a new container from the (new) image, same volume.
     before = deployment.hub_container().id
+    certificate = deployment.certificate()
     recreated = deployment.run("up", "--detach", "--force-recreate")
     assert recreated.returncode == 0, f"{recreated.stdout}\n{recreated.stderr}"
     assert deployment.hub_container().id != before
     deployment.wait_until_healthy()
+    # The new hub kept the certificate on the volume, the one browsers were told to trust.
+    assert deployment.certificate() == certificate
     # Same cookie secret and database: the person is still logged in, and the
     # hub found their running lab again instead of losing it.
     home = running_lab.get(f"{deployment.url}hub/home", timeout=30)

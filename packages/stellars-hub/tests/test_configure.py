@@ -16,8 +16,9 @@ from stellars_ui import BROADCASTS_KEY, SETTINGS_KEY
 
 
 def _settings(environ):
-    # GPU detection would start a probe container on whatever engine answers.
-    return load_settings({"JUPYTERHUB_GPU_ENABLED": "0", **environ})
+    # GPU detection would start a probe container on whatever engine answers;
+    # SSL on would write a certificate into the working folder.
+    return load_settings({"JUPYTERHUB_GPU_ENABLED": "0", "JUPYTERHUB_SSL_ENABLED": "0", **environ})
 
 
 @pytest.fixture
@@ -110,6 +111,53 @@ def test_the_local_spawner_is_a_choice_for_machines_without_docker(config):
 )
 def test_the_base_url_becomes_the_path_of_the_public_url(bind_url, base_url, expected):
     assert public_url(bind_url, base_url) == expected
+
+
+def test_with_ssl_off_the_proxy_serves_plain_http(config):
+    configure(config, _settings({}))
+    assert config.JupyterHub.bind_url == "http://:8000/"
+    assert "ssl_cert" not in config.JupyterHub
+
+
+def test_with_ssl_on_a_self_signed_pair_is_made_in_the_ssl_folder(config, tmp_path, monkeypatch):
+    # The default folder is relative: it lands in the hub's working folder,
+    # and the proxy (another process) gets absolute paths.
+    monkeypatch.chdir(tmp_path)
+    configure(config, _settings({"JUPYTERHUB_SSL_ENABLED": "1"}))
+    assert config.JupyterHub.bind_url == "https://:8000/"
+    assert config.JupyterHub.ssl_cert == str(tmp_path / "ssl" / "cert.pem")
+    assert config.JupyterHub.ssl_key == str(tmp_path / "ssl" / "key.pem")
+    assert (tmp_path / "ssl" / "cert.pem").is_file()
+
+
+def test_a_given_certificate_is_used_as_it_is(config, tmp_path):
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    cert.write_text("certificate")
+    key.write_text("key")
+    ssl_dir = tmp_path / "ssl"
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_SSL_ENABLED": "1",
+                "JUPYTERHUB_SSL_CERT": str(cert),
+                "JUPYTERHUB_SSL_KEY": str(key),
+                "JUPYTERHUB_SSL_DIR": str(ssl_dir),
+            }
+        ),
+    )
+    assert (config.JupyterHub.ssl_cert, config.JupyterHub.ssl_key) == (str(cert), str(key))
+    assert not ssl_dir.exists()  # nothing generated
+
+
+def test_half_a_pair_in_the_ssl_folder_stops_configure(config, tmp_path):
+    ssl_dir = tmp_path / "ssl"
+    ssl_dir.mkdir()
+    (ssl_dir / "key.pem").write_text("a key alone")
+    environ = {"JUPYTERHUB_SSL_ENABLED": "1", "JUPYTERHUB_SSL_DIR": str(ssl_dir)}
+    with pytest.raises(SettingsError, match="JUPYTERHUB_SSL_DIR") as raised:
+        configure(config, _settings(environ))
+    assert "cert.pem does not" in str(raised.value)
 
 
 def test_activity_settings_reach_the_monitor(config, tmp_path):

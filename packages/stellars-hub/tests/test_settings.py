@@ -189,3 +189,107 @@ def test_the_branding_is_read_from_the_checked_files(tmp_path):
     assert branding.favicon.content == b"\x89PNG favicon"
     assert branding.logo.url == "https://example.org/logo.svg"
     assert branding.lab_main_icon is None
+
+
+# ------------------------------------------------------------------ TLS
+
+
+@pytest.fixture
+def pem_pair(tmp_path):
+    # Settings only check that the files are there and readable, not what they hold.
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    cert.write_text("certificate")
+    key.write_text("key")
+    return cert, key
+
+
+def test_ssl_is_on_by_default_and_the_bind_url_follows_it():
+    settings = load_settings({})
+    assert settings.ssl_enabled == 1
+    assert (settings.ssl_cert, settings.ssl_key) == (None, None)
+    assert str(settings.ssl_dir) == "ssl"
+    assert settings.public_bind_url() == "https://:8000"
+    plain = load_settings({"JUPYTERHUB_SSL_ENABLED": "0"})
+    assert plain.public_bind_url() == "http://:8000"
+
+
+def test_an_explicit_bind_url_of_the_right_scheme_is_kept():
+    https = load_settings({"JUPYTERHUB_BIND_URL": "https://0.0.0.0:443"})
+    assert https.public_bind_url() == "https://0.0.0.0:443"
+    plain = {"JUPYTERHUB_SSL_ENABLED": "0", "JUPYTERHUB_BIND_URL": "http://127.0.0.1:8000"}
+    assert load_settings(plain).public_bind_url() == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    ("environ", "fix"),
+    [
+        # An installation that wrote the old default out, never having heard of SSL.
+        ({"JUPYTERHUB_BIND_URL": "http://:8000"}, "JUPYTERHUB_SSL_ENABLED=0"),
+        (
+            {"JUPYTERHUB_BIND_URL": "https://:8000", "JUPYTERHUB_SSL_ENABLED": "0"},
+            "JUPYTERHUB_SSL_ENABLED=1",
+        ),
+    ],
+)
+def test_a_bind_url_contradicting_the_ssl_switch_says_what_to_change(environ, fix):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ)
+    (problem,) = raised.value.problems
+    assert problem.variable == "JUPYTERHUB_BIND_URL"
+    assert problem.value == environ["JUPYTERHUB_BIND_URL"]
+    assert fix in problem.message
+
+
+def test_a_given_certificate_and_key_are_read_as_paths(pem_pair):
+    cert, key = pem_pair
+    settings = load_settings({"JUPYTERHUB_SSL_CERT": str(cert), "JUPYTERHUB_SSL_KEY": str(key)})
+    assert (settings.ssl_cert, settings.ssl_key) == (cert, key)
+
+
+@pytest.mark.parametrize("given", ["JUPYTERHUB_SSL_CERT", "JUPYTERHUB_SSL_KEY"])
+def test_a_certificate_without_its_key_or_the_reverse_is_an_error(pem_pair, given):
+    with pytest.raises(SettingsError) as raised:
+        load_settings({given: str(pem_pair[0])})
+    (problem,) = raised.value.problems
+    assert problem.variable == given
+    assert "JUPYTERHUB_SSL_CERT and JUPYTERHUB_SSL_KEY" in problem.message
+
+
+def test_certificate_files_must_exist_and_be_files(tmp_path):
+    environ = {
+        "JUPYTERHUB_SSL_CERT": str(tmp_path / "absent.crt"),
+        "JUPYTERHUB_SSL_KEY": str(tmp_path),  # a folder
+    }
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ)
+    assert {(p.variable, p.message) for p in raised.value.problems} == {
+        ("JUPYTERHUB_SSL_CERT", "not a readable file"),
+        ("JUPYTERHUB_SSL_KEY", "not a readable file"),
+    }
+
+
+def test_missing_certificate_files_are_reported_with_every_other_bad_variable(tmp_path):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(
+            {
+                "JUPYTERHUB_SSL_CERT": str(tmp_path / "absent.crt"),
+                "JUPYTERHUB_SSL_KEY": str(tmp_path / "absent.key"),
+                "JUPYTERHUB_SSL_ENABLED": "yes",
+                "JUPYTERHUB_SPAWN_TIMEOUT": "-5",
+            }
+        )
+    assert sorted(p.variable for p in raised.value.problems) == [
+        "JUPYTERHUB_SPAWN_TIMEOUT",
+        "JUPYTERHUB_SSL_CERT",
+        "JUPYTERHUB_SSL_ENABLED",
+        "JUPYTERHUB_SSL_KEY",
+    ]
+
+
+def test_every_contradiction_between_tls_settings_is_reported_at_once(pem_pair):
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"JUPYTERHUB_SSL_KEY": str(pem_pair[1]), "JUPYTERHUB_BIND_URL": "http://:80"})
+    assert sorted(p.variable for p in raised.value.problems) == [
+        "JUPYTERHUB_BIND_URL",
+        "JUPYTERHUB_SSL_KEY",
+    ]

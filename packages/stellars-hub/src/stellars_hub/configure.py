@@ -38,7 +38,14 @@ from stellars_docker import (
     spawner_config,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
-from stellars_hub.settings import HubSettings, load_settings, setting_rows
+from stellars_hub.settings import (
+    HubSettings,
+    SettingProblem,
+    SettingsError,
+    load_settings,
+    setting_rows,
+)
+from stellars_hub.tls import CertificatePairError, self_signed_pair
 from stellars_ui import (
     ACTIVITY_KEY,
     BRANDING_KEY,
@@ -111,12 +118,33 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
 def _configure_hub(c: Any, settings: HubSettings) -> None:
     # JupyterHub takes the base URL from bind_url's path; setting base_url as
     # well makes it rebuild bind_url from its deprecated ip/port parts.
-    c.JupyterHub.bind_url = public_url(settings.bind_url, settings.base_url)
+    c.JupyterHub.bind_url = public_url(settings.public_bind_url(), settings.base_url)
+    if settings.ssl_enabled:
+        c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = _certificate_pair(settings)
     c.JupyterHub.db_url = settings.db_url
     if settings.hub_bind_url:
         c.JupyterHub.hub_bind_url = settings.hub_bind_url
     if settings.hub_connect_url:
         c.JupyterHub.hub_connect_url = settings.hub_connect_url
+
+
+def _certificate_pair(settings: HubSettings) -> tuple[str, str]:
+    # Absolute: the proxy is a process of its own and reads them, not the hub.
+    if settings.ssl_cert and settings.ssl_key:
+        return str(settings.ssl_cert.absolute()), str(settings.ssl_key.absolute())
+    directory = settings.ssl_dir.absolute()
+    try:
+        cert, key = self_signed_pair(directory)
+    except CertificatePairError as error:
+        raise SettingsError(
+            [SettingProblem("JUPYTERHUB_SSL_DIR", str(settings.ssl_dir), str(error))]
+        ) from None
+    log.warning(
+        "Serving HTTPS with the self-signed certificate %s: browsers warn about it until it "
+        "is trusted. Set JUPYTERHUB_SSL_CERT and JUPYTERHUB_SSL_KEY to present your own.",
+        cert,
+    )
+    return str(cert), str(key)
 
 
 def public_url(bind_url: str, base_url: str) -> str:

@@ -8,9 +8,11 @@ category and description, and everything that lists settings (the
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -22,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from stellars_ui import Branding, load_asset
 from stellars_ui.settings import SettingRow
@@ -39,6 +42,11 @@ SECRET_UNSET = "(not set)"  # noqa: S105 - what shows for no password
 
 # A 0/1 switch, as the original deployment's variables were written.
 Switch = Annotated[int, Field(ge=0, le=1)]
+# How to resolve a bind URL whose scheme contradicts JUPYTERHUB_SSL_ENABLED (0, 1).
+_SCHEME_FIX = (
+    "write http://, or set JUPYTERHUB_SSL_ENABLED=1 for the proxy to serve HTTPS",
+    "write https://, or set JUPYTERHUB_SSL_ENABLED=0 if a reverse proxy in front terminates TLS",
+)
 
 
 def _setting(default: Any, env: str, category: str, description: str, **constraints: Any) -> Any:
@@ -61,11 +69,42 @@ class HubSettings(BaseModel):
         "/", "JUPYTERHUB_BASE_URL", "Hub", "URL prefix the hub is served under.", pattern=r"^/"
     )
     bind_url: str = _setting(
-        "http://:8000",
+        "",
         "JUPYTERHUB_BIND_URL",
         "Hub",
-        "Public address the proxy listens on.",
-        pattern=r"^https?://",
+        "Public address the proxy listens on. Its scheme must match JUPYTERHUB_SSL_ENABLED "
+        "(https with 1, http with 0). Empty: https://:8000 or http://:8000, as that switch "
+        "says.",
+        pattern=r"^(https?://.*)?$",
+    )
+    ssl_enabled: Switch = _setting(
+        1,
+        "JUPYTERHUB_SSL_ENABLED",
+        "Hub",
+        "1: the proxy serves HTTPS itself, with JUPYTERHUB_SSL_CERT and JUPYTERHUB_SSL_KEY or "
+        "else a self-signed certificate. 0: plain HTTP, only behind a reverse proxy that "
+        "terminates TLS, or for a local demo.",
+    )
+    ssl_cert: Path | None = _setting(
+        None,
+        "JUPYTERHUB_SSL_CERT",
+        "Hub",
+        "PEM file with the certificate (and its chain) the proxy presents; set together with "
+        "JUPYTERHUB_SSL_KEY. Unset: a self-signed one in JUPYTERHUB_SSL_DIR.",
+    )
+    ssl_key: Path | None = _setting(
+        None,
+        "JUPYTERHUB_SSL_KEY",
+        "Hub",
+        "PEM file with the private key of JUPYTERHUB_SSL_CERT.",
+    )
+    ssl_dir: Path = _setting(
+        Path("ssl"),
+        "JUPYTERHUB_SSL_DIR",
+        "Hub",
+        "Folder (relative: to the hub's working folder) where a self-signed certificate and "
+        "key are generated on the first start with SSL on and no certificate given, and "
+        "reused afterwards.",
     )
     hub_bind_url: str = _setting(
         "",
@@ -526,6 +565,50 @@ class HubSettings(BaseModel):
                 f"JUPYTERHUB_ADMIN_PASSWORD_FILE={str(self.admin_password_file)!r}: no such file"
             )
         return self
+
+    @field_validator("ssl_cert", "ssl_key")
+    @classmethod
+    def _readable_file(cls, path: Path | None) -> Path | None:
+        if path is not None and not (path.is_file() and os.access(path, os.R_OK)):
+            raise ValueError("not a readable file")
+        return path
+
+    @model_validator(mode="after")
+    def _tls_is_consistent(self) -> HubSettings:
+        # Each contradiction is its own problem, on its own variable, so that
+        # one start-up reports all of them (as load_settings does for fields).
+        problems = []
+        if (self.ssl_cert is None) != (self.ssl_key is None):
+            given = "JUPYTERHUB_SSL_CERT" if self.ssl_cert else "JUPYTERHUB_SSL_KEY"
+            problems.append(
+                (given, "set JUPYTERHUB_SSL_CERT and JUPYTERHUB_SSL_KEY together, or neither")
+            )
+        scheme = urlsplit(self.bind_url).scheme
+        if scheme and scheme != self.bind_scheme():
+            contradiction = f"{scheme}:// contradicts JUPYTERHUB_SSL_ENABLED={self.ssl_enabled}"
+            fix = _SCHEME_FIX[self.ssl_enabled]
+            problems.append(("JUPYTERHUB_BIND_URL", f"{contradiction} (default 1): {fix}"))
+        if problems:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("tls", message),
+                        loc=(variable,),
+                        input=None,
+                    )
+                    for variable, message in problems
+                ],
+            )
+        return self
+
+    def bind_scheme(self) -> str:
+        """Return the scheme the proxy serves: https with SSL on, http with it off."""
+        return "https" if self.ssl_enabled else "http"
+
+    def public_bind_url(self) -> str:
+        """Return the address the proxy listens on, its scheme following the SSL switch."""
+        return self.bind_url or f"{self.bind_scheme()}://:8000"
 
     def initial_admin_password(self) -> str:
         """Return the configured initial admin password, or "" to have one generated."""

@@ -57,6 +57,8 @@ class RunningHub:
     log_path: Path
     db_url: str
     api_timeout: float = 30.0
+    # What requests verify the hub's certificate against (a PEM file), when it serves https.
+    verify: str | bool = True
     _log_offset: int = field(default=0, repr=False)
 
     def hub_url(self, path: str = "") -> str:
@@ -70,6 +72,7 @@ class RunningHub:
     def api(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
         """Call the hub's REST API (``/hub/api/<path>``) with *token* or the harness token."""
         headers = {"Authorization": f"token {token or self.admin_token}"}
+        kwargs.setdefault("verify", self.verify)
         return requests.request(
             method,
             self.hub_url(f"api/{path.lstrip('/')}"),
@@ -122,6 +125,15 @@ class HubSession(requests.Session):
     def __init__(self, hub: RunningHub) -> None:
         super().__init__()
         self.hub = hub
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        """Send a request that verifies the hub's certificate as the hub says.
+
+        Per request, not as ``self.verify``: requests lets ``REQUESTS_CA_BUNDLE``
+        from the environment win over a session's own setting.
+        """
+        kwargs.setdefault("verify", self.hub.verify)
+        return super().request(*args, **kwargs)
 
     def _xsrf_from(self, page: requests.Response) -> str:
         match = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
@@ -183,7 +195,12 @@ def platform_config(environ: dict[str, str], extra_config: str = "") -> str:
     The platform gets the harness's database as ``JUPYTERHUB_DB_URL``, as an
     operator would set it, so that what it keeps next to the hub's tables
     (activity samples) is in the database the hub really uses.
+
+    The hub serves plain http unless *environ* sets ``JUPYTERHUB_SSL_ENABLED=1``
+    (the platform's default is https): a test of TLS opts in, and passes
+    ``ca_cert`` to :func:`start_hub` to reach it.
     """
+    environ = {"JUPYTERHUB_SSL_ENABLED": "0", **environ}
     return (
         "import os\n"
         "from stellars_hub import configure, load_settings\n"
@@ -202,11 +219,12 @@ def _harness_config(
     api_port: int,
     token: str,
     db_url: str,
+    scheme: str,
 ) -> str:
     return textwrap.dedent(f"""
         # ---- test harness: ports, state and a token for the test itself
         # The path of bind_url is the base URL (setting base_url too would reset bind_url).
-        c.JupyterHub.bind_url = "http://127.0.0.1:{port}{TEST_BASE_URL}"
+        c.JupyterHub.bind_url = "{scheme}://127.0.0.1:{port}{TEST_BASE_URL}"
         c.JupyterHub.hub_bind_url = "http://{hub_ip}:{hub_port}"
         c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
         c.JupyterHub.db_url = {db_url!r}
@@ -232,11 +250,17 @@ def start_hub(
     hub_ip: str = "127.0.0.1",
     db_url: str | None = None,
     env: dict[str, str] | None = None,
+    ca_cert: str | Path | None = None,
 ) -> RunningHub:
     """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
 
     The harness appends its own settings (ports, database, token) after
     *config*, so *config* is the configuration under test and nothing else.
+
+    With *ca_cert*, the hub is reached over https and every request verifies
+    its certificate against that PEM file; a relative path is taken from
+    *workdir*, where a certificate the hub generates itself lands. *config*
+    must then have the proxy serve https (``JUPYTERHUB_SSL_ENABLED=1``).
     """
     if shutil.which("configurable-http-proxy", path=(env or os.environ).get("PATH")) is None:
         require(
@@ -259,6 +283,7 @@ def start_hub(
             api_port=api_port,
             token=token,
             db_url=db_url,
+            scheme="https" if ca_cert else "http",
         )
     )
     log_path = workdir / "hub.log"
@@ -271,12 +296,13 @@ def start_hub(
             env={**os.environ, HARNESS_DB_URL_VARIABLE: db_url, **(env or {})},
         )
     hub = RunningHub(
-        url=f"http://127.0.0.1:{port}{TEST_BASE_URL}",
+        url=f"{'https' if ca_cert else 'http'}://127.0.0.1:{port}{TEST_BASE_URL}",
         admin_token=token,
         workdir=workdir,
         process=process,
         log_path=log_path,
         db_url=db_url,
+        verify=str(workdir / ca_cert) if ca_cert else True,
     )
     _wait_until_up(hub)
     return hub
@@ -288,9 +314,11 @@ def _wait_until_up(hub: RunningHub) -> None:
         if hub.process.poll() is not None:
             raise AssertionError(f"the hub exited with {hub.process.returncode}\n{hub.log_tail()}")
         try:
-            if requests.get(hub.hub_url("health"), timeout=2).status_code == HTTPStatus.OK:
+            health = requests.get(hub.hub_url("health"), timeout=2, verify=hub.verify)
+            if health.status_code == HTTPStatus.OK:
                 return
-        except requests.ConnectionError:
+        # OSError too: a certificate the hub generates may not be written yet.
+        except (requests.ConnectionError, OSError):
             pass
         time.sleep(0.2)
     stop_hub(hub)
