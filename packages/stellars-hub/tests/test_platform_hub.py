@@ -38,11 +38,25 @@ def test_the_platform_runs_on_postgresql(platform_hub, postgres_db_url):
     assert "postgresql" in hub.log_since_start()
 
 
-@pytest.mark.parametrize("base_url", ["/", "/team/hub"])
-def test_info_is_served_under_the_hubs_prefix(platform_hub, base_url):
-    # The harness serves every hub under its own base URL; configure's must not fight it.
-    hub = platform_hub({**SETTINGS, "JUPYTERHUB_BASE_URL": base_url})
+@pytest.mark.parametrize(
+    ("base_url", "served_under"),
+    [("/team", "/team/"), ("/team/", "/team/"), ("//data//science", "/data/science/"), ("/", "/")],
+)
+def test_the_hub_is_served_under_its_base_url_with_or_without_a_slash(
+    platform_hub, base_url, served_under
+):
+    # The harness keeps the path configure() gave the public URL, so the hub
+    # answering under served_under is configure's doing.
+    hub = platform_hub({**SETTINGS, "JUPYTERHUB_BASE_URL": base_url}, base_url=served_under)
+    assert urlsplit(hub.url).path == served_under
+    login = requests.get(hub.hub_url("login"), timeout=30)
+    assert login.status_code == 200
+    assert f'action="{served_under}hub/login' in login.text
     assert hub.api("GET", "stellars/info").status_code == 200
+    # The bare prefix, slash or not, leads into the hub.
+    bare = requests.get(hub.url.rstrip("/") or hub.url, timeout=30)
+    assert bare.status_code == 200
+    assert urlsplit(bare.url).path.startswith(f"{served_under}hub/")
 
 
 # ------------------------------------------------------------------ TLS

@@ -196,11 +196,13 @@ def platform_config(environ: dict[str, str], extra_config: str = "") -> str:
     operator would set it, so that what it keeps next to the hub's tables
     (activity samples) is in the database the hub really uses.
 
-    The hub serves plain http unless *environ* sets ``JUPYTERHUB_SSL_ENABLED=1``
+    The hub is served under ``TEST_BASE_URL`` unless *environ* sets
+    ``JUPYTERHUB_BASE_URL`` (then pass the path it makes as ``base_url`` to
+    :func:`start_hub`). It serves plain http unless *environ* sets ``JUPYTERHUB_SSL_ENABLED=1``
     (the platform's default is https): a test of TLS opts in, and passes
     ``ca_cert`` to :func:`start_hub` to reach it.
     """
-    environ = {"JUPYTERHUB_SSL_ENABLED": "0", **environ}
+    environ = {"JUPYTERHUB_SSL_ENABLED": "0", "JUPYTERHUB_BASE_URL": TEST_BASE_URL, **environ}
     return (
         "import os\n"
         "from stellars_hub import configure, load_settings\n"
@@ -223,8 +225,13 @@ def _harness_config(
 ) -> str:
     return textwrap.dedent(f"""
         # ---- test harness: ports, state and a token for the test itself
-        # The path of bind_url is the base URL (setting base_url too would reset bind_url).
-        c.JupyterHub.bind_url = "{scheme}://127.0.0.1:{port}{TEST_BASE_URL}"
+        # The path of bind_url is the base URL (setting base_url too would reset
+        # bind_url): the one the config under test chose, else the harness's.
+        from urllib.parse import urlsplit as _urlsplit
+        _base_url = {TEST_BASE_URL!r}
+        if "bind_url" in c.JupyterHub:
+            _base_url = _urlsplit(c.JupyterHub.bind_url).path
+        c.JupyterHub.bind_url = "{scheme}://127.0.0.1:{port}" + _base_url
         c.JupyterHub.hub_bind_url = "http://{hub_ip}:{hub_port}"
         c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
         c.JupyterHub.db_url = {db_url!r}
@@ -251,6 +258,7 @@ def start_hub(
     db_url: str | None = None,
     env: dict[str, str] | None = None,
     ca_cert: str | Path | None = None,
+    base_url: str = TEST_BASE_URL,
 ) -> RunningHub:
     """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
 
@@ -261,6 +269,9 @@ def start_hub(
     its certificate against that PEM file; a relative path is taken from
     *workdir*, where a certificate the hub generates itself lands. *config*
     must then have the proxy serve https (``JUPYTERHUB_SSL_ENABLED=1``).
+
+    *base_url* is the path the hub is expected under: the one *config* sets
+    in ``bind_url``, which the harness keeps (``TEST_BASE_URL`` when it sets none).
     """
     if shutil.which("configurable-http-proxy", path=(env or os.environ).get("PATH")) is None:
         require(
@@ -296,7 +307,7 @@ def start_hub(
             env={**os.environ, HARNESS_DB_URL_VARIABLE: db_url, **(env or {})},
         )
     hub = RunningHub(
-        url=f"{'https' if ca_cert else 'http'}://127.0.0.1:{port}{TEST_BASE_URL}",
+        url=f"{'https' if ca_cert else 'http'}://127.0.0.1:{port}{base_url}",
         admin_token=token,
         workdir=workdir,
         process=process,
