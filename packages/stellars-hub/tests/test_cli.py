@@ -22,12 +22,12 @@ def test_settings_prints_values_with_secrets_masked(monkeypatch, capsys):
     assert "hunter2-secret" not in out
 
 
-def test_the_readme_settings_table_is_the_generated_one():
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
-    start = readme.index("<!-- settings-reference:start -->\n") + len(
+def test_the_settings_reference_in_the_docs_is_the_generated_one():
+    reference = (Path(__file__).parents[3] / "docs" / "settings.md").read_text()
+    start = reference.index("<!-- settings-reference:start -->\n") + len(
         "<!-- settings-reference:start -->\n"
     )
-    end = readme.index("<!-- settings-reference:end -->")
-    assert readme[start:end].strip() == settings_table(), (
-        "README's settings table is stale: regenerate it with `stellars-hub reference`"
+    end = reference.index("<!-- settings-reference:end -->")
+    assert reference[start:end].strip() == settings_table(), (
+        "docs/settings.md is stale: regenerate its table with `stellars-hub reference`"
     )
