@@ -68,11 +68,12 @@ def _environment(session: nox.Session) -> dict[str, str]:
     return env
 
 
-def _pytest(session: nox.Session, tests: Path, report: str) -> None:
+def _pytest(session: nox.Session, tests: Path, report: str, *args: str) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
     session.run(
         "pytest",
         str(tests),
+        *args,
         "-p",
         "no:cacheprovider",
         f"--rootdir={tests.parent}",
@@ -102,14 +103,33 @@ for _package, _imports_jupyterhub in PACKAGES.items():
     _package_session(_package, imports_jupyterhub=_imports_jupyterhub)
 
 
+# The integration suite by JupyterHub version and by layer (pytest -m): the
+# newest JupyterHub runs all of it, in two sessions so that the streams of
+# scripts/test.sh can balance them; the older one runs every layer but
+# Docker's (its browser tests still spawn lab containers through
+# DockerSpawner, and each package's own session runs its Docker tests on
+# both versions).
+INTEGRATION_PARTS = [
+    nox.param("5", "not docker", "", id="jupyterhub='5'"),
+    nox.param("6", "docker", "-docker", id="jupyterhub='6', layers='docker'"),
+    nox.param("6", "not docker", "", id="jupyterhub='6', layers='others'"),
+]
+
+
 @nox.session(python=PYTHON)
-@nox.parametrize("jupyterhub", list(JUPYTERHUB))
-def integration(session: nox.Session, jupyterhub: str) -> None:
+@nox.parametrize(("jupyterhub", "layers", "report_suffix"), INTEGRATION_PARTS)
+def integration(session: nox.Session, jupyterhub: str, layers: str, report_suffix: str) -> None:
     """Everything together: real hub, Docker engine, browser and PostgreSQL."""
     session.install(
         *(f"./packages/{name}" for name in PACKAGES), TESTING, LAB_SERVER, JUPYTERHUB[jupyterhub]
     )
-    _pytest(session, ROOT / "tests" / "integration", f"integration-jupyterhub{jupyterhub}")
+    _pytest(
+        session,
+        ROOT / "tests" / "integration",
+        f"integration-jupyterhub{jupyterhub}{report_suffix}",
+        "-m",
+        layers,
+    )
 
 
 @nox.session(python=PYTHON)

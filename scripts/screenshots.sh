@@ -17,5 +17,5 @@ tests=(
     test_the_card_counts_down_and_extends_up_to_the_hours_on_offer
 )
 selection=$(printf ' or %s' "${tests[@]}")
-"$tools_bin/nox" -s "integration(jupyterhub='6')" -- -k "${selection# or }"
+"$tools_bin/nox" -s "integration(jupyterhub='6', layers='others')" -- -k "${selection# or }"
 log "screenshots in $STELLARS_SCREENSHOTS"

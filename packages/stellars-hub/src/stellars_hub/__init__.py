@@ -2,6 +2,7 @@
 
 from stellars_auth import StellarsNativeAuthenticator
 from stellars_hub.configure import configure
+from stellars_hub.original import ensure_groups, get_user_volume_suffixes, resolve_gpu_mode
 from stellars_hub.settings import HubSettings, SettingsError, load_settings
 
 __all__ = [
@@ -9,5 +10,8 @@ __all__ = [
     "SettingsError",
     "StellarsNativeAuthenticator",
     "configure",
+    "ensure_groups",
+    "get_user_volume_suffixes",
     "load_settings",
+    "resolve_gpu_mode",
 ]
