@@ -38,6 +38,7 @@ from stellars_docker import (
     spawner_config,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
+from stellars_hub.hub_app import running_hub, start_with_the_hub, started
 from stellars_hub.settings import (
     HubSettings,
     SettingProblem,
@@ -225,7 +226,7 @@ def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
         **_already_set(c.JupyterHub, "tornado_settings", {}),
         DOCKER_KEY: runtime,
     }
-    _start_with_the_hub(runtime.start)
+    start_with_the_hub(runtime.start)
     return docker_access
 
 
@@ -256,27 +257,23 @@ def lab_service_toggles(settings: HubSettings) -> dict[str, str]:
 
 
 def _configure_activity(c: Any, settings: HubSettings) -> None:
-    activity_settings = ActivitySettings(
-        half_life_hours=settings.activitymon_half_life,
-        retention_days=settings.activitymon_retention_days,
-        inactive_after_minutes=settings.activitymon_inactive_after,
-        target_hours=settings.activitymon_target_hours,
-        sample_interval_minutes=settings.activitymon_sample_interval / 60.0,
+    services, roles = managed_services(settings)
+    c.JupyterHub.services = [*_already_set(c.JupyterHub, "services", []), *services]
+    c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), *roles]
+    monitor = ActivityMonitor(
+        ActivityStore(_activity_db_url(settings), activity_settings(settings)),
+        SamplerMode(settings.activitymon_sampler),
     )
-    db_url = settings.activitymon_db_url or settings.db_url
-    mode = SamplerMode(settings.activitymon_sampler)
-    if mode is SamplerMode.SERVICE:
-        service, role = managed_service(ACTIVITY_SERVICE, db_url, activity_settings)
-        c.JupyterHub.services = [*_already_set(c.JupyterHub, "services", []), service]
-        c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), role]
-    monitor = ActivityMonitor(ActivityStore(db_url, activity_settings), mode)
-    sessions = _idle_sessions(c, settings, monitor)
+    # Extensions are kept next to the activity samples (the tables are created together).
+    sessions = IdleSessions(
+        monitor.store.engine, idle_policy(settings), enabled=bool(settings.idle_culler_enabled)
+    )
     c.JupyterHub.tornado_settings = {
         **_already_set(c.JupyterHub, "tornado_settings", {}),
         ACTIVITY_KEY: monitor,
         IDLE_KEY: sessions,
     }
-    app = _running_hub()
+    app = running_hub()
     if app is None:
         return
     # Before JupyterHub creates its first user: the tables must be there for
@@ -284,58 +281,56 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
     monitor.install()
     # The first tick waits for the hub to know which servers still run, so
     # it never records a running server as stopped.
-    _start_with_the_hub(lambda: monitor.start(app, ready=_started(app)))
+    start_with_the_hub(lambda: monitor.start(app, ready=started(app)))
 
 
-def _idle_sessions(c: Any, settings: HubSettings, monitor: ActivityMonitor) -> IdleSessions:
-    policy = IdlePolicy(
+def managed_services(settings: HubSettings) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the hub services *settings* call for, and their roles.
+
+    The activity sampler when it runs as a service, and the idle culler when
+    it is enabled.
+    """
+    services, roles = [], []
+    if SamplerMode(settings.activitymon_sampler) is SamplerMode.SERVICE:
+        service, role = managed_service(
+            ACTIVITY_SERVICE, _activity_db_url(settings), activity_settings(settings)
+        )
+        services.append(service)
+        roles.append(role)
+    if settings.idle_culler_enabled:
+        service, role = managed_culler(
+            CULLER_SERVICE,
+            idle_policy(settings),
+            interval_s=settings.idle_culler_interval,
+            concurrency=settings.idle_culler_concurrency,
+        )
+        services.append(service)
+        roles.append(role)
+    return services, roles
+
+
+def activity_settings(settings: HubSettings) -> ActivitySettings:
+    """Return the activity monitor's settings."""
+    return ActivitySettings(
+        half_life_hours=settings.activitymon_half_life,
+        retention_days=settings.activitymon_retention_days,
+        inactive_after_minutes=settings.activitymon_inactive_after,
+        target_hours=settings.activitymon_target_hours,
+        sample_interval_minutes=settings.activitymon_sample_interval / 60.0,
+    )
+
+
+def idle_policy(settings: HubSettings) -> IdlePolicy:
+    """Return the idle culler's rule: base timeout, extension allowed, maximum age."""
+    return IdlePolicy(
         timeout=timedelta(seconds=settings.idle_culler_timeout),
         max_extension=timedelta(hours=settings.idle_culler_max_extension),
         max_age=timedelta(seconds=settings.idle_culler_max_age),
     )
-    enabled = bool(settings.idle_culler_enabled)
-    if enabled:
-        service, role = managed_culler(
-            CULLER_SERVICE,
-            policy,
-            interval_s=settings.idle_culler_interval,
-            concurrency=settings.idle_culler_concurrency,
-        )
-        c.JupyterHub.services = [*_already_set(c.JupyterHub, "services", []), service]
-        c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), role]
-    # Extensions are kept next to the activity samples (the tables are created together).
-    return IdleSessions(monitor.store.engine, policy, enabled=enabled)
 
 
-def _running_hub() -> Any:
-    """Return the JupyterHub application loading this config, or None outside a hub."""
-    from jupyterhub.app import JupyterHub  # noqa: PLC0415 - the app, only when running in it
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    return JupyterHub.instance() if JupyterHub.initialized() else None
-
-
-def _started(app: Any) -> Awaitable[Any] | None:
-    """Return what resolves once *app* has started, None where it cannot tell.
-
-    JupyterHub resolves the state of servers that were running before a
-    restart only when it finishes starting; this is its private future for
-    that, present in JupyterHub 5 and 6.
-    """
-    return getattr(app, "_start_future", None)
-
-
-def _start_with_the_hub(start: Callable[[], object]) -> None:
-    # JupyterHub loads its config file inside its running event loop; the
-    # background work starts on that loop once loading is done. Loaded
-    # elsewhere (a check, a test of the config, `jupyterhub upgrade-db`,
-    # which has a loop but serves nothing), nothing is started.
-    if _running_hub() is None:
-        return
-    asyncio.get_running_loop().call_soon(start)
+def _activity_db_url(settings: HubSettings) -> str:
+    return settings.activitymon_db_url or settings.db_url
 
 
 def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
@@ -352,7 +347,7 @@ def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
         settings_report=setting_rows(settings),
     )
     history = BroadcastHistory(settings.db_url, keep=settings.notifications_history)
-    if _running_hub() is not None:
+    if running_hub() is not None:
         history.create_tables()
     hub = c.JupyterHub
     # Added to what the config file set before calling configure(), not replacing it.
@@ -374,14 +369,14 @@ def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
 def _configure_branding(c: Any, branding: Branding) -> None:
     hub = c.JupyterHub
     hub.tornado_settings = {**_already_set(hub, "tornado_settings", {}), BRANDING_KEY: branding}
-    app = _running_hub()
+    app = running_hub()
     if app is None or branding.favicon is None:
         return
 
     async def restore_routes() -> None:
-        started = _started(app)
-        if started is not None:
-            await started
+        hub_started = started(app)
+        if hub_started is not None:
+            await hub_started
         try:
             routed = await restore_lab_favicon_routes(app.users, app.proxy, app.hub)
         except Exception:  # the favicon is cosmetic: never more than a log line
@@ -389,7 +384,7 @@ def _configure_branding(c: Any, branding: Branding) -> None:
         else:
             log.info("lab favicon routes restored for %d running server(s)", routed)
 
-    _start_with_the_hub(lambda: asyncio.ensure_future(restore_routes()))
+    start_with_the_hub(lambda: asyncio.ensure_future(restore_routes()))
 
 
 def _configure_scopes(c: Any, settings: HubSettings) -> None:
@@ -416,7 +411,7 @@ def _configure_metrics(c: Any, settings: HubSettings) -> None:
     # Every finished request goes through JupyterHub's log function; this one
     # logs as JupyterHub's does and counts the idle culler's server stops.
     hub.tornado_settings = {**tornado, "log_function": counting_culls(CULLER_SERVICE)}
-    app = _running_hub()
+    app = running_hub()
     if app is None:
         return
     refresher = MetricsRefresher(
@@ -424,7 +419,7 @@ def _configure_metrics(c: Any, settings: HubSettings) -> None:
         tornado.get(DOCKER_KEY),
         interval_s=settings.activitymon_refresh_interval,
     )
-    _start_with_the_hub(lambda: refresher.start(app.db))
+    start_with_the_hub(lambda: refresher.start(app.db))
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:

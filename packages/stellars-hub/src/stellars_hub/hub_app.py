@@ -1,0 +1,42 @@
+"""The JupyterHub application this configuration is loaded into, and work started on its loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+
+def running_hub() -> Any:
+    """Return the JupyterHub application loading this config, or None outside a hub."""
+    from jupyterhub.app import JupyterHub  # noqa: PLC0415 - the app, only when running in it
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return JupyterHub.instance() if JupyterHub.initialized() else None
+
+
+def started(app: Any) -> Awaitable[Any] | None:
+    """Return what resolves once *app* has started, None where it cannot tell.
+
+    JupyterHub resolves the state of servers that were running before a
+    restart only when it finishes starting; this is its private future for
+    that, present in JupyterHub 5 and 6.
+    """
+    return getattr(app, "_start_future", None)
+
+
+def start_with_the_hub(start: Callable[[], object]) -> None:
+    """Call *start* on the hub's loop once the config has loaded; outside a hub, never.
+
+    JupyterHub loads its config file inside its running event loop. Loaded
+    elsewhere (a check, a test of the config, ``jupyterhub upgrade-db``,
+    which has a loop but serves nothing), nothing is started.
+    """
+    if running_hub() is None:
+        return
+    asyncio.get_running_loop().call_soon(start)
