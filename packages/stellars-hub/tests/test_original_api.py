@@ -4,8 +4,16 @@ import pytest
 from jupyterhub import orm
 
 import stellars_hub
-from stellars_hub import ensure_groups, get_user_volume_suffixes, resolve_gpu_mode
+from stellars_hub import (
+    SettingsError,
+    ensure_groups,
+    get_services_and_roles,
+    get_user_volume_suffixes,
+    resolve_gpu_mode,
+    setup_branding,
+)
 from stellars_hub.groups import ensure_groups as ensure_groups_from_groups
+from stellars_ui import BrandingError
 
 # The original deployment's mapping, shared volume included.
 ORIGINAL_VOLUMES = {
@@ -95,3 +103,89 @@ def test_a_hub_starts_on_the_database_ensure_groups_made(platform_hub, tmp_path)
     )
     names = {group["name"] for group in hub.api("GET", "groups").json()}
     assert set(BUILTIN_GROUPS) <= names
+
+
+# ------------------------------------------------------------ setup_branding
+
+BRANDING_KEYS = {
+    "logo_file",
+    "favicon_uri",
+    "lab_main_icon_static",
+    "lab_main_icon_url",
+    "lab_splash_icon_static",
+    "lab_splash_icon_url",
+}
+
+
+def test_no_branding_gives_the_original_keys_unused():
+    info = setup_branding()
+    assert set(info) == BRANDING_KEYS
+    assert info["logo_file"] is None
+    assert {info[key] for key in BRANDING_KEYS - {"logo_file"}} == {""}
+
+
+def test_file_images_are_served_and_urls_linked(tmp_path):
+    (tmp_path / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "icons").mkdir()
+    (tmp_path / "icons" / "main.png").write_bytes(b"\x89PNG main")
+    info = setup_branding(
+        logo_uri=(tmp_path / "logo.svg").as_uri(),
+        favicon_uri="https://cdn.example.org/favicon.ico",
+        lab_main_icon_uri=(tmp_path / "icons" / "main.png").as_uri(),
+        lab_splash_icon_uri="https://cdn.example.org/splash.svg",
+    )
+    assert set(info) == BRANDING_KEYS
+    assert info["logo_file"] == str((tmp_path / "logo.svg").resolve())
+    assert info["favicon_uri"] == "https://cdn.example.org/favicon.ico"
+    assert info["lab_main_icon_static"].startswith("stellars/branding/lab-main-icon?v=")
+    assert info["lab_main_icon_url"] == ""
+    assert (info["lab_splash_icon_static"], info["lab_splash_icon_url"]) == (
+        "",
+        "https://cdn.example.org/splash.svg",
+    )
+    assert info.images.lab_main_icon.content == b"\x89PNG main"
+
+
+def test_a_file_that_is_not_an_image_is_refused(tmp_path):
+    (tmp_path / "passwd").write_text("root:x:0:0")
+    with pytest.raises(BrandingError, match="is not one of"):
+        setup_branding(logo_uri=(tmp_path / "passwd").as_uri())
+
+
+# ------------------------------------------------------------ get_services_and_roles
+
+
+def test_the_activity_sampler_is_always_a_service_sampling_at_the_interval():
+    services, roles = get_services_and_roles(0, 86400, 600, 0, 120)
+    assert [service["name"] for service in services] == ["activity-sampler"]
+    assert services[0]["environment"]["STELLARS_ACTIVITY_INTERVAL_S"] == "120.0"
+    assert [role["services"] for role in roles] == [["activity-sampler"]]
+
+
+def test_the_culler_is_a_service_when_enabled_with_the_given_times():
+    services, roles = get_services_and_roles(1, 3600, 300, 7200, 600)
+    culler = next(service for service in services if service["name"] == "idle-culler")
+    assert {"--timeout=3600", "--cull-every=300", "--max-age=7200"} <= set(culler["command"])
+    assert {role["name"] for role in roles} == {"activity-sampler", "idle-culler"}
+    assert all("admin:users" not in role["scopes"] for role in roles)
+
+
+def test_values_out_of_the_platforms_range_are_named():
+    with pytest.raises(SettingsError) as raised:
+        get_services_and_roles(2, 1, 600, 0, 1)
+    variables = {problem.variable for problem in raised.value.problems}
+    assert variables == {
+        "JUPYTERHUB_IDLE_CULLER_ENABLED",
+        "JUPYTERHUB_IDLE_CULLER_TIMEOUT",
+        "JUPYTERHUB_ACTIVITYMON_SAMPLE_INTERVAL",
+    }
+
+
+def test_the_original_handler_classes_are_the_platforms():
+    from stellars_hub import handlers  # noqa: PLC0415 - the module under test
+    from stellars_ui.handlers.branding import LabFaviconHandler  # noqa: PLC0415
+    from stellars_ui.handlers.notifications import BroadcastHandler  # noqa: PLC0415
+
+    assert len(handlers.__all__) == 14
+    assert handlers.BroadcastNotificationHandler is BroadcastHandler
+    assert handlers.FaviconRedirectHandler is LabFaviconHandler

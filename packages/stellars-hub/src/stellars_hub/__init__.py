@@ -2,7 +2,16 @@
 
 from stellars_auth import StellarsNativeAuthenticator
 from stellars_hub.configure import configure
-from stellars_hub.original import ensure_groups, get_user_volume_suffixes, resolve_gpu_mode
+from stellars_hub.original import (
+    ensure_groups,
+    get_services_and_roles,
+    get_user_volume_suffixes,
+    make_pre_spawn_hook,
+    register_events,
+    resolve_gpu_mode,
+    schedule_startup_favicon_callback,
+    setup_branding,
+)
 from stellars_hub.settings import HubSettings, SettingsError, load_settings
 
 __all__ = [
@@ -11,7 +20,12 @@ __all__ = [
     "StellarsNativeAuthenticator",
     "configure",
     "ensure_groups",
+    "get_services_and_roles",
     "get_user_volume_suffixes",
     "load_settings",
+    "make_pre_spawn_hook",
+    "register_events",
     "resolve_gpu_mode",
+    "schedule_startup_favicon_callback",
+    "setup_branding",
 ]

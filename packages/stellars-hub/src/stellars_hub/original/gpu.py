@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stellars_docker import GpuMode, detect_gpus
+from stellars_hub.original.completion import record
 
 # The platform's default for JUPYTERHUB_GPU_PROBE_TIMEOUT; the original took no timeout.
 PROBE_TIMEOUT_S = 15.0
@@ -21,4 +22,6 @@ def resolve_gpu_mode(
         ValueError: *gpu_enabled* is not 0, 1 or 2.
     """
     resolution = detect_gpus(GpuMode(int(gpu_enabled)), image=nvidia_image, timeout_s=timeout_s)
+    # The platform passes the GPUs through as decided here, without probing again.
+    record(JUPYTERHUB_GPU_ENABLED=str(int(resolution.enabled)))
     return int(resolution.enabled), int(resolution.detected)

@@ -1,0 +1,74 @@
+"""``make_pre_spawn_hook`` and ``schedule_startup_favicon_callback``: work around each spawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jupyterhub import orm
+
+from stellars_docker import make_pre_spawn_hook as docker_access_hook
+from stellars_hub.configure import composed_hook
+from stellars_hub.original.completion import record
+from stellars_ui import Branding, branding_pre_spawn_hook, load_asset
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+
+def make_pre_spawn_hook(
+    branding: Mapping[str, Any], builtin_groups: Iterable[str], favicon_uri: str = ""
+) -> Callable[[Any], Awaitable[None] | None]:
+    """Return the pre-spawn hook: built-in groups, Docker access, favicon routes, lab icons.
+
+    *branding* is what :func:`setup_branding` returned; *favicon_uri* an
+    external favicon's URL when *branding* has none. Before each spawn the
+    hook makes sure *builtin_groups* exist, gives the user's container the
+    Docker access their groups grant (from the spawner's configured volumes
+    and host config), routes the lab's favicons to the hub and tells the lab
+    where its icons are.
+    """
+    images = getattr(branding, "images", None) or Branding()
+    if images.favicon is None and favicon_uri.startswith(("http://", "https://")):
+        images = Branding(
+            logo=images.logo,
+            # An URL: no file is read, so no folder confines it.
+            favicon=load_asset(favicon_uri, Path.cwd()),
+            lab_main_icon=images.lab_main_icon,
+            lab_splash_icon=images.lab_splash_icon,
+        )
+    groups = tuple(dict.fromkeys(builtin_groups))
+    docker_access: list[Callable[[Any], Awaitable[None]]] = []
+
+    async def ensure_docker_access(spawner: Any) -> None:
+        if not hasattr(spawner, "extra_host_config"):  # not a DockerSpawner
+            return
+        if not docker_access:
+            # The spawner's configured values, before any spawn changed them.
+            configured = spawner.config.DockerSpawner
+            docker_access.append(
+                docker_access_hook(
+                    base_volumes=configured.get("volumes", {}),
+                    base_host_config=configured.get("extra_host_config", {}),
+                )
+            )
+        await docker_access[0](spawner)
+
+    async def ensure_groups(spawner: Any) -> None:
+        db = spawner.user.db
+        missing = [name for name in groups if orm.Group.find(db, name) is None]
+        if missing:
+            db.add_all(orm.Group(name=name) for name in missing)
+            db.commit()
+
+    return composed_hook(ensure_groups, ensure_docker_access, branding_pre_spawn_hook(images))
+
+
+def schedule_startup_favicon_callback(favicon_uri: str = "") -> None:
+    """Route the favicons of servers still running when the hub restarts, once it has started.
+
+    The platform does this whenever a favicon is configured; this call
+    names it when :func:`setup_branding` did not.
+    """
+    if favicon_uri:
+        record(JUPYTERHUB_FAVICON_URI=favicon_uri)
