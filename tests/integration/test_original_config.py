@@ -3,7 +3,8 @@
 The config below is written as the original Stellars JupyterHub deployment's
 was: it reads the environment at the top, defines the volumes and the
 built-in groups, calls every function of the original ``stellars_hub`` API,
-registers the thirteen routes itself and passes ``stellars_config``. Only
+registers the thirteen routes itself and passes ``stellars_config`` (with
+idle times of its own, which the handlers then use). Only
 what a test must change differs from a production file: the image, no
 network of its own (the harness gives the hub an address on the default
 bridge), and the test run's labels on the containers.
@@ -55,11 +56,11 @@ from stellars_hub.handlers import (
 JUPYTERHUB_GPU_ENABLED = int(os.environ.get("JUPYTERHUB_GPU_ENABLED", 2))
 JUPYTERHUB_SIGNUP_ENABLED = int(os.environ.get("JUPYTERHUB_SIGNUP_ENABLED", 1))
 JUPYTERHUB_IDLE_CULLER_ENABLED = int(os.environ.get("JUPYTERHUB_IDLE_CULLER_ENABLED", 0))
-JUPYTERHUB_IDLE_CULLER_TIMEOUT = int(os.environ.get("JUPYTERHUB_IDLE_CULLER_TIMEOUT", 86400))
+JUPYTERHUB_IDLE_CULLER_TIMEOUT = int(os.environ.get("JUPYTERHUB_IDLE_CULLER_TIMEOUT", 5400))
 JUPYTERHUB_IDLE_CULLER_INTERVAL = int(os.environ.get("JUPYTERHUB_IDLE_CULLER_INTERVAL", 600))
 JUPYTERHUB_IDLE_CULLER_MAX_AGE = int(os.environ.get("JUPYTERHUB_IDLE_CULLER_MAX_AGE", 0))
 JUPYTERHUB_IDLE_CULLER_MAX_EXTENSION = int(
-    os.environ.get("JUPYTERHUB_IDLE_CULLER_MAX_EXTENSION", 24)
+    os.environ.get("JUPYTERHUB_IDLE_CULLER_MAX_EXTENSION", 3)
 )
 ACTIVITYMON_SAMPLE_INTERVAL = int(os.environ.get("JUPYTERHUB_ACTIVITYMON_SAMPLE_INTERVAL", 600))
 JUPYTERHUB_NOTEBOOK_IMAGE = os.environ.get(
@@ -217,7 +218,9 @@ def test_every_original_route_answers_as_the_platforms(hub, admin, docker_run):
     hub.create_user(user)
 
     info = _json(hub.api("GET", f"users/{user}/session-info", token=token), 200)
-    assert {"culler_enabled", "remaining_seconds"} <= set(info)
+    # The file's own defaults, which reach the handlers only through stellars_config.
+    assert (info["culler_enabled"], info["timeout_seconds"]) == (True, 5400)
+    assert info["max_extension_seconds"] == 3 * 3600
     refused = _json(
         hub.api("POST", f"users/{user}/extend-session", token=token, json={"hours": 1}), 409
     )

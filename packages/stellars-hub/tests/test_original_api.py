@@ -4,6 +4,7 @@ import pytest
 from jupyterhub import orm
 
 import stellars_hub
+from stellars_docker import GpuResolution
 from stellars_hub import (
     SettingsError,
     ensure_groups,
@@ -189,3 +190,11 @@ def test_the_original_handler_classes_are_the_platforms():
     assert len(handlers.__all__) == 14
     assert handlers.BroadcastNotificationHandler is BroadcastHandler
     assert handlers.FaviconRedirectHandler is LabFaviconHandler
+
+
+def test_auto_detection_that_finds_gpus_gives_both_flags(monkeypatch):
+    # The flags are a mapping of the platform's decision; the probe itself is
+    # tested against real nvidia-smi output in stellars-docker.
+    found = GpuResolution(enabled=True, detected=True)
+    monkeypatch.setattr("stellars_hub.original.gpu.detect_gpus", lambda *_, **__: found)
+    assert resolve_gpu_mode(2, "cuda-probe") == (1, 1)
