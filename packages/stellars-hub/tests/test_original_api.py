@@ -198,3 +198,13 @@ def test_auto_detection_that_finds_gpus_gives_both_flags(monkeypatch):
     found = GpuResolution(enabled=True, detected=True)
     monkeypatch.setattr("stellars_hub.original.gpu.detect_gpus", lambda *_, **__: found)
     assert resolve_gpu_mode(2, "cuda-probe") == (1, 1)
+
+
+def test_user_volumes_other_than_the_platforms_are_named_in_the_log(caplog):
+    from stellars_hub.original import completion  # noqa: PLC0415 - the module under test
+
+    completion._warn_about_other_volumes({"user_volume_suffixes": ["home", "workspace", "cache"]})
+    assert caplog.records == []
+    completion._warn_about_other_volumes({"user_volume_suffixes": ["home", "data"]})
+    assert "home, data" in caplog.text
+    assert "home, workspace, cache" in caplog.text

@@ -30,6 +30,7 @@ from weakref import WeakKeyDictionary
 
 from traitlets.config import Config
 
+from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_hub.configure import configure
 from stellars_hub.hub_app import running_hub
 from stellars_hub.settings import load_settings
@@ -120,10 +121,25 @@ def _complete(change: Any) -> None:
     calls = _PENDING.pop(app, None)
     if calls is None:  # done already: this is the notice of our own assignment
         return
+    _warn_about_other_volumes(app.tornado_settings.get(STELLARS_CONFIG) or {})
     scratch = Config()
     configure(scratch, platform_settings(app, calls.environ))
     add_platform(app, scratch.JupyterHub)
     log.info("the original-style configuration now has the platform's parts too")
+
+
+def _warn_about_other_volumes(stellars_config: dict[str, Any]) -> None:
+    # The platform's per-user volumes are home, workspace and cache, as the
+    # original deployment's were; a file listing others gets them spawned, but
+    # "Manage volumes" offers the platform's.
+    given = list(stellars_config.get("user_volume_suffixes") or [])
+    known = [volume.suffix for volume in DEFAULT_USER_VOLUMES]
+    if given and given != known:
+        log.warning(
+            "stellars_config lists the user volumes %s; the platform manages %s",
+            ", ".join(given),
+            ", ".join(known),
+        )
 
 
 def add_platform(app: Any, platform: Any) -> None:
