@@ -4,6 +4,7 @@ import time
 
 from stellars_docker import BUILTIN_GROUPS, DEFAULT_USER_VOLUMES
 from stellars_docker.naming import container_name, volume_name
+from stellars_testing import HubSession
 from stellars_testing.hub import stop_hub
 
 SIZE_TIMEOUT_S = 30
@@ -78,3 +79,17 @@ def test_spawned_containers_carry_the_gpu_flags_the_lab_image_reads(docker_platf
     host = container.attrs["HostConfig"]
     assert host["NanoCpus"] == 500_000_000 or host["CpuQuota"] == host["CpuPeriod"] // 2
     assert host["Memory"] == 768 * 1024 * 1024
+
+
+def test_the_settings_page_tells_gpus_turned_off_from_none_found(
+    docker_platform, admin_name, admin_password
+):
+    # This engine has no NVIDIA runtime: auto-detection runs and finds nothing.
+    for mode, state in (("0", "off"), ("2", "none-found")):
+        hub = docker_platform({"JUPYTERHUB_GPU_ENABLED": mode})
+        admin = HubSession(hub)
+        admin.log_in(admin_name, admin_password)
+        page = admin.get(hub.hub_url("settings"), timeout=hub.api_timeout)
+        assert page.status_code == 200
+        assert f'data-gpu-state="{state}"' in page.text, mode
+        stop_hub(hub)

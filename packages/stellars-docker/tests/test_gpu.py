@@ -130,10 +130,18 @@ def _probe_finding(*gpus):
         pytest.param(GpuMode.OFF, [H200_GPU], GpuResolution(False, False), False, id="off"),
         pytest.param(GpuMode.ON, [], GpuResolution(True, False), False, id="forced-on"),
         pytest.param(
-            GpuMode.AUTO, [H200_GPU], GpuResolution(True, True, (H200_GPU,)), True, id="auto-found"
+            GpuMode.AUTO,
+            [H200_GPU],
+            GpuResolution(True, True, (H200_GPU,), probed=True),
+            True,
+            id="auto-found",
         ),
-        pytest.param(GpuMode.AUTO, [], GpuResolution(False, False), True, id="auto-none"),
-        pytest.param(2, [H200_GPU], GpuResolution(True, True, (H200_GPU,)), True, id="plain-int"),
+        pytest.param(
+            GpuMode.AUTO, [], GpuResolution(False, False, probed=True), True, id="auto-none"
+        ),
+        pytest.param(
+            2, [H200_GPU], GpuResolution(True, True, (H200_GPU,), probed=True), True, id="plain-int"
+        ),
     ],
 )
 def test_the_mode_decides_and_only_auto_probes(mode, found, expected, probed):

@@ -71,11 +71,14 @@ class GpuResolution:
         enabled: every lab container requests the GPUs.
         detected: a probe found GPUs (False when the mode forced them on).
         gpus: the GPUs the probe found.
+        probed: auto-detection ran, so no GPUs means none were found rather
+            than GPUs turned off.
     """
 
     enabled: bool
     detected: bool
     gpus: tuple[Gpu, ...] = ()
+    probed: bool = False
 
 
 def parse_inventory(text: str) -> list[Gpu]:
@@ -263,8 +266,8 @@ def resolve_gpus(mode: GpuMode, probe: Callable[[], list[Gpu]]) -> GpuResolution
         return GpuResolution(enabled=True, detected=False)
     gpus = tuple(probe())
     if not gpus:
-        return GpuResolution(enabled=False, detected=False)
-    return GpuResolution(enabled=True, detected=True, gpus=gpus)
+        return GpuResolution(enabled=False, detected=False, probed=True)
+    return GpuResolution(enabled=True, detected=True, gpus=gpus, probed=True)
 
 
 def detect_gpus(
