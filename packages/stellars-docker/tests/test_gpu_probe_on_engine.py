@@ -80,5 +80,5 @@ def test_a_missing_probe_image_gives_no_gpus_and_is_never_pulled(docker_run):
 def test_auto_detect_on_an_engine_without_gpus_turns_gpus_off(docker_run, lab_image):
     labels = _labels(docker_run)
     resolution = detect_gpus(GpuMode.AUTO, image=lab_image, timeout_s=15, labels=labels)
-    assert resolution == GpuResolution(enabled=False, detected=False, gpus=())
+    assert resolution == GpuResolution(enabled=False, detected=False, gpus=(), probed=True)
     assert _containers(docker_run, labels) == []
