@@ -17,6 +17,8 @@ from stellars_hub.settings import load_settings
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from sqlalchemy.orm import Session
+
 
 def ensure_groups(builtin_groups: Iterable[str], db_url: str | None = None) -> list[str]:
     """Create each of *builtin_groups* missing from the hub's database; return those created.
@@ -29,11 +31,20 @@ def ensure_groups(builtin_groups: Iterable[str], db_url: str | None = None) -> l
     url = db_url or load_settings(os.environ).db_url
     session = orm.new_session_factory(url)()
     try:
-        existing = {name for (name,) in session.query(orm.Group.name)}
-        created = [name for name in dict.fromkeys(builtin_groups) if name not in existing]
-        session.add_all(orm.Group(name=name) for name in created)
-        session.commit()
+        return create_missing_groups(session, builtin_groups)
     finally:
         session.close()
         session.get_bind().dispose()
+
+
+def create_missing_groups(session: Session, names: Iterable[str]) -> list[str]:
+    """Create each group of *names* missing from the hub's database *session*; return those.
+
+    Commits only when it created one.
+    """
+    existing = {name for (name,) in session.query(orm.Group.name)}
+    created = [name for name in dict.fromkeys(names) if name not in existing]
+    if created:
+        session.add_all(orm.Group(name=name) for name in created)
+        session.commit()
     return created

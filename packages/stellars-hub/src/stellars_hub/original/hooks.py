@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyterhub import orm
-
 from stellars_docker import make_pre_spawn_hook as docker_access_hook
 from stellars_hub.configure import composed_hook
 from stellars_hub.original.completion import record
+from stellars_hub.original.groups import create_missing_groups
 from stellars_ui import Branding, branding_pre_spawn_hook, load_asset
 
 if TYPE_CHECKING:
@@ -37,29 +36,22 @@ def make_pre_spawn_hook(
             lab_main_icon=images.lab_main_icon,
             lab_splash_icon=images.lab_splash_icon,
         )
-    groups = tuple(dict.fromkeys(builtin_groups))
-    docker_access: list[Callable[[Any], Awaitable[None]]] = []
+    groups = tuple(builtin_groups)
 
     async def ensure_docker_access(spawner: Any) -> None:
         if not hasattr(spawner, "extra_host_config"):  # not a DockerSpawner
             return
-        if not docker_access:
-            # The spawner's configured values, before any spawn changed them.
-            configured = spawner.config.DockerSpawner
-            docker_access.append(
-                docker_access_hook(
-                    base_volumes=configured.get("volumes", {}),
-                    base_host_config=configured.get("extra_host_config", {}),
-                )
-            )
-        await docker_access[0](spawner)
+        # From the spawner's configured values, never from what an earlier
+        # spawn of this spawner changed.
+        configured = spawner.config.DockerSpawner
+        grant = docker_access_hook(
+            base_volumes=configured.get("volumes", {}),
+            base_host_config=configured.get("extra_host_config", {}),
+        )
+        await grant(spawner)
 
     async def ensure_groups(spawner: Any) -> None:
-        db = spawner.user.db
-        missing = [name for name in groups if orm.Group.find(db, name) is None]
-        if missing:
-            db.add_all(orm.Group(name=name) for name in missing)
-            db.commit()
+        create_missing_groups(spawner.user.db, groups)
 
     return composed_hook(ensure_groups, ensure_docker_access, branding_pre_spawn_hook(images))
 
