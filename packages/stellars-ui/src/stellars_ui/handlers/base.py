@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from jupyterhub.scopes import has_scope
 from tornado import web
 
 from stellars_ui.errors import http_status_of
+from stellars_ui.json_body import BodyError, parse_json_object
 from stellars_ui.settings import DOCKER_KEY
 
 if TYPE_CHECKING:
@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from stellars_docker import DockerRuntime
-
-# Bodies are a few names at most; anything bigger is refused before parsing.
-MAX_BODY_BYTES = 64 * 1024
 
 
 class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
@@ -87,28 +84,17 @@ class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
     def json_object(self, allowed_fields: AbstractSet[str]) -> dict[str, Any]:
         """Return the request body, which must be a JSON object with only *allowed_fields*.
 
-        An empty body reads as ``{}``.
+        An empty body reads as ``{}``. See :func:`stellars_ui.json_body.parse_json_object`
+        for the limits (size, nesting).
 
         Raises:
             tornado.web.HTTPError: 413 for a body over the size cap, 400 for
                 one that is not such an object (the message says why).
         """
-        if len(self.request.body) > MAX_BODY_BYTES:
-            raise web.HTTPError(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"Body over {MAX_BODY_BYTES} bytes."
-            )
         try:
-            body = json.loads(self.request.body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise web.HTTPError(HTTPStatus.BAD_REQUEST, f"Body is not JSON: {error}") from None
-        if not isinstance(body, dict):
-            raise web.HTTPError(HTTPStatus.BAD_REQUEST, "Body must be a JSON object.")
-        unknown = sorted(set(body) - allowed_fields)
-        if unknown:
-            raise web.HTTPError(
-                HTTPStatus.BAD_REQUEST, f"Unknown field(s): {', '.join(map(repr, unknown))}."
-            )
-        return body
+            return parse_json_object(self.request.body, allowed_fields)
+        except BodyError as error:
+            raise web.HTTPError(error.status, "%s", str(error)) from None
 
     def _handle_request_exception(self, e: BaseException) -> None:
         # Domain packages raise their own errors; this is the one place that
