@@ -46,6 +46,7 @@ from stellars_hub.settings import (
     load_settings,
     setting_rows,
 )
+from stellars_hub.state_files import restrict_to_owner
 from stellars_hub.tls import CertificatePairError, self_signed_pair
 from stellars_ui import (
     ACTIVITY_KEY,
@@ -123,6 +124,10 @@ def _configure_hub(c: Any, settings: HubSettings) -> None:
     if settings.ssl_enabled:
         c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = _certificate_pair(settings)
     c.JupyterHub.db_url = settings.db_url
+    if running_hub() is not None:
+        # Before JupyterHub or the platform opens them (see stellars_hub.state_files).
+        for db_url in {settings.db_url, _activity_db_url(settings)}:
+            restrict_to_owner(db_url)
     if settings.hub_bind_url:
         c.JupyterHub.hub_bind_url = settings.hub_bind_url
     if settings.hub_connect_url:
