@@ -30,7 +30,10 @@ OPERATOR = (ipaddress.ip_network("10.8.0.0/16"),)
             "172.18.0.2", "172.18.0.2", ["198.51.100.4"], "198.51.100.4", id="proxy-on-own-address"
         ),
         pytest.param(
-            "10.8.3.3", "10.9.0.1", ["198.51.100.4", "10.8.1.1"], "198.51.100.4",
+            "10.8.3.3",
+            "10.9.0.1",
+            ["198.51.100.4", "10.8.1.1"],
+            "198.51.100.4",
             id="chain-of-operator-proxies",
         ),
         pytest.param("::1", "::1", ["::ffff:192.0.2.2"], "192.0.2.2", id="ipv4-mapped-entry"),
@@ -48,5 +51,5 @@ def test_trusted_proxies_parse_addresses_and_networks_and_name_a_bad_entry():
         ipaddress.ip_network("10.0.0.1/32"),
         ipaddress.ip_network("192.168.0.0/24"),
     )
-    with pytest.raises(TrustedProxyError, match="'proxy.example'"):
+    with pytest.raises(TrustedProxyError, match=r"'proxy\.example'"):
         parse_trusted_proxies(["10.0.0.1", "proxy.example"])

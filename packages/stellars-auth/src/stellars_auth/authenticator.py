@@ -8,16 +8,16 @@ from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
 from traitlets import Bool, Float, Integer, List, TraitError, Unicode, validate
 
+from stellars_auth.addresses import client_address, parse_trusted_proxies
 from stellars_auth.authorization import (
     AuthorizationAreaHandler,
     DiscardHandler,
     ToggleAuthorizationHandler,
 )
 from stellars_auth.credentials import CredentialCache
+from stellars_auth.devices import is_known_device, remember_device
 from stellars_auth.forms import ChangePasswordAdminHandler, ChangePasswordHandler, SignUpHandler
 from stellars_auth.lifecycle import keep_accounts_in_step
-from stellars_auth.addresses import client_address, parse_trusted_proxies
-from stellars_auth.devices import is_known_device, remember_device
 from stellars_auth.lockout import BackOff, LoginThrottle, Refusal, create_table
 from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
@@ -109,7 +109,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         self.credentials = CredentialCache(ttl_s=self.credentials_ttl)
         self.proxy_networks = parse_trusted_proxies(self.trusted_proxies)
         account = BackOff(self.lockout_failures, self.lockout_seconds)
-        address = BackOff(self.address_failures if self.lockout_failures else 0, self.lockout_seconds)
+        address = BackOff(
+            self.address_failures if self.lockout_failures else 0, self.lockout_seconds
+        )
         create_table(self.db.get_bind())
         self.throttle = LoginThrottle(self.db, account, address)
         self.passwords = PasswordWork()

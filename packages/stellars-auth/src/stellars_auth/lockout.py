@@ -70,7 +70,7 @@ class BackOff:
         # 2**doublings overflows a float long after the cap is reached.
         if doublings > 64:  # noqa: PLR2004 - far past any cap
             return self.cap_s
-        return min(self.cap_s, self.base_s * 2**doublings)
+        return float(min(self.cap_s, self.base_s * 2**doublings))
 
     def retry_after_s(self, attempts: int, latest: datetime, now: datetime) -> float:
         """Return the seconds left before a key may try again (0: it may now)."""
