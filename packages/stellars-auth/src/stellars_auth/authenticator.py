@@ -170,6 +170,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         stored = user_info.password if user_info is not None else NO_ACCOUNT_HASH
         password_ok = await self.passwords.check(data.get("password", ""), stored)
         if user_info is None:
+            self.throttle.failed()
             return None
         token_ok = not user_info.has_2fa or user_info.is_valid_token(data.get("2fa"))
         if user_info.is_authorized and password_ok and token_ok:
@@ -177,6 +178,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             if handler is not None:
                 remember_device(handler, username)
             return username
+        self.throttle.failed()
         if password_ok and not user_info.is_authorized:
             _note(handler, pending=True)
         elif not password_ok:

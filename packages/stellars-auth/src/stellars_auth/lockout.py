@@ -173,7 +173,9 @@ class LoginThrottle:
         """Count an attempt against its keys, before its password is checked.
 
         Charged first so that a burst of simultaneous guesses cannot all pass
-        the check while the first ones are still in bcrypt.
+        the check while the first ones are still in bcrypt: the session holds
+        the change at once; :meth:`failed` or :meth:`succeeded` commits it
+        (one commit per attempt).
         """
         now = self.clock()
         for key, backoff in self._keys(username, address, known_device=known_device):
@@ -187,6 +189,10 @@ class LoginThrottle:
             else:
                 row.attempts, row.latest = row.attempts + 1, now
         self._prune(now)
+        self.session.flush()
+
+    def failed(self) -> None:
+        """Keep the charged attempt: it did not succeed."""
         self.session.commit()
 
     def succeeded(self, username: str, address: str, *, known_device: bool) -> None:
