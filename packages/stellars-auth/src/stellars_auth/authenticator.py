@@ -6,17 +6,19 @@ from typing import Any
 
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
-from traitlets import Bool, Float, Integer, TraitError, Unicode, validate
+from traitlets import Bool, Float, Integer, List, TraitError, Unicode, validate
 
+from stellars_auth.addresses import client_address, parse_trusted_proxies
 from stellars_auth.authorization import (
     AuthorizationAreaHandler,
     DiscardHandler,
     ToggleAuthorizationHandler,
 )
 from stellars_auth.credentials import CredentialCache
+from stellars_auth.devices import is_known_device, remember_device
 from stellars_auth.forms import ChangePasswordAdminHandler, ChangePasswordHandler, SignUpHandler
 from stellars_auth.lifecycle import keep_accounts_in_step
-from stellars_auth.lockout import LoginThrottle, client_address
+from stellars_auth.lockout import BackOff, LoginThrottle, Refusal, create_table
 from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
 from stellars_auth.passwords import PasswordWork
@@ -62,10 +64,27 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
     lockout_failures = Integer(
         5,
         config=True,
-        help="""Failed logins from one address after which that address must wait
-        (lockout_seconds) before trying that username again; 0: no lockout.""",
+        help="""Failed logins of one username, from any address, after which further
+        attempts wait under a doubling back-off (15 s, 30 s, ... up to lockout_seconds);
+        a browser that logged in as that user before has an allowance of its own.
+        0: no throttle at all.""",
     )
-    lockout_seconds = Float(600.0, config=True, help="Seconds a locked (user, address) waits.")
+    lockout_seconds = Float(
+        600.0, config=True, help="Longest wait of the back-off, per account and per address."
+    )
+    address_failures = Integer(
+        50,
+        config=True,
+        help="""Failed logins from one client address, whatever the usernames, after
+        which that address waits under the same back-off; 0: no per-address budget.""",
+    )
+    trusted_proxies = List(
+        Unicode(),
+        config=True,
+        help="""Addresses or CIDR networks of proxies whose X-Forwarded-For is believed,
+        besides loopback and the hub's own address (where the proxy the hub started
+        connects from).""",
+    )
 
     @validate("generated_password_words")  # type: ignore[untyped-decorator]
     def _at_least_four_words(self, proposal: Any) -> int:
@@ -74,12 +93,27 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             raise TraitError(f"generated_password_words must be at least {MIN_WORDS}")
         return words
 
+    @validate("trusted_proxies")  # type: ignore[untyped-decorator]
+    def _addresses_or_networks(self, proposal: Any) -> list[str]:
+        entries = [str(entry) for entry in proposal["value"]]
+        try:
+            parse_trusted_proxies(entries)
+        except ValueError as error:
+            raise TraitError(f"trusted_proxies: {error}") from None
+        return entries
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # A renamed hub user keeps their account (see stellars_auth.lifecycle).
         keep_accounts_in_step()
         self.credentials = CredentialCache(ttl_s=self.credentials_ttl)
-        self.throttle = LoginThrottle(self.lockout_failures, self.lockout_seconds)
+        self.proxy_networks = parse_trusted_proxies(self.trusted_proxies)
+        account = BackOff(self.lockout_failures, self.lockout_seconds)
+        address = BackOff(
+            self.address_failures if self.lockout_failures else 0, self.lockout_seconds
+        )
+        create_table(self.db.get_bind())
+        self.throttle = LoginThrottle(self.db, account, address)
         self.passwords = PasswordWork()
 
     def generate_password(self) -> str:
@@ -107,12 +141,25 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         """Return the username when the password is right and the account is authorised.
 
         NativeAuthenticator's rules (authorisation, 2FA), with bcrypt in a
-        worker thread and the failed-login lockout counted per username and
-        client address (see ``stellars_auth.lockout``): a locked pair is
-        refused without even checking the password.
+        worker thread, behind the login throttle (``stellars_auth.lockout``):
+        a throttled attempt is refused without a password check, and an
+        unknown username costs one bcrypt check like a known one. Why a form
+        login failed is left on a :class:`LoginHandler` for the page to say.
         """
         username: str = self.normalize_username(data.get("username", ""))
-        address = client_address(getattr(handler, "request", None))
+        address = client_address(getattr(handler, "request", None), self.proxy_networks)
+        known = is_known_device(handler, username)
+        refusal = self.throttle.check(username, address, known_device=known)
+        if refusal is not None:
+            _note(handler, refusal=refusal)
+            self.log.warning(
+                "Throttled login for %r from %s (%ds left)",
+                username[:64],
+                address or "?",
+                refusal.retry_after_s,
+            )
+            return None
+        self.throttle.charge(username, address, known_device=known)
         user_info = self.get_user(username)
         if user_info is None and username in self.admin_users:
             # The hub has the admin but their account is gone (a restored or
@@ -120,16 +167,22 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             # from the initial password, so no start leaves the admin locked out.
             await self._bootstrap_admin(username)
             user_info = self.get_user(username)
-        if user_info is None or self.throttle.blocked(username, address):
+        stored = user_info.password if user_info is not None else NO_ACCOUNT_HASH
+        password_ok = await self.passwords.check(data.get("password", ""), stored)
+        if user_info is None:
+            self.throttle.failed()
             return None
-        password_ok = await self.passwords.check(data.get("password", ""), user_info.password)
         token_ok = not user_info.has_2fa or user_info.is_valid_token(data.get("2fa"))
         if user_info.is_authorized and password_ok and token_ok:
-            self.throttle.succeeded(username, address)
+            self.throttle.succeeded(username, address, known_device=known)
+            if handler is not None:
+                remember_device(handler, username)
             return username
-        if not password_ok:
-            self.throttle.failed(username, address)
-            self.log.warning("Failed login for %r from %s", username, address or "?")
+        self.throttle.failed()
+        if password_ok and not user_info.is_authorized:
+            _note(handler, pending=True)
+        elif not password_ok:
+            self.log.warning("Failed login for %r from %s", username[:64], address or "?")
         return None
 
     async def sign_up(self, username: str, password: str, **fields: Any) -> Any:
@@ -234,6 +287,18 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         """Delete *user*'s account and forget any cached passphrase."""
         self.credentials.forget(user.name)
         super().delete_user(user)
+
+
+# What an unknown username's password is checked against, so that it costs
+# one bcrypt check (cost 12, as NativeAuthenticator hashes) like a known one.
+NO_ACCOUNT_HASH = b"$2b$12$TtBFf7ROc66CjD37udVosO6CFrOadbZxnbQcqvGY3x5PTIT9GeuZ6"
+
+
+def _note(handler: Any, *, refusal: Refusal | None = None, pending: bool = False) -> None:
+    # Only our login page says why; other callers of authenticate() just get None.
+    if isinstance(handler, LoginHandler):
+        handler.refusal = refusal
+        handler.pending = pending
 
 
 # NativeAuthenticator's routes whose handlers this package replaces.

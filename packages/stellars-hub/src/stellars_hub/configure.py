@@ -178,6 +178,8 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.check_common_password = True
     c.StellarsNativeAuthenticator.lockout_failures = settings.login_lockout_attempts
     c.StellarsNativeAuthenticator.lockout_seconds = float(settings.login_lockout_seconds)
+    c.StellarsNativeAuthenticator.address_failures = settings.login_address_attempts
+    c.StellarsNativeAuthenticator.trusted_proxies = settings.trusted_proxy_list()
 
 
 def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:

@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from stellars_auth.addresses import parse_trusted_proxies
 from stellars_ui import Branding, load_asset
 from stellars_ui.settings import SettingRow
 
@@ -200,8 +201,10 @@ class HubSettings(BaseModel):
         5,
         "JUPYTERHUB_LOGIN_LOCKOUT_ATTEMPTS",
         "Accounts",
-        "Failed logins of one username from one address before that address must wait; "
-        "0: no lockout.",
+        "Failed logins of one username, from any address, before further attempts wait under "
+        "a doubling back-off (15 s, 30 s, ... up to JUPYTERHUB_LOGIN_LOCKOUT_SECONDS); a "
+        "browser that logged in as that user before keeps an allowance of its own. "
+        "0: no login throttle at all.",
         ge=0,
         le=100,
     )
@@ -209,9 +212,26 @@ class HubSettings(BaseModel):
         600,
         "JUPYTERHUB_LOGIN_LOCKOUT_SECONDS",
         "Accounts",
-        "Seconds a locked username and address pair waits.",
+        "Longest wait of the login back-off, per account and per address.",
         ge=1,
         le=86400,
+    )
+    login_address_attempts: int = _setting(
+        50,
+        "JUPYTERHUB_LOGIN_ADDRESS_ATTEMPTS",
+        "Accounts",
+        "Failed logins from one client address, whatever the usernames, before that address "
+        "waits under the same back-off; 0: no per-address budget.",
+        ge=0,
+        le=100000,
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "JUPYTERHUB_TRUSTED_PROXIES",
+        "Accounts",
+        "Comma-separated addresses or CIDR networks of reverse proxies in front of the hub "
+        "whose X-Forwarded-For is believed, besides loopback and the hub's own address. "
+        "From any other peer the header is ignored.",
     )
 
     # -- Spawner
@@ -565,6 +585,16 @@ class HubSettings(BaseModel):
                 f"JUPYTERHUB_ADMIN_PASSWORD_FILE={str(self.admin_password_file)!r}: no such file"
             )
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        parse_trusted_proxies(value.split(","))  # TrustedProxyError names the bad entry
+        return value
+
+    def trusted_proxy_list(self) -> list[str]:
+        """Return JUPYTERHUB_TRUSTED_PROXIES' entries, blanks dropped."""
+        return [entry.strip() for entry in self.trusted_proxies.split(",") if entry.strip()]
 
     @field_validator("ssl_cert", "ssl_key")
     @classmethod

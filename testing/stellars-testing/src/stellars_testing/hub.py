@@ -59,11 +59,17 @@ class RunningHub:
     api_timeout: float = 30.0
     # What requests verify the hub's certificate against (a PEM file), when it serves https.
     verify: str | bool = True
+    # The hub's own port (hub_bind_url), which lab containers reach without the proxy.
+    direct_url: str = ""
     _log_offset: int = field(default=0, repr=False)
 
     def hub_url(self, path: str = "") -> str:
         """Return the public URL of a hub page, e.g. ``hub_url("login")``."""
         return f"{self.url}hub/{path.lstrip('/')}"
+
+    def direct_hub_url(self, path: str = "") -> str:
+        """Return the URL of a hub page on the hub's own port, bypassing the proxy."""
+        return f"{self.direct_url}hub/{path.lstrip('/')}"
 
     def user_url(self, username: str, path: str = "") -> str:
         """Return the public URL of a path on *username*'s server, through the proxy."""
@@ -314,6 +320,7 @@ def start_hub(
         log_path=log_path,
         db_url=db_url,
         verify=str(workdir / ca_cert) if ca_cert else True,
+        direct_url=f"http://{hub_ip}:{hub_port}{base_url}",
     )
     _wait_until_up(hub)
     return hub
