@@ -59,7 +59,8 @@ class PlatformAdmins:
         role = self._role(session)
         if role is None:
             raise LookupError(f"no role {self.role_name!r} in the hub's database")
-        given, taken = [], []
+        given: list[str] = []
+        taken: list[str] = []
         for user in session.query(orm.User):
             if self._follow(role, user):
                 (given if user.admin else taken).append(user.name)

@@ -152,7 +152,9 @@ def make_pre_spawn_hook(
 
     async def pre_spawn_hook(spawner: Any) -> None:
         user = spawner.user
-        groups = honoured_groups(user.db, user, (group.name for group in user.groups))
+        groups = {group.name for group in user.groups}
+        if not groups.isdisjoint(BUILTIN_GROUPS):  # no grant to check otherwise
+            groups = honoured_groups(user.db, user, groups)
         grants = apply_docker_access(
             spawner,
             groups=groups,

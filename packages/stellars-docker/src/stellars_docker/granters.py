@@ -11,7 +11,6 @@ full admin even when its owner is.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from jupyterhub.apihandlers.base import APIHandler
@@ -37,11 +36,6 @@ class _SetsGranter:
         ACTING_GRANTER.set(granter_of(self))
 
 
-@cache
-def _recording(handler_class: type) -> type:
-    return type(handler_class.__name__, (_SetsGranter, handler_class), {})
-
-
 def capture_granters(application: Any) -> int:
     """Make JupyterHub's API handlers in *application* set the acting granter; return how many.
 
@@ -50,14 +44,17 @@ def capture_granters(application: Any) -> int:
     call changes nothing more.
     """
     swapped = 0
+    made: dict[Any, type] = {}  # one subclass per handler class, however many routes use it
     for rule in application.wildcard_router.rules:
-        target = rule.target
+        target: Any = rule.target
         if (
             isinstance(target, type)
             and issubclass(target, APIHandler)
             and not issubclass(target, _SetsGranter)
             and target.__module__.startswith(_JUPYTERHUB_API)
         ):
-            rule.target = _recording(target)
+            if target not in made:
+                made[target] = type(target.__name__, (_SetsGranter, target), {})
+            rule.target = made[target]
             swapped += 1
     return swapped
