@@ -11,7 +11,13 @@ One row per endpoint and method; each row is asked by:
 - ``scoped``: a token holding exactly the scope the endpoint needs, of a
   user who was given only that scope, through a role of their own;
 - ``unscoped``: a token of that same user that does not hold it (the user
-  does; the token does not: the check is on the token's scopes).
+  does; the token does not: the check is on the token's scopes);
+- ``filtered-admin``: a token holding only ``admin:groups!group=docker-privileged``,
+  ``group-token``: one holding only ``groups!group=docker-sock`` (what a
+  deployment hands to whoever manages those groups): neither is any admin;
+- ``runtime-admin``: a token of a user made admin at runtime
+  (``PATCH /hub/api/users/{name}``, what the admin page sends): a platform
+  admin like the configured one.
 
 The expected codes are the package README's contract: 403 without the
 scope (anonymous included: JupyterHub's "Missing or invalid credentials."),
@@ -51,8 +57,23 @@ UNKNOWN = "nobody-at-all"  # no such account
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 ANYONE = ("anonymous", "user", "admin")
-GLOBAL_CALLERS = ("anonymous", "user", "admin", "scoped", "unscoped")
-PER_USER_CALLERS = ("anonymous", "self", "other", "admin", "scoped", "unscoped")
+DEPLOYMENT_CALLERS = ("filtered-admin", "group-token", "runtime-admin")
+GLOBAL_CALLERS = ("anonymous", "user", "admin", "scoped", "unscoped", *DEPLOYMENT_CALLERS)
+PER_USER_CALLERS = (
+    "anonymous",
+    "self",
+    "other",
+    "admin",
+    "scoped",
+    "unscoped",
+    *DEPLOYMENT_CALLERS,
+)
+GROUP_MANAGER = "group-manager"  # holds the two group-filtered scopes, through a role
+PROMOTED = "promoted"  # made admin at runtime
+GROUP_SCOPES = {
+    "filtered-admin": "admin:groups!group=docker-privileged",
+    "group-token": "groups!group=docker-sock",
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,9 @@ def on_a_user(authorised):
         "admin": authorised,
         "scoped": authorised,
         "unscoped": 403,
+        "filtered-admin": 403,
+        "group-token": 403,
+        "runtime-admin": authorised,
     }
 
 
@@ -103,6 +127,9 @@ def platform_wide(authorised, *, plain_user=403):
         "admin": authorised,
         "scoped": authorised,
         "unscoped": 403,
+        "filtered-admin": 403,
+        "group-token": 403,
+        "runtime-admin": authorised,
     }
 
 
@@ -172,6 +199,11 @@ ROLES = "".join(
     f"c.JupyterHub.load_roles.append({{'name': {holder(scope)!r}, 'scopes': [{scope!r}],"
     f" 'users': [{holder(scope)!r}]}})\n"
     for scope in SCOPES
+) + (
+    # The Docker-access groups exist with Docker only; the filters below name them.
+    "c.JupyterHub.load_groups = {'docker-sock': {}, 'docker-privileged': {}}\n"
+    f"c.JupyterHub.load_roles.append({{'name': 'group-manager', "
+    f"'scopes': {sorted(GROUP_SCOPES.values())!r}, 'users': [{GROUP_MANAGER!r}]}})\n"
 )
 
 
@@ -200,6 +232,12 @@ def tokens(hub):
         found["scoped", scope] = token_of(hub, name, [scope])
         # A scope the holder has (on themself) that no platform endpoint needs.
         found["unscoped", scope] = token_of(hub, name, [f"access:servers!user={name}"])
+    for caller, scope in GROUP_SCOPES.items():
+        found[caller] = token_of(hub, GROUP_MANAGER, [scope])
+    hub.create_user(PROMOTED)
+    response = call(hub, "PATCH", f"users/{PROMOTED}", found["admin"], {"admin": True})
+    assert response.status_code == 200, response.text
+    found["runtime-admin"] = token_of(hub, PROMOTED)
     return found
 
 

@@ -6,10 +6,12 @@ test_access_on_a_real_hub.py.
 """
 
 import asyncio
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 from dockerspawner import DockerSpawner
+from jupyterhub import orm
 
 from stellars_docker.access import (
     BUILTIN_GROUPS,
@@ -18,6 +20,7 @@ from stellars_docker.access import (
     grants_for,
     make_pre_spawn_hook,
 )
+from stellars_docker.grants import DockerGrant, create_grant_tables_on
 
 HOME = {"jupyterlab-{username}_home": "/home/jovyan"}
 GPU_HOST_CONFIG = {"device_requests": [{"Count": -1, "Capabilities": [["gpu"]]}]}
@@ -29,13 +32,36 @@ def _spawner(*groups, user_options=None):
     return DockerSpawner(user=user, user_options=user_options or {})
 
 
+def _granted(user, group):
+    """Return a hub database session where a full admin granted *group* to *user*, and its id."""
+    session = orm.new_session_factory("sqlite://")()
+    create_grant_tables_on(session)
+    session.add(
+        DockerGrant(
+            group=group,
+            user_id=1,
+            username=user.name,
+            granted_by="root",
+            by_full_admin=True,
+            granted_at=datetime.now(UTC),
+        )
+    )
+    session.commit()
+    return session, 1
+
+
 def _join(spawner, *groups):
     spawner.user.groups = [SimpleNamespace(name=name) for name in groups]
 
 
 def _apply(spawner, **options):
+    # Every membership honoured: which ones a spawn honours is test_grants.py's.
     return apply_docker_access(
-        spawner, base_volumes=HOME, base_host_config=GPU_HOST_CONFIG, **options
+        spawner,
+        groups=[group.name for group in spawner.user.groups],
+        base_volumes=HOME,
+        base_host_config=GPU_HOST_CONFIG,
+        **options,
     )
 
 
@@ -117,6 +143,7 @@ def test_the_base_is_never_changed():
     volumes, host_config = dict(HOME), dict(GPU_HOST_CONFIG)
     apply_docker_access(
         _spawner("docker-sock", "docker-privileged"),
+        groups=["docker-sock", "docker-privileged"],
         base_volumes=volumes,
         base_host_config=host_config,
     )
@@ -152,7 +179,9 @@ def test_a_base_that_grants_access_to_everyone_is_refused(volumes, host_config, 
     with pytest.raises(ValueError, match=message):
         make_pre_spawn_hook(volumes, host_config)
     with pytest.raises(ValueError, match=message):
-        apply_docker_access(_spawner(), base_volumes=volumes, base_host_config=host_config)
+        apply_docker_access(
+            _spawner(), groups=[], base_volumes=volumes, base_host_config=host_config
+        )
 
 
 def test_the_hook_starts_every_spawn_from_the_base_it_was_made_with():
@@ -161,6 +190,7 @@ def test_the_hook_starts_every_spawn_from_the_base_it_was_made_with():
     volumes["/"] = "/host"  # changed after the config was loaded: no effect
     host_config["cap_add"] = ["SYS_ADMIN"]
     spawner = _spawner("docker-privileged", user_options={"image": "other"})
+    spawner.user.db, spawner.user.id = _granted(spawner.user, "docker-privileged")
     asyncio.run(hook(spawner))
     assert spawner.volumes == HOME
     assert spawner.extra_host_config == {**GPU_HOST_CONFIG, "privileged": True}

@@ -1,7 +1,9 @@
 """Docker-access groups on a real hub spawning into the real engine (without stellars_hub).
 
-The hub runs DockerSpawner with our pre-spawn hook; groups are managed through
-the REST API, as an admin would; what counts is the container the engine runs.
+The hub runs DockerSpawner with our pre-spawn hook and the grant recorder;
+groups are managed through the REST API, as an admin would (the harness's
+service, a full admin) or as a holder of a group-filtered scope would; what
+counts is the container the engine runs.
 """
 
 import os
@@ -30,10 +32,32 @@ def socket_path():
     )
 
 
+def _keeper(docker_run):
+    """The user who holds groups!group=docker-sock and nothing more."""
+    return f"keeper-{docker_run.run_id}"
+
+
 @pytest.fixture
 def hub(hub_factory, docker_run, lab_image, docker_host_ip, socket_path):
     config = textwrap.dedent(f"""
+        from jupyterhub.app import JupyterHub
+        from stellars_docker import GrantRecorder, capture_granters, create_grant_tables_on
         from stellars_docker.access import BUILTIN_GROUPS, make_pre_spawn_hook
+
+        recorder = GrantRecorder()
+        recorder.install()
+        app = JupyterHub.instance()
+        create_application = app.init_tornado_application
+
+        def init_tornado_application():
+            # What stellars_hub does once the hub has loaded its configuration.
+            create_application()
+            create_grant_tables_on(app.db)
+            app.db.commit()
+            capture_granters(app.tornado_application)
+            recorder.loading_configuration = False
+
+        app.init_tornado_application = init_tornado_application
 
         c.JupyterHub.authenticator_class = "dummy"
         c.DummyAuthenticator.password = {PASSWORD!r}
@@ -51,7 +75,9 @@ def hub(hub_factory, docker_run, lab_image, docker_host_ip, socket_path):
         c.JupyterHub.load_groups = {{name: {{}} for name in BUILTIN_GROUPS}}
         # The test manages memberships as an admin would, with the harness's token.
         c.JupyterHub.load_roles = [
-            {{"name": "group-admin", "scopes": ["admin:groups"], "services": [{ADMIN_SERVICE!r}]}}
+            {{"name": "group-admin", "scopes": ["admin:groups"], "services": [{ADMIN_SERVICE!r}]}},
+            {{"name": "sock-keeper", "scopes": ["groups!group=docker-sock"],
+              "users": [{_keeper(docker_run)!r}]}},
         ]
     """)
     return hub_factory(config, hub_ip=docker_host_ip)
@@ -160,3 +186,39 @@ def test_what_a_user_submits_adds_no_image_mount_or_privilege(
         assert container.attrs["HostConfig"]["Privileged"] is False
         assert not container.attrs["HostConfig"].get("DeviceRequests")
         assert hub.user_model(username)["servers"][""]["user_options"] == {}
+
+
+def test_a_membership_granted_by_a_filtered_token_gives_no_socket(hub, docker_run, socket_path):
+    # The keeper's token holds groups!group=docker-sock, which JupyterHub lets add
+    # anyone to that group; the spawn must not honour it (root on the host).
+    keeper = _keeper(docker_run)
+    response = hub.api(
+        "POST", f"users/{keeper}/tokens", json={"scopes": ["groups!group=docker-sock"]}
+    )
+    assert response.status_code == 201, response.text
+    keeper_token = response.json()["token"]
+    username = f"filtered-{docker_run.run_id}"
+    hub.create_user(username)
+    response = hub.api(
+        "POST", "groups/docker-sock/users", token=keeper_token, json={"users": [username]}
+    )
+    assert response.status_code == 200, response.text
+    assert username in hub.api("GET", "groups/docker-sock").json()["users"]
+
+    _start(hub, username)
+    config = _container(docker_run, username).attrs["HostConfig"]
+    assert config["Binds"] == [_home_bind(username)]
+    assert config["Privileged"] is False
+    log = hub.log_since_start()
+    assert f"{username} is in docker-sock by {keeper}, who is not a full admin" in log
+    assert "ignored at this spawn" in log
+
+    # The same membership granted again by a full admin (the harness's service) counts.
+    _set_membership(hub, "DELETE", "docker-sock", username)
+    _set_membership(hub, "POST", "docker-sock", username)
+    _stop(hub, username)
+    _start(hub, username)
+    assert (
+        f"{socket_path}:{socket_path}:rw"
+        in _container(docker_run, username).attrs["HostConfig"]["Binds"]
+    )

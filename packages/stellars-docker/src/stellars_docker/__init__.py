@@ -27,6 +27,20 @@ from stellars_docker.gpu import (
     probe_gpus,
     resolve_gpus,
 )
+from stellars_docker.granters import capture_granters
+from stellars_docker.grants import (
+    ACTING_GRANTER,
+    DockerGrant,
+    Granter,
+    GrantRecord,
+    GrantRecorder,
+    create_grant_tables,
+    create_grant_tables_on,
+    honoured_groups,
+    is_full_admin,
+    list_grants,
+    record_configured_members,
+)
 from stellars_docker.naming import container_name, escape_username, volume_name
 from stellars_docker.restart import RestartTracker, restart_container
 from stellars_docker.runtime import DockerRuntime
@@ -50,6 +64,7 @@ from stellars_docker.volumes import (
 )
 
 __all__ = [
+    "ACTING_GRANTER",
     "BUILTIN_GROUPS",
     "DEFAULT_SHARED_VOLUME",
     "DEFAULT_USER_VOLUMES",
@@ -58,6 +73,7 @@ __all__ = [
     "NO_SUCH_VOLUME",
     "ContainerStats",
     "DeletionResult",
+    "DockerGrant",
     "DockerGrants",
     "DockerRuntime",
     "DockerSettings",
@@ -66,6 +82,9 @@ __all__ = [
     "Gpu",
     "GpuMode",
     "GpuResolution",
+    "GrantRecord",
+    "GrantRecorder",
+    "Granter",
     "InvalidVolumeSelectionError",
     "RestartInProgressError",
     "RestartTimeoutError",
@@ -79,18 +98,25 @@ __all__ = [
     "VolumeSizeRefresher",
     "VolumeUsage",
     "apply_docker_access",
+    "capture_granters",
     "compute_stats",
     "container_name",
+    "create_grant_tables",
+    "create_grant_tables_on",
     "delete_user_volumes",
     "detect_gpus",
     "escape_username",
     "existing_user_volumes",
     "gpu_spawner_config",
     "grants_for",
+    "honoured_groups",
+    "is_full_admin",
+    "list_grants",
     "make_pre_spawn_hook",
     "parse_inventory",
     "parse_volume_sizes",
     "probe_gpus",
+    "record_configured_members",
     "resolve_gpus",
     "restart_container",
     "select_volumes",

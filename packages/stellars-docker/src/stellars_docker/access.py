@@ -11,7 +11,10 @@ can reach the host's devices and kernel. Add only people who may administer
 the host.
 
 Membership is read at every spawn, so a revoked membership takes the access
-away at the next start of the server.
+away at the next start of the server. Membership alone grants nothing: the
+pre-spawn hook honours it only when a full admin granted it
+(:mod:`stellars_docker.grants` records who did); any other is ignored, with a
+log line saying why.
 """
 
 from __future__ import annotations
@@ -19,12 +22,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# The group names are defined next to the grant records; importable from here as before.
+from stellars_docker.grants import (
+    BUILTIN_GROUPS,
+    DOCKER_PRIVILEGED_GROUP,
+    DOCKER_SOCK_GROUP,
+    honoured_groups,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping
 
-DOCKER_SOCK_GROUP = "docker-sock"
-DOCKER_PRIVILEGED_GROUP = "docker-privileged"
-BUILTIN_GROUPS = (DOCKER_SOCK_GROUP, DOCKER_PRIVILEGED_GROUP)
+__all__ = [
+    "BUILTIN_GROUPS",
+    "DEFAULT_SOCKET_PATH",
+    "DOCKER_PRIVILEGED_GROUP",
+    "DOCKER_SOCK_GROUP",
+    "DockerGrants",
+    "apply_docker_access",
+    "grants_for",
+    "make_pre_spawn_hook",
+]
+
 DEFAULT_SOCKET_PATH = "/var/run/docker.sock"
 
 
@@ -53,11 +72,15 @@ def grants_for(group_names: Iterable[str]) -> DockerGrants:
 def apply_docker_access(
     spawner: Any,
     *,
+    groups: Iterable[str],
     base_volumes: Mapping[str, Any],
     base_host_config: Mapping[str, Any],
     socket_path: str = DEFAULT_SOCKET_PATH,
 ) -> DockerGrants:
-    """Set *spawner*'s mounts and host config from its user's groups; return the grants.
+    """Set *spawner*'s mounts and host config from *groups*; return the grants.
+
+    *groups* are the user's groups the spawn honours (see
+    :func:`stellars_docker.grants.honoured_groups`), not every membership.
 
     DockerSpawner keeps one spawner per user across spawns, so every value is
     rebuilt from *base_volumes* and *base_host_config* (what
@@ -80,7 +103,7 @@ def apply_docker_access(
             *socket_path* or sets ``privileged``): membership would not matter.
     """
     _check_base(base_volumes, base_host_config, socket_path)
-    grants = grants_for(group.name for group in spawner.user.groups)
+    grants = grants_for(groups)
     volumes = dict(base_volumes)
     if grants.socket:
         # A volumes key that is an absolute path is a bind of that host path.
@@ -114,8 +137,10 @@ def make_pre_spawn_hook(
     """Return a ``c.Spawner.pre_spawn_hook`` that applies :func:`apply_docker_access`.
 
     The hook runs on the hub's event loop before every spawn, where reading
-    the user's groups from the database is allowed. It logs the access it
-    grants, since each grant is root on the host.
+    the user's groups from the database is allowed. Of the Docker-access
+    groups it honours only memberships a full admin granted (others are
+    ignored and logged, see :func:`stellars_docker.grants.honoured_groups`).
+    It logs the access it grants, since each grant is root on the host.
 
     Raises:
         ValueError: the base configuration grants access already (see
@@ -126,8 +151,16 @@ def make_pre_spawn_hook(
     volumes, host_config = dict(base_volumes), dict(base_host_config)
 
     async def pre_spawn_hook(spawner: Any) -> None:
+        user = spawner.user
+        groups = {group.name for group in user.groups}
+        if not groups.isdisjoint(BUILTIN_GROUPS):  # no grant to check otherwise
+            groups = honoured_groups(user.db, user, groups)
         grants = apply_docker_access(
-            spawner, base_volumes=volumes, base_host_config=host_config, socket_path=socket_path
+            spawner,
+            groups=groups,
+            base_volumes=volumes,
+            base_host_config=host_config,
+            socket_path=socket_path,
         )
         if grants.socket or grants.privileged:
             spawner.log.info(

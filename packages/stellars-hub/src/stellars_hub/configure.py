@@ -25,20 +25,24 @@ from stellars_activity import (
     managed_culler,
     managed_service,
 )
-from stellars_auth import StellarsNativeAuthenticator
+from stellars_auth import PlatformAdmins, StellarsNativeAuthenticator
 from stellars_docker import (
     BUILTIN_GROUPS,
     DEFAULT_SHARED_VOLUME,
     DockerRuntime,
     DockerSettings,
     GpuMode,
+    GrantRecorder,
     SharedVolume,
+    capture_granters,
+    create_grant_tables,
     detect_gpus,
     make_pre_spawn_hook,
+    record_configured_members,
     spawner_config,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
-from stellars_hub.hub_app import running_hub, start_with_the_hub, started
+from stellars_hub.hub_app import running_hub, start_with_the_hub, started, with_the_application
 from stellars_hub.settings import (
     HubSettings,
     SettingProblem,
@@ -112,7 +116,8 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         docker_access,
         branding_pre_spawn_hook(branding),
     )
-    _configure_scopes(c, settings)
+    _configure_scopes(c)
+    _configure_privileges(settings)
     _configure_metrics(c, settings)
     return settings
 
@@ -394,22 +399,54 @@ def _configure_branding(c: Any, branding: Branding) -> None:
     start_with_the_hub(lambda: asyncio.ensure_future(restore_routes()))
 
 
-def _configure_scopes(c: Any, settings: HubSettings) -> None:
+def _configure_scopes(c: Any) -> None:
     hub = c.JupyterHub
     hub.custom_scopes = {**_already_set(hub, "custom_scopes", {}), **CUSTOM_SCOPES}
     # JupyterHub refuses any change to its admin role ("Cannot override admin
-    # role"), so the platform's scopes come in a role of their own, given to
-    # the platform's admin; an operator grants them to others with roles (or
-    # by adding users or groups to this one).
+    # role"), so the platform's scopes come in a role of their own, held by
+    # exactly the hub's admins (stellars_auth.PlatformAdmins); an operator
+    # delegates single scopes to others with roles of their own. No "users"
+    # list: JupyterHub would reset the members to it at every start,
+    # revoking admins made at runtime.
     hub.load_roles = [
         *_already_set(hub, "load_roles", []),
         {
             "name": PLATFORM_ADMIN_ROLE,
-            "description": "The platform's own administrative scopes.",
+            "description": "The platform's own administrative scopes, held by every hub admin.",
             "scopes": list(CUSTOM_SCOPES),
-            "users": [settings.admin],
         },
     ]
+
+
+def _configure_privileges(settings: HubSettings) -> None:
+    """Docker-access grants honoured only from full admins; platform scopes follow admin flags."""
+    app = running_hub()
+    if app is None:
+        return
+    # Before JupyterHub loads its groups and users: their changes are recorded.
+    create_grant_tables(settings.db_url)
+    recorder = GrantRecorder(BUILTIN_GROUPS)
+    recorder.install()
+    admins = PlatformAdmins(PLATFORM_ADMIN_ROLE)
+    admins.install()
+
+    def before_serving(app: Any) -> None:
+        capture_granters(app.tornado_application)
+        # From now on a change made outside an authenticated API request is nobody's grant.
+        recorder.loading_configuration = False
+        record_configured_members(app.db, configured_members(app.load_groups))
+        admins.sync(app.db)
+
+    with_the_application(before_serving)
+
+
+def configured_members(load_groups: Any) -> dict[str, list[str]]:
+    """Return the members ``c.JupyterHub.load_groups`` lists for each group (both its forms)."""
+    members = {}
+    for name, contents in dict(load_groups or {}).items():
+        listed = contents.get("users", []) if isinstance(contents, dict) else contents
+        members[name] = list(listed)
+    return members
 
 
 def _configure_metrics(c: Any, settings: HubSettings) -> None:

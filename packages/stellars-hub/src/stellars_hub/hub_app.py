@@ -40,3 +40,24 @@ def start_with_the_hub(start: Callable[[], object]) -> None:
     if running_hub() is None:
         return
     asyncio.get_running_loop().call_soon(start)
+
+
+def with_the_application(callback: Callable[[Any], None]) -> None:
+    """Call *callback* with the hub app right after it creates its Tornado application.
+
+    That moment comes after JupyterHub has loaded users, groups and role
+    assignments from the configuration and before it serves any request, so
+    *callback* can change routes and tidy the database with no request in
+    between. Outside a hub, never.
+    """
+    app = running_hub()
+    if app is None:
+        return
+    create = app.init_tornado_application
+
+    def init_tornado_application() -> None:
+        create()
+        callback(app)
+
+    # JupyterHub has no hook there; its initialize() calls this method by name.
+    app.init_tornado_application = init_tornado_application

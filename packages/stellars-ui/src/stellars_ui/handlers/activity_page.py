@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from jupyterhub.handlers import BaseHandler
 from tornado import web
 
+from stellars_ui.handlers.base import missing_permission
 from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
 from stellars_ui.settings import SETTINGS_KEY, UISettings
 
@@ -18,7 +17,7 @@ class ActivityPageHandler(BaseHandler):  # type: ignore[misc]
     async def get(self) -> None:
         """Render ``activity.html``; 403 without ``read:users:activity`` on any user."""
         if READ_ACTIVITY not in self.parsed_scopes:
-            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {READ_ACTIVITY!r} scope.")
+            raise missing_permission(READ_ACTIVITY)
         settings: UISettings = self.settings[SETTINGS_KEY]
         html = await self.render_template(
             "activity.html",

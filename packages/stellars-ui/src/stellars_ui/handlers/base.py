@@ -116,3 +116,18 @@ def isoformat_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def missing_permission(scope: str) -> web.HTTPError:
+    """Return the 403 a page raises for a caller without *scope*: what is missing, who grants it.
+
+    JupyterHub's error page shows the message, so the reader learns which
+    permission the page needs and whom to ask, not just "Forbidden".
+    """
+    return web.HTTPError(
+        HTTPStatus.FORBIDDEN,
+        "This page needs the %r permission, which your account does not hold. A hub "
+        "admin can grant it: every hub admin holds it (Admin page, Edit user, Admin), "
+        "or a role of its own can give it to you alone.",
+        scope,
+    )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from jupyterhub.handlers import BaseHandler
 from tornado import web
 
 from stellars_ui.broadcasts import MAX_MESSAGE_LENGTH, VARIANTS
+from stellars_ui.handlers.base import missing_permission
 from stellars_ui.scopes import BROADCAST
 
 
@@ -18,7 +17,7 @@ class NotificationsPageHandler(BaseHandler):  # type: ignore[misc]
     async def get(self) -> None:
         """Render ``notifications.html``; 403 without the broadcast scope."""
         if not self.has_scope(BROADCAST):
-            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {BROADCAST!r} scope.")
+            raise missing_permission(BROADCAST)
         html = await self.render_template(
             "notifications.html", max_length=MAX_MESSAGE_LENGTH, variants=VARIANTS
         )

@@ -6,13 +6,13 @@ page changes while the hub runs, so it needs no script and no API.
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 import jupyterhub
 from jupyterhub.handlers import BaseHandler
 from tornado import web
 
+from stellars_ui.handlers.base import missing_permission
 from stellars_ui.scopes import READ_SETTINGS
 from stellars_ui.settings import DOCKER_KEY, SETTINGS_KEY
 
@@ -42,7 +42,7 @@ class SettingsPageHandler(BaseHandler):  # type: ignore[misc]
     async def get(self) -> None:
         """Render ``settings.html``; 403 without the settings scope."""
         if not self.has_scope(READ_SETTINGS):
-            raise web.HTTPError(HTTPStatus.FORBIDDEN, f"Requires the {READ_SETTINGS!r} scope.")
+            raise missing_permission(READ_SETTINGS)
         settings: UISettings = self.settings[SETTINGS_KEY]
         # Absent when servers are local processes: then no GPU is ever used.
         runtime: DockerRuntime | None = self.settings.get(DOCKER_KEY)

@@ -1,0 +1,108 @@
+"""Every hub admin is a platform admin: the platform's scopes follow JupyterHub's admin flag.
+
+A user made admin at runtime (``PATCH /hub/api/users/{name}``, what the admin
+page sends) reaches Notifications, Settings and the credentials API the admin
+page's passphrase dialog reads; cleared, they lose them; both survive a
+restart of the hub on the same database (SQLite and PostgreSQL). A user who
+lacks the permission gets a page that names it and says who grants it.
+"""
+
+import pytest
+import requests
+
+from stellars_testing import HubSession
+from stellars_testing.hub import stop_hub
+
+ADMIN = "boss"
+PASSWORD = "platform-admins-passphrase"
+LOCAL = {
+    "JUPYTERHUB_SPAWNER": "local",
+    "JUPYTERHUB_ADMIN": ADMIN,
+    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
+    "JUPYTERHUB_GPU_ENABLED": "0",
+    "JUPYTERHUB_SIGNUP_ENABLED": "1",
+}
+PROMOTED = "raised-later"
+PROMOTED_PASSWORD = "raised-later-passphrase"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    return request.getfixturevalue("postgres_db_url")
+
+
+def _token_of(hub, username):
+    response = hub.api("POST", f"users/{username}/tokens", json={"note": "platform admins"})
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def _signed_up(hub, username, password):
+    """Return a browser session of *username*: signed up, authorised by the admin, logged in."""
+    person = HubSession(hub)
+    assert person.sign_up(username, password).status_code == 200
+    admin = HubSession(hub)
+    admin.log_in(ADMIN, PASSWORD)
+    assert admin.authorize(username).ok
+    assert "/hub/home" in person.log_in(username, password).url
+    return person
+
+
+def _reach(hub):
+    """Return the codes PROMOTED gets from Notifications, Settings and the credentials API.
+
+    The pages through a browser session (JupyterHub takes no token on pages),
+    the API, which the admin page's passphrase dialog reads, with a token.
+    """
+    person = HubSession(hub)
+    assert "/hub/home" in person.log_in(PROMOTED, PROMOTED_PASSWORD).url
+    pages = [
+        person.get(hub.hub_url(page), allow_redirects=False, timeout=30).status_code
+        for page in ("notifications", "settings")
+    ]
+    credentials = requests.post(
+        hub.hub_url("api/admin/credentials"),
+        headers={"Authorization": f"token {_token_of(hub, PROMOTED)}"},
+        json={"usernames": ["nobody-at-all"]},
+        timeout=30,
+    )
+    return [*pages, credentials.status_code]
+
+
+def _set_admin(hub, admin_token, flag):
+    response = hub.api("PATCH", f"users/{PROMOTED}", token=admin_token, json={"admin": flag})
+    assert response.status_code == 200, response.text
+    assert response.json()["admin"] is flag
+
+
+def test_a_user_made_admin_at_runtime_is_a_platform_admin_until_cleared(platform_hub, db_url):
+    hub = platform_hub(LOCAL, db_url=db_url)
+    admin_token = _token_of(hub, ADMIN)
+    _signed_up(hub, PROMOTED, PROMOTED_PASSWORD)
+    assert _reach(hub) == [403, 403, 403]
+
+    _set_admin(hub, admin_token, True)
+    assert _reach(hub) == [200, 200, 200]
+    stop_hub(hub)
+    hub = platform_hub(LOCAL, db_url=db_url)
+    assert _reach(hub) == [200, 200, 200], hub.log_tail()
+
+    admin_token = _token_of(hub, ADMIN)
+    _set_admin(hub, admin_token, False)
+    assert _reach(hub) == [403, 403, 403]
+    stop_hub(hub)
+    hub = platform_hub(LOCAL, db_url=db_url)
+    assert _reach(hub) == [403, 403, 403], hub.log_tail()
+
+
+def test_a_refused_page_names_the_permission_and_who_grants_it(platform_hub, tmp_path):
+    hub = platform_hub(LOCAL, db_url=f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    person = _signed_up(hub, "plain", "plain-user-passphrase")
+    response = person.get(hub.hub_url("notifications"), allow_redirects=False, timeout=30)
+    assert response.status_code == 403
+    assert "text/html" in response.headers["Content-Type"]
+    text = response.text.replace("&#39;", "'")
+    assert "'custom:notifications:broadcast' permission" in text
+    assert "A hub admin can grant it" in text
