@@ -4,12 +4,28 @@ from stellars_auth.accounts import authorization_states, take_credentials
 from stellars_auth.authenticator import StellarsNativeAuthenticator
 from stellars_auth.credentials import CredentialCache, TakenCredentials
 from stellars_auth.passphrases import generate_passphrase
+from stellars_auth.usernames import (
+    DEFAULT_MAX_LENGTH as DEFAULT_USERNAME_MAX_LENGTH,
+)
+from stellars_auth.usernames import (
+    DEFAULT_PATTERN as DEFAULT_USERNAME_PATTERN,
+)
+from stellars_auth.usernames import (
+    InvalidUsernameError,
+    UsernamePolicy,
+    shown,
+)
 
 __all__ = [
+    "DEFAULT_USERNAME_MAX_LENGTH",
+    "DEFAULT_USERNAME_PATTERN",
     "CredentialCache",
+    "InvalidUsernameError",
     "StellarsNativeAuthenticator",
     "TakenCredentials",
+    "UsernamePolicy",
     "authorization_states",
     "generate_passphrase",
+    "shown",
     "take_credentials",
 ]

@@ -173,6 +173,8 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.check_common_password = True
     c.StellarsNativeAuthenticator.lockout_failures = settings.login_lockout_attempts
     c.StellarsNativeAuthenticator.lockout_seconds = float(settings.login_lockout_seconds)
+    c.StellarsNativeAuthenticator.username_max_length = settings.username_max_length
+    c.StellarsNativeAuthenticator.username_allowed_pattern = settings.username_pattern
 
 
 def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:

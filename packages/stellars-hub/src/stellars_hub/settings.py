@@ -9,6 +9,7 @@ category and description, and everything that lists settings (the
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
@@ -26,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from stellars_auth import DEFAULT_USERNAME_MAX_LENGTH, DEFAULT_USERNAME_PATTERN
 from stellars_ui import Branding, load_asset
 from stellars_ui.settings import SettingRow
 
@@ -212,6 +214,25 @@ class HubSettings(BaseModel):
         "Seconds a locked username and address pair waits.",
         ge=1,
         le=86400,
+    )
+
+    username_max_length: int = _setting(
+        DEFAULT_USERNAME_MAX_LENGTH,
+        "JUPYTERHUB_USERNAME_MAX_LENGTH",
+        "Accounts",
+        "Longest new username, in characters (sign-up, the admin page, the API). Users who "
+        "exist already keep their names.",
+        ge=1,
+        le=128,
+    )
+    username_pattern: str = _setting(
+        DEFAULT_USERNAME_PATTERN,
+        "JUPYTERHUB_USERNAME_PATTERN",
+        "Accounts",
+        "Regular expression a whole new username must match, after NFKC normalisation and "
+        "lower-casing; control, zero-width and bidi characters and names that look like an "
+        "existing one are refused whatever it allows.",
+        min_length=1,
     )
 
     # -- Spawner
@@ -565,6 +586,15 @@ class HubSettings(BaseModel):
                 f"JUPYTERHUB_ADMIN_PASSWORD_FILE={str(self.admin_password_file)!r}: no such file"
             )
         return self
+
+    @field_validator("username_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        return pattern
 
     @field_validator("ssl_cert", "ssl_key")
     @classmethod
