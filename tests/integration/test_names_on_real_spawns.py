@@ -21,8 +21,10 @@ def awkward_usernames(docker_run):
 
 
 @pytest.fixture(scope="module")
-def hub(shared_docker_platform):
-    return shared_docker_platform
+def hub(module_docker_platform):
+    # The default username policy takes ASCII only; an operator may allow
+    # letters of any script, and DockerSpawner's escaping must hold for them.
+    return module_docker_platform({"JUPYTERHUB_USERNAME_PATTERN": r"\w[\w.@-]*"})
 
 
 def test_names_match_real_spawns(hub, docker_run, awkward_usernames):

@@ -94,7 +94,7 @@ async def arbiter(
         request_timeout=30,
     )
     if response.code != 200:  # noqa: PLR2004 - HTTP OK
-        log.warning("session-info of %s answered %s: not culling", username, response.code)
+        log.warning("session-info of %r answered %s: not culling", username, response.code)
         return False
     info = json.loads(response.body)
     return bool(info["server_running"]) and info["remaining_seconds"] == 0

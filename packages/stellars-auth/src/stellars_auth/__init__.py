@@ -5,13 +5,29 @@ from stellars_auth.authenticator import StellarsNativeAuthenticator
 from stellars_auth.credentials import CredentialCache, TakenCredentials
 from stellars_auth.passphrases import generate_passphrase
 from stellars_auth.platform_admins import PlatformAdmins
+from stellars_auth.usernames import (
+    DEFAULT_MAX_LENGTH as DEFAULT_USERNAME_MAX_LENGTH,
+)
+from stellars_auth.usernames import (
+    DEFAULT_PATTERN as DEFAULT_USERNAME_PATTERN,
+)
+from stellars_auth.usernames import (
+    InvalidUsernameError,
+    UsernamePolicy,
+    shown,
+)
 
 __all__ = [
+    "DEFAULT_USERNAME_MAX_LENGTH",
+    "DEFAULT_USERNAME_PATTERN",
     "CredentialCache",
+    "InvalidUsernameError",
     "PlatformAdmins",
     "StellarsNativeAuthenticator",
     "TakenCredentials",
+    "UsernamePolicy",
     "authorization_states",
     "generate_passphrase",
+    "shown",
     "take_credentials",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyterhub import orm
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
+from tornado import web
 from traitlets import Bool, Float, Integer, List, TraitError, Unicode, validate
 
 from stellars_auth.addresses import client_address, parse_trusted_proxies
@@ -22,6 +24,15 @@ from stellars_auth.lockout import BackOff, LoginThrottle, Refusal, create_table
 from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
 from stellars_auth.passwords import PasswordWork
+from stellars_auth.usernames import (
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_PATTERN,
+    InvalidUsernameError,
+    UsernamePolicy,
+    normalize,
+    shown,
+)
+from stellars_auth.users_api import UserAPIHandler
 
 
 class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
@@ -85,6 +96,25 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         besides loopback and the hub's own address (where the proxy the hub started
         connects from).""",
     )
+    username_max_length = Integer(
+        DEFAULT_MAX_LENGTH,
+        config=True,
+        help="""Longest new username, in characters (1 to 128, the account table's column).
+        Existing users with longer names keep working.""",
+    )
+    username_allowed_pattern = Unicode(
+        DEFAULT_PATTERN,
+        config=True,
+        help="""Regular expression a whole new username must match, after NFKC
+        normalisation and lower-casing. Existing users keep working.""",
+    )
+
+    @validate("username_max_length")  # type: ignore[untyped-decorator]
+    def _column_fits(self, proposal: Any) -> int:
+        length = int(proposal["value"])
+        if not 1 <= length <= _ACCOUNT_NAME_COLUMN:
+            raise TraitError(f"username_max_length must be within 1 and {_ACCOUNT_NAME_COLUMN}")
+        return length
 
     @validate("generated_password_words")  # type: ignore[untyped-decorator]
     def _at_least_four_words(self, proposal: Any) -> int:
@@ -115,6 +145,53 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         create_table(self.db.get_bind())
         self.throttle = LoginThrottle(self.db, account, address)
         self.passwords = PasswordWork()
+        try:
+            self.username_policy = UsernamePolicy(
+                self.username_max_length, self.username_allowed_pattern
+            )
+        except ValueError as error:
+            raise TraitError(str(error)) from error
+
+    def normalize_username(self, username: str) -> str:
+        """Return *username* lower-cased and in NFKC form (full-width ``ADMIN`` is ``admin``).
+
+        A name that exists as it was typed keeps that form, so an account made
+        before NFKC normalisation still logs in.
+        """
+        lowered: str = super().normalize_username(username)
+        normal = normalize(lowered)
+        if normal != lowered and self._exists(lowered):
+            return lowered
+        return normal
+
+    def username_refusal(self, username: str) -> str | None:
+        """Return why the normalised *username* may not be a new name; None when it may.
+
+        Existing users and accounts, and the names the configuration lists,
+        are never refused: only new names are held to the policy.
+        """
+        if username in self.admin_users or username in self.allowed_users:
+            return None
+        if self._exists(username):
+            return None
+        try:
+            self.username_policy.check(username, self._existing_names())
+        except InvalidUsernameError as refused:
+            return refused.reason
+        return None
+
+    def validate_username(self, username: str) -> bool:
+        """Return whether *username* is valid; raise HTTPError 400 naming the reason if not.
+
+        JupyterHub calls this before creating users (``POST /hub/api/users``,
+        a rename) and answers a plain "Invalid username" when it returns
+        False; raising carries the policy's reason into the JSON error.
+        """
+        reason = self.username_refusal(username)
+        if reason is not None:
+            self.log.warning("Refused the new username %s: %s", shown(username), reason)
+            raise web.HTTPError(400, f"Invalid username {shown(username)}: {reason}")
+        return bool(super().validate_username(username))
 
     def generate_password(self) -> str:
         """Return a new passphrase with the configured words and delimiter."""
@@ -123,7 +200,13 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
         """Return NativeAuthenticator's handlers with ours in place of login and authorization."""
         handlers: list[tuple[str, Any]] = super().get_handlers(app)
-        return [(path, _REPLACED.get(path, cls)) for path, cls in handlers]
+        # JupyterHub routes an authenticator's handlers before its own, so this
+        # one answers POST /hub/api/users/<name> (core's otherwise) and checks
+        # the username policy before core creates the user (see users_api).
+        return [
+            *((path, _REPLACED.get(path, cls)) for path, cls in handlers),
+            (r"/api/users/([^/]+)", UserAPIHandler),
+        ]
 
     def create_user(self, username: str, password: str, **kwargs: Any) -> Any:
         """Create a sign-up's account, never one under the name of a configured admin.
@@ -133,7 +216,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         The admin's account is made by the hub itself (see ``add_user``).
         """
         if self.normalize_username(username) in self.admin_users:
-            self.log.warning("Refused a sign-up under the admin name %r", username)
+            self.log.warning("Refused a sign-up under the admin name %s", shown(username))
             return None
         return super().create_user(username, password, **kwargs)
 
@@ -182,22 +265,24 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         if password_ok and not user_info.is_authorized:
             _note(handler, pending=True)
         elif not password_ok:
-            self.log.warning("Failed login for %r from %s", username[:64], address or "?")
+            self.log.warning("Failed login for %s from %s", shown(username), address or "?")
         return None
 
     async def sign_up(self, username: str, password: str, **fields: Any) -> Any:
         """Create a sign-up's account (pending unless sign-up is open); None when refused.
 
         NativeAuthenticator's checks (name free and valid, password long and
-        uncommon, sign-up enabled), never an admin's name, bcrypt in a thread.
+        uncommon, sign-up enabled), the username policy, never an admin's
+        name, bcrypt in a thread.
         """
         username = self.normalize_username(username)
         if username in self.admin_users:
-            self.log.warning("Refused a sign-up under the admin name %r", username)
+            self.log.warning("Refused a sign-up under the admin name %s", shown(username))
             return None
         refused = (
             self.user_exists(username)
-            or not self.validate_username(username)
+            or self.username_refusal(username) is not None
+            or not NativeAuthenticator.validate_username(self, username)
             or not self.is_password_strong(password)
             or not self.enable_signup
         )
@@ -257,7 +342,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         if existing is not None:
             # A stranger's pending sign-up under a name that has just become
             # the admin's: it must not become the admin's password.
-            self.log.warning("Discarding the pending sign-up %r: it is the admin's name", username)
+            self.log.warning(
+                "Discarding the pending sign-up %s: it is the admin's name", shown(username)
+            )
             self.db.delete(existing)
             self.db.commit()
         password = self.initial_admin_password
@@ -265,7 +352,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             password = self.generate_password()
             # Printed once, on the first start, so the operator can log in.
             self.log.warning(
-                "Created admin account %r with the generated password: %s", username, password
+                "Created admin account %s with the generated password: %s",
+                shown(username),
+                password,
             )
         await self._create_account(username, password)
 
@@ -287,6 +376,25 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         """Delete *user*'s account and forget any cached passphrase."""
         self.credentials.forget(user.name)
         super().delete_user(user)
+
+    def _exists(self, username: str) -> bool:
+        if self.db is None:  # before JupyterHub hands over its database
+            return False
+        return (
+            orm.User.find(self.db, username) is not None
+            or self.db.query(UserInfo).filter_by(username=username).first() is not None
+        )
+
+    def _existing_names(self) -> list[str]:
+        if self.db is None:
+            return []
+        users = {name for (name,) in self.db.query(orm.User.name)}
+        accounts = {name for (name,) in self.db.query(UserInfo.username)}
+        return sorted(users | accounts)
+
+
+# NativeAuthenticator's account table keeps names in a 128-character column.
+_ACCOUNT_NAME_COLUMN = 128
 
 
 # What an unknown username's password is checked against, so that it costs

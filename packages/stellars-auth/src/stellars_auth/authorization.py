@@ -20,6 +20,8 @@ from nativeauthenticator.orm import UserInfo
 from tornado import web
 from tornado.escape import url_escape
 
+from stellars_auth.usernames import shown
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -103,7 +105,7 @@ class ToggleAuthorizationHandler(_AuthTemplates):
             raise web.HTTPError(HTTPStatus.CONFLICT, "The platform's admin cannot be unauthorised.")
         account.is_authorized = action == AUTHORIZE
         self.db.commit()
-        self.log.info("%s: %s %s", self.current_user.name, action, user_name)
+        self.log.info("%s: %s %s", shown(self.current_user.name), action, shown(user_name))
         self.redirect(self.hub.base_url + "authorize")
 
 
@@ -128,5 +130,7 @@ class DiscardHandler(_AuthTemplates):
             )
         self.db.delete(account)
         self.db.commit()
-        self.log.info("%s: discarded the sign-up of %s", self.current_user.name, user_name)
+        self.log.info(
+            "%s: discarded the sign-up of %s", shown(self.current_user.name), shown(user_name)
+        )
         self.redirect(self.hub.base_url + "authorize")

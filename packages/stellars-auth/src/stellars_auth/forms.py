@@ -38,9 +38,14 @@ class SignUpHandler(native.SignUpHandler):  # type: ignore[misc]
         taken = authenticator.user_exists(username) or (
             authenticator.normalize_username(username) in authenticator.admin_users
         )
+        refusal = (
+            None
+            if taken
+            else authenticator.username_refusal(authenticator.normalize_username(username))
+        )
         matches = password == confirmation
         account = None
-        if not taken and matches:
+        if not taken and refusal is None and matches:
             account = await authenticator.sign_up(
                 username,
                 password,
@@ -54,6 +59,8 @@ class SignUpHandler(native.SignUpHandler):  # type: ignore[misc]
             confirmation_matches=matches,
             user_is_admin=False,
         )
+        if refusal is not None:
+            alert, message = "alert-danger", f"Invalid username: {refusal}."
         html = await self.render_template(
             "signup.html",
             ask_email=authenticator.ask_email_on_signup,

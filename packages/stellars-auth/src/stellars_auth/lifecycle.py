@@ -19,6 +19,8 @@ from jupyterhub import orm
 from nativeauthenticator.orm import UserInfo
 from sqlalchemy import delete, event, inspect, update
 
+from stellars_auth.usernames import shown
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
@@ -38,7 +40,12 @@ def _after_update(_mapper: Any, connection: Connection, target: Any) -> None:
     # a sign-up that never became a user, and the rename takes the name.
     dropped = connection.execute(delete(_ACCOUNTS).where(_ACCOUNTS.c.username == new)).rowcount
     if dropped:
-        log.warning("Renaming %r to %r discarded the sign-up under %r", old, new, new)
+        log.warning(
+            "Renaming %s to %s discarded the sign-up under %s",
+            shown(old),
+            shown(new),
+            shown(new),
+        )
     connection.execute(update(_ACCOUNTS).where(_ACCOUNTS.c.username == old).values(username=new))
 
 

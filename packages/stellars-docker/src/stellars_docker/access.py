@@ -164,7 +164,7 @@ def make_pre_spawn_hook(
         )
         if grants.socket or grants.privileged:
             spawner.log.info(
-                "Docker access for %s (root on the host): socket=%s, privileged=%s",
+                "Docker access for %r (root on the host): socket=%s, privileged=%s",
                 spawner.user.name,
                 grants.socket,
                 grants.privileged,

@@ -185,6 +185,8 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.lockout_seconds = float(settings.login_lockout_seconds)
     c.StellarsNativeAuthenticator.address_failures = settings.login_address_attempts
     c.StellarsNativeAuthenticator.trusted_proxies = settings.trusted_proxy_list()
+    c.StellarsNativeAuthenticator.username_max_length = settings.username_max_length
+    c.StellarsNativeAuthenticator.username_allowed_pattern = settings.username_pattern
 
 
 def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:

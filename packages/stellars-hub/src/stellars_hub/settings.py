@@ -9,6 +9,7 @@ category and description, and everything that lists settings (the
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
@@ -26,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from stellars_auth import DEFAULT_USERNAME_MAX_LENGTH, DEFAULT_USERNAME_PATTERN
 from stellars_auth.addresses import parse_trusted_proxies
 from stellars_ui import Branding, load_asset
 from stellars_ui.settings import SettingRow
@@ -232,6 +234,25 @@ class HubSettings(BaseModel):
         "Comma-separated addresses or CIDR networks of reverse proxies in front of the hub "
         "whose X-Forwarded-For is believed, besides loopback and the hub's own address. "
         "From any other peer the header is ignored.",
+    )
+
+    username_max_length: int = _setting(
+        DEFAULT_USERNAME_MAX_LENGTH,
+        "JUPYTERHUB_USERNAME_MAX_LENGTH",
+        "Accounts",
+        "Longest new username, in characters (sign-up, the admin page, the API). Users who "
+        "exist already keep their names.",
+        ge=1,
+        le=128,
+    )
+    username_pattern: str = _setting(
+        DEFAULT_USERNAME_PATTERN,
+        "JUPYTERHUB_USERNAME_PATTERN",
+        "Accounts",
+        "Regular expression a whole new username must match, after NFKC normalisation and "
+        "lower-casing; control, zero-width and bidi characters and names that look like an "
+        "existing one are refused whatever it allows.",
+        min_length=1,
     )
 
     # -- Spawner
@@ -595,6 +616,15 @@ class HubSettings(BaseModel):
     def trusted_proxy_list(self) -> list[str]:
         """Return JUPYTERHUB_TRUSTED_PROXIES' entries, blanks dropped."""
         return [entry.strip() for entry in self.trusted_proxies.split(",") if entry.strip()]
+
+    @field_validator("username_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        return pattern
 
     @field_validator("ssl_cert", "ssl_key")
     @classmethod

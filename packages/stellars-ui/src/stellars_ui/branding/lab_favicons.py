@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from stellars_auth import shown
 from stellars_ui.branding.brand import LAB_ICON_VARIABLES
 
 if TYPE_CHECKING:
@@ -81,7 +82,9 @@ def branding_pre_spawn_hook(branding: Branding) -> Callable[[Any], Awaitable[Non
             proxy = spawner.user.settings["proxy"]
             routespec = await route_lab_favicons(proxy, hub, spawner.proxy_spec)
             log.debug(
-                "favicons of %s's server come from the hub (%s)", spawner.user.name, routespec
+                "favicons of %s's server come from the hub (%s)",
+                shown(spawner.user.name),
+                routespec,
             )
 
     return pre_spawn_hook

@@ -9,7 +9,7 @@ from jupyterhub import orm
 from tornado import web
 
 from stellars_activity import running_server, server_state
-from stellars_auth import authorization_states
+from stellars_auth import authorization_states, shown
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
 from stellars_ui.settings import ACTIVITY_KEY, DOCKER_KEY, IDLE_KEY, SETTINGS_KEY
@@ -96,7 +96,7 @@ class ActivityResetHandler(_ActivityAPIHandler):
         self.require_scope(RESET_ACTIVITY)
         self.json_object(set())
         await self.activity_monitor.reset()
-        self.log.info("%s reset every user's activity samples", self.current_user.name)
+        self.log.info("%s reset every user's activity samples", shown(self.current_user.name))
         self.finish({"reset": True})
 
 

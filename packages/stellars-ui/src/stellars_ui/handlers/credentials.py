@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from tornado import web
 
-from stellars_auth import take_credentials
+from stellars_auth import shown, take_credentials
 from stellars_ui.handlers.base import StellarsAPIHandler
 from stellars_ui.scopes import READ_CREDENTIALS
 
@@ -33,7 +33,9 @@ class CredentialsHandler(StellarsAPIHandler):
         taken = take_credentials(self.authenticator, usernames)
         self.set_header("Cache-Control", "no-store")
         self.log.info(
-            "%s read %d generated passphrase(s)", self.current_user.name, len(taken.passwords)
+            "%s read %d generated passphrase(s)",
+            shown(self.current_user.name),
+            len(taken.passwords),
         )
         self.finish(
             {

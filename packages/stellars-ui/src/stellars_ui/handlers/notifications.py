@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from jupyterhub import orm
 
+from stellars_auth import shown
 from stellars_ui.broadcasts import (
     BroadcastHistory,
     parse_broadcast,
@@ -101,7 +102,7 @@ class BroadcastHandler(_NotificationsHandler):
         )
         self.log.info(
             "%s broadcast a %s notification: %d of %d delivered",
-            sent.sender,
+            shown(sent.sender),
             sent.variant,
             delivered,
             len(deliveries),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stellars_activity import running_server
+from stellars_auth import shown
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.settings import IDLE_KEY
 
@@ -48,8 +49,8 @@ class ExtendSessionHandler(_SessionHandler):
         outcome, info = await self.idle_sessions.extend(running_server(user), hours)
         self.log.info(
             "%s extended %s's session by %d h",
-            self.current_user.name,
-            user.name,
+            shown(self.current_user.name),
+            shown(user.name),
             outcome.granted_hours,
         )
         self.finish(

@@ -144,6 +144,7 @@ function cell(column, ...children) {
 
 function userCell(user) {
   const td = cell("username", user.username);
+  td.title = user.username; // the whole name, should the column cut it
   if (user.admin) td.append(" ", el("span", "badge text-bg-light border", "admin"));
   return td;
 }

@@ -171,7 +171,9 @@ function userItem(username, servers, checked, now) {
   box.dataset.username = username;
   box.checked = checked;
   // The label wraps its box: usernames make poor element ids.
-  const text = el("span", "", el("span", "fw-semibold", username));
+  const name = el("span", "fw-semibold stellars-username", username);
+  name.title = username; // the whole name, should the list cut it
+  const text = el("span", "stellars-username-line", name);
   text.append(...servers.map((server) => serverLine(server, now)));
   return el("label", "list-group-item d-flex gap-2 align-items-start", box, text);
 }
