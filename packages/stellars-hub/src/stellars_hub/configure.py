@@ -33,8 +33,13 @@ from stellars_docker import (
     DockerSettings,
     GpuMode,
     SharedVolume,
+    UserVolume,
+    adopt_legacy_volumes_at_start,
+    create_volume_tables,
     detect_gpus,
+    make_ownership_hook,
     make_pre_spawn_hook,
+    register_account_deletes,
     spawner_config,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
@@ -227,7 +232,40 @@ def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
         DOCKER_KEY: runtime,
     }
     start_with_the_hub(runtime.start)
-    return docker_access
+
+    async def client() -> Any:
+        return runtime.client
+
+    _install_volume_ownership(
+        settings.db_url, client, docker_settings.user_volumes, settings.docker_timeout
+    )
+    claim_volumes = make_ownership_hook(
+        client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
+    )
+    return composed_hook(docker_access, claim_volumes)
+
+
+def _install_volume_ownership(
+    db_url: str,
+    client: Callable[[], Awaitable[Any]],
+    user_volumes: tuple[UserVolume, ...],
+    limit_s: float,
+) -> None:
+    app = running_hub()
+    if app is None:
+        return
+    # Before JupyterHub deletes its first user: the listener writes in the
+    # hub's own delete transaction, into these tables.
+    create_volume_tables(db_url)
+    register_account_deletes()
+
+    async def adopt() -> None:
+        hub_started = started(app)
+        if hub_started is not None:
+            await hub_started
+        await adopt_legacy_volumes_at_start(client, app.db, user_volumes, limit_s)
+
+    start_with_the_hub(lambda: asyncio.ensure_future(adopt()))
 
 
 def composed_hook(*parts: PreSpawnHook | None) -> PreSpawnHook:
