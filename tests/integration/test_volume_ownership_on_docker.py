@@ -35,7 +35,7 @@ def _spawn_and_stop(hub, docker_run, username):
     hub.wait_for_server(username, running=False)
     name = container_name("jupyterlab-{username}", username)
     wait_until(
-        lambda: not docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"}),
+        lambda: not docker_run.client.api.containers(all=True, filters={"name": f"^{name}$"}),
         timeout_s=60,
         what=f"{name} removed",
     )
@@ -65,7 +65,7 @@ def _spawn_is_refused(hub, docker_run, username, volume):
         )
     assert not hub.user_model(username)["servers"]
     name = container_name("jupyterlab-{username}", username)
-    assert not docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"})
+    assert not docker_run.client.api.containers(all=True, filters={"name": f"^{name}$"})
     log = hub.log_since_start()
     assert f"The volume {volume!r} belongs to the deleted account {username!r}" in log
 

@@ -4,6 +4,7 @@ import logging
 import pytest
 from traitlets.config import Config
 
+from stellars_docker import DockerUnavailableError
 from stellars_hub import (
     HubSettings,
     SettingsError,
@@ -350,7 +351,10 @@ def test_one_pre_spawn_hook_runs_the_config_files_then_each_packages_part(config
     config.Spawner.pre_spawn_hook = lambda spawner: ran.append(spawner.user.name)
     configure(config, _settings({"JUPYTERHUB_LAB_SPLASH_ICON_URI": "https://x.example/s.svg"}))
     spawner = _FakeSpawner()
-    asyncio.run(config.Spawner.pre_spawn_hook(spawner))
+    # The volume-ownership part runs last, and no engine has answered this
+    # hub (it never started): the spawn is refused rather than mounting unchecked volumes.
+    with pytest.raises(DockerUnavailableError):
+        asyncio.run(config.Spawner.pre_spawn_hook(spawner))
     assert ran == ["ada"]
     assert spawner.environment["JUPYTERLAB_SPLASH_ICON_URI"] == "https://x.example/s.svg"
     assert "JUPYTERLAB_MAIN_ICON_URI" not in spawner.environment
@@ -367,3 +371,6 @@ class _FakeSpawner:
         self.volumes = {}
         self.extra_host_config = {}
         self.log = logging.getLogger("fake-spawner")
+
+    def template_namespace(self):
+        return {"username": "ada"}

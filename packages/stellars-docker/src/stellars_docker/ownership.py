@@ -356,9 +356,10 @@ def make_ownership_hook(
             (volume.suffix, volume.name_template.format(**namespace))
             for volume in user_volumes(spawner)
         ]
+        engine = await client()
         db: Session = spawner.user.db
         try:
-            created = await claim_user_volumes(await client(), db, spawner.user.id, wanted, limit_s)
+            created = await claim_user_volumes(engine, db, spawner.user.id, wanted, limit_s)
         except VolumeOwnershipError as error:
             db.commit()  # adoption records written before the refusal stand
             spawner.log.warning("Spawn of %s refused: %s", spawner.user.name, error)

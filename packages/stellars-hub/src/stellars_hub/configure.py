@@ -106,7 +106,7 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     branding = settings.branding()
     _configure_hub(c, settings)
     _configure_authenticator(c, settings)
-    docker_access = _configure_spawner(c, settings)
+    docker_access, claim_volumes = _configure_spawner(c, settings)
     _configure_activity(c, settings)
     _configure_ui(c, settings, branding)
     _configure_branding(c, branding)
@@ -115,6 +115,8 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         _already_set(c.Spawner, "pre_spawn_hook", None),
         docker_access,
         branding_pre_spawn_hook(branding),
+        # Last: it creates volumes, which only a spawn that goes ahead should do.
+        claim_volumes,
     )
     _configure_scopes(c, settings)
     _configure_metrics(c, settings)
@@ -180,8 +182,13 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.lockout_seconds = float(settings.login_lockout_seconds)
 
 
-def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
-    """Configure the spawner; return the Docker part of the pre-spawn hook (None without Docker)."""
+def _configure_spawner(
+    c: Any, settings: HubSettings
+) -> tuple[PreSpawnHook | None, PreSpawnHook | None]:
+    """Configure the spawner; return the Docker-access and volume-ownership parts of the hook.
+
+    Both are None without Docker.
+    """
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = settings.spawn_timeout
     if settings.spawner == "local":
@@ -192,7 +199,7 @@ def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
         c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
         if os.geteuid() == 0:
             c.Spawner.args = ["--allow-root"]
-        return None
+        return None, None
     c.JupyterHub.spawner_class = SPAWNER_CLASS
     docker_settings = DockerSettings(
         image=settings.notebook_image,
@@ -242,7 +249,7 @@ def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
     claim_volumes = make_ownership_hook(
         client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
     )
-    return composed_hook(docker_access, claim_volumes)
+    return docker_access, claim_volumes
 
 
 def _install_volume_ownership(
