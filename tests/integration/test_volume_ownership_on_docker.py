@@ -121,3 +121,31 @@ def test_a_missing_volume_is_created_labelled_before_the_container(hub, docker_r
             pytest.fail(f"{volume_name(volume, username)} was not created")
         assert labels[ROLE_LABEL] == USER_VOLUME_ROLE
         assert labels[OWNER_NAME_LABEL] == username
+
+
+def test_a_new_account_neither_lists_nor_resets_a_deleted_namesakes_volumes(
+    hub, docker_run, lab_image
+):
+    username = _name(docker_run, "reset")
+    hub.create_user(username)
+    _spawn_and_stop(hub, docker_run, username)
+    home = volume_name(HOME, username)
+    _in_volume(docker_run, lab_image, home, f"echo {MARKER} > /v/marker")
+    assert hub.api("DELETE", f"users/{username}").status_code == 204
+
+    token = hub.create_user(username)
+    listing = hub.api("GET", f"users/{username}/manage-volumes", token=token)
+    assert listing.status_code == 200
+    assert listing.json() == {"volumes": []}
+    reset = hub.api(
+        "DELETE",
+        f"users/{username}/manage-volumes",
+        token=token,
+        json={"volumes": [volume.suffix for volume in DEFAULT_USER_VOLUMES]},
+    )
+    assert reset.status_code == 404
+    assert {result["error"] for result in reset.json()["volumes"]} == {"no such volume"}
+    # The archive is intact: the reset touched none of the deleted account's volumes.
+    assert _in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
+    for volume in DEFAULT_USER_VOLUMES:
+        docker_run.client.volumes.get(volume_name(volume, username))

@@ -103,6 +103,28 @@ def _legacy_owner(db: Database, account: Account) -> Account:
     return deleted.account if deleted is not None else account
 
 
+async def owns_volume(
+    client: docker.DockerClient, db: Database, account: Account, name: str, limit_s: float
+) -> bool:
+    """Return whether the volume *name* exists and is *account*'s.
+
+    A volume without any owner yet (legacy, not adopted) is judged as its
+    adoption would judge it, without recording anything: the account's,
+    unless an account of that name was deleted since (then that one's).
+
+    Raises:
+        DockerUnavailableError: the engine did not answer.
+    """
+    try:
+        info = await call_engine(limit_s, client.api.inspect_volume, name)
+    except docker.errors.NotFound:
+        return False
+    owner = owner_of(info.get("Labels") or {}, owner_record(db, name))
+    if owner is None:
+        owner = _legacy_owner(db, account)
+    return owner.identity == account.identity
+
+
 async def claim_user_volumes(
     client: docker.DockerClient,
     db: Database,
@@ -314,12 +336,7 @@ async def remove_account_volumes(
     removed = []
     for volume in user_volumes:
         name = volume_name(volume, account.name)
-        try:
-            info = await call_engine(limit_s, client.api.inspect_volume, name)
-        except docker.errors.NotFound:
-            continue
-        owner = owner_of(info.get("Labels") or {}, owner_record(db, name))
-        if owner is not None and owner.identity == account.identity:
+        if await owns_volume(client, db, account, name, limit_s):
             await _remove(client, name, limit_s)
             forget_volume(db, name)
             removed.append(name)
