@@ -272,6 +272,7 @@ def test_the_platforms_custom_scopes_are_declared_and_given_to_the_admin(config)
         "custom:credentials:read",
         "custom:notifications:broadcast",
         "custom:settings:read",
+        "custom:volumes:archive",
     }
     roles = {role["name"]: role for role in config.JupyterHub.load_roles}
     assert "mine" in roles

@@ -281,7 +281,7 @@ async def purge_archived_volume(
         DockerUnavailableError: the engine did not answer.
     """
     await _archived(client, db, name, limit_s)
-    await _remove(client, name, limit_s)
+    await remove_volume(client, name, limit_s)
     forget_volume(db, name)
 
 
@@ -337,13 +337,19 @@ async def remove_account_volumes(
     for volume in user_volumes:
         name = volume_name(volume, account.name)
         if await owns_volume(client, db, account, name, limit_s):
-            await _remove(client, name, limit_s)
+            await remove_volume(client, name, limit_s)
             forget_volume(db, name)
             removed.append(name)
     return removed
 
 
-async def _remove(client: docker.DockerClient, name: str, limit_s: float) -> None:
+async def remove_volume(client: docker.DockerClient, name: str, limit_s: float) -> None:
+    """Remove the volume *name*; one already gone counts as removed.
+
+    Raises:
+        ArchiveError: the engine refused (a container uses it).
+        DockerUnavailableError: the engine did not answer.
+    """
     try:
         await call_engine(limit_s, client.api.remove_volume, name)
     except docker.errors.NotFound:

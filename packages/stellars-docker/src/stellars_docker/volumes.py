@@ -153,6 +153,7 @@ async def existing_user_volumes(
     db: Database,
     user_id: int,
     user_volumes: tuple[UserVolume, ...],
+    *,
     sizes: Mapping[str, int | None],
     limit_s: float,
 ) -> list[ExistingVolume]:

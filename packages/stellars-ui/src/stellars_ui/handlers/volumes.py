@@ -32,8 +32,8 @@ class ManageVolumesHandler(StellarsAPIHandler):
             self.db,
             user.id,
             runtime.settings.user_volumes,
-            runtime.volume_sizes(),
-            runtime.settings.engine_timeout_s,
+            sizes=runtime.volume_sizes(),
+            limit_s=runtime.settings.engine_timeout_s,
         )
         self.finish({"volumes": [asdict(volume) for volume in volumes]})
 
