@@ -54,6 +54,8 @@ LOCAL = {
 TARGET = "ada"  # the user the per-user endpoints are called on; no server running
 OTHER = "bo"  # a plain user, calling on TARGET
 UNKNOWN = "nobody-at-all"  # no such account
+ARCHIVED = f"jupyterlab-{UNKNOWN}_home"  # the archive endpoints' {volume}
+ARCHIVE = "custom:volumes:archive"
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 ANYONE = ("anonymous", "user", "admin")
@@ -149,6 +151,24 @@ ROWS = [
         "servers",
         on_a_user(NO_DOCKER),
         body={"volumes": ["cache"]},
+    ),
+    Row(
+        "DELETE",
+        "users/{name}/account",
+        "admin:users",
+        # Not on themself: a plain user holds no admin:users, not even on their own account.
+        {**on_a_user(NO_DOCKER), "self": 403},
+        body={"volumes": "archive"},
+        why="the engine is asked before anything is deleted: nothing is",
+    ),
+    Row("GET", "stellars/archived-volumes", ARCHIVE, platform_wide(NO_DOCKER)),
+    Row("DELETE", "stellars/archived-volumes/{volume}", ARCHIVE, platform_wide(NO_DOCKER)),
+    Row(
+        "POST",
+        "stellars/archived-volumes/{volume}/assign",
+        ARCHIVE,
+        platform_wide(NO_DOCKER),
+        body={"user": TARGET},
     ),
     Row("POST", "users/{name}/restart-server", "servers", on_a_user(NO_DOCKER), body={}),
     Row("GET", "users/{name}/session-info", "read:servers", on_a_user(200)),
@@ -298,7 +318,7 @@ CASES = [
 def test_the_caller_gets_the_expected_answer(hub, tokens, document, row, caller):
     token = tokens.get((caller, row.scope), tokens.get(caller))
     # Every caller calls on TARGET: "self" is TARGET, "other" is OTHER.
-    path = row.path.replace("{name}", TARGET)
+    path = row.path.replace("{name}", TARGET).replace("{volume}", ARCHIVED)
     response = call(hub, row.method, path, token, row.body)
     expected = row.codes[caller]
     assert response.status_code == expected, (
@@ -344,7 +364,11 @@ def routed_endpoints():
     for route, handler_class, *_ in extra_handlers():
         if not route.startswith("/api/"):
             continue
-        path = re.sub(r"\(\?P<user_name>[^)]*\)", "{name}", route.removeprefix("/api/"))
+        path = re.sub(
+            r"\(\?P<(\w+)>[^)]*\)",
+            lambda group: "{name}" if group[1] == "user_name" else f"{{{group[1]}}}",
+            route.removeprefix("/api/"),
+        )
         path = re.sub(r"\\(.)", r"\1", path)  # an escaped character stands for itself
         found |= {(method, path) for method in implemented_methods(handler_class)}
     return found

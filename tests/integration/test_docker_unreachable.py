@@ -26,6 +26,12 @@ def test_the_hub_serves_without_docker_and_recovers(docker_platform, tmp_path, a
     assert unavailable.json() == {"status": 503, "message": unavailable.json()["message"]}
     assert "Docker engine" in unavailable.json()["message"]
     assert hub.api("GET", "stellars/info").status_code == 200
+    # Deleting an account asks the engine first: nothing is deleted without it.
+    hub.create_user("kept-without-engine")
+    refused = hub.api("DELETE", "users/kept-without-engine/account", json={"volumes": "delete"})
+    assert refused.status_code == 503, refused.text
+    assert "Docker engine" in refused.json()["message"]
+    assert hub.api("GET", "users/kept-without-engine").status_code == 200
     assert hub.api("GET", "users").status_code == 200
     health = requests.get(hub.hub_url("api/stellars/health"), timeout=30)
     assert health.status_code == 503, health.text

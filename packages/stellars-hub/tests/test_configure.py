@@ -4,6 +4,7 @@ import logging
 import pytest
 from traitlets.config import Config
 
+from stellars_docker import DockerUnavailableError
 from stellars_hub import (
     HubSettings,
     SettingsError,
@@ -271,6 +272,7 @@ def test_the_platforms_custom_scopes_are_declared_in_a_role_without_a_member_lis
         "custom:credentials:read",
         "custom:notifications:broadcast",
         "custom:settings:read",
+        "custom:volumes:archive",
     }
     roles = {role["name"]: role for role in config.JupyterHub.load_roles}
     assert "mine" in roles
@@ -352,7 +354,10 @@ def test_one_pre_spawn_hook_runs_the_config_files_then_each_packages_part(config
     config.Spawner.pre_spawn_hook = lambda spawner: ran.append(spawner.user.name)
     configure(config, _settings({"JUPYTERHUB_LAB_SPLASH_ICON_URI": "https://x.example/s.svg"}))
     spawner = _FakeSpawner()
-    asyncio.run(config.Spawner.pre_spawn_hook(spawner))
+    # The volume-ownership part runs last, and no engine has answered this
+    # hub (it never started): the spawn is refused rather than mounting unchecked volumes.
+    with pytest.raises(DockerUnavailableError):
+        asyncio.run(config.Spawner.pre_spawn_hook(spawner))
     assert ran == ["ada"]
     assert spawner.environment["JUPYTERLAB_SPLASH_ICON_URI"] == "https://x.example/s.svg"
     assert "JUPYTERLAB_MAIN_ICON_URI" not in spawner.environment
@@ -369,3 +374,6 @@ class _FakeSpawner:
         self.volumes = {}
         self.extra_host_config = {}
         self.log = logging.getLogger("fake-spawner")
+
+    def template_namespace(self):
+        return {"username": "ada"}

@@ -15,7 +15,7 @@ from stellars_ui.handlers.openapi import load_openapi
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 # The route's group names -> the document's path parameters (JupyterHub's own API says {name}).
-PARAMETER_OF_GROUP = {"user_name": "name"}
+PARAMETER_OF_GROUP = {"user_name": "name", "volume": "volume"}
 
 
 def document_path(route):

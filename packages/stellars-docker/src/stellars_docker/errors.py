@@ -25,3 +25,22 @@ class RestartTimeoutError(StellarsDockerError):
 
 class InvalidVolumeSelectionError(StellarsDockerError):
     """The volumes asked for are not the user's resettable volumes."""
+
+
+class VolumeOwnershipError(StellarsDockerError):
+    """A volume a spawn would mount belongs to another account or to a deleted one.
+
+    ``jupyterhub_message`` is what JupyterHub shows as the spawn's error.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.jupyterhub_message = message
+
+
+class ArchiveError(StellarsDockerError):
+    """An archived volume cannot be assigned or purged as asked."""
+
+
+class NotArchivedError(ArchiveError):
+    """The volume named is not an archived user volume."""

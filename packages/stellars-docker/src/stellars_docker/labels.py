@@ -6,3 +6,11 @@ ROLE_LABEL = "org.stellars-hub.role"
 # Values of ROLE_LABEL.
 LAB_ROLE = "lab"
 GPU_PROBE_ROLE = "gpu-probe"
+USER_VOLUME_ROLE = "user-volume"
+
+# On a user volume the platform creates: whose it is. Docker labels cannot be
+# changed after creation, so they say who the volume was made for; a later
+# assignment by an admin is recorded in the hub's database instead.
+OWNER_LABEL = "org.stellars-hub.owner"
+OWNER_NAME_LABEL = "org.stellars-hub.owner-name"
+VOLUME_SUFFIX_LABEL = "org.stellars-hub.volume"

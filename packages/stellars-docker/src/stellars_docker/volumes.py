@@ -17,9 +17,13 @@ import docker.errors
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import InvalidVolumeSelectionError
 from stellars_docker.naming import volume_name
+from stellars_docker.ownership import owns_volume
+from stellars_docker.ownership_store import account_of, forget_volume
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from stellars_docker.ownership_store import Database
 
 
 @dataclass(frozen=True)
@@ -146,43 +150,58 @@ def select_volumes(
 
 async def existing_user_volumes(
     client: docker.DockerClient,
-    username: str,
+    db: Database,
+    user_id: int,
     user_volumes: tuple[UserVolume, ...],
+    *,
     sizes: Mapping[str, int | None],
     limit_s: float,
 ) -> list[ExistingVolume]:
-    """Return *username*'s volumes that exist on the engine, with their last known sizes.
+    """Return hub user *user_id*'s own volumes that exist, with their last known sizes.
 
-    Volumes are matched by exact name, never by prefix: ``bob`` never sees
-    ``bobby``'s volumes.
+    Volumes are matched by exact name, never by prefix (``bob`` never sees
+    ``bobby``'s), and only those the account owns are returned: an archived
+    volume of a deleted account of the same name is not this account's.
 
     Raises:
         DockerUnavailableError: the engine did not answer.
     """
-    wanted = {volume_name(volume, username): volume for volume in user_volumes}
+    account = account_of(db, user_id)
+    wanted = {volume_name(volume, account.name): volume for volume in user_volumes}
     present = await call_engine(limit_s, _volume_names, client)
     return [
         ExistingVolume(volume.suffix, name, volume.mount_point, volume.description, sizes.get(name))
         for name, volume in wanted.items()
-        if name in present
+        if name in present and await owns_volume(client, db, account, name, limit_s)
     ]
 
 
 async def delete_user_volumes(
-    client: docker.DockerClient, username: str, volumes: tuple[UserVolume, ...], limit_s: float
+    client: docker.DockerClient,
+    db: Database,
+    user_id: int,
+    volumes: tuple[UserVolume, ...],
+    limit_s: float,
 ) -> list[DeletionResult]:
-    """Delete *username*'s *volumes* (found by exact name); report each one's outcome.
+    """Delete hub user *user_id*'s *volumes* (found by exact name); report each one's outcome.
 
-    A volume that is missing or still in use is reported as failed with the
-    reason, and the others are deleted all the same. The caller makes sure
-    the user's server is stopped.
+    Only a volume the account owns is deleted: one that is missing, or is
+    not the account's (an archive of a deleted account of the same name), is
+    reported as ``no such volume``; one still in use as that. The others are
+    deleted all the same. The records of the deleted ones are dropped from
+    *db*, which the caller commits. The caller makes sure the user's server
+    is stopped.
 
     Raises:
         DockerUnavailableError: the engine did not answer.
     """
+    account = account_of(db, user_id)
     results = []
     for volume in volumes:
-        name = volume_name(volume, username)
+        name = volume_name(volume, account.name)
+        if not await owns_volume(client, db, account, name, limit_s):
+            results.append(DeletionResult(volume.suffix, name, deleted=False, error=NO_SUCH_VOLUME))
+            continue
         try:
             await call_engine(limit_s, client.api.remove_volume, name)
         except docker.errors.NotFound:
@@ -195,6 +214,7 @@ async def delete_user_volumes(
             )
             results.append(DeletionResult(volume.suffix, name, deleted=False, error=reason))
         else:
+            forget_volume(db, name)
             results.append(DeletionResult(volume.suffix, name, deleted=True))
     return results
 

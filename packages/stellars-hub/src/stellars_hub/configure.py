@@ -36,9 +36,14 @@ from stellars_docker import (
     SharedVolume,
     capture_granters,
     create_grant_tables,
+    UserVolume,
+    adopt_legacy_volumes_at_start,
+    create_volume_tables,
     detect_gpus,
+    make_ownership_hook,
     make_pre_spawn_hook,
     record_configured_members,
+    register_account_deletes,
     spawner_config,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
@@ -106,7 +111,7 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     branding = settings.branding()
     _configure_hub(c, settings)
     _configure_authenticator(c, settings)
-    docker_access = _configure_spawner(c, settings)
+    docker_access, claim_volumes = _configure_spawner(c, settings)
     _configure_activity(c, settings)
     _configure_ui(c, settings, branding)
     _configure_branding(c, branding)
@@ -115,6 +120,8 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         _already_set(c.Spawner, "pre_spawn_hook", None),
         docker_access,
         branding_pre_spawn_hook(branding),
+        # Last: it creates volumes, which only a spawn that goes ahead should do.
+        claim_volumes,
     )
     _configure_scopes(c)
     _configure_privileges(settings)
@@ -189,8 +196,13 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.username_allowed_pattern = settings.username_pattern
 
 
-def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
-    """Configure the spawner; return the Docker part of the pre-spawn hook (None without Docker)."""
+def _configure_spawner(
+    c: Any, settings: HubSettings
+) -> tuple[PreSpawnHook | None, PreSpawnHook | None]:
+    """Configure the spawner; return the Docker-access and volume-ownership parts of the hook.
+
+    Both are None without Docker.
+    """
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = settings.spawn_timeout
     if settings.spawner == "local":
@@ -201,7 +213,7 @@ def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
         c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
         if os.geteuid() == 0:
             c.Spawner.args = ["--allow-root"]
-        return None
+        return None, None
     c.JupyterHub.spawner_class = SPAWNER_CLASS
     docker_settings = DockerSettings(
         image=settings.notebook_image,
@@ -241,7 +253,40 @@ def _configure_spawner(c: Any, settings: HubSettings) -> PreSpawnHook | None:
         DOCKER_KEY: runtime,
     }
     start_with_the_hub(runtime.start)
-    return docker_access
+
+    async def client() -> Any:
+        return runtime.client
+
+    _install_volume_ownership(
+        settings.db_url, client, docker_settings.user_volumes, settings.docker_timeout
+    )
+    claim_volumes = make_ownership_hook(
+        client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
+    )
+    return docker_access, claim_volumes
+
+
+def _install_volume_ownership(
+    db_url: str,
+    client: Callable[[], Awaitable[Any]],
+    user_volumes: tuple[UserVolume, ...],
+    limit_s: float,
+) -> None:
+    app = running_hub()
+    if app is None:
+        return
+    # Before JupyterHub deletes its first user: the listener writes in the
+    # hub's own delete transaction, into these tables.
+    create_volume_tables(db_url)
+    register_account_deletes()
+
+    async def adopt() -> None:
+        hub_started = started(app)
+        if hub_started is not None:
+            await hub_started
+        await adopt_legacy_volumes_at_start(client, app.db, user_volumes, limit_s)
+
+    start_with_the_hub(lambda: asyncio.ensure_future(adopt()))
 
 
 def composed_hook(*parts: PreSpawnHook | None) -> PreSpawnHook:

@@ -11,8 +11,10 @@ from stellars_activity import (
     ServerNotRunningError,
 )
 from stellars_docker.errors import (
+    ArchiveError,
     DockerUnavailableError,
     InvalidVolumeSelectionError,
+    NotArchivedError,
     RestartTimeoutError,
     ServerStateError,
 )
@@ -25,6 +27,9 @@ STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
     SenderMissingError: HTTPStatus.INTERNAL_SERVER_ERROR,
     InvalidVolumeSelectionError: HTTPStatus.BAD_REQUEST,
     ServerStateError: HTTPStatus.CONFLICT,
+    # Before ArchiveError, its base: the first match wins.
+    NotArchivedError: HTTPStatus.NOT_FOUND,
+    ArchiveError: HTTPStatus.CONFLICT,
     DockerUnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
     RestartTimeoutError: HTTPStatus.GATEWAY_TIMEOUT,
     InvalidHoursError: HTTPStatus.BAD_REQUEST,

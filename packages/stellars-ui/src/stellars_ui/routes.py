@@ -12,12 +12,18 @@ from typing import Any
 from tornado.web import StaticFileHandler
 
 from stellars_ui.branding import ASSET_PATH, FAVICON_DIR, LAB_FAVICON_PATH
+from stellars_ui.handlers.account import AccountHandler
 from stellars_ui.handlers.activity import (
     ActivityHandler,
     ActivityResetHandler,
     ActivitySampleHandler,
 )
 from stellars_ui.handlers.activity_page import ActivityPageHandler
+from stellars_ui.handlers.archive import (
+    ArchivedVolumeHandler,
+    ArchivedVolumesHandler,
+    AssignArchivedVolumeHandler,
+)
 from stellars_ui.handlers.branding import BrandingAssetHandler, LabFaviconHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
 from stellars_ui.handlers.health import HealthHandler
@@ -36,6 +42,7 @@ from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.templating import STATIC_DIR
 
 USER = r"(?P<user_name>[^/]+)"
+VOLUME = r"(?P<volume>[^/]+)"
 
 
 def extra_handlers() -> list[tuple[Any, ...]]:
@@ -51,9 +58,13 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (r"/api/notifications/broadcast", BroadcastHandler),
         (r"/api/notifications/history", BroadcastHistoryHandler),
         (r"/settings", SettingsPageHandler),
+        (r"/api/stellars/archived-volumes", ArchivedVolumesHandler),
+        (rf"/api/stellars/archived-volumes/{VOLUME}", ArchivedVolumeHandler),
+        (rf"/api/stellars/archived-volumes/{VOLUME}/assign", AssignArchivedVolumeHandler),
         (r"/api/stellars/health", HealthHandler),
         (r"/api/stellars/info", InfoHandler),
         (r"/api/stellars/openapi\.json", OpenAPIHandler, {"document": load_openapi()}),
+        (rf"/api/users/{USER}/account", AccountHandler),
         (rf"/api/users/{USER}/manage-volumes", ManageVolumesHandler),
         (rf"/api/users/{USER}/restart-server", RestartServerHandler),
         (rf"/api/users/{USER}/session-info", SessionInfoHandler),

@@ -26,7 +26,12 @@ BROADCAST = "custom:notifications:broadcast"
 # the GPUs found at start-up and the versions the hub runs.
 READ_SETTINGS = "custom:settings:read"
 
+# Listing, purging and assigning the volumes of deleted accounts (archives):
+# an assignment hands a deleted account's files to another account.
+ARCHIVE_VOLUMES = "custom:volumes:archive"
+
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
+    ARCHIVE_VOLUMES: {"description": "List, purge and assign the volumes of deleted accounts."},
     BROADCAST: {
         "description": "Broadcast notifications into running JupyterLabs; see who can get them."
     },

@@ -5,14 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import docker
+
+from stellars_docker import (
+    UserVolume,
+    create_volume_tables,
+    make_ownership_hook,
+    register_account_deletes,
+)
 from stellars_docker import make_pre_spawn_hook as docker_access_hook
+from stellars_docker.engine import call_engine
 from stellars_hub.configure import composed_hook
+from stellars_hub.hub_app import running_hub, start_with_the_hub
 from stellars_hub.original.completion import record
 from stellars_hub.original.groups import create_missing_groups
+from stellars_hub.original.volumes import USER_VOLUME_PREFIX, get_user_volume_suffixes
 from stellars_ui import Branding, branding_pre_spawn_hook, load_asset
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+# Seconds an engine call of the volume-ownership check may take.
+ENGINE_TIMEOUT_S = 30.0
 
 
 def make_pre_spawn_hook(
@@ -53,7 +67,53 @@ def make_pre_spawn_hook(
     async def ensure_groups(spawner: Any) -> None:
         create_missing_groups(spawner.user.db, groups)
 
-    return composed_hook(ensure_groups, ensure_docker_access, branding_pre_spawn_hook(images))
+    return composed_hook(
+        ensure_groups,
+        ensure_docker_access,
+        _volume_ownership_hook(),
+        branding_pre_spawn_hook(images),
+    )
+
+
+def _volume_ownership_hook() -> Callable[[Any], Awaitable[None]]:
+    """Return the hook part that claims a user's volumes, as ``configure()`` adds it."""
+    app = running_hub()
+    if app is not None:
+
+        def install() -> None:
+            # The config file has set db_url by now; the hub deletes no user before.
+            create_volume_tables(app.db_url)
+            register_account_deletes()
+
+        start_with_the_hub(install)
+    clients: list[docker.DockerClient] = []
+
+    async def client() -> docker.DockerClient:
+        if not clients:
+            clients.append(await call_engine(ENGINE_TIMEOUT_S, docker.from_env))
+        return clients[0]
+
+    claim = make_ownership_hook(client, _user_volumes, ENGINE_TIMEOUT_S)
+
+    async def claim_volumes(spawner: Any) -> None:
+        if hasattr(spawner, "extra_host_config"):  # a DockerSpawner: it mounts volumes
+            await claim(spawner)
+
+    return claim_volumes
+
+
+def _user_volumes(spawner: Any) -> tuple[UserVolume, ...]:
+    configured = spawner.config.DockerSpawner.get("volumes", {})
+    return tuple(
+        UserVolume(suffix, f"{USER_VOLUME_PREFIX}{suffix}", _mount_point(configured, suffix), "")
+        for suffix in get_user_volume_suffixes(configured)
+    )
+
+
+def _mount_point(configured: Mapping[str, Any], suffix: str) -> str:
+    target = configured[f"{USER_VOLUME_PREFIX}{suffix}"]
+    # DockerSpawner takes a mount point or a {"bind": ..., "mode": ...} mapping.
+    return str(target["bind"] if isinstance(target, dict) else target)
 
 
 def schedule_startup_favicon_callback(favicon_uri: str = "") -> None:

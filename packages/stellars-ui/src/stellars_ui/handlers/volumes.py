@@ -1,4 +1,4 @@
-"""``/hub/api/users/{name}/manage-volumes``: list and delete a user's volumes."""
+"""``/hub/api/users/{name}/manage-volumes``: list and delete a user's own volumes."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ class ManageVolumesHandler(StellarsAPIHandler):
         runtime = self.docker_runtime
         volumes = await existing_user_volumes(
             runtime.client,
-            user.name,
+            self.db,
+            user.id,
             runtime.settings.user_volumes,
-            runtime.volume_sizes(),
-            runtime.settings.engine_timeout_s,
+            sizes=runtime.volume_sizes(),
+            limit_s=runtime.settings.engine_timeout_s,
         )
         self.finish({"volumes": [asdict(volume) for volume in volumes]})
 
@@ -54,12 +55,19 @@ class ManageVolumesHandler(StellarsAPIHandler):
             raise ServerStateError(
                 f"{user.name}'s server is {state}: stop it before deleting volumes"
             )
-        results = await delete_user_volumes(
-            runtime.client,
-            user.name,
-            chosen,
-            runtime.settings.engine_timeout_s,
-        )
+        try:
+            results = await delete_user_volumes(
+                runtime.client,
+                self.db,
+                user.id,
+                chosen,
+                runtime.settings.engine_timeout_s,
+            )
+        except Exception:
+            self.db.rollback()
+            raise
+        # The ownership records of the volumes deleted go with them.
+        self.db.commit()
         self.set_status(_status_of(results))
         self.finish({"volumes": [asdict(result) for result in results]})
 

@@ -1,0 +1,96 @@
+"""``/hub/api/stellars/archived-volumes``: the volumes of deleted accounts, for admins.
+
+An archived volume is mounted by nobody until an admin purges it or assigns
+it to the account whose volume name it is (DockerSpawner mounts by name).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from tornado import web
+
+from stellars_docker import archived_volumes, assign_archived_volume, purge_archived_volume
+from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
+from stellars_ui.scopes import ARCHIVE_VOLUMES
+
+if TYPE_CHECKING:
+    from stellars_docker import ArchivedVolume
+
+
+def _as_json(volume: ArchivedVolume) -> dict[str, object]:
+    return {
+        "name": volume.name,
+        "suffix": volume.suffix,
+        "owner_name": volume.owner_name,
+        "owner": volume.owner,
+        "deleted_at": isoformat_utc(volume.deleted_at),
+        "size_bytes": volume.size_bytes,
+    }
+
+
+class ArchivedVolumesHandler(StellarsAPIHandler):
+    """GET lists every archived volume, oldest deletion first."""
+
+    async def get(self) -> None:
+        """Answer ``{"volumes": [{name, suffix, owner_name, owner, deleted_at, size_bytes}]}``."""
+        self.require_scope(ARCHIVE_VOLUMES)
+        runtime = self.docker_runtime
+        volumes = await archived_volumes(
+            runtime.client, self.db, runtime.volume_sizes(), runtime.settings.engine_timeout_s
+        )
+        self.finish({"volumes": [_as_json(volume) for volume in volumes]})
+
+
+class ArchivedVolumeHandler(StellarsAPIHandler):
+    """DELETE purges one archived volume: the files are gone for good."""
+
+    async def delete(self, volume: str) -> None:
+        """Purge *volume*; answer ``{"purged": name}`` (404 when it is not archived)."""
+        self.require_scope(ARCHIVE_VOLUMES)
+        self.json_object(set())
+        runtime = self.docker_runtime
+        try:
+            await purge_archived_volume(
+                runtime.client, self.db, volume, runtime.settings.engine_timeout_s
+            )
+        except Exception:
+            self.db.rollback()
+            raise
+        self.db.commit()
+        self.log.info("Purged the archived volume %s", volume)
+        self.finish({"purged": volume})
+
+
+class AssignArchivedVolumeHandler(StellarsAPIHandler):
+    """POST gives one archived volume to the account whose volume name it is."""
+
+    async def post(self, volume: str) -> None:
+        """Assign *volume* to ``{"user": name}``; answer ``{"volume", "user"}``.
+
+        400 for a body without a user's name, 404 for an unknown user or a
+        volume that is not archived, 409 when the volume's name is not one of
+        that account's (it could never be mounted by it).
+        """
+        self.require_scope(ARCHIVE_VOLUMES)
+        user_name = self.json_object({"user"}).get("user")
+        if not isinstance(user_name, str) or not user_name:
+            raise web.HTTPError(HTTPStatus.BAD_REQUEST, '"user" must be a user\'s name.')
+        user = self.target_user(user_name)
+        runtime = self.docker_runtime
+        try:
+            account = await assign_archived_volume(
+                runtime.client,
+                self.db,
+                volume,
+                user.id,
+                user_volumes=runtime.settings.user_volumes,
+                limit_s=runtime.settings.engine_timeout_s,
+            )
+        except Exception:
+            self.db.rollback()
+            raise
+        self.db.commit()
+        self.log.info("Assigned the archived volume %s to %s", volume, account.name)
+        self.finish({"volume": volume, "user": account.name})
