@@ -269,6 +269,7 @@ def test_the_platforms_custom_scopes_are_declared_in_a_role_without_a_member_lis
         "custom:activity:reset",
         "custom:activity:sample",
         "custom:credentials:read",
+        "custom:docker-grants:read",
         "custom:notifications:broadcast",
         "custom:settings:read",
     }

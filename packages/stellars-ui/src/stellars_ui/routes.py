@@ -20,6 +20,7 @@ from stellars_ui.handlers.activity import (
 from stellars_ui.handlers.activity_page import ActivityPageHandler
 from stellars_ui.handlers.branding import BrandingAssetHandler, LabFaviconHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
+from stellars_ui.handlers.docker_grants import DockerGrantsHandler
 from stellars_ui.handlers.health import HealthHandler
 from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.notifications import (
@@ -51,6 +52,7 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (r"/api/notifications/broadcast", BroadcastHandler),
         (r"/api/notifications/history", BroadcastHistoryHandler),
         (r"/settings", SettingsPageHandler),
+        (r"/api/stellars/docker-grants", DockerGrantsHandler),
         (r"/api/stellars/health", HealthHandler),
         (r"/api/stellars/info", InfoHandler),
         (r"/api/stellars/openapi\.json", OpenAPIHandler, {"document": load_openapi()}),
