@@ -105,7 +105,7 @@ class DockerGrant(_Base):
 # What a full admin does to make an ignored membership count.
 REGRANT = (
     "A full admin re-grants it: remove {username} from {group} and add them again "
-    "(admin page, Groups, or the REST API with an admin's token)."
+    "(admin page, Manage Groups, or the REST API with an admin's token)."
 )
 
 
