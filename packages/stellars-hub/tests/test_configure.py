@@ -370,3 +370,15 @@ class _FakeSpawner:
         self.volumes = {}
         self.extra_host_config = {}
         self.log = logging.getLogger("fake-spawner")
+
+
+def test_members_listed_before_configure_are_kept(config):
+    # The operator's jupyterhub_config.py may list Docker-access members above
+    # configure(c); those members are the operator's grants, never dropped.
+    config.JupyterHub.load_groups = {"docker-sock": {"users": ["ada"]}, "staff": ["bo"]}
+    configure(config, _settings({}))
+    assert config.JupyterHub.load_groups == {
+        "docker-sock": {"users": ["ada"]},
+        "docker-privileged": {},
+        "staff": ["bo"],
+    }
