@@ -142,6 +142,7 @@ NO_DOCKER = 501
 
 ROWS = [
     Row("GET", "stellars/info", "read:hub", platform_wide(200)),
+    Row("GET", "stellars/docker-grants", "custom:docker-grants:read", platform_wide(200)),
     Row("GET", "stellars/health", None, public(200), why="for load balancers"),
     Row("GET", "stellars/openapi.json", None, public(200), why="documentation"),
     Row("GET", "users/{name}/manage-volumes", "read:servers", on_a_user(NO_DOCKER)),

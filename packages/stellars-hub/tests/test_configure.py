@@ -270,6 +270,7 @@ def test_the_platforms_custom_scopes_are_declared_in_a_role_without_a_member_lis
         "custom:activity:reset",
         "custom:activity:sample",
         "custom:credentials:read",
+        "custom:docker-grants:read",
         "custom:notifications:broadcast",
         "custom:settings:read",
         "custom:volumes:archive",
@@ -377,3 +378,15 @@ class _FakeSpawner:
 
     def template_namespace(self):
         return {"username": "ada"}
+
+
+def test_members_listed_before_configure_are_kept(config):
+    # The operator's jupyterhub_config.py may list Docker-access members above
+    # configure(c); those members are the operator's grants, never dropped.
+    config.JupyterHub.load_groups = {"docker-sock": {"users": ["ada"]}, "staff": ["bo"]}
+    configure(config, _settings({}))
+    assert config.JupyterHub.load_groups == {
+        "docker-sock": {"users": ["ada"]},
+        "docker-privileged": {},
+        "staff": ["bo"],
+    }

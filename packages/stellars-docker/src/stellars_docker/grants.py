@@ -52,6 +52,11 @@ log = logging.getLogger(__name__)
 DOCKER_SOCK_GROUP = "docker-sock"
 DOCKER_PRIVILEGED_GROUP = "docker-privileged"
 BUILTIN_GROUPS = (DOCKER_SOCK_GROUP, DOCKER_PRIVILEGED_GROUP)
+# What membership of each group gives a lab container, in words for people.
+WHAT_EACH_GROUP_GIVES = {
+    DOCKER_SOCK_GROUP: "the Docker engine's socket mounted in the lab (root on the host)",
+    DOCKER_PRIVILEGED_GROUP: "a privileged lab container (root on the host)",
+}
 
 # The scopes, unfiltered, that make a caller a full admin: what JupyterHub's
 # admin role holds over users and groups. A filtered form
@@ -97,6 +102,13 @@ class DockerGrant(_Base):
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# What a full admin does to make an ignored membership count.
+REGRANT = (
+    "A full admin re-grants it: remove {username} from {group} and add them again "
+    "(admin page, Manage Groups, or the REST API with an admin's token)."
+)
+
+
 @dataclass(frozen=True)
 class GrantRecord:
     """A membership of a Docker-access group as the admin page lists it."""
@@ -106,6 +118,30 @@ class GrantRecord:
     granted_by: str | None  # None: no record (made before grants were recorded)
     by_full_admin: bool
     granted_at: datetime | None
+
+    @property
+    def counts_at_spawn(self) -> bool:
+        """Return whether a spawn honours this membership: a full admin's record exists."""
+        return self.by_full_admin
+
+    @property
+    def ignored_because(self) -> str | None:
+        """Return why a spawn ignores this membership, None when it counts."""
+        if self.counts_at_spawn:
+            return None
+        if self.granted_by is None:
+            return (
+                "no recorded grant: the membership was made before grants were recorded, "
+                "or outside the hub's API"
+            )
+        return f"granted by {self.granted_by}, who is not a full admin"
+
+    @property
+    def fix(self) -> str | None:
+        """Return what makes an ignored membership count, None when it counts already."""
+        if self.counts_at_spawn:
+            return None
+        return REGRANT.format(username=self.username, group=self.group)
 
 
 def create_grant_tables(db_url: str) -> None:
@@ -339,6 +375,18 @@ def list_grants(session: Session) -> list[GrantRecord]:
                 )
             )
     return sorted(found, key=lambda record: (record.group, record.username))
+
+
+def grants_by_group(session: Session) -> dict[str, list[GrantRecord]]:
+    """Return each Docker-access group's memberships with their records, by name.
+
+    Every group of :data:`BUILTIN_GROUPS` is a key, in that order, also one
+    that has no member or does not exist in the hub (no member either).
+    """
+    grouped: dict[str, list[GrantRecord]] = {name: [] for name in BUILTIN_GROUPS}
+    for record in list_grants(session):
+        grouped[record.group].append(record)
+    return grouped
 
 
 def _utc(moment: datetime) -> datetime:

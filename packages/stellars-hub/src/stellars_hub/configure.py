@@ -242,10 +242,12 @@ def _configure_spawner(
     docker_access = make_pre_spawn_hook(
         base_volumes=spawner["volumes"], base_host_config=spawner["extra_host_config"]
     )
-    # Created at every start; an empty entry leaves existing members alone.
+    # Created at every start; an empty entry leaves existing members alone. An
+    # entry the config file wrote before calling configure() stays as written:
+    # the members it lists are the operator's grants.
     c.JupyterHub.load_groups = {
-        **_already_set(c.JupyterHub, "load_groups", {}),
         **{group: {} for group in BUILTIN_GROUPS},
+        **_already_set(c.JupyterHub, "load_groups", {}),
     }
     runtime = DockerRuntime(docker_settings, gpu)
     c.JupyterHub.tornado_settings = {

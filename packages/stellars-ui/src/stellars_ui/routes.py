@@ -26,6 +26,7 @@ from stellars_ui.handlers.archive import (
 )
 from stellars_ui.handlers.branding import BrandingAssetHandler, LabFaviconHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
+from stellars_ui.handlers.docker_grants import DockerGrantsHandler
 from stellars_ui.handlers.health import HealthHandler
 from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.notifications import (
@@ -61,6 +62,7 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         (r"/api/stellars/archived-volumes", ArchivedVolumesHandler),
         (rf"/api/stellars/archived-volumes/{VOLUME}", ArchivedVolumeHandler),
         (rf"/api/stellars/archived-volumes/{VOLUME}/assign", AssignArchivedVolumeHandler),
+        (r"/api/stellars/docker-grants", DockerGrantsHandler),
         (r"/api/stellars/health", HealthHandler),
         (r"/api/stellars/info", InfoHandler),
         (r"/api/stellars/openapi\.json", OpenAPIHandler, {"document": load_openapi()}),

@@ -30,10 +30,19 @@ READ_SETTINGS = "custom:settings:read"
 # an assignment hands a deleted account's files to another account.
 ARCHIVE_VOLUMES = "custom:volumes:archive"
 
+# Reading who holds each Docker-access grant (root on the host), who granted
+# it, when, and whether a spawn honours it. Not read:groups: that one, even
+# filtered to a group, is what a group manager holds, and the record says
+# whom to ask about root on the host.
+READ_DOCKER_GRANTS = "custom:docker-grants:read"
+
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
     ARCHIVE_VOLUMES: {"description": "List, purge and assign the volumes of deleted accounts."},
     BROADCAST: {
         "description": "Broadcast notifications into running JupyterLabs; see who can get them."
+    },
+    READ_DOCKER_GRANTS: {
+        "description": "See who holds Docker access (root on the host) and who granted it."
     },
     READ_CREDENTIALS: {
         "description": "Read, once, the generated passphrases of accounts just created."
