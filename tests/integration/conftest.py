@@ -1,4 +1,9 @@
+import contextlib
+
+import docker.errors
 import pytest
+
+from stellars_docker import DEFAULT_USER_VOLUMES, DockerSettings, container_name, volume_name
 
 ADMIN_PASSWORD = "integration-admin-password"
 
@@ -15,8 +20,24 @@ def admin_password():
     return ADMIN_PASSWORD
 
 
+def _forget_the_admins_server(docker_run, admin_name):
+    # Every hub here is a new installation with a new database, but the
+    # admin's name is the run's: the volumes an earlier hub's admin made
+    # belong to that account, and volume ownership rightly refuses them to
+    # this one. A hub starts from what a new installation has: none of them.
+    client = docker_run.client
+    with contextlib.suppress(docker.errors.NotFound):
+        client.api.remove_container(
+            container_name(DockerSettings(image="").name_template, admin_name), force=True
+        )
+    for volume in DEFAULT_USER_VOLUMES:
+        with contextlib.suppress(docker.errors.NotFound):
+            client.api.remove_volume(volume_name(volume, admin_name))
+
+
 def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admin_name):
     def start(settings=None, extra_config="", **options):
+        _forget_the_admins_server(docker_run, admin_name)
         settings = {
             "JUPYTERHUB_ADMIN": admin_name,
             "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
