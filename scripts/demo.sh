@@ -21,6 +21,9 @@ state=$(realpath -m -- "${STELLARS_DEMO_STATE:-$STELLARS_ROOT/.state}")
 chmod -R go-rwx "$state"
 tools_bin=$(scripts/bootstrap-tools.sh | tail -n 1)
 # --inexact: keep JupyterLab when the local-spawner fallback below added it.
+# Into .venv whatever environment the caller has active (a nox session
+# exports its own in UV_PROJECT_ENVIRONMENT): the hub runs from .venv below.
+export UV_PROJECT_ENVIRONMENT="$STELLARS_ROOT/.venv"
 "$tools_bin/uv" sync --locked --inexact --quiet
 chp_bin=$(scripts/provision-chp.sh | tail -n 1)
 export PATH="$chp_bin:$PATH"
