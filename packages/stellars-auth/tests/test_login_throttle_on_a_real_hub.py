@@ -8,7 +8,9 @@ non-loopback address of this machine, as a lab's would: not a trusted proxy.
 import dataclasses
 import re
 import socket
+import statistics
 import textwrap
+import time
 
 import pytest
 from requests.adapters import HTTPAdapter
@@ -182,3 +184,23 @@ def test_counts_survive_a_hub_restart_on_sqlite(hub_factory, tmp_path):
 
 def test_counts_survive_a_hub_restart_on_postgresql(hub_factory, postgres_db_url):
     _counts_survive_a_restart(hub_factory, postgres_db_url)
+
+
+def test_an_unknown_name_costs_a_password_check_like_a_known_one(hub, admin):
+    # Without the check against a stand-in hash an unknown name answers at
+    # once and a known one after bcrypt (about 50 times longer here): the
+    # time alone would tell who has an account.
+    def median_seconds(usernames):
+        timings = []
+        for username in usernames:
+            session = _session(hub)
+            started = time.perf_counter()
+            assert not _logged_in(session.log_in(username, WRONG))
+            timings.append(time.perf_counter() - started)
+        return statistics.median(timings)
+
+    known = [_account(hub, admin, f"timed-{n}") for n in range(3)]
+    known_s = median_seconds(known)
+    unknown_s = median_seconds([f"never-signed-up-{n}" for n in range(3)])
+    assert known_s > 0.05, "the known names' failures should include a bcrypt check"
+    assert unknown_s > 0.5 * known_s, (unknown_s, known_s)
