@@ -24,7 +24,8 @@ def _forget_the_admins_server(docker_run, admin_name):
     # Every hub here is a new installation with a new database, but the
     # admin's name is the run's: the volumes an earlier hub's admin made
     # belong to that account, and volume ownership rightly refuses them to
-    # this one. A hub starts from what a new installation has: none of them.
+    # this one. A new installation starts with none of them; a restarted hub
+    # (one on a database an earlier hub used) keeps its admin's server.
     client = docker_run.client
     with contextlib.suppress(docker.errors.NotFound):
         client.api.remove_container(
@@ -36,8 +37,13 @@ def _forget_the_admins_server(docker_run, admin_name):
 
 
 def _docker_platform(start_platform, docker_run, lab_image, docker_host_ip, admin_name):
+    databases = set()  # the ones a hub of this fixture used: a hub on one again is a restart
+
     def start(settings=None, extra_config="", **options):
-        _forget_the_admins_server(docker_run, admin_name)
+        database = options.get("db_url")
+        if database is None or database not in databases:
+            _forget_the_admins_server(docker_run, admin_name)
+        databases.add(database)
         settings = {
             "JUPYTERHUB_ADMIN": admin_name,
             "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
