@@ -18,10 +18,10 @@ import sys
 # Rough minutes of each session on a 2-core machine with three streams, from
 # CI runs (see docs/testing.md): by full name first, then by kind.
 WEIGHTS = {
-    "integration(jupyterhub='6', layers='others')": 10.0,
+    "integration(jupyterhub='6', layers='others')": 11.0,
     "integration(jupyterhub='5')": 10.0,
-    "integration(jupyterhub='6', layers='docker')": 6.5,
-    "auth": 3.5,
+    "integration(jupyterhub='6', layers='docker')": 10.0,
+    "auth": 4.5,
     "docker": 2.0,
     "ui": 2.0,
     "hub": 2.0,
