@@ -26,9 +26,15 @@ def _user_whose_server_ran_once(hub, docker_run):
     hub.wait_for_server(username, running=False)
     # Stopped for the hub, and gone from the engine: a container the engine is
     # still removing holds the volumes, and deleting them would be refused.
+    # ignore_removed: the SDK inspects each container it lists, and one removed
+    # in between raised NotFound instead of counting as gone (seen in CI).
     name = container_name("jupyterlab-{username}", username)
     wait_until(
-        lambda: not docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"}),
+        lambda: (
+            not docker_run.client.containers.list(
+                all=True, filters={"name": f"^{name}$"}, ignore_removed=True
+            )
+        ),
         timeout_s=60,
         what=f"{name} removed",
     )

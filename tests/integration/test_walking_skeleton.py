@@ -17,7 +17,11 @@ USER_PASSWORD = "integration-user-passphrase"
 def _containers_of(docker_run, username):
     # The container's name is DockerSpawner's template filled with its own escaping.
     name = f"jupyterlab-{DockerSpawner._escape(username)}"
-    return docker_run.client.containers.list(all=True, filters={"name": f"^{name}$"})
+    # ignore_removed: the SDK inspects each container it lists, and one the
+    # engine removes in between would raise instead of being gone.
+    return docker_run.client.containers.list(
+        all=True, filters={"name": f"^{name}$"}, ignore_removed=True
+    )
 
 
 def _states(docker_run, username):
