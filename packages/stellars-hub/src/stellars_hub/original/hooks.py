@@ -70,8 +70,10 @@ def make_pre_spawn_hook(
     return composed_hook(
         ensure_groups,
         ensure_docker_access,
-        _volume_ownership_hook(),
         branding_pre_spawn_hook(images),
+        # Last, as configure() has it: it creates volumes, which only a spawn
+        # that goes ahead should do.
+        _volume_ownership_hook(),
     )
 
 
