@@ -26,6 +26,7 @@ PYTHON = "3.11"
 JUPYTERHUB = {"5": "jupyterhub>=5.5.1,<6", "6": "jupyterhub>=6,<7"}
 # package -> whether it imports JupyterHub (directly or through DockerSpawner).
 PACKAGES = {
+    "stellars-core": False,
     "stellars-auth": True,
     "stellars-docker": True,
     "stellars-activity": True,

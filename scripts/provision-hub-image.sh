@@ -2,7 +2,7 @@
 # Build the Stellars Hub image (deploy/hub/Dockerfile) without any container
 # registry, on the Debian base that provision-lab-image.sh bootstraps.
 #
-# The build context is assembled here: the platform's five packages as
+# The build context is assembled here: the platform's six packages as
 # wheels (uv build), their third-party dependencies exported from uv.lock
 # with hashes, deploy/jupyterhub_config.py, and the host's CA bundle.
 #
@@ -24,7 +24,7 @@ base_image=stellars-debian-base:bookworm
 hub_repo=stellars-hub
 hub_dir="$STELLARS_ROOT/deploy/hub"
 hub_config="$STELLARS_ROOT/deploy/jupyterhub_config.py"
-packages=(stellars-auth stellars-docker stellars-activity stellars-ui stellars-hub)
+packages=(stellars-core stellars-auth stellars-docker stellars-activity stellars-ui stellars-hub)
 security_mirror=${STELLARS_DEBIAN_SECURITY_MIRROR-http://deb.debian.org/debian-security}
 ca_bundle=${STELLARS_BUILD_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 state="$STELLARS_CACHE/hub-image"

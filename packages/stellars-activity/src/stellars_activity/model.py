@@ -4,47 +4,14 @@ Our own DeclarativeBase and MetaData (never JupyterHub's), so the tables can
 live in the hub's database or any other without touching the hub's schema.
 """
 
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Double, Index, Integer, String, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Boolean, Date, Double, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from stellars_core import UTCDateTime
+
 USERNAME_LENGTH = 255
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An aware UTC timestamp on every backend.
-
-    SQLite has no time zones: values are stored as naive UTC and come back
-    naive, so they are made aware again on the way out. Naive values are
-    refused on the way in, since their zone cannot be known.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Return *value* in UTC, naive for SQLite.
-
-        Raises:
-            ValueError: *value* is naive.
-        """
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"timestamps must be timezone-aware, got {value!r}")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:  # noqa: ARG002
-        """Return *value* as an aware UTC datetime."""
-        if value is None:
-            return None
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime from the database, got {value!r}")
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

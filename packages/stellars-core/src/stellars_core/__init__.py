@@ -1,0 +1,5 @@
+"""What every Stellars Hub package stands on, and nothing that knows JupyterHub or Docker."""
+
+from stellars_core.utc import UTCDateTime
+
+__all__ = ["UTCDateTime"]
