@@ -3,7 +3,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from stellars_activity import (
@@ -358,3 +358,39 @@ def test_rebuild_takes_in_samples_written_around_the_store(store):
     assert scores["bob"].score == pytest.approx(100.0)
     assert scores["ada"].score == pytest.approx(100.0)
     assert store.daily_history(NOW)["bob"] == pytest.approx((0,) * 6 + (1 / 6,))
+
+
+def test_a_large_prune_commits_in_short_batches_and_stays_exact(store):
+    # A hub down for longer than the retention window finds every sample
+    # expired; one transaction deleting them all held SQLite's write lock
+    # past JupyterHub's own writers' patience ("database is locked" at start).
+    store.prune_batch = 50
+    old = NOW - SETTINGS.retention - timedelta(hours=1)
+    users = [f"user{i}" for i in range(7)]
+    samples = {user: [] for user in users}
+    for tick in range(40):  # 7 users share each timestamp: 280 expired samples
+        at = old - timedelta(minutes=10 * tick)
+        for i, user in enumerate(users):
+            samples[user].append(Sample(at, active=(tick + i) % 3 == 0))
+    fresh = NOW - timedelta(hours=2)
+    samples["user0"].append(Sample(fresh, active=True))
+    record(store, samples)
+    commits = []
+    event.listen(store.engine, "commit", lambda _connection: commits.append(1))
+
+    assert store.prune(NOW) == 280
+
+    assert len(commits) >= 280 // 50
+    remaining = {"user0": [Sample(fresh, active=True)]}
+    assert_exact(store, remaining, NOW)
+    assert set(store.scores(NOW)) == {"user0"}
+
+
+def test_a_batch_always_progresses_when_one_tick_holds_more_samples_than_a_batch(store):
+    store.prune_batch = 3
+    old = NOW - SETTINGS.retention - timedelta(hours=1)
+    store.record_tick({f"user{i}": True for i in range(10)}, old)
+    store.record_tick({f"user{i}": False for i in range(10)}, old - timedelta(minutes=10))
+
+    assert store.prune(NOW) == 20
+    assert store.scores(NOW) == {}

@@ -86,6 +86,10 @@ class _Frame:
         return float(2.0 ** min(exponent, _MAX_EXPONENT))
 
 
+# About a tenth of a second of SQLite's write lock on a small machine.
+PRUNE_BATCH = 10_000
+
+
 class ActivityStore:
     """Activity samples in a database, with exact scores for every user in one cheap read.
 
@@ -101,6 +105,8 @@ class ActivityStore:
         )
         self.settings = settings or ActivitySettings()
         self._half_life_s = self.settings.half_life.total_seconds()
+        # Expired samples removed per transaction (see prune()).
+        self.prune_batch = PRUNE_BATCH
 
     @property
     def engine(self) -> Engine:
@@ -219,8 +225,10 @@ class ActivityStore:
             ValueError: *now* is naive.
         """
         _require_aware(now)
+        self.prune(now)
         with self._engine.begin() as connection:
             frame = self._frame(connection, now)
+            # What aged out since the batches above: a handful of rows at most.
             self._prune(connection, frame, now - self.settings.retention)
             totals = connection.execute(select(_TOTALS)).all()
             future = connection.execute(
@@ -358,13 +366,26 @@ class ActivityStore:
     def prune(self, now: datetime) -> int:
         """Remove every sample older than the retention window at *now*; return how many.
 
+        Works through the oldest samples in batches of ``prune_batch``, one
+        short transaction each: a hub that was down for longer than the
+        retention window may find a million expired samples at start, and a
+        single transaction deleting them all holds SQLite's write lock for
+        longer than the hub's own writers wait (JupyterHub then fails to
+        start with "database is locked").
+
         Raises:
             ValueError: *now* is naive.
         """
         _require_aware(now)
-        with self._engine.begin() as connection:
-            frame = self._frame(connection, now)
-            return self._prune(connection, frame, now - self.settings.retention)
+        cutoff = now - self.settings.retention
+        removed = 0
+        while True:
+            with self._engine.begin() as connection:
+                frame = self._frame(connection, now)
+                bound = _batch_bound(connection, cutoff, self.prune_batch)
+                removed += self._prune(connection, frame, bound)
+            if bound >= cutoff:
+                return removed
 
     def rebuild(self, now: datetime) -> None:
         """Recompute every user's totals and daily counts from the stored samples.
@@ -498,6 +519,25 @@ class ActivityStore:
         connection.execute(delete(_TOTALS).where(_TOTALS.c.samples <= 0))
         _change_daily(connection, daily)
         return len(removed)
+
+
+def _batch_bound(connection: Connection, cutoff: datetime, batch: int) -> datetime:
+    """Return the bound below which at least *batch* of the samples older than *cutoff* lie.
+
+    *cutoff* itself when fewer are left. The bound lies just past the
+    batch-th oldest timestamp, so a batch always removes something even when
+    many users share one tick's timestamp.
+    """
+    nth = connection.execute(
+        select(_SAMPLES.c.timestamp)
+        .where(_SAMPLES.c.timestamp < cutoff)
+        .order_by(_SAMPLES.c.timestamp)
+        .offset(batch)
+        .limit(1)
+    ).scalar_one_or_none()
+    if nth is None:
+        return cutoff
+    return min(cutoff, nth + timedelta(microseconds=1))
 
 
 def _delete_user(connection: Connection, username: str) -> int:
