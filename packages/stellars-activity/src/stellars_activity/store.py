@@ -528,7 +528,7 @@ def _batch_bound(connection: Connection, cutoff: datetime, batch: int) -> dateti
     batch-th oldest timestamp, so a batch always removes something even when
     many users share one tick's timestamp.
     """
-    nth = connection.execute(
+    nth: datetime | None = connection.execute(
         select(_SAMPLES.c.timestamp)
         .where(_SAMPLES.c.timestamp < cutoff)
         .order_by(_SAMPLES.c.timestamp)
