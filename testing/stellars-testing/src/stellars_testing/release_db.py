@@ -111,12 +111,7 @@ def build_release_database(
     from sqlalchemy import create_engine  # noqa: PLC0415
 
     now = now or datetime.now(UTC)
-    engine = create_engine(db_url)
-    try:
-        _create_platform_schema(engine, schema_sql(engine.dialect.name, release))
-    finally:
-        engine.dispose()
-    # JupyterHub's tables and its own version stamp, as a new hub makes them.
+    create_release_schema(db_url, release)
     session = orm.new_session_factory(db_url)()
     try:
         users = _add_hub_users(session, orm, now)
@@ -130,6 +125,29 @@ def build_release_database(
     finally:
         engine.dispose()
     return ReleaseDatabase(release, _tick(now), users, rows)
+
+
+def create_release_schema(db_url: str, release: str = PREVIOUS_RELEASE) -> None:
+    """Create *release*'s tables, empty, in the empty database at *db_url*.
+
+    JupyterHub's tables and its own version stamp as a new hub makes them,
+    the platform's from the captured schema.
+
+    Raises:
+        FileNotFoundError: *release* was never captured.
+        sqlalchemy.exc.SQLAlchemyError: the database refused the schema.
+    """
+    from jupyterhub import orm  # noqa: PLC0415 - see the module docstring
+    from sqlalchemy import create_engine  # noqa: PLC0415
+
+    engine = create_engine(db_url)
+    try:
+        _create_platform_schema(engine, schema_sql(engine.dialect.name, release))
+    finally:
+        engine.dispose()
+    session = orm.new_session_factory(db_url)()
+    session.close()
+    session.get_bind().dispose()
 
 
 def read_platform_rows(db_url: str) -> dict[str, list[dict[str, Any]]]:
