@@ -1,0 +1,180 @@
+"""Bringing a large database of the previous release to this checkout's schema, on SQLite.
+
+Builds the previous release's database (``stellars_testing.release_db``: the
+schema captured on that release's commit) in a temporary folder, with
+1,000 users x 1,000 samples (1,000,000 activity samples, one every ten
+minutes) and the totals, daily counts and state that release keeps with
+them, written in one bulk insert. Then times, as medians over ``--rounds``:
+
+- **with the samples**: a real hub (``stellars_hub.configure``, local
+  spawner, configurable-http-proxy) started on a fresh copy of that
+  database, from launch to ``/hub/health`` answering through the proxy: what
+  an operator waits for after upgrading, the platform's table preparation
+  (its migrations, once they exist) included;
+- **empty tables** (the baseline): the same start on a copy of the same
+  release's database without samples;
+- **upgrade alone**: ``stellars_hub.migrations.upgrade_platform`` on a fresh
+  copy, where this checkout has it.
+
+The difference between the first two is what the samples cost at start; it
+and the upgrade alone must stay under the limit (60 s). Prints a Markdown
+table; exits with 1 when over the limit.
+
+    nox -s bench            # or: python bench/bench_migrations.py --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from stellars_testing.hub import platform_config, start_hub, stop_hub
+from stellars_testing.release_db import HALF_LIFE, INTERVAL, activity_totals, create_release_schema
+
+LIMIT_S = 60.0
+# The samples end now and span under the 7-day retention: a start then prunes
+# nothing, so the figure is the schema's work, not the retention's.
+NOW = datetime.now(UTC)
+PLATFORM = {
+    "JUPYTERHUB_SPAWNER": "local",
+    "JUPYTERHUB_ADMIN_PASSWORD": "bench-passphrase",
+    "JUPYTERHUB_GPU_ENABLED": "0",
+}
+
+
+def _stored(moment: datetime) -> str:
+    # How the release's SQLite columns hold a timestamp: naive UTC text.
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _fill(path: Path, users: int, per_user: int) -> None:
+    rng = random.Random(2026)
+    samples = []
+    for number in range(users):
+        share = rng.random()
+        name = f"user{number:04d}"
+        samples.extend(
+            (name, NOW - step * INTERVAL, rng.random() < share) for step in range(per_user, 0, -1)
+        )
+    reference = NOW - per_user * INTERVAL
+    totals = activity_totals(sorted(samples, key=lambda sample: sample[1]), reference)
+    daily: dict[tuple[str, str], int] = {}
+    for name, timestamp, active in samples:
+        if active:
+            key = (name, timestamp.date().isoformat())
+            daily[key] = daily.get(key, 0) + 1
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            connection.executemany(
+                "INSERT INTO activity_samples (username, timestamp, active) VALUES (?, ?, ?)",
+                ((name, _stored(t), int(active)) for name, t, active in samples),
+            )
+            connection.executemany(
+                "INSERT INTO activity_totals VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        row["username"],
+                        row["weighted_active"],
+                        row["weighted_total"],
+                        row["samples"],
+                        _stored(row["first_sample"]),
+                        _stored(row["last_sample"]),
+                    )
+                    for row in totals.values()
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO activity_daily VALUES (?, ?, ?)",
+                ((name, day, count) for (name, day), count in daily.items()),
+            )
+            connection.execute(
+                "INSERT INTO activity_state VALUES (1, ?, ?, ?)",
+                (_stored(reference), HALF_LIFE.total_seconds(), _stored(NOW - INTERVAL)),
+            )
+    finally:
+        connection.close()
+
+
+def _time_start(database: Path, workdir: Path) -> float:
+    workdir.mkdir(parents=True, exist_ok=True)
+    copy = workdir / "jupyterhub.sqlite"
+    shutil.copyfile(database, copy)
+    started = time.perf_counter()
+    hub = start_hub(workdir, platform_config(PLATFORM), db_url=f"sqlite:///{copy}")
+    seconds = time.perf_counter() - started
+    stop_hub(hub)
+    return seconds
+
+
+def _time_upgrade(database: Path, workdir: Path) -> float | None:
+    try:
+        # The platform's migrations (issue 15); a checkout from before them has none.
+        migrations = importlib.import_module("stellars_hub.migrations")
+    except ModuleNotFoundError:
+        return None
+    settings = importlib.import_module("stellars_hub").load_settings
+    copy = workdir / "upgrade.sqlite"
+    shutil.copyfile(database, copy)
+    environ = {**PLATFORM, "JUPYTERHUB_DB_URL": f"sqlite:///{copy}"}
+    started = time.perf_counter()
+    migrations.upgrade_platform(settings(environ))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--per-user", type=int, default=1000, help="samples per user")
+    parser.add_argument("--rounds", type=int, default=3, help="hub starts of each kind")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        empty, full = root / "empty.sqlite", root / "full.sqlite"
+        create_release_schema(f"sqlite:///{empty}")
+        shutil.copyfile(empty, full)
+        started = time.perf_counter()
+        _fill(full, args.users, args.per_user)
+        loaded = time.perf_counter() - started
+        rows = args.users * args.per_user
+        print(f"loaded {rows:,} samples in {loaded:.1f} s", flush=True)
+
+        timings: dict[str, list[float]] = {"empty": [], "full": [], "upgrade": []}
+        for number in range(args.rounds):
+            # Alternating, so both kinds share the machine's load.
+            timings["empty"].append(_time_start(empty, root / f"empty-{number}"))
+            timings["full"].append(_time_start(full, root / f"full-{number}"))
+            upgrade = _time_upgrade(full, root / f"full-{number}")
+            if upgrade is not None:
+                timings["upgrade"].append(upgrade)
+
+    empty_s = statistics.median(timings["empty"])
+    full_s = statistics.median(timings["full"])
+    upgrade_s = statistics.median(timings["upgrade"]) if timings["upgrade"] else None
+    cost = max(full_s - empty_s, 0.0)
+    print(f"{os.cpu_count()} CPUs, SQLite, {args.rounds} starts of each, medians")
+    print("| measure | seconds | limit s |")
+    print("| --- | --- | --- |")
+    print(f"| hub start, release database with empty tables (baseline) | {empty_s:.2f} | |")
+    print(f"| hub start, release database with {rows:,} samples | {full_s:.2f} | |")
+    print(f"| what the samples cost at start | {cost:.2f} | {LIMIT_S:.0f} |")
+    shown = "no migrations in this checkout" if upgrade_s is None else f"{upgrade_s:.2f}"
+    print(f"| upgrade_platform alone | {shown} | {LIMIT_S:.0f} |")
+    if max(cost, upgrade_s or 0.0) >= LIMIT_S:
+        print(f"over the limit of {LIMIT_S:.0f} s", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
