@@ -69,7 +69,9 @@ def _environment(session: nox.Session) -> dict[str, str]:
     return env
 
 
-def _pytest(session: nox.Session, tests: Path, report: str, *args: str) -> None:
+def _pytest(
+    session: nox.Session, tests: Path, report: str, *args: str, provision: bool = True
+) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
     session.run(
         "pytest",
@@ -82,7 +84,7 @@ def _pytest(session: nox.Session, tests: Path, report: str, *args: str) -> None:
         "junit_family=xunit1",
         f"--junitxml={REPORTS / report}.xml",
         *session.posargs,
-        env=_environment(session),
+        env=_environment(session) if provision else {},
     )
 
 
@@ -156,6 +158,28 @@ def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
+
+
+# What building and checking distributions needs: scripts/release.py runs
+# uv and twine from the session's environment.
+RELEASE_TOOLS = ["uv", "twine>=6.1", "packaging"]
+
+
+@nox.session(python=PYTHON)
+def packaging(session: nox.Session) -> None:
+    """Every package builds, passes twine check --strict, ships its files; sibling ranges agree."""
+    session.install(*RELEASE_TOOLS, "pytest")
+    _pytest(session, ROOT / "tests" / "release", "packaging", provision=False)
+    session.run("python", str(ROOT / "scripts" / "release.py"), "check")
+
+
+@nox.session(python=PYTHON, default=False)
+def release(session: nox.Session) -> None:
+    """Release one package but for publishing: nox -s release -- PACKAGE [VERSION] [--tag]."""
+    if not session.posargs:
+        session.error("name the package: nox -s release -- stellars-auth [0.2.0] [--tag]")
+    session.install(*RELEASE_TOOLS)
+    session.run("python", str(ROOT / "scripts" / "release.py"), "release", *session.posargs)
 
 
 @nox.session(python=PYTHON)
