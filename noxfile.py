@@ -154,15 +154,19 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff: every rule unless the root pyproject.toml says why not, and the formatter."""
-    session.install("ruff")
+    """ruff (every rule unless pyproject.toml says why not; the formatter), import contracts."""
+    # lint-imports reads the packages' sources where Python finds them; it
+    # imports none of them, so their dependencies need not be installed.
+    session.install("ruff", "import-linter")
+    session.install("--no-deps", *(f"-e./packages/{name}" for name in PACKAGES), f"-e{TESTING}")
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
+    session.run("lint-imports")
 
 
 # What building and checking distributions needs: scripts/release.py runs
 # uv and twine from the session's environment.
-RELEASE_TOOLS = ["uv", "twine>=6.1", "packaging"]
+RELEASE_TOOLS = ["uv", "twine>=6.1", "packaging", "import-linter"]
 
 
 @nox.session(python=PYTHON)
