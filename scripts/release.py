@@ -8,9 +8,9 @@ that every sibling range admits the sibling's current version.
 
 ``release.py release PACKAGE [VERSION] [--tag]`` (nox session ``release``)
 on a clean tree: with VERSION, sets it in the package's pyproject.toml, turns
-the changelog's "unreleased" section into VERSION's with today's date and
-widens the siblings' ranges that no longer admit it, so the whole release is
-one diff to review and commit; without, checks that the changelog has a
+the changelog's "unreleased" section into VERSION's with today's date,
+widens the siblings' ranges that no longer admit it and updates uv.lock, so
+the whole release is one diff to review and commit; without, checks that the changelog has a
 section for the pyproject's version. Either way it builds the sdist and wheel
 into ``dist/PACKAGE/``, checks them as ``check`` does and prints the tag
 command, or with ``--tag`` (no VERSION: the tag names a commit) makes the tag.
@@ -254,11 +254,13 @@ def release_changelog(changelog: str, version: Version, date: dt.date) -> str:
 def prepare(root: Path, name: str, version: Version, date: dt.date) -> list[str]:
     """Set *name*'s version, date its changelog section and widen its dependants' ranges.
 
+    The workspace's ``uv.lock``, where there is one, is updated to match.
     Returns the packages whose ranges changed (each needs a release of its own).
 
     Raises:
-        ReleaseError: *version* is below the current one, or the changelog
-            cannot be moved (see :func:`release_changelog`).
+        ReleaseError: *version* is below the current one, the changelog
+            cannot be moved (see :func:`release_changelog`), or ``uv lock``
+            failed.
     """
     packages = read_packages(root)
     package = packages[name]
@@ -281,7 +283,21 @@ def prepare(root: Path, name: str, version: Version, date: dt.date) -> list[str]
     # Written only once every edit is known to work: nothing half applied.
     for path, text in edits.items():
         path.write_text(text)
+    _relock(root)
     return changed
+
+
+def _relock(root: Path) -> None:
+    # The workspace's uv.lock records each package's version: without this
+    # the release diff would leave it stale, and the hub image's build
+    # (uv export --locked) would refuse it.
+    if not (root / "uv.lock").exists():
+        return
+    result = subprocess.run(
+        [_tool("uv"), "lock", "--quiet"], cwd=root, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise ReleaseError(f"uv lock failed (the other edits are made):\n{result.stderr}")
 
 
 def dirty_files(root: Path) -> list[str]:

@@ -310,11 +310,15 @@ def test_twine_refuses_a_package_without_description(tmp_path):
 
 def test_a_release_of_core_end_to_end(tmp_path, capsys):
     tree = tmp_path / "tree"
-    shutil.copytree(
-        ROOT / "packages",
-        tree / "packages",
-        ignore=shutil.ignore_patterns("__pycache__", "tests", "*.egg-info"),
-    )
+    for folder in ("packages", "testing"):
+        shutil.copytree(
+            ROOT / folder,
+            tree / folder,
+            ignore=shutil.ignore_patterns("__pycache__", "tests", "*.egg-info"),
+        )
+    # The workspace, so that uv.lock is part of the release.
+    for file in ("pyproject.toml", "uv.lock"):
+        shutil.copy(ROOT / file, tree / file)
     _git(tree, "init", "-q")
     _git(tree, "add", ".")
     _git(tree, "commit", "-q", "-m", "packages")
@@ -339,7 +343,13 @@ def test_a_release_of_core_end_to_end(tmp_path, capsys):
         "packages/stellars-core/pyproject.toml",
         "packages/stellars-docker/pyproject.toml",
         "packages/stellars-ui/pyproject.toml",
+        "uv.lock",
     ]
+    lock = _git(tree, "diff", "uv.lock")
+    assert (
+        '-version = "0.1.0"\n+version = "0.2.0"\n source = { editable = "packages/stellars-core" }'
+        in lock
+    )
 
     _git(tree, "commit", "-q", "-am", "stellars-core 0.2.0")
     status = release.command_release(tree, "stellars-core", None, tag=True, out=out, today=DAY)
