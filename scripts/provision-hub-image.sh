@@ -125,7 +125,7 @@ trap 'exit 143' TERM
 work=$(mktemp -d "$state/tmp.XXXXXX")
 context="$work/context"
 mkdir -p -- "$context/wheels"
-cp -- "$hub_dir/Dockerfile" "$context/"
+cp -- "$hub_dir/Dockerfile" "$hub_dir/pip-install.sh" "$context/"
 cp -- "$hub_config" "$context/jupyterhub_config.py"
 cp -- "$ca_bundle" "$context/build-ca.crt"
 
@@ -157,7 +157,8 @@ timings+=("wheels $(elapsed_since "$t0")s")
 
 # The deps stage is cached by the builder across builds; its label tells the
 # current one from those a changed uv.lock (or Dockerfile) superseded.
-deps_hash=$(cat "$context/requirements.txt" "$context/test-requirements.txt" "$context/Dockerfile" | sha256sum | cut -c1-12)
+deps_hash=$(cat "$context/requirements.txt" "$context/test-requirements.txt" \
+    "$context/Dockerfile" "$context/pip-install.sh" | sha256sum | cut -c1-12)
 build_args=(--build-arg "BASE_IMAGE=$base_image" --build-arg "DEPS_HASH=$deps_hash"
     --build-arg "DEBIAN_SECURITY_MIRROR=$security_mirror")
 log "docker build $content_tag (a few minutes when uv.lock changed, seconds otherwise)"
