@@ -69,7 +69,9 @@ def _environment(session: nox.Session) -> dict[str, str]:
     return env
 
 
-def _pytest(session: nox.Session, tests: Path, report: str, *args: str) -> None:
+def _pytest(
+    session: nox.Session, tests: Path, report: str, *args: str, provision: bool = True
+) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
     session.run(
         "pytest",
@@ -82,7 +84,7 @@ def _pytest(session: nox.Session, tests: Path, report: str, *args: str) -> None:
         "junit_family=xunit1",
         f"--junitxml={REPORTS / report}.xml",
         *session.posargs,
-        env=_environment(session),
+        env=_environment(session) if provision else {},
     )
 
 
@@ -152,10 +154,36 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff: every rule unless the root pyproject.toml says why not, and the formatter."""
-    session.install("ruff")
+    """ruff (every rule unless pyproject.toml says why not; the formatter), import contracts."""
+    # lint-imports reads the packages' sources where Python finds them; it
+    # imports none of them, so their dependencies need not be installed.
+    session.install("ruff", "import-linter")
+    session.install("--no-deps", *(f"-e./packages/{name}" for name in PACKAGES), f"-e{TESTING}")
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
+    session.run("lint-imports")
+
+
+# What building and checking distributions needs: scripts/release.py runs
+# uv and twine from the session's environment.
+RELEASE_TOOLS = ["uv", "twine>=6.1", "packaging", "import-linter"]
+
+
+@nox.session(python=PYTHON)
+def packaging(session: nox.Session) -> None:
+    """Every package builds, passes twine check --strict, ships its files; sibling ranges agree."""
+    session.install(*RELEASE_TOOLS, "pytest")
+    _pytest(session, ROOT / "tests" / "release", "packaging", provision=False)
+    session.run("python", str(ROOT / "scripts" / "release.py"), "check")
+
+
+@nox.session(python=PYTHON, default=False)
+def release(session: nox.Session) -> None:
+    """Release one package but for publishing: nox -s release -- PACKAGE [VERSION] [--tag]."""
+    if not session.posargs:
+        session.error("name the package: nox -s release -- stellars-auth [0.2.0] [--tag]")
+    session.install(*RELEASE_TOOLS)
+    session.run("python", str(ROOT / "scripts" / "release.py"), "release", *session.posargs)
 
 
 @nox.session(python=PYTHON)

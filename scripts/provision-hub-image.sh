@@ -4,12 +4,14 @@
 #
 # The build context is assembled here: the platform's six packages as
 # wheels (uv build), their third-party dependencies exported from uv.lock
-# with hashes, deploy/jupyterhub_config.py, and the host's CA bundle.
+# with hashes, deploy/jupyterhub_config.py, and the host's CA bundle; and for
+# the stage that runs the packages' unit tests: their tests, the docs those
+# compare with, stellars-testing as a wheel and its dependencies (hashed).
 #
 # Tags: stellars-hub:latest and stellars-hub:<content hash>, the hash covering
 # deploy/hub/*, deploy/jupyterhub_config.py, uv.lock, the files of each
-# package that go into its wheel, and the build args, so an unchanged tree
-# skips the build.  Last stdout line: stellars-hub:latest.
+# package that go into its wheel, its tests, stellars-testing, the docs the
+# tests read and the build args, so an unchanged tree skips the build.  Last stdout line: stellars-hub:latest.
 #
 # Env: STELLARS_DEBIAN_SECURITY_MIRROR  apt source for bookworm-security in the
 #                                       image (deb.debian.org/debian-security;
@@ -25,6 +27,9 @@ hub_repo=stellars-hub
 hub_dir="$STELLARS_ROOT/deploy/hub"
 hub_config="$STELLARS_ROOT/deploy/jupyterhub_config.py"
 packages=(stellars-core stellars-auth stellars-docker stellars-activity stellars-ui stellars-hub)
+testing_dir=testing/stellars-testing
+# What the packages' unit tests read from outside their package.
+test_docs=(docs/settings.md)
 security_mirror=${STELLARS_DEBIAN_SECURITY_MIRROR-http://deb.debian.org/debian-security}
 ca_bundle=${STELLARS_BUILD_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 state="$STELLARS_CACHE/hub-image"
@@ -36,30 +41,36 @@ if ! timeout 10 docker info >/dev/null 2>&1; then
     "$STELLARS_ROOT/scripts/provision-docker.sh"
 fi
 
-# The files a package's wheel is made of: what git would keep (hatchling
-# skips git-ignored files too, so caches and build leftovers change nothing),
-# minus the tests and the changelog, which no wheel carries.
+# The files of a package that the image build reads: what git would keep
+# (hatchling skips git-ignored files too, so caches and build leftovers change
+# nothing), minus the changelog, which no wheel carries. The tests are in: the
+# build runs them.
 package_files() {
     local dir=$1
     if git -C "$STELLARS_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         git -C "$STELLARS_ROOT" ls-files -z --cached --others --exclude-standard -- "$dir"
     else
         (cd -- "$STELLARS_ROOT" && find "$dir" -type f ! -path '*/__pycache__/*' -print0)
-    fi | grep -zv -e '/tests/' -e '/CHANGELOG.md$'
+    fi | grep -zv -e '/CHANGELOG.md$'
+}
+
+# package_dir NAME: a package's folder, relative to the root.
+package_dir() {
+    if [[ $1 == */* ]]; then printf '%s' "$1"; else printf 'packages/%s' "$1"; fi
 }
 
 content_hash() {
     {
         (cd -- "$hub_dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-        (cd -- "$STELLARS_ROOT" && sha256sum deploy/jupyterhub_config.py uv.lock)
+        (cd -- "$STELLARS_ROOT" && sha256sum deploy/jupyterhub_config.py uv.lock "${test_docs[@]}")
         local pkg
-        for pkg in "${packages[@]}"; do
+        for pkg in "${packages[@]}" "$testing_dir"; do
             (
                 cd -- "$STELLARS_ROOT"
                 while IFS= read -r -d '' f; do
                     # Listed by git but deleted in the work tree: not in the wheel either.
                     if [[ -f $f ]]; then sha256sum -- "$f"; fi
-                done < <(package_files "packages/$pkg" | LC_ALL=C sort -z)
+                done < <(package_files "$(package_dir "$pkg")" | LC_ALL=C sort -z)
             )
         done
         printf 'DEBIAN_SECURITY_MIRROR=%s\n' "$security_mirror"
@@ -114,7 +125,7 @@ trap 'exit 143' TERM
 work=$(mktemp -d "$state/tmp.XXXXXX")
 context="$work/context"
 mkdir -p -- "$context/wheels"
-cp -- "$hub_dir/Dockerfile" "$context/"
+cp -- "$hub_dir/Dockerfile" "$hub_dir/pip-install.sh" "$context/"
 cp -- "$hub_config" "$context/jupyterhub_config.py"
 cp -- "$ca_bundle" "$context/build-ca.crt"
 
@@ -128,11 +139,26 @@ for pkg in "${packages[@]}"; do
     run_logged hub-image "$uv" build --wheel --quiet --out-dir "$context/wheels" \
         "$STELLARS_ROOT/packages/$pkg" || die "building the wheel of $pkg failed"
 done
+(cd -- "$STELLARS_ROOT" && run_logged hub-image "$uv" export --locked --no-dev \
+    --no-emit-workspace --no-header --package stellars-testing --format requirements-txt \
+    --output-file "$context/test-requirements.txt") || die "uv export of the test tools failed"
+run_logged hub-image "$uv" build --wheel --quiet --out-dir "$context/test-wheels" \
+    "$STELLARS_ROOT/$testing_dir" || die "building the wheel of stellars-testing failed"
+for pkg in "${packages[@]}"; do
+    mkdir -p -- "$context/tests/packages/$pkg"
+    cp -R -- "$STELLARS_ROOT/packages/$pkg/tests" "$context/tests/packages/$pkg/"
+done
+for doc in "${test_docs[@]}"; do
+    mkdir -p -- "$context/tests/$(dirname -- "$doc")"
+    cp -- "$STELLARS_ROOT/$doc" "$context/tests/$doc"
+done
+find "$context/tests" -name __pycache__ -prune -exec rm -rf -- {} +
 timings+=("wheels $(elapsed_since "$t0")s")
 
 # The deps stage is cached by the builder across builds; its label tells the
 # current one from those a changed uv.lock (or Dockerfile) superseded.
-deps_hash=$(cat "$context/requirements.txt" "$context/Dockerfile" | sha256sum | cut -c1-12)
+deps_hash=$(cat "$context/requirements.txt" "$context/test-requirements.txt" \
+    "$context/Dockerfile" "$context/pip-install.sh" | sha256sum | cut -c1-12)
 build_args=(--build-arg "BASE_IMAGE=$base_image" --build-arg "DEPS_HASH=$deps_hash"
     --build-arg "DEBIAN_SECURITY_MIRROR=$security_mirror")
 log "docker build $content_tag (a few minutes when uv.lock changed, seconds otherwise)"

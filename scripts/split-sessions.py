@@ -26,8 +26,9 @@ WEIGHTS = {
     "ui": 2.0,
     "hub": 2.0,
     "activity": 1.7,
+    "packaging": 1.0,
     "deploy": 0.5,
-    "lint": 0.3,
+    "lint": 0.4,
     "typecheck": 0.3,
 }
 
