@@ -1,6 +1,7 @@
 """The scheduler's rules, once: errors survived, no overlap, alignment, stop, start."""
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -131,14 +132,16 @@ def test_an_aligned_overrun_skips_the_boundaries_it_passed():
 def test_stop_cancels_a_sleeping_loop_at_once():
     runs: list[datetime] = []
 
-    async def job(moment: datetime) -> None:
-        runs.append(moment)
-
     async def scenario() -> float:
+        ran = asyncio.Event()
+
+        async def job(moment: datetime) -> None:
+            runs.append(moment)
+            ran.set()
+
         every = Every("metrics", 3600, job)
         every.start()
-        while not runs:
-            await asyncio.sleep(0)
+        await ran.wait()
         begun = time.monotonic()
         await every.stop()
         assert not every.running
@@ -151,18 +154,20 @@ def test_stop_cancels_a_sleeping_loop_at_once():
 def test_stop_cancels_a_running_job_and_waits_for_it_to_end():
     seen: list[str] = []
 
-    async def job(_moment: datetime) -> None:
-        seen.append("started")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            seen.append("ended")
-
     async def scenario() -> None:
+        started = asyncio.Event()
+
+        async def job(_moment: datetime) -> None:
+            seen.append("started")
+            started.set()
+            try:
+                await asyncio.Event().wait()
+            finally:
+                seen.append("ended")
+
         every = Every("ticks", 60, job)
         every.start()
-        while not seen:
-            await asyncio.sleep(0)
+        await started.wait()
         await every.stop()
         assert seen == ["started", "ended"]
         await every.stop()  # a second stop does nothing
@@ -173,18 +178,18 @@ def test_stop_cancels_a_running_job_and_waits_for_it_to_end():
 def test_a_job_that_swallows_its_cancellation_still_ends_the_loop():
     runs: list[datetime] = []
 
-    async def job(moment: datetime) -> None:
-        runs.append(moment)
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            pass  # a careless job
-
     async def scenario() -> None:
+        started = asyncio.Event()
+
+        async def job(moment: datetime) -> None:
+            runs.append(moment)
+            started.set()
+            with contextlib.suppress(asyncio.CancelledError):  # a careless job
+                await asyncio.Event().wait()
+
         every = Every("careless", 0.01, job)
         every.start()
-        while not runs:
-            await asyncio.sleep(0)
+        await started.wait()
         await asyncio.wait_for(every.stop(), 1)
         assert not every.running
 

@@ -119,6 +119,9 @@ class Every:
         if task is None or self._stopping:
             return
         self._stopping = True
+        if task.done():
+            # Ended already, perhaps with a loop that is closed now: nothing to wait for.
+            return
         task.cancel()
         # wait() rather than awaiting the task: the task's CancelledError is
         # the expected end, not an error of stop().
