@@ -205,10 +205,10 @@ def test_starting_twice_is_an_error_and_stop_before_start_does_nothing():
         every = Every("twice", 60, job)
         await every.stop()
         every.start()
-        with pytest.raises(RuntimeError, match="twice was already started"):
+        with pytest.raises(RuntimeError, match="twice is already running"):
             every.start()
         await every.stop()
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="twice has run"):
             every.start()  # an Every runs once
 
     asyncio.run(scenario())

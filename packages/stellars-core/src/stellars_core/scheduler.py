@@ -106,7 +106,8 @@ class Every:
                 already started (an ``Every`` runs once; make a new one).
         """
         if self._task is not None:
-            raise RuntimeError(f"{self.name} was already started")
+            state = "is already running" if self.running else "has run; make a new one"
+            raise RuntimeError(f"{self.name} {state}")
         self._task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
@@ -138,7 +139,7 @@ class Every:
 
     async def _run(self) -> None:
         moment = self._clock()
-        while not self._stopping:
+        while True:
             try:
                 await self._job(moment)
             except Exception:
