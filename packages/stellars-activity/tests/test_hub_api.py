@@ -112,6 +112,9 @@ def test_the_service_entry_point_samples_from_its_environment(hub, tmp_path):
         output, _ = service.communicate(timeout=30)
         store.engine.dispose()
     assert service.returncode == 0, output.decode()
+    # SIGTERM ends the ticks on the service's loop, not the process under them.
+    assert "activity ticks stopped" in output.decode()
+    assert "Traceback" not in output.decode()
 
 
 def test_the_service_refuses_a_missing_setting():

@@ -60,7 +60,7 @@ def monitor(tmp_path):
     monitor = ActivityMonitor(store, clock=lambda: NOW + timedelta(minutes=3))
     monitor.install()
     yield monitor
-    monitor.stop()
+    asyncio.run(monitor.stop())
     store.engine.dispose()
 
 
@@ -93,7 +93,7 @@ def test_the_hub_does_not_sample_when_a_service_does(tmp_path):
 
     asyncio.run(scenario())
     assert store.last_tick() is None
-    monitor.stop()
+    asyncio.run(monitor.stop())
     store.engine.dispose()
 
 

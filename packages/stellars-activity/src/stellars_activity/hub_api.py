@@ -10,22 +10,20 @@ sample.
 
 from __future__ import annotations
 
-import logging
+import asyncio
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
 
-from stellars_activity.sampling import active_now, next_tick_time, record_sample, utc_now
+from stellars_activity.sampling import active_now, record_sample
+from stellars_core.scheduler import utc_now
 
 if TYPE_CHECKING:
-    import threading
     from collections.abc import Callable, Iterator, Mapping
 
     from stellars_activity.settings import ActivitySettings
     from stellars_activity.store import ActivityStore
-
-log = logging.getLogger(__name__)
 
 REQUIRED_SCOPES = ("list:users", "read:servers")
 PAGINATION_MEDIA_TYPE = "application/jupyterhub-pagination+json"
@@ -145,16 +143,10 @@ class HubApiSampler:
         moment = now or self._clock()
         return record_sample(self._store, self.collect(moment), moment, self.interval)
 
-    def run(self, stop: threading.Event) -> None:
-        """Tick now and at every interval boundary until *stop* is set; log failed ticks."""
-        moment = self._clock()
-        while not stop.is_set():
-            try:
-                written = self.tick(moment)
-                log.info("activity tick at %s: %d samples", moment.isoformat(), written)
-            except Exception:
-                log.exception("activity tick at %s failed", moment.isoformat())
-            boundary = next_tick_time(self._clock(), self.interval)
-            if stop.wait(max((boundary - self._clock()).total_seconds(), 0.0)):
-                return
-            moment = max(self._clock(), boundary)
+    async def collect_in_thread(self, now: datetime) -> dict[str, bool]:
+        """Return :meth:`collect` at *now*, its blocking HTTP calls made in a worker thread.
+
+        Raises:
+            HubApiError: see :meth:`collect`.
+        """
+        return await asyncio.to_thread(self.collect, now)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, delete, select
 
 from stellars_activity.model import SessionExtension
-from stellars_activity.sampling import as_utc, utc_now
+from stellars_activity.sampling import as_utc
 from stellars_activity.sessions import (
     Extension,
     IdlePolicy,
@@ -24,6 +24,7 @@ from stellars_activity.sessions import (
     session_state,
     valid_hours,
 )
+from stellars_core.scheduler import utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable

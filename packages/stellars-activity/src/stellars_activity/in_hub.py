@@ -7,23 +7,22 @@ database I/O.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jupyterhub import orm
 
-from stellars_activity.sampling import active_now, as_utc, next_tick_time, record_sample, utc_now
+from stellars_activity.sampling import active_now, as_utc
+from stellars_activity.ticks import activity_ticks, tick
+from stellars_core.scheduler import utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from stellars_activity.settings import ActivitySettings
     from stellars_activity.store import ActivityStore
-
-log = logging.getLogger(__name__)
+    from stellars_core.scheduler import Every
 
 
 @dataclass(frozen=True)
@@ -119,8 +118,9 @@ class InHubSampler:
     """Record a tick every ``settings.sample_interval_minutes``, aligned to the interval.
 
     *collect* returns ``{username: active}`` and is called on the event loop
-    thread; ``store.record_tick`` runs in ``asyncio.to_thread``. A failing
-    tick is logged and the next one runs on schedule.
+    thread; the write runs in a worker thread. The schedule is
+    :func:`~stellars_activity.ticks.activity_ticks`: a failing tick is logged
+    and the next one runs at its boundary.
     """
 
     def __init__(
@@ -135,12 +135,12 @@ class InHubSampler:
         self._collect = collect
         self._clock = clock
         self.interval = timedelta(minutes=settings.sample_interval_minutes)
-        self._task: asyncio.Task[None] | None = None
+        self._ticks: Every | None = None
 
     @property
     def running(self) -> bool:
-        """Return whether the periodic task is scheduled."""
-        return self._task is not None and not self._task.done()
+        """Return whether ticks are scheduled."""
+        return self._ticks is not None and self._ticks.running
 
     def start(self) -> None:
         """Start ticking on the running event loop: one tick now, then at each boundary.
@@ -152,29 +152,19 @@ class InHubSampler:
         """
         if self.running:
             return
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        ticks = activity_ticks(self._store, self._collect_at, self.interval, clock=self._clock)
+        ticks.start()
+        self._ticks = ticks
 
-    def stop(self) -> None:
-        """Cancel the periodic task (a write already in its thread finishes there)."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+    async def stop(self) -> None:
+        """Stop ticking (a write already in its thread finishes there); never raises."""
+        if self._ticks is not None:
+            await self._ticks.stop()
 
     async def tick_now(self, now: datetime | None = None) -> int:
         """Collect and record one tick at *now* (default: the clock); return rows written."""
-        moment = now or self._clock()
-        activity = dict(self._collect())
-        return await asyncio.to_thread(record_sample, self._store, activity, moment, self.interval)
+        return await tick(self._store, self._collect_at, now or self._clock(), self.interval)
 
-    async def _run(self) -> None:
-        moment = self._clock()
-        while True:
-            try:
-                await self.tick_now(moment)
-            except Exception:
-                log.exception("activity tick at %s failed", moment.isoformat())
-            boundary = next_tick_time(self._clock(), self.interval)
-            delay = (boundary - self._clock()).total_seconds()
-            await asyncio.sleep(max(delay, 0.0))
-            # A sleep that wakes a hair early still records the boundary it waited for.
-            moment = max(self._clock(), boundary)
+    async def _collect_at(self, _moment: datetime) -> Mapping[str, bool]:
+        # On the loop thread: JupyterHub's ORM objects belong to it.
+        return self._collect()

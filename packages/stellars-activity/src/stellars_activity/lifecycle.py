@@ -30,7 +30,8 @@ from sqlalchemy import event, exists, inspect, select
 from sqlalchemy.orm import Session, object_session
 
 from stellars_activity.model import ActivitySample
-from stellars_activity.sampling import tick_time, utc_now
+from stellars_activity.sampling import tick_time
+from stellars_core.scheduler import utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable

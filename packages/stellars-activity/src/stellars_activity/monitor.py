@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from stellars_activity.in_hub import InHubSampler, collect_from_state
 from stellars_activity.lifecycle import register_lifecycle
-from stellars_activity.sampling import record_sample, tick_time, utc_now
+from stellars_activity.sampling import tick_time
+from stellars_activity.ticks import tick
+from stellars_core.scheduler import utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable
@@ -149,13 +151,16 @@ class ActivityMonitor:
             self._sampler.start()
             log.info("activity sampler started: a tick every %s", self.interval)
 
-    def stop(self) -> None:
-        """Stop sampling and remove the lifecycle listeners."""
+    async def stop(self) -> None:
+        """Stop sampling (a tick under way is cancelled) and remove the lifecycle listeners.
+
+        Never raises; before :meth:`start` it only removes the listeners.
+        """
         if self._task is not None:
             self._task.cancel()
             self._task = None
         if self._sampler is not None:
-            self._sampler.stop()
+            await self._sampler.stop()
         if self._uninstall is not None:
             self._uninstall()
             self._uninstall = None
@@ -166,9 +171,12 @@ class ActivityMonitor:
         The same tick as the sampler's schedule: a user it already recorded
         gets nothing new. Call it on the hub's event loop.
         """
+
+        async def collect(moment: datetime) -> dict[str, bool]:
+            return collect_from_state(hub, inactive_after=self.inactive_after, now=moment)
+
         now = self._clock()
-        activity = collect_from_state(hub, inactive_after=self.inactive_after, now=now)
-        written = await asyncio.to_thread(record_sample, self.store, activity, now, self.interval)
+        written = await tick(self.store, collect, now, self.interval)
         return tick_time(now, self.interval), written
 
     async def reset(self) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from stellars_core.scheduler import floor_to_interval
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from stellars_activity.store import ActivityStore
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 _HOUR = timedelta(hours=1)
 
 
@@ -50,19 +50,13 @@ def active_now(
 def tick_time(now: datetime, interval: timedelta) -> datetime:
     """Return *now* floored to a multiple of *interval* since the Unix epoch (aware UTC).
 
+    The scheduler's boundaries are the same multiples, so an aligned tick
+    records at the boundary it ran for.
+
     Raises:
         ValueError: *interval* is not positive.
     """
-    step = interval // _MICROSECOND
-    if step <= 0:
-        raise ValueError(f"the sampling interval must be positive, got {interval!r}")
-    elapsed = (as_utc(now) - _EPOCH) // _MICROSECOND
-    return _EPOCH + (elapsed - elapsed % step) * _MICROSECOND
-
-
-def next_tick_time(now: datetime, interval: timedelta) -> datetime:
-    """Return the first interval boundary strictly after *now*."""
-    return tick_time(now, interval) + interval
+    return floor_to_interval(now, interval)
 
 
 def record_sample(
@@ -80,8 +74,3 @@ def record_sample(
     if tick_time(tick, _HOUR) > tick - interval:
         store.prune(tick)
     return written
-
-
-def utc_now() -> datetime:
-    """Return the current time, aware UTC."""
-    return datetime.now(UTC)

@@ -14,11 +14,11 @@ service's ``environment`` adds:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from sqlalchemy import make_url
 from stellars_activity.hub_api import REQUIRED_SCOPES, HubApiSampler
 from stellars_activity.settings import ActivitySettings
 from stellars_activity.store import ActivityStore
+from stellars_activity.ticks import activity_ticks
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -138,15 +139,33 @@ def _number(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def run(config: ServiceConfig, stop: threading.Event) -> None:
-    """Create the store's tables if missing, then tick until *stop* is set."""
+async def run(config: ServiceConfig, stopping: asyncio.Event) -> None:
+    """Create the store's tables if missing, then tick until *stopping* is set.
+
+    The ticks are the in-hub sampler's (:func:`~stellars_activity.ticks.activity_ticks`),
+    fed from the hub's REST API; a tick under way when *stopping* is set is cancelled.
+    """
     store = ActivityStore(config.db_url, config.settings)
     try:
-        store.create_tables()
+        await asyncio.to_thread(store.create_tables)
         sampler = HubApiSampler(store, config.settings, api_url=config.api_url, token=config.token)
-        sampler.run(stop)
+        ticks = activity_ticks(store, sampler.collect_in_thread, sampler.interval)
+        ticks.start()
+        try:
+            await stopping.wait()
+        finally:
+            await ticks.stop()
     finally:
         store.engine.dispose()
+
+
+async def _serve(config: ServiceConfig) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await run(config, stopping)
+    log.info("stopped")
 
 
 def main() -> int:
@@ -157,14 +176,7 @@ def main() -> int:
     except ValueError as error:
         log.error("%s", error)  # noqa: TRY400 - a configuration error needs no traceback
         return 2
-    stop = threading.Event()
-
-    def request_stop(_signum: int, _frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    run(config, stop)
+    asyncio.run(_serve(config))
     return 0
 
 

@@ -16,7 +16,7 @@ import docker.errors
 
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
-from stellars_docker.periodic import BackgroundRefresher
+from stellars_docker.refresher import BackgroundRefresher
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -21,7 +21,7 @@ import docker.errors
 from stellars_docker.engine import call_engine, call_engine_in
 from stellars_docker.errors import DockerUnavailableError
 from stellars_docker.labels import LAB_ROLE, ROLE_LABEL
-from stellars_docker.periodic import BackgroundRefresher
+from stellars_docker.refresher import BackgroundRefresher
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

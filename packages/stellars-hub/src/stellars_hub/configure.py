@@ -47,7 +47,13 @@ from stellars_docker import (
     spawner_config,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
-from stellars_hub.hub_app import running_hub, start_with_the_hub, started, with_the_application
+from stellars_hub.hub_app import (
+    running_hub,
+    start_with_the_hub,
+    started,
+    stop_with_the_hub,
+    with_the_application,
+)
 from stellars_hub.settings import (
     HubSettings,
     SettingProblem,
@@ -255,6 +261,7 @@ def _configure_spawner(
         DOCKER_KEY: runtime,
     }
     start_with_the_hub(runtime.start)
+    stop_with_the_hub("the Docker engine's caches", runtime.stop)
 
     async def client() -> Any:
         return runtime.client
@@ -343,6 +350,7 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
     # The first tick waits for the hub to know which servers still run, so
     # it never records a running server as stopped.
     start_with_the_hub(lambda: monitor.start(app, ready=started(app)))
+    stop_with_the_hub("activity sampling", monitor.stop)
 
 
 def managed_services(settings: HubSettings) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -513,6 +521,7 @@ def _configure_metrics(c: Any, settings: HubSettings) -> None:
         interval_s=settings.activitymon_refresh_interval,
     )
     start_with_the_hub(lambda: refresher.start(app.db))
+    stop_with_the_hub("the platform's metrics", refresher.stop)
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The JupyterHub application this configuration is loaded into, and work started on its loop."""
+"""The JupyterHub application this configuration is loaded into, and work run on its loop."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+
+# Seconds one piece of background work may take to stop when the hub shuts down.
+STOP_TIMEOUT_S = 10.0
 
 
 def running_hub() -> Any:
@@ -40,6 +43,32 @@ def start_with_the_hub(start: Callable[[], object]) -> None:
     if running_hub() is None:
         return
     asyncio.get_running_loop().call_soon(start)
+
+
+def stop_with_the_hub(what: str, stop: Callable[[], Awaitable[object]]) -> None:
+    """Await *stop* when the hub shuts down, before JupyterHub's own cleanup; outside a hub, never.
+
+    *what* names the work in the hub's log. Work registered later is stopped
+    first. A stop that fails or takes longer than ``STOP_TIMEOUT_S`` is
+    logged and the shutdown goes on.
+    """
+    app = running_hub()
+    if app is None:
+        return
+    cleanup = app.cleanup
+
+    async def stop_then_cleanup() -> None:
+        try:
+            await asyncio.wait_for(stop(), STOP_TIMEOUT_S)
+        except Exception:
+            app.log.exception("Stopping %s failed", what)
+        else:
+            app.log.info("Stopped %s", what)
+        await cleanup()
+
+    # JupyterHub has no shutdown hook; its SIGTERM/SIGINT handler and its
+    # stop() both await this method by name before cancelling every task.
+    app.cleanup = stop_then_cleanup
 
 
 def with_the_application(callback: Callable[[Any], None]) -> None:

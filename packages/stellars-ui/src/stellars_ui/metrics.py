@@ -14,9 +14,6 @@ is process-wide by design). What they count is fed by:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import re
 from collections import Counter as Tally
 from typing import TYPE_CHECKING, Any
@@ -26,6 +23,7 @@ from jupyterhub.log import log_request
 from prometheus_client import Counter, Gauge
 
 from stellars_activity import ActivityLevel
+from stellars_core.scheduler import Every
 from stellars_ui.broadcasts.delivery import FAILURE_REASONS
 
 if TYPE_CHECKING:
@@ -33,8 +31,6 @@ if TYPE_CHECKING:
 
     from stellars_activity import ActivityMonitor
     from stellars_docker import DockerRuntime
-
-log = logging.getLogger(__name__)
 
 # The outcome label of a server that took the notification.
 DELIVERED = "delivered"
@@ -104,22 +100,30 @@ class MetricsRefresher:
         self.monitor = monitor
         self.runtime = runtime
         self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
+        self._every: Every | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> MetricsRefresher:
         # traitlets deep-copies config values; this is a live task holder.
         return self
 
     def start(self, db: Any) -> None:
-        """Refresh now and then every interval, on the running loop; *db* is the hub's session."""
-        self._task = asyncio.get_running_loop().create_task(self._run(db))
+        """Refresh now and then every interval, on the running loop; *db* is the hub's session.
+
+        A failed refresh keeps the last values and is logged; the next one retries.
+
+        Raises:
+            RuntimeError: no event loop is running, or this was already started.
+        """
+        if self._every is not None:
+            raise RuntimeError("the platform's metrics are already refreshed")
+        every = Every("platform metrics", self.interval_s, lambda _moment: self.refresh(db))
+        every.start()
+        self._every = every
 
     async def stop(self) -> None:
-        """Stop refreshing."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """Stop refreshing (a refresh under way is cancelled); never raises."""
+        if self._every is not None:
+            await self._every.stop()
 
     async def refresh(self, db: Any) -> None:
         """Set the gauges from the activity store and the volumes' last sizes."""
@@ -136,11 +140,3 @@ class MetricsRefresher:
             sizes = [size for size in self.runtime.volume_sizes().values() if size is not None]
             VOLUME_BYTES.set(sum(sizes))
             VOLUMES_MEASURED.set(len(sizes))
-
-    async def _run(self, db: Any) -> None:
-        while True:
-            try:
-                await self.refresh(db)
-            except Exception:  # a failed refresh keeps the last values; the next one retries
-                log.exception("refreshing the platform's metrics failed")
-            await asyncio.sleep(self.interval_s)
