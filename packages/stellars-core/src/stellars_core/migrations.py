@@ -96,6 +96,16 @@ def current(db_url: str, histories: Sequence[SchemaHistory] = ()) -> dict[str, s
     return found
 
 
+def head(history: SchemaHistory) -> str:
+    """Return the newest revision of *history*.
+
+    Raises:
+        MigrationError: the history is malformed (see :func:`upgrade`).
+    """
+    heads = _script(history).get_heads()
+    return str(heads[0])
+
+
 def _engine(db_url: str) -> Engine:
     engine = create_engine(db_url)
     if engine.dialect.name == "sqlite":
