@@ -152,3 +152,17 @@ def test_a_revision_named_outside_its_history_is_refused(db_url, tmp_path):
     with pytest.raises(MigrationError, match="must be named one_NNNN"):
         upgrade(db_url, [SchemaHistory("one", folder)])
     assert "first" not in _tables(db_url)
+
+
+def test_a_revision_newer_than_the_history_stops_the_upgrade(db_url, tmp_path):
+    newer = _history(tmp_path, "one", CREATE_FIRST, CREATE_SECOND)
+    upgrade(db_url, [newer])
+    (newer.versions / "one_0002.py").unlink()
+    older = SchemaHistory("one", newer.versions)
+    earlier = _history(tmp_path, "earlier", 'op.create_table("third", sa.Column("id", sa.Integer))')
+
+    with pytest.raises(MigrationError, match="at revision one_0002, which this release does not"):
+        upgrade(db_url, [earlier, older])
+
+    assert "third" not in _tables(db_url)
+    assert current(db_url) == {"one": "one_0002"}

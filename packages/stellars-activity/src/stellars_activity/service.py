@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import make_url
 
 from stellars_activity.hub_api import REQUIRED_SCOPES, HubApiSampler
+from stellars_activity.schema import HISTORY
 from stellars_activity.settings import ActivitySettings
 from stellars_activity.store import ActivityStore
+from stellars_core.migrations import upgrade
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -139,10 +141,16 @@ def _number(environ: Mapping[str, str], name: str, default: float) -> float:
 
 
 def run(config: ServiceConfig, stop: threading.Event) -> None:
-    """Create the store's tables if missing, then tick until *stop* is set."""
+    """Bring the store's tables to their newest revision, then tick until *stop* is set.
+
+    Raises:
+        MigrationError: the tables could not be upgraded (a no-op when the hub
+            upgraded them before starting the service, as it does).
+    """
+    # The service may run beside a hub that is not configured by stellars_hub.
+    upgrade(config.db_url, [HISTORY])
     store = ActivityStore(config.db_url, config.settings)
     try:
-        store.create_tables()
         sampler = HubApiSampler(store, config.settings, api_url=config.api_url, token=config.token)
         sampler.run(stop)
     finally:

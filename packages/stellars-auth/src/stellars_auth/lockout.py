@@ -37,7 +37,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
 # The first wait once a key passes its threshold; it doubles per attempt.
@@ -104,11 +103,6 @@ class ThrottleRow(_Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
     latest: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
-
-
-def create_table(bind: Engine | Connection) -> None:
-    """Create ``login_throttle`` where it is missing (at hub start, before serving)."""
-    _Base.metadata.create_all(bind)
 
 
 def _key(kind: KeyKind, subject: str) -> str:

@@ -159,7 +159,15 @@ def _upgrade_history(
     # Oldest first; one revision at a time, so a failure names its revision.
     line: list[Script] = list(reversed(list(script.walk_revisions())))
     ids = [revision.revision for revision in line]
-    applied = [head for head in _heads(connection) if head in ids]
+    heads = [head for head in _heads(connection) if head.rpartition("_")[0] == history.name]
+    unknown = [head for head in heads if head not in ids]
+    if unknown:
+        # A newer release upgraded this database: going on would lose track of its schema.
+        raise MigrationError(
+            f"{history.name}: the database is at revision {unknown[0]}, which this release "
+            f"does not have (its newest is {ids[-1]}); run the release that made it"
+        )
+    applied = [head for head in heads if head in ids]
     start = ids.index(applied[0]) + 1 if applied else 0
     for revision in line[start:]:
         try:

@@ -34,7 +34,6 @@ from sqlalchemy import (
     DateTime,
     Integer,
     String,
-    create_engine,
     delete,
     event,
     insert,
@@ -142,20 +141,6 @@ class GrantRecord:
         if self.counts_at_spawn:
             return None
         return REGRANT.format(username=self.username, group=self.group)
-
-
-def create_grant_tables(db_url: str) -> None:
-    """Create the grants table in the database at *db_url* (the hub's) if it is missing."""
-    engine = create_engine(db_url)
-    try:
-        _Base.metadata.create_all(engine)
-    finally:
-        engine.dispose()
-
-
-def create_grant_tables_on(session: Session) -> None:
-    """Create the grants table through *session*'s connection if it is missing (an in-memory db)."""
-    _Base.metadata.create_all(session.connection())
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     delete,
     event,
     insert,
@@ -100,15 +99,6 @@ class DeletedAccount:
 
     account: Account
     deleted_at: datetime
-
-
-def create_volume_tables(db_url: str) -> None:
-    """Create the ownership tables in the database at *db_url* where they are missing."""
-    engine = create_engine(db_url)
-    try:
-        _METADATA.create_all(engine)
-    finally:
-        engine.dispose()
 
 
 def identity_of(user_id: int, created: datetime | None) -> str:

@@ -10,7 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, select
 
 if TYPE_CHECKING:
-    from sqlalchemy import MetaData
+    from sqlalchemy import Engine, MetaData
+
+    from stellars_core.migrations import SchemaHistory
 
 
 def schema_differences(db_url: str, metadata: MetaData) -> list[Any]:
@@ -82,3 +84,12 @@ def _value(column_type: Any, n: int) -> Any:
         if issubclass(kind, known):
             return value
     raise TypeError(f"no sample value for a {kind.__name__} column")
+
+
+def migrate(target: Engine | str, *histories: SchemaHistory) -> None:
+    """Make the tables of *histories* in *target* (an engine or a URL) as the hub does at start."""
+    # Imported here: only the packages' sessions that have tables use this, and each has core.
+    from stellars_core.migrations import upgrade  # noqa: PLC0415
+
+    url = target if isinstance(target, str) else target.url.render_as_string(hide_password=False)
+    upgrade(url, histories)

@@ -85,10 +85,6 @@ class BroadcastHistory:
         # traitlets deep-copies config values; this is a live store.
         return self
 
-    def create_tables(self) -> None:
-        """Create the history table where it is missing (at start-up, before serving)."""
-        _Base.metadata.create_all(self.engine)
-
     async def record(
         self, sender: str, request: BroadcastRequest, *, recipients: int, delivered: int
     ) -> SentBroadcast:
