@@ -14,6 +14,8 @@ from stellars_core.migrations import SchemaHistory, upgrade
 from stellars_docker.schema import HISTORY as DOCKER
 from stellars_ui.schema import HISTORY as UI
 
+__all__ = ["ACTIVITY", "AUTH", "DOCKER", "UI", "platform_histories", "upgrade_platform"]
+
 if TYPE_CHECKING:
     from stellars_hub.settings import HubSettings
 
