@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select
 
 from stellars_activity import ActivitySample, ActivitySettings, ActivityStore, Sample
+from stellars_activity.schema import HISTORY
 from stellars_activity.scoring import activity_score
+from stellars_core.migrations import upgrade
 from stellars_testing import database
 
 if TYPE_CHECKING:
@@ -103,7 +105,7 @@ def _straightforward(store: ActivityStore, usernames: list[str], now: datetime) 
 
 def _run(backend: str, url: str, args: argparse.Namespace) -> list[str]:
     store = ActivityStore(url, SETTINGS)
-    store.create_tables()
+    upgrade(url, [HISTORY])
     started = time.perf_counter()
     (_load_sqlite if backend == "SQLite" else _load_postgres)(store, args.users, args.per_user)
     loaded = time.perf_counter() - started

@@ -8,6 +8,8 @@ import pytest
 
 from stellars_activity import ActivitySettings, ActivityStore, HubApiError, HubApiSampler
 from stellars_activity.hub_api import REQUIRED_SCOPES
+from stellars_activity.schema import HISTORY
+from stellars_testing.schema import migrate
 
 PAGE = 5
 USERS = [f"sampled-{number:02d}" for number in range(12)]
@@ -44,7 +46,7 @@ def hub(module_hub_factory):
 @pytest.fixture
 def store(tmp_path):
     store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}", SETTINGS)
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     yield store
     store.engine.dispose()
 

@@ -14,6 +14,8 @@ from stellars_activity import (
     ServerNotRunningError,
 )
 from stellars_activity.culler import username_of
+from stellars_activity.schema import HISTORY
+from stellars_testing.schema import migrate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -28,7 +30,7 @@ def engine(request, tmp_path):
         else request.getfixturevalue("postgres_db_url")
     )
     store = ActivityStore(url)
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     yield store.engine
     store.engine.dispose()
 

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from stellars_activity import ActivitySettings, ActivityStore, InHubSampler
+from stellars_activity.schema import HISTORY
+from stellars_testing.schema import migrate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SETTINGS = ActivitySettings(sample_interval_minutes=10)
@@ -13,7 +15,7 @@ SETTINGS = ActivitySettings(sample_interval_minutes=10)
 @pytest.fixture
 def store(tmp_path):
     store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}", SETTINGS)
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     yield store
     store.engine.dispose()
 
@@ -56,7 +58,7 @@ class SlowStore(ActivityStore):
 
 def test_the_event_loop_keeps_running_while_the_store_writes(tmp_path):
     store = SlowStore(f"sqlite:///{tmp_path / 'slow.sqlite'}", SETTINGS)
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     loop_threads = []
 
     def collect():

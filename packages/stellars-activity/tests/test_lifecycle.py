@@ -5,6 +5,8 @@ from jupyterhub import orm
 from sqlalchemy import select
 
 from stellars_activity import ActivitySample, ActivitySettings, ActivityStore, register_lifecycle
+from stellars_activity.schema import HISTORY
+from stellars_testing.schema import migrate
 
 SETTINGS = ActivitySettings()
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -29,7 +31,7 @@ def hub_db(hub_db_url):
 
 def lifecycle_store(url):
     store = ActivityStore(url, SETTINGS)
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     uninstall = register_lifecycle(store)
     return store, uninstall
 

@@ -12,6 +12,8 @@ from stellars_activity import (
     SamplingState,
     sampling_state,
 )
+from stellars_activity.schema import HISTORY
+from stellars_testing.schema import migrate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 INTERVAL = timedelta(minutes=10)
@@ -57,6 +59,7 @@ def fake_hub():
 def monitor(tmp_path):
     settings = ActivitySettings(sample_interval_minutes=10)
     store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}", settings)
+    migrate(store.engine, HISTORY)
     monitor = ActivityMonitor(store, clock=lambda: NOW + timedelta(minutes=3))
     monitor.install()
     yield monitor
@@ -84,6 +87,7 @@ def test_the_sampler_waits_until_the_hub_is_ready(monitor):
 
 def test_the_hub_does_not_sample_when_a_service_does(tmp_path):
     store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}")
+    migrate(store.engine, HISTORY)
     monitor = ActivityMonitor(store, SamplerMode.SERVICE)
     monitor.install()
 

@@ -15,7 +15,9 @@ from stellars_activity import (
     record_sample,
     tick_time,
 )
+from stellars_activity.schema import HISTORY
 from stellars_activity.service import ServiceConfig
+from stellars_testing.schema import migrate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -151,7 +153,7 @@ def test_service_config_from_environ():
 def test_the_first_tick_of_an_hour_prunes_for_everyone(tmp_path):
     settings = ActivitySettings(retention_days=1)
     store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}", settings)
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     hour = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     interval = timedelta(minutes=10)
     store.record_tick({"gone": True}, hour - timedelta(days=1, minutes=5))  # no longer sampled

@@ -15,6 +15,8 @@ from stellars_activity import (
     Sample,
     activity_score,
 )
+from stellars_activity.schema import HISTORY
+from stellars_testing.schema import migrate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SETTINGS = ActivitySettings()
@@ -29,7 +31,7 @@ def database_url(request, tmp_path):
 
 def make_store(url, settings=SETTINGS):
     store = ActivityStore(url, settings)
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     return store
 
 
@@ -322,10 +324,10 @@ def test_daily_counts_follow_prunes_renames_deletes_and_a_rebuild(store, databas
     rebuilt.engine.dispose()
 
 
-def test_the_daily_history_ends_with_todays_utc_day():
+def test_the_daily_history_ends_with_todays_utc_day(tmp_path):
     settings = ActivitySettings(retention_days=2)
-    store = ActivityStore("sqlite://", settings)
-    store.create_tables()
+    store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}", settings)
+    migrate(store.engine, HISTORY)
     midnight = datetime(2026, 11, 26, tzinfo=UTC)
     store.record_tick({"ada": True}, midnight - timedelta(minutes=10))  # yesterday
     store.record_tick({"ada": True}, midnight)  # today, 00:00

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from stellars_auth.lockout import FORGET_AFTER_S, BackOff, LoginThrottle, create_table
+from stellars_auth.lockout import FORGET_AFTER_S, BackOff, LoginThrottle
+from stellars_auth.schema import HISTORY
+from stellars_testing.schema import migrate
 
 
 class Clock:
@@ -55,9 +57,10 @@ def test_zero_threshold_turns_the_back_off_off():
 
 
 @pytest.fixture
-def throttle():
-    engine = create_engine("sqlite://")
-    create_table(engine)
+def throttle(tmp_path):
+    url = f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
+    migrate(url, HISTORY)
+    engine = create_engine(url)
     clock = Clock()
     with Session(engine) as session:
         yield LoginThrottle(session, BackOff(3, 600), BackOff(10, 600), clock=clock), clock

@@ -20,7 +20,9 @@ from stellars_docker.access import (
     grants_for,
     make_pre_spawn_hook,
 )
-from stellars_docker.grants import DockerGrant, create_grant_tables_on
+from stellars_docker.grants import DockerGrant
+from stellars_docker.schema import HISTORY
+from stellars_testing.schema import migrate
 
 HOME = {"jupyterlab-{username}_home": "/home/jovyan"}
 GPU_HOST_CONFIG = {"device_requests": [{"Count": -1, "Capabilities": [["gpu"]]}]}
@@ -32,10 +34,11 @@ def _spawner(*groups, user_options=None):
     return DockerSpawner(user=user, user_options=user_options or {})
 
 
-def _granted(user, group):
+def _granted(user, group, folder):
     """Return a hub database session where a full admin granted *group* to *user*, and its id."""
-    session = orm.new_session_factory("sqlite://")()
-    create_grant_tables_on(session)
+    url = f"sqlite:///{folder / 'jupyterhub.sqlite'}"
+    migrate(url, HISTORY)
+    session = orm.new_session_factory(url)()
     session.add(
         DockerGrant(
             group=group,
@@ -184,13 +187,13 @@ def test_a_base_that_grants_access_to_everyone_is_refused(volumes, host_config, 
         )
 
 
-def test_the_hook_starts_every_spawn_from_the_base_it_was_made_with():
+def test_the_hook_starts_every_spawn_from_the_base_it_was_made_with(tmp_path):
     volumes, host_config = dict(HOME), dict(GPU_HOST_CONFIG)
     hook = make_pre_spawn_hook(volumes, host_config)
     volumes["/"] = "/host"  # changed after the config was loaded: no effect
     host_config["cap_add"] = ["SYS_ADMIN"]
     spawner = _spawner("docker-privileged", user_options={"image": "other"})
-    spawner.user.db, spawner.user.id = _granted(spawner.user, "docker-privileged")
+    spawner.user.db, spawner.user.id = _granted(spawner.user, "docker-privileged", tmp_path)
     asyncio.run(hook(spawner))
     assert spawner.volumes == HOME
     assert spawner.extra_host_config == {**GPU_HOST_CONFIG, "privileged": True}

@@ -41,7 +41,9 @@ def _keeper(docker_run):
 def hub(hub_factory, docker_run, lab_image, docker_host_ip, socket_path):
     config = textwrap.dedent(f"""
         from jupyterhub.app import JupyterHub
-        from stellars_docker import GrantRecorder, capture_granters, create_grant_tables_on
+        from stellars_core.migrations import upgrade
+        from stellars_docker import GrantRecorder, capture_granters
+        from stellars_docker.schema import HISTORY
         from stellars_docker.access import BUILTIN_GROUPS, make_pre_spawn_hook
 
         recorder = GrantRecorder()
@@ -52,8 +54,7 @@ def hub(hub_factory, docker_run, lab_image, docker_host_ip, socket_path):
         def init_tornado_application():
             # What stellars_hub does once the hub has loaded its configuration.
             create_application()
-            create_grant_tables_on(app.db)
-            app.db.commit()
+            upgrade(app.db_url, [HISTORY])
             capture_granters(app.tornado_application)
             recorder.loading_configuration = False
 

@@ -19,10 +19,11 @@ from stellars_docker import (
     DockerGrant,
     Granter,
     GrantRecorder,
-    create_grant_tables,
     grants_by_group,
     honoured_groups,
 )
+from stellars_docker.schema import HISTORY
+from stellars_testing.schema import migrate
 
 BOSS = Granter("boss", full_admin=True)
 KEEPER = Granter("keeper", full_admin=False)  # holds admin:groups!group=docker-privileged
@@ -48,7 +49,7 @@ def recorder():
 def db(db_url, recorder):
     """A session on a hub database with JupyterHub's tables, ours and the two groups."""
     session = orm.new_session_factory(db_url)()
-    create_grant_tables(db_url)
+    migrate(db_url, HISTORY)
     session.add_all([orm.Group(name="docker-sock"), orm.Group(name="docker-privileged")])
     session.add_all([orm.User(name=name) for name in ("ada", "bo", "cy")])
     session.commit()

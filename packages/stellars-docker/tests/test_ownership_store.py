@@ -9,7 +9,6 @@ from stellars_docker.ownership_store import (
     ASSIGNED,
     Account,
     account_of,
-    create_volume_tables,
     deleted_accounts,
     existing_accounts,
     forget_volume,
@@ -18,6 +17,8 @@ from stellars_docker.ownership_store import (
     record_owner,
     register_account_deletes,
 )
+from stellars_docker.schema import HISTORY
+from stellars_testing.schema import migrate
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
@@ -31,7 +32,7 @@ def hub_db_url(request, tmp_path):
 def hub_db(hub_db_url):
     """A session of a real JupyterHub database, with the ownership tables and listener."""
     session = orm.new_session_factory(hub_db_url)()
-    create_volume_tables(hub_db_url)
+    migrate(hub_db_url, HISTORY)
     uninstall = register_account_deletes()
     yield session
     uninstall()

@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from stellars_testing.schema import migrate
 from stellars_ui.broadcasts import BroadcastHistory, BroadcastRequest
+from stellars_ui.schema import HISTORY
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
@@ -17,7 +19,7 @@ def db_url(request, tmp_path):
 
 def history_of(db_url, keep):
     history = BroadcastHistory(db_url, keep=keep)
-    history.create_tables()
+    migrate(history.engine, HISTORY)
     return history
 
 

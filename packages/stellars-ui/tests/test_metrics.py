@@ -8,6 +8,8 @@ from jupyterhub import orm
 from prometheus_client import REGISTRY
 
 from stellars_activity import ActivityMonitor, ActivityStore
+from stellars_activity.schema import HISTORY
+from stellars_testing.schema import migrate
 from stellars_ui.metrics import MetricsRefresher, count_broadcast, counting_culls
 
 
@@ -73,7 +75,7 @@ def test_only_the_cullers_successful_server_stops_are_counted(monkeypatch):
 def test_the_refresher_sets_users_per_level_and_the_volumes_bytes(tmp_path):
     now = datetime.now(UTC)
     store = ActivityStore(f"sqlite:///{tmp_path / 'activity.sqlite'}")
-    store.create_tables()
+    migrate(store.engine, HISTORY)
     # ada: active all day for two days (very high); bo: never active (inactive); cy: no samples.
     for minutes in range(0, 48 * 60, 10):
         moment = now - timedelta(minutes=minutes)

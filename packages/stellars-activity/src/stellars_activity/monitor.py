@@ -119,12 +119,11 @@ class ActivityMonitor:
         return timedelta(minutes=self.settings.inactive_after_minutes)
 
     def install(self) -> None:
-        """Create the tables and install the lifecycle listeners; call it before users exist.
+        """Install the lifecycle listeners; call it before users exist.
 
-        Blocks on the database: call it while the configuration loads, never
-        from a handler.
+        The tables come from the package's migrations (``stellars_activity.schema``),
+        upgraded before this runs.
         """
-        self.store.create_tables()
         if self._uninstall is None:
             self._uninstall = register_lifecycle(self.store)
 

@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import make_url
 
 from stellars_activity.hub_api import REQUIRED_SCOPES, HubApiSampler
+from stellars_activity.schema import HISTORY
 from stellars_activity.settings import ActivitySettings
 from stellars_activity.store import ActivityStore
 from stellars_activity.ticks import activity_ticks
+from stellars_core.migrations import upgrade
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -140,14 +142,19 @@ def _number(environ: Mapping[str, str], name: str, default: float) -> float:
 
 
 async def run(config: ServiceConfig, stopping: asyncio.Event) -> None:
-    """Create the store's tables if missing, then tick until *stopping* is set.
+    """Bring the store's tables to their newest revision, then tick until *stopping* is set.
 
     The ticks are the in-hub sampler's (:func:`~stellars_activity.ticks.activity_ticks`),
     fed from the hub's REST API; a tick under way when *stopping* is set is cancelled.
+
+    Raises:
+        MigrationError: the tables could not be upgraded (a no-op when the hub
+            upgraded them before starting the service, as it does).
     """
+    # The service may run beside a hub that is not configured by stellars_hub.
+    await asyncio.to_thread(upgrade, config.db_url, [HISTORY])
     store = ActivityStore(config.db_url, config.settings)
     try:
-        await asyncio.to_thread(store.create_tables)
         sampler = HubApiSampler(store, config.settings, api_url=config.api_url, token=config.token)
         ticks = activity_ticks(store, sampler.collect_in_thread, sampler.interval)
         ticks.start()

@@ -42,7 +42,6 @@ from stellars_activity.model import (
     ActivitySample,
     ActivityState,
     ActivityTotal,
-    Base,
 )
 from stellars_activity.results import UserScore
 from stellars_activity.scoring import Sample, activity_score
@@ -112,10 +111,6 @@ class ActivityStore:
     def engine(self) -> Engine:
         """Return the engine the store uses."""
         return self._engine
-
-    def create_tables(self) -> None:
-        """Create the activity tables and their indexes where they are missing."""
-        Base.metadata.create_all(self._engine)
 
     # ------------------------------------------------------------ recording
 

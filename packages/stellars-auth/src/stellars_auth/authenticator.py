@@ -20,10 +20,11 @@ from stellars_auth.credentials import CredentialCache
 from stellars_auth.devices import is_known_device, remember_device
 from stellars_auth.forms import ChangePasswordAdminHandler, ChangePasswordHandler, SignUpHandler
 from stellars_auth.lifecycle import keep_accounts_in_step
-from stellars_auth.lockout import BackOff, LoginThrottle, Refusal, create_table
+from stellars_auth.lockout import BackOff, LoginThrottle, Refusal
 from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
 from stellars_auth.passwords import PasswordWork
+from stellars_auth.schema import HISTORY
 from stellars_auth.usernames import (
     DEFAULT_MAX_LENGTH,
     DEFAULT_PATTERN,
@@ -33,6 +34,7 @@ from stellars_auth.usernames import (
     shown,
 )
 from stellars_auth.users_api import UserAPIHandler
+from stellars_core.migrations import upgrade
 
 
 class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
@@ -142,7 +144,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         address = BackOff(
             self.address_failures if self.lockout_failures else 0, self.lockout_seconds
         )
-        create_table(self.db.get_bind())
+        # The authenticator also serves hubs that do not run configure(): it
+        # brings its own table to its newest revision (a no-op after configure()).
+        upgrade(self.db.get_bind().url.render_as_string(hide_password=False), [HISTORY])
         self.throttle = LoginThrottle(self.db, account, address)
         self.passwords = PasswordWork()
         try:

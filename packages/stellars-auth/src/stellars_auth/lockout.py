@@ -31,13 +31,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import DateTime, Integer, String, delete
+from sqlalchemy import Integer, String, delete
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from stellars_core import UTCDateTime
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
 # The first wait once a key passes its threshold; it doubles per attempt.
@@ -103,21 +104,11 @@ class ThrottleRow(_Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
-    latest: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
-
-
-def create_table(bind: Engine | Connection) -> None:
-    """Create ``login_throttle`` where it is missing (at hub start, before serving)."""
-    _Base.metadata.create_all(bind)
+    latest: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
 
 
 def _key(kind: KeyKind, subject: str) -> str:
     return hashlib.sha256(f"{kind}\0{subject}".encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite keeps no zone: the UTC written comes back naive.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -164,8 +155,8 @@ class LoginThrottle:
         waits = []
         for key, backoff in self._keys(username, address, known_device=known_device):
             row = self.session.get(ThrottleRow, key)
-            if row is not None and (now - _aware(row.latest)).total_seconds() < FORGET_AFTER_S:
-                waits.append(backoff.retry_after_s(row.attempts, _aware(row.latest), now))
+            if row is not None and (now - row.latest).total_seconds() < FORGET_AFTER_S:
+                waits.append(backoff.retry_after_s(row.attempts, row.latest, now))
         longest = max(waits, default=0.0)
         return Refusal(longest) if longest > 0 else None
 
@@ -184,7 +175,7 @@ class LoginThrottle:
             row = self.session.get(ThrottleRow, key)
             if row is None:
                 self.session.add(ThrottleRow(key=key, attempts=1, latest=now))
-            elif (now - _aware(row.latest)).total_seconds() >= FORGET_AFTER_S:
+            elif (now - row.latest).total_seconds() >= FORGET_AFTER_S:
                 row.attempts, row.latest = 1, now
             else:
                 row.attempts, row.latest = row.attempts + 1, now

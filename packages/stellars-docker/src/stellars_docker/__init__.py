@@ -44,8 +44,6 @@ from stellars_docker.grants import (
     Granter,
     GrantRecord,
     GrantRecorder,
-    create_grant_tables,
-    create_grant_tables_on,
     grants_by_group,
     honoured_groups,
     is_full_admin,
@@ -71,7 +69,6 @@ from stellars_docker.ownership import (
 from stellars_docker.ownership_store import (
     Account,
     account_of,
-    create_volume_tables,
     register_account_deletes,
 )
 from stellars_docker.restart import RestartTracker, restart_container
@@ -147,9 +144,6 @@ __all__ = [
     "claim_user_volumes",
     "compute_stats",
     "container_name",
-    "create_grant_tables",
-    "create_grant_tables_on",
-    "create_volume_tables",
     "delete_user_volumes",
     "detect_gpus",
     "escape_username",

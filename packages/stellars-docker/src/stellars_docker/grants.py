@@ -31,16 +31,16 @@ from typing import TYPE_CHECKING, Any
 from jupyterhub import orm
 from sqlalchemy import (
     Boolean,
-    DateTime,
     Integer,
     String,
-    create_engine,
     delete,
     event,
     insert,
     select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, object_session
+
+from stellars_core import UTCDateTime
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping
@@ -99,7 +99,7 @@ class DockerGrant(_Base):
     username: Mapped[str] = mapped_column(String(255))
     granted_by: Mapped[str] = mapped_column(String(255))
     by_full_admin: Mapped[bool] = mapped_column(Boolean)
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 # What a full admin does to make an ignored membership count.
@@ -142,20 +142,6 @@ class GrantRecord:
         if self.counts_at_spawn:
             return None
         return REGRANT.format(username=self.username, group=self.group)
-
-
-def create_grant_tables(db_url: str) -> None:
-    """Create the grants table in the database at *db_url* (the hub's) if it is missing."""
-    engine = create_engine(db_url)
-    try:
-        _Base.metadata.create_all(engine)
-    finally:
-        engine.dispose()
-
-
-def create_grant_tables_on(session: Session) -> None:
-    """Create the grants table through *session*'s connection if it is missing (an in-memory db)."""
-    _Base.metadata.create_all(session.connection())
 
 
 @dataclass(frozen=True)
@@ -371,7 +357,7 @@ def list_grants(session: Session) -> list[GrantRecord]:
                     username=user.name,
                     granted_by=record.granted_by if record else None,
                     by_full_admin=bool(record and record.by_full_admin),
-                    granted_at=_utc(record.granted_at) if record else None,
+                    granted_at=record.granted_at if record else None,
                 )
             )
     return sorted(found, key=lambda record: (record.group, record.username))
@@ -387,8 +373,3 @@ def grants_by_group(session: Session) -> dict[str, list[GrantRecord]]:
     for record in list_grants(session):
         grouped[record.group].append(record)
     return grouped
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes; what was written was UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

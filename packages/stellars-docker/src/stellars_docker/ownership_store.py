@@ -29,16 +29,16 @@ from typing import TYPE_CHECKING, Any, Literal
 from jupyterhub import orm
 from sqlalchemy import (
     Column,
-    DateTime,
     MetaData,
     String,
     Table,
-    create_engine,
     delete,
     event,
     insert,
     select,
 )
+
+from stellars_core import UTCDateTime
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,7 +64,7 @@ VOLUME_OWNERS = Table(
     Column("owner", String(IDENTITY_LENGTH), nullable=False),
     Column("owner_name", String(NAME_LENGTH), nullable=False),
     Column("reason", String(16), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
 )
 
 DELETED_ACCOUNTS = Table(
@@ -72,7 +72,7 @@ DELETED_ACCOUNTS = Table(
     _METADATA,
     Column("identity", String(IDENTITY_LENGTH), primary_key=True),
     Column("name", String(NAME_LENGTH), nullable=False, index=True),
-    Column("deleted_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", UTCDateTime(), nullable=False),
 )
 
 
@@ -100,15 +100,6 @@ class DeletedAccount:
 
     account: Account
     deleted_at: datetime
-
-
-def create_volume_tables(db_url: str) -> None:
-    """Create the ownership tables in the database at *db_url* where they are missing."""
-    engine = create_engine(db_url)
-    try:
-        _METADATA.create_all(engine)
-    finally:
-        engine.dispose()
 
 
 def identity_of(user_id: int, created: datetime | None) -> str:
@@ -146,9 +137,7 @@ def owner_record(db: Database, volume: str) -> OwnerRecord | None:
     row = db.execute(select(VOLUME_OWNERS).where(VOLUME_OWNERS.c.volume == volume)).first()
     if row is None:
         return None
-    return OwnerRecord(
-        row.volume, Account(row.owner, row.owner_name), row.reason, _aware(row.recorded_at)
-    )
+    return OwnerRecord(row.volume, Account(row.owner, row.owner_name), row.reason, row.recorded_at)
 
 
 def owner_records(db: Database) -> dict[str, OwnerRecord]:
@@ -156,7 +145,7 @@ def owner_records(db: Database) -> dict[str, OwnerRecord]:
     rows = db.execute(select(VOLUME_OWNERS)).all()
     return {
         row.volume: OwnerRecord(
-            row.volume, Account(row.owner, row.owner_name), row.reason, _aware(row.recorded_at)
+            row.volume, Account(row.owner, row.owner_name), row.reason, row.recorded_at
         )
         for row in rows
     }
@@ -185,7 +174,7 @@ def deleted_accounts(db: Database) -> dict[str, DeletedAccount]:
     """Return every deleted account, by identity."""
     rows = db.execute(select(DELETED_ACCOUNTS)).all()
     return {
-        row.identity: DeletedAccount(Account(row.identity, row.name), _aware(row.deleted_at))
+        row.identity: DeletedAccount(Account(row.identity, row.name), row.deleted_at)
         for row in rows
     }
 
@@ -200,7 +189,7 @@ def last_deleted_named(db: Database, name: str) -> DeletedAccount | None:
     ).first()
     if row is None:
         return None
-    return DeletedAccount(Account(row.identity, row.name), _aware(row.deleted_at))
+    return DeletedAccount(Account(row.identity, row.name), row.deleted_at)
 
 
 def _record_deleted_account(_mapper: Any, connection: Connection, target: Any) -> None:
@@ -231,8 +220,3 @@ def register_account_deletes() -> Callable[[], None]:
             event.remove(orm.User, "before_delete", _record_deleted_account)
 
     return uninstall
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone=True columns; they were UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""The ``stellars-hub`` command: inspect and validate the platform's settings."""
+"""The ``stellars-hub`` command: check the platform's settings, upgrade its tables."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from sqlalchemy import make_url
+
+from stellars_core.migrations import MigrationError, current
+from stellars_hub.migrations import platform_histories, upgrade_platform
 from stellars_hub.settings import HubSettings, SettingsError, load_settings, setting_rows
 
 if TYPE_CHECKING:
@@ -34,13 +38,38 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def upgrade_databases(settings: HubSettings) -> list[str]:
+    """Upgrade the platform's tables in *settings*' databases; return one line per history.
+
+    Each line says the database (password hidden), the history, and its
+    revision before and after (``none``: it had no tables of that history).
+
+    Raises:
+        MigrationError: a revision failed; its database is as it was before.
+    """
+    databases = platform_histories(settings)
+    before = {url: current(url, histories) for url, histories in databases.items()}
+    upgrade_platform(settings)
+    lines = []
+    for url, histories in databases.items():
+        after = current(url, histories)
+        shown = make_url(url).render_as_string(hide_password=True)
+        for history in histories:
+            was, now = before[url][history.name] or "none", after[history.name] or "none"
+            lines.append(f"{shown} {history.name}: {was} -> {now}")
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``stellars-hub check`` or ``stellars-hub settings``; return the exit status."""
+    """Run a ``stellars-hub`` command (see ``--help``); return the exit status."""
     parser = argparse.ArgumentParser(prog="stellars-hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate the environment's settings")
     commands.add_parser("settings", help="print the effective settings, secrets masked")
     commands.add_parser("reference", help="print the settings reference table (Markdown)")
+    commands.add_parser(
+        "upgrade-db", help="upgrade the platform's own tables (beside `jupyterhub upgrade-db`)"
+    )
     args = parser.parse_args(argv)
     if args.command == "reference":
         print(settings_table())
@@ -50,7 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 1
-    if args.command == "settings":
+    if args.command == "upgrade-db":
+        try:
+            print("\n".join(upgrade_databases(settings)))
+        except MigrationError as error:
+            print(
+                f"the platform's tables were not upgraded (nothing changed): {error}",
+                file=sys.stderr,
+            )
+            return 1
+    elif args.command == "settings":
         _print_settings(settings)
     else:
         print("settings are valid")

@@ -37,8 +37,6 @@ from stellars_docker import (
     UserVolume,
     adopt_legacy_volumes_at_start,
     capture_granters,
-    create_grant_tables,
-    create_volume_tables,
     detect_gpus,
     make_ownership_hook,
     make_pre_spawn_hook,
@@ -54,6 +52,7 @@ from stellars_hub.hub_app import (
     stop_with_the_hub,
     with_the_application,
 )
+from stellars_hub.migrations import upgrade_platform
 from stellars_hub.settings import (
     HubSettings,
     SettingProblem,
@@ -111,11 +110,17 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
 
     Raises:
         SettingsError: the environment holds invalid settings.
+        MigrationError: the platform's tables could not be upgraded (the
+            database is left as it was).
     """
     if settings is None:
         settings = load_settings(os.environ)
     branding = settings.branding()
     _configure_hub(c, settings)
+    if running_hub() is not None:
+        # Before anything opens the platform's tables; a MigrationError stops
+        # start-up here, with the database as it was.
+        upgrade_platform(settings)
     _configure_authenticator(c, settings)
     docker_access, claim_volumes = _configure_spawner(c, settings)
     _configure_activity(c, settings)
@@ -130,7 +135,7 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         claim_volumes,
     )
     _configure_scopes(c)
-    _configure_privileges(settings)
+    _configure_privileges()
     _configure_metrics(c, settings)
     return settings
 
@@ -266,9 +271,7 @@ def _configure_spawner(
     async def client() -> Any:
         return runtime.client
 
-    _install_volume_ownership(
-        settings.db_url, client, docker_settings.user_volumes, settings.docker_timeout
-    )
+    _install_volume_ownership(client, docker_settings.user_volumes, settings.docker_timeout)
     claim_volumes = make_ownership_hook(
         client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
     )
@@ -276,7 +279,6 @@ def _configure_spawner(
 
 
 def _install_volume_ownership(
-    db_url: str,
     client: Callable[[], Awaitable[Any]],
     user_volumes: tuple[UserVolume, ...],
     limit_s: float,
@@ -285,8 +287,7 @@ def _install_volume_ownership(
     if app is None:
         return
     # Before JupyterHub deletes its first user: the listener writes in the
-    # hub's own delete transaction, into these tables.
-    create_volume_tables(db_url)
+    # hub's own delete transaction, into the tables upgrade_platform made.
     register_account_deletes()
 
     async def adopt() -> None:
@@ -416,8 +417,6 @@ def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
         settings_report=setting_rows(settings),
     )
     history = BroadcastHistory(settings.db_url, keep=settings.notifications_history)
-    if running_hub() is not None:
-        history.create_tables()
     hub = c.JupyterHub
     # Added to what the config file set before calling configure(), not replacing it.
     hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers()]
@@ -475,13 +474,12 @@ def _configure_scopes(c: Any) -> None:
     ]
 
 
-def _configure_privileges(settings: HubSettings) -> None:
+def _configure_privileges() -> None:
     """Docker-access grants honoured only from full admins; platform scopes follow admin flags."""
     app = running_hub()
     if app is None:
         return
     # Before JupyterHub loads its groups and users: their changes are recorded.
-    create_grant_tables(settings.db_url)
     recorder = GrantRecorder(BUILTIN_GROUPS)
     recorder.install()
     admins = PlatformAdmins(PLATFORM_ADMIN_ROLE)

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import docker
 
+from stellars_core.migrations import upgrade
 from stellars_docker import (
     UserVolume,
-    create_volume_tables,
     make_ownership_hook,
     register_account_deletes,
 )
 from stellars_docker import make_pre_spawn_hook as docker_access_hook
 from stellars_docker.engine import call_engine
+from stellars_docker.schema import HISTORY as DOCKER_HISTORY
 from stellars_hub.configure import composed_hook
 from stellars_hub.hub_app import running_hub, start_with_the_hub
 from stellars_hub.original.completion import record
@@ -84,7 +85,7 @@ def _volume_ownership_hook() -> Callable[[Any], Awaitable[None]]:
 
         def install() -> None:
             # The config file has set db_url by now; the hub deletes no user before.
-            create_volume_tables(app.db_url)
+            upgrade(app.db_url, [DOCKER_HISTORY])
             register_account_deletes()
 
         start_with_the_hub(install)

@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import DateTime, Integer, String, Table, create_engine, delete, insert, select
+from sqlalchemy import Integer, String, Table, create_engine, delete, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from stellars_core import UTCDateTime
 from stellars_ui.broadcasts.request import MAX_MESSAGE_LENGTH
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class _BroadcastRow(_Base):
     __tablename__ = "broadcast_history"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     sender: Mapped[str] = mapped_column(String(USERNAME_LENGTH))
     message: Mapped[str] = mapped_column(String(MAX_MESSAGE_LENGTH))
     variant: Mapped[str] = mapped_column(String(16))
@@ -85,10 +86,6 @@ class BroadcastHistory:
         # traitlets deep-copies config values; this is a live store.
         return self
 
-    def create_tables(self) -> None:
-        """Create the history table where it is missing (at start-up, before serving)."""
-        _Base.metadata.create_all(self.engine)
-
     async def record(
         self, sender: str, request: BroadcastRequest, *, recipients: int, delivered: int
     ) -> SentBroadcast:
@@ -111,7 +108,6 @@ class BroadcastHistory:
 
     def _insert(self, sent: SentBroadcast) -> int:
         values = {name: value for name, value in asdict(sent).items() if name != "id"}
-        values["sent_at"] = _stored(sent.sent_at, self.engine.dialect.name)
         with self.engine.begin() as connection:
             row_id: int = connection.execute(
                 insert(_TABLE).values(values).returning(_TABLE.c.id)
@@ -126,15 +122,4 @@ class BroadcastHistory:
             rows = connection.execute(
                 select(_TABLE).order_by(_TABLE.c.id.desc()).limit(self.keep)
             ).all()
-        return [
-            replace(SentBroadcast(**row._asdict()), sent_at=_aware(row.sent_at)) for row in rows
-        ]
-
-
-def _stored(moment: datetime, dialect: str) -> datetime:
-    # SQLite keeps no zone: UTC goes in naive, and _aware() reads it back as UTC.
-    return moment.replace(tzinfo=None) if dialect == "sqlite" else moment
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return [SentBroadcast(**row._asdict()) for row in rows]

@@ -1,0 +1,1 @@
+"""Revision scripts of stellars_activity's tables (see stellars_activity.schema)."""

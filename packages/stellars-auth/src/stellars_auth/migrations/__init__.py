@@ -1,0 +1,1 @@
+"""Revision scripts of stellars_auth's tables (see stellars_auth.schema)."""

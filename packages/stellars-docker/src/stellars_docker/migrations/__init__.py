@@ -1,0 +1,1 @@
+"""Revision scripts of stellars_docker's tables (see stellars_docker.schema)."""
