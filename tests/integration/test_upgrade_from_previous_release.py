@@ -25,6 +25,8 @@ from stellars_activity import (
     activity_percentage,
     activity_score,
 )
+from stellars_core.migrations import VERSION_TABLE, current, head
+from stellars_hub.migrations import ACTIVITY, AUTH, DOCKER, UI
 from stellars_testing.release_db import (
     PLATFORM_TABLES,
     SAMPLED_USERS,
@@ -71,10 +73,10 @@ def upgraded(module_platform_hub, db_url):
 
 
 def assert_platform_schema_at_head(db_url, release):
-    """Every table of the release is still there after the hub's start.
+    """Every table of the release is still there, and every history is at its newest revision.
 
-    TODO(issue 15): and the platform's version table (stellars_alembic_version)
-    is at head, once the migrations land: stellars_core.migrations.current(db_url).
+    The release predates migrations: its database had no version table, so
+    this also shows the hub adopted it (and did not start it from scratch).
     """
     engine = create_engine(db_url)
     try:
@@ -82,6 +84,9 @@ def assert_platform_schema_at_head(db_url, release):
     finally:
         engine.dispose()
     assert set(PLATFORM_TABLES) <= present, (release.release, set(PLATFORM_TABLES) - present)
+    assert VERSION_TABLE in present
+    histories = (ACTIVITY, AUTH, DOCKER, UI)
+    assert current(db_url, histories) == {history.name: head(history) for history in histories}
 
 
 def test_every_row_of_the_previous_release_is_still_there(upgraded, db_url):
