@@ -81,10 +81,6 @@ class BroadcastHistory:
         )
         self.keep = keep
 
-    def __deepcopy__(self, memo: dict[int, object]) -> BroadcastHistory:
-        # traitlets deep-copies config values; this is a live store.
-        return self
-
     def create_tables(self) -> None:
         """Create the history table where it is missing (at start-up, before serving)."""
         _Base.metadata.create_all(self.engine)
