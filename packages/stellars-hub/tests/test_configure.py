@@ -13,7 +13,7 @@ from stellars_hub import (
     load_settings,
 )
 from stellars_hub.configure import public_url
-from stellars_ui import BROADCASTS_KEY, SETTINGS_KEY
+from stellars_ui import platform_context
 
 
 def _settings(environ):
@@ -93,7 +93,7 @@ def test_configure_keeps_handlers_and_settings_set_before_it(config):
     assert paths[0] == "/mine"
     assert "/api/stellars/info" in paths
     assert config.JupyterHub.tornado_settings["mine"] == 1
-    assert "stellars_ui" in config.JupyterHub.tornado_settings
+    assert platform_context(config.JupyterHub.tornado_settings).ui.platform_name
 
 
 def test_the_local_spawner_is_a_choice_for_machines_without_docker(config):
@@ -177,7 +177,7 @@ def test_activity_settings_reach_the_monitor(config, tmp_path):
             }
         ),
     )
-    monitor = config.JupyterHub.tornado_settings["stellars_activity"]
+    monitor = platform_context(config.JupyterHub.tornado_settings).activity
     assert str(monitor.store.engine.url) == db_url
     assert monitor.mode == "hub"
     assert monitor.interval.total_seconds() == 300
@@ -188,14 +188,14 @@ def test_activity_settings_reach_the_monitor(config, tmp_path):
         14,
         6.5,
     )
-    assert config.JupyterHub.tornado_settings["stellars_ui"].activity_refresh_interval_s == 15
+    assert platform_context(config.JupyterHub.tornado_settings).ui.activity_refresh_interval_s == 15
     # Outside a running hub nothing is created: the tables appear when the hub loads the config.
     assert not (tmp_path / "activity.sqlite").exists()
 
 
 def test_activity_samples_go_to_the_hubs_database_by_default(config):
     configure(config, _settings({"JUPYTERHUB_DB_URL": "postgresql://hub@db/jupyterhub"}))
-    monitor = config.JupyterHub.tornado_settings["stellars_activity"]
+    monitor = platform_context(config.JupyterHub.tornado_settings).activity
     assert monitor.store.engine.url.render_as_string() == "postgresql://hub@db/jupyterhub"
 
 
@@ -240,14 +240,14 @@ def test_broadcasts_are_sent_as_a_service_that_can_only_reach_servers(config):
     role = next(r for r in config.JupyterHub.load_roles if r["name"] == "stellars-notifications")
     assert role["scopes"] == ["access:servers"]
     assert role["services"] == ["stellars-notifications"]
-    tornado = config.JupyterHub.tornado_settings
-    options = tornado[SETTINGS_KEY].broadcasts
+    context = platform_context(config.JupyterHub.tornado_settings)
+    options = context.ui.broadcasts
     assert (options.sender, options.timeout_s, options.concurrency) == (
         "stellars-notifications",
         2.5,
         40,
     )
-    assert tornado[BROADCASTS_KEY].keep == 7
+    assert context.broadcasts.keep == 7
 
 
 def test_the_settings_page_gets_every_setting_with_secrets_masked(config):
@@ -255,7 +255,7 @@ def test_the_settings_page_gets_every_setting_with_secrets_masked(config):
         config,
         _settings({"JUPYTERHUB_ADMIN_PASSWORD": "page-secret", "JUPYTERHUB_SPAWN_TIMEOUT": "90"}),
     )
-    report = config.JupyterHub.tornado_settings[SETTINGS_KEY].settings_report
+    report = platform_context(config.JupyterHub.tornado_settings).ui.settings_report
     rows = {row.name: row for row in report}
     assert list(rows) == [field.alias for field in HubSettings.model_fields.values()]
     assert rows["JUPYTERHUB_SPAWN_TIMEOUT"].value == "90"
@@ -308,7 +308,7 @@ def test_no_culler_unless_enabled(config):
     configure(config, _settings({}))
     services = _already(config, "services")
     assert "idle-culler" not in {service["name"] for service in services}
-    assert config.JupyterHub.tornado_settings["stellars_idle"].enabled is False
+    assert platform_context(config.JupyterHub.tornado_settings).idle.enabled is False
 
 
 def test_the_culler_is_a_service_with_the_settings_and_the_fewest_scopes(config):
@@ -339,7 +339,7 @@ def test_the_culler_is_a_service_with_the_settings_and_the_fewest_scopes(config)
         "read:servers",
         "read:users:activity",
     ]
-    sessions = config.JupyterHub.tornado_settings["stellars_idle"]
+    sessions = platform_context(config.JupyterHub.tornado_settings).idle
     assert sessions.enabled is True
     assert sessions.policy.ceiling.total_seconds() == 3600 + 12 * 3600
 

@@ -138,3 +138,16 @@ def test_a_given_certificate_is_the_one_the_proxy_presents(platform_hub, tmp_pat
     assert _presented_certificate(hub) == _der(cert_path)
     assert requests.get(hub.hub_url("login"), verify=cert_path, timeout=30).status_code == 200
     assert not (hub.workdir / "ssl").exists()  # nothing generated next to it
+
+
+def test_a_config_that_drops_the_platform_context_stops_the_hub_at_start(platform_hub):
+    # The file replaces the Tornado settings after configure() instead of adding
+    # to them: the platform's routes are there, the context they need is not.
+    with pytest.raises(AssertionError, match="the hub exited with 1") as refused:
+        platform_hub(
+            {**SETTINGS, "JUPYTERHUB_SPAWNER": "local"},
+            extra_config='c.JupyterHub.tornado_settings = {"slow_spawn_timeout": 0}\n',
+        )
+    log = str(refused.value)
+    assert "PlatformContextMissingError" in log
+    assert "configure(c) puts one there" in log

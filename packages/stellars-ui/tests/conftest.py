@@ -6,12 +6,28 @@ PASSWORD = "ui-test-password"
 PLATFORM_NAME = "Test Platform <b>"
 HEALTH_PER_MINUTE = 5
 
+# The context a hub of this package alone gives the handlers. The activity and
+# history parts are made, never started: no test of this package reaches them.
+CONTEXT_SOURCE = textwrap.dedent("""
+    from stellars_activity import ActivityMonitor, ActivityStore, IdlePolicy, IdleSessions
+    from stellars_ui import HealthChecks, PlatformContext
+    from stellars_ui.broadcasts import BroadcastHistory
+
+    def tornado_settings(ui, *, health=None, docker=None):
+        store = ActivityStore("sqlite://")
+        return PlatformContext(
+            ui=ui,
+            broadcasts=BroadcastHistory(store.engine, keep=10),
+            health=HealthChecks() if health is None else health,
+            activity=ActivityMonitor(store),
+            idle=IdleSessions(store.engine, IdlePolicy(), enabled=False),
+            docker=docker,
+        ).tornado_settings()
+""")
+
 # A hub with only this package's parts: stellars-ui is tested without its siblings.
-UI_CONFIG = textwrap.dedent(f"""
-    from stellars_ui import (
-        HEALTH_KEY, SETTINGS_KEY, TEMPLATE_DIR, HealthChecks, UISettings, extra_handlers,
-        template_vars,
-    )
+UI_CONFIG = CONTEXT_SOURCE + textwrap.dedent(f"""
+    from stellars_ui import TEMPLATE_DIR, UISettings, extra_handlers, template_vars
 
     c.JupyterHub.authenticator_class = "dummy"
     c.DummyAuthenticator.password = {PASSWORD!r}
@@ -22,8 +38,14 @@ UI_CONFIG = textwrap.dedent(f"""
     ui_settings = UISettings(platform_name={PLATFORM_NAME!r})
     c.JupyterHub.template_vars = template_vars(ui_settings)
     health = HealthChecks(per_minute={HEALTH_PER_MINUTE})
-    c.JupyterHub.tornado_settings = {{SETTINGS_KEY: ui_settings, HEALTH_KEY: health}}
+    c.JupyterHub.tornado_settings = tornado_settings(ui_settings, health=health)
 """)
+
+
+@pytest.fixture(scope="session")
+def context_source():
+    """Python source defining ``tornado_settings(ui, *, health, docker)`` for a hub's config."""
+    return CONTEXT_SOURCE
 
 
 @pytest.fixture

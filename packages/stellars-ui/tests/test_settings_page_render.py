@@ -21,8 +21,7 @@ MARKUP = "<img src=x onerror=window.stellarsHacked=1>"
 CONFIG = textwrap.dedent(f"""
     from stellars_docker import DockerRuntime, DockerSettings, Gpu, GpuResolution
     from stellars_ui import (
-        CUSTOM_SCOPES, DOCKER_KEY, SETTINGS_KEY, TEMPLATE_DIR, SettingRow, UISettings,
-        extra_handlers, template_vars,
+        CUSTOM_SCOPES, TEMPLATE_DIR, SettingRow, UISettings, extra_handlers, template_vars,
     )
 
     c.JupyterHub.authenticator_class = "dummy"
@@ -56,13 +55,13 @@ CONFIG = textwrap.dedent(f"""
     )
     # Made, never started: the page reads only what GPU detection decided.
     runtime = DockerRuntime(DockerSettings(image="lab:test"), gpus)
-    c.JupyterHub.tornado_settings = {{SETTINGS_KEY: ui_settings, DOCKER_KEY: runtime}}
+    c.JupyterHub.tornado_settings = tornado_settings(ui_settings, docker=runtime)
 """)
 
 
 @pytest.fixture(scope="module")
-def hub(module_hub_factory):
-    return module_hub_factory(CONFIG)
+def hub(module_hub_factory, context_source):
+    return module_hub_factory(context_source + CONFIG)
 
 
 def test_rows_render_by_category_with_markup_as_text(hub, logged_in_page):

@@ -82,10 +82,6 @@ class IdleSessions:
         self.enabled = enabled
         self._clock = clock
 
-    def __deepcopy__(self, memo: dict[int, object]) -> IdleSessions:
-        # traitlets deep-copies config values; this is a live service.
-        return self
-
     async def info(self, server: RunningServer | None) -> SessionInfo:
         """Return where *server* stands (None: the user has no running server)."""
         if server is None:

@@ -99,10 +99,6 @@ class ActivityMonitor:
         self._uninstall: Callable[[], None] | None = None
         self._task: asyncio.Task[None] | None = None
 
-    def __deepcopy__(self, memo: dict[int, object]) -> ActivityMonitor:
-        # traitlets deep-copies config values; the monitor is a live service.
-        return self
-
     @property
     def settings(self) -> ActivitySettings:
         """Return the store's settings."""

@@ -55,12 +55,6 @@ class DockerRuntime:
         self._stats: StatsCollector | None = None
         self._task: asyncio.Task[None] | None = None
 
-    def __deepcopy__(self, memo: dict[int, object]) -> DockerRuntime:
-        # traitlets deep-copies every config value it loads. A runtime is a
-        # live service shared by the hub's handlers, not a value: a copy would
-        # be one that was never started.
-        return self
-
     @property
     def client(self) -> docker.DockerClient:
         """The engine client.

@@ -63,23 +63,18 @@ from stellars_hub.settings import (
 from stellars_hub.state_files import restrict_to_owner
 from stellars_hub.tls import CertificatePairError, self_signed_pair
 from stellars_ui import (
-    ACTIVITY_KEY,
-    BRANDING_KEY,
-    BROADCASTS_KEY,
     CUSTOM_SCOPES,
-    DOCKER_KEY,
-    HEALTH_KEY,
-    IDLE_KEY,
-    SETTINGS_KEY,
     TEMPLATE_DIR,
     Branding,
     BroadcastSettings,
     HealthChecks,
     MetricsRefresher,
+    PlatformContext,
     UISettings,
     branding_pre_spawn_hook,
     counting_culls,
     extra_handlers,
+    require_platform_context,
     restore_lab_favicon_routes,
     template_vars,
 )
@@ -122,10 +117,20 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         # start-up here, with the database as it was.
         upgrade_platform(settings)
     _configure_authenticator(c, settings)
-    docker_access, claim_volumes = _configure_spawner(c, settings)
-    _configure_activity(c, settings)
-    _configure_ui(c, settings, branding)
-    _configure_branding(c, branding)
+    docker_access, claim_volumes, runtime = _configure_spawner(c, settings)
+    monitor, sessions = _configure_activity(c, settings)
+    ui, history = _configure_ui(c, settings, branding)
+    _configure_branding(branding)
+    # Built once from what the steps made; handlers take their parts from it.
+    context = PlatformContext(
+        ui=ui,
+        broadcasts=history,
+        health=HealthChecks(),
+        activity=monitor,
+        idle=sessions,
+        docker=runtime,
+    )
+    _configure_tornado(c, context)
     # One hook: what the config file set before configure(), then each package's part.
     c.Spawner.pre_spawn_hook = composed_hook(
         _already_set(c.Spawner, "pre_spawn_hook", None),
@@ -136,7 +141,7 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     )
     _configure_scopes(c)
     _configure_privileges()
-    _configure_metrics(c, settings)
+    _configure_metrics(settings, context)
     return settings
 
 
@@ -209,10 +214,10 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
 
 def _configure_spawner(
     c: Any, settings: HubSettings
-) -> tuple[PreSpawnHook | None, PreSpawnHook | None]:
-    """Configure the spawner; return the Docker-access and volume-ownership parts of the hook.
+) -> tuple[PreSpawnHook | None, PreSpawnHook | None, DockerRuntime | None]:
+    """Configure the spawner; return its hook parts (Docker access, volume ownership), runtime.
 
-    Both are None without Docker.
+    All three are None without Docker.
     """
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = settings.spawn_timeout
@@ -224,7 +229,7 @@ def _configure_spawner(
         c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
         if os.geteuid() == 0:
             c.Spawner.args = ["--allow-root"]
-        return None, None
+        return None, None, None
     c.JupyterHub.spawner_class = SPAWNER_CLASS
     docker_settings = DockerSettings(
         image=settings.notebook_image,
@@ -261,10 +266,6 @@ def _configure_spawner(
         **_already_set(c.JupyterHub, "load_groups", {}),
     }
     runtime = DockerRuntime(docker_settings, gpu)
-    c.JupyterHub.tornado_settings = {
-        **_already_set(c.JupyterHub, "tornado_settings", {}),
-        DOCKER_KEY: runtime,
-    }
     start_with_the_hub(runtime.start)
     stop_with_the_hub("the Docker engine's caches", runtime.stop)
 
@@ -275,7 +276,7 @@ def _configure_spawner(
     claim_volumes = make_ownership_hook(
         client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
     )
-    return docker_access, claim_volumes
+    return docker_access, claim_volumes, runtime
 
 
 def _install_volume_ownership(
@@ -325,7 +326,7 @@ def lab_service_toggles(settings: HubSettings) -> dict[str, str]:
     }
 
 
-def _configure_activity(c: Any, settings: HubSettings) -> None:
+def _configure_activity(c: Any, settings: HubSettings) -> tuple[ActivityMonitor, IdleSessions]:
     services, roles = managed_services(settings)
     c.JupyterHub.services = [*_already_set(c.JupyterHub, "services", []), *services]
     c.JupyterHub.load_roles = [*_already_set(c.JupyterHub, "load_roles", []), *roles]
@@ -337,14 +338,9 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
     sessions = IdleSessions(
         monitor.store.engine, idle_policy(settings), enabled=bool(settings.idle_culler_enabled)
     )
-    c.JupyterHub.tornado_settings = {
-        **_already_set(c.JupyterHub, "tornado_settings", {}),
-        ACTIVITY_KEY: monitor,
-        IDLE_KEY: sessions,
-    }
     app = running_hub()
     if app is None:
-        return
+        return monitor, sessions
     # Before JupyterHub creates its first user: the tables must be there for
     # the lifecycle listeners, which write in the hub's own transactions.
     monitor.install()
@@ -352,6 +348,7 @@ def _configure_activity(c: Any, settings: HubSettings) -> None:
     # it never records a running server as stopped.
     start_with_the_hub(lambda: monitor.start(app, ready=started(app)))
     stop_with_the_hub("activity sampling", monitor.stop)
+    return monitor, sessions
 
 
 def managed_services(settings: HubSettings) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -403,7 +400,9 @@ def _activity_db_url(settings: HubSettings) -> str:
     return settings.activitymon_db_url or settings.db_url
 
 
-def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
+def _configure_ui(
+    c: Any, settings: HubSettings, branding: Branding
+) -> tuple[UISettings, BroadcastHistory]:
     ui = UISettings(
         branding=branding,
         platform_name=settings.platform_name,
@@ -422,21 +421,32 @@ def _configure_ui(c: Any, settings: HubSettings, branding: Branding) -> None:
     hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers()]
     hub.template_paths = [TEMPLATE_DIR, *_already_set(hub, "template_paths", [])]
     hub.template_vars = {**_already_set(hub, "template_vars", {}), **template_vars(ui)}
-    hub.tornado_settings = {
-        **_already_set(hub, "tornado_settings", {}),
-        SETTINGS_KEY: ui,
-        BROADCASTS_KEY: history,
-        HEALTH_KEY: HealthChecks(),
-    }
     # The identity broadcasts are sent as: it holds access:servers and nothing else.
     service, role = sender_service(NOTIFICATIONS_SERVICE)
     hub.services = [*_already_set(hub, "services", []), service]
     hub.load_roles = [*_already_set(hub, "load_roles", []), role]
+    return ui, history
 
 
-def _configure_branding(c: Any, branding: Branding) -> None:
+def _configure_tornado(c: Any, context: PlatformContext) -> None:
     hub = c.JupyterHub
-    hub.tornado_settings = {**_already_set(hub, "tornado_settings", {}), BRANDING_KEY: branding}
+    hub.tornado_settings = {
+        **_already_set(hub, "tornado_settings", {}),
+        **context.tornado_settings(),
+        # Every finished request goes through JupyterHub's log function; this one
+        # logs as JupyterHub's does and counts the idle culler's server stops.
+        "log_function": counting_culls(CULLER_SERVICE),
+    }
+
+    def check(app: Any) -> None:
+        # A config file that replaced the Tornado settings after configure()
+        # would otherwise leave every platform request failing; refuse to start.
+        require_platform_context(app.extra_handlers, app.tornado_application.settings)
+
+    with_the_application(check)
+
+
+def _configure_branding(branding: Branding) -> None:
     app = running_hub()
     if app is None or branding.favicon is None:
         return
@@ -504,18 +514,13 @@ def configured_members(load_groups: Any) -> dict[str, list[str]]:
     return members
 
 
-def _configure_metrics(c: Any, settings: HubSettings) -> None:
-    hub = c.JupyterHub
-    tornado = _already_set(hub, "tornado_settings", {})
-    # Every finished request goes through JupyterHub's log function; this one
-    # logs as JupyterHub's does and counts the idle culler's server stops.
-    hub.tornado_settings = {**tornado, "log_function": counting_culls(CULLER_SERVICE)}
+def _configure_metrics(settings: HubSettings, context: PlatformContext) -> None:
     app = running_hub()
     if app is None:
         return
     refresher = MetricsRefresher(
-        tornado[ACTIVITY_KEY],
-        tornado.get(DOCKER_KEY),
+        context.activity,
+        context.docker,
         interval_s=settings.activitymon_refresh_interval,
     )
     start_with_the_hub(lambda: refresher.start(app.db))

@@ -7,18 +7,12 @@ from stellars_ui.branding import (
     load_asset,
     restore_lab_favicon_routes,
 )
+from stellars_ui.context import PlatformContext, PlatformContextMissingError, platform_context
 from stellars_ui.health import HealthChecks
 from stellars_ui.metrics import MetricsRefresher, counting_culls
-from stellars_ui.routes import extra_handlers
+from stellars_ui.routes import extra_handlers, require_platform_context
 from stellars_ui.scopes import CUSTOM_SCOPES
 from stellars_ui.settings import (
-    ACTIVITY_KEY,
-    BRANDING_KEY,
-    BROADCASTS_KEY,
-    DOCKER_KEY,
-    HEALTH_KEY,
-    IDLE_KEY,
-    SETTINGS_KEY,
     BroadcastSettings,
     SettingRow,
     UISettings,
@@ -27,20 +21,15 @@ from stellars_ui.settings import (
 from stellars_ui.templating import TEMPLATE_DIR, template_vars
 
 __all__ = [
-    "ACTIVITY_KEY",
-    "BRANDING_KEY",
-    "BROADCASTS_KEY",
     "CUSTOM_SCOPES",
-    "DOCKER_KEY",
-    "HEALTH_KEY",
-    "IDLE_KEY",
-    "SETTINGS_KEY",
     "TEMPLATE_DIR",
     "Branding",
     "BrandingError",
     "BroadcastSettings",
     "HealthChecks",
     "MetricsRefresher",
+    "PlatformContext",
+    "PlatformContextMissingError",
     "SettingRow",
     "UISettings",
     "branding_pre_spawn_hook",
@@ -48,6 +37,8 @@ __all__ = [
     "extra_handlers",
     "installed_versions",
     "load_asset",
+    "platform_context",
+    "require_platform_context",
     "restore_lab_favicon_routes",
     "template_vars",
 ]

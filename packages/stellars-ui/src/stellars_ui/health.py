@@ -61,10 +61,6 @@ class HealthChecks:
         self._last: HealthReport | None = None
         self._running: asyncio.Future[HealthReport] | None = None
 
-    def __deepcopy__(self, memo: dict[int, object]) -> HealthChecks:
-        # traitlets deep-copies config values; this holds live state.
-        return self
-
     async def report(self, probes: Mapping[str, Callable[[], Awaitable[object]]]) -> HealthReport:
         """Return the last report while it is fresh, else run *probes* (once, for every caller)."""
         if self._last is not None and self._clock() - self._last.checked_at < self.cache_s:

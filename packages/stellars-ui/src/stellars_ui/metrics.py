@@ -102,10 +102,6 @@ class MetricsRefresher:
         self.interval_s = interval_s
         self._every: Every | None = None
 
-    def __deepcopy__(self, memo: dict[int, object]) -> MetricsRefresher:
-        # traitlets deep-copies config values; this is a live task holder.
-        return self
-
     def start(self, db: Any) -> None:
         """Refresh now and then every interval, on the running loop; *db* is the hub's session.
 

@@ -7,11 +7,12 @@ reach ours: every path here is one core does not own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tornado.web import StaticFileHandler
 
 from stellars_ui.branding import ASSET_PATH, FAVICON_DIR, LAB_FAVICON_PATH
+from stellars_ui.context import PlatformContextMissingError, platform_context
 from stellars_ui.handlers.account import AccountHandler
 from stellars_ui.handlers.activity import (
     ActivityHandler,
@@ -24,6 +25,7 @@ from stellars_ui.handlers.archive import (
     ArchivedVolumesHandler,
     AssignArchivedVolumeHandler,
 )
+from stellars_ui.handlers.base import PlatformHandler
 from stellars_ui.handlers.branding import BrandingAssetHandler, LabFaviconHandler
 from stellars_ui.handlers.credentials import CredentialsHandler
 from stellars_ui.handlers.docker_grants import DockerGrantsHandler
@@ -41,6 +43,9 @@ from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandl
 from stellars_ui.handlers.settings_page import SettingsPageHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.templating import STATIC_DIR
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
 
 USER = r"(?P<user_name>[^/]+)"
 VOLUME = r"(?P<volume>[^/]+)"
@@ -76,3 +81,31 @@ def extra_handlers() -> list[tuple[Any, ...]]:
         # The proxy forwards a lab's favicon request with its whole path appended.
         (rf"/{LAB_FAVICON_PATH}/.*/{FAVICON_DIR}(?P<frame>favicon[^/]*\.ico)", LabFaviconHandler),
     ]
+
+
+def require_platform_context(
+    routes: Iterable[Sequence[Any]], settings: Mapping[str, object]
+) -> None:
+    """Check that Tornado *settings* hold the context that any platform handler in *routes* needs.
+
+    Meant for start-up, with the hub's ``extra_handlers`` and its Tornado
+    application's settings, so that a hub missing the context refuses to
+    start instead of failing its first request.
+
+    Raises:
+        PlatformContextMissingError: a route leads to a platform handler and
+            *settings* hold no context (the message names the route).
+    """
+    needing = [
+        route[0]
+        for route in routes
+        if isinstance(route[1], type) and issubclass(route[1], PlatformHandler)
+    ]
+    if not needing:
+        return
+    try:
+        platform_context(settings)
+    except PlatformContextMissingError as error:
+        raise PlatformContextMissingError(
+            f"{error} ({len(needing)} route(s) need it, {needing[0]!r} among them.)"
+        ) from None

@@ -7,22 +7,6 @@ from importlib.metadata import PackageNotFoundError, version
 
 from stellars_ui.branding.brand import Branding
 
-# Handlers find their settings under this key of the Tornado settings.
-SETTINGS_KEY = "stellars_ui"
-# ...the Docker side of the platform (a stellars_docker.DockerRuntime) under this one,
-# absent when servers are not containers...
-DOCKER_KEY = "stellars_docker"
-# ...and activity monitoring (a stellars_activity.ActivityMonitor) under this one.
-ACTIVITY_KEY = "stellars_activity"
-# ...and the idle culler's sessions (a stellars_activity.IdleSessions) under this one.
-IDLE_KEY = "stellars_idle"
-# ...and the health checks (a stellars_ui.health.HealthChecks) under this one...
-HEALTH_KEY = "stellars_health"
-# ...and the broadcast history (a stellars_ui.broadcasts.BroadcastHistory) under this one...
-BROADCASTS_KEY = "stellars_broadcasts"
-# ...and the branding images (a stellars_ui.branding.Branding) under this one.
-BRANDING_KEY = "stellars_branding"
-
 PLATFORM_DISTRIBUTIONS = (
     "stellars-hub",
     "stellars-auth",

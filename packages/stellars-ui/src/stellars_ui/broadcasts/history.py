@@ -82,9 +82,6 @@ class BroadcastHistory:
         )
         self.keep = keep
 
-    def __deepcopy__(self, memo: dict[int, object]) -> BroadcastHistory:
-        # traitlets deep-copies config values; this is a live store.
-        return self
 
     async def record(
         self, sender: str, request: BroadcastRequest, *, recipients: int, delivered: int

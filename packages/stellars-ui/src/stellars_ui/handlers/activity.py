@@ -12,12 +12,10 @@ from stellars_activity import running_server, server_state
 from stellars_auth import authorization_states, shown
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
-from stellars_ui.settings import ACTIVITY_KEY, DOCKER_KEY, IDLE_KEY, SETTINGS_KEY
 
 if TYPE_CHECKING:
     from stellars_activity import ActivityMonitor, ActivityReport, ServerState, UserScore
     from stellars_docker import UserUsage
-    from stellars_ui.settings import UISettings
 
 _MB = 1_000_000
 _LEVEL_NAMES = ("inactive", "low", "moderate", "high", "very high")
@@ -26,9 +24,8 @@ _LEVEL_NAMES = ("inactive", "low", "moderate", "high", "very high")
 class _ActivityAPIHandler(StellarsAPIHandler):
     @property
     def activity_monitor(self) -> ActivityMonitor:
-        """The hub's activity monitor, as configure() put it in the Tornado settings."""
-        monitor: ActivityMonitor = self.settings[ACTIVITY_KEY]
-        return monitor
+        """The hub's activity monitor."""
+        return self.platform.activity
 
 
 class ActivityHandler(_ActivityAPIHandler):
@@ -47,13 +44,12 @@ class ActivityHandler(_ActivityAPIHandler):
         names = [u.name for u in orm_users]
         monitor = self.activity_monitor
         report = await monitor.report(names)
-        runtime = self.settings.get(DOCKER_KEY)  # None with the local spawner
+        runtime = self.platform.docker  # None with the local spawner
         usage = runtime.usage(names) if runtime is not None else {}
         authorized = authorization_states(self.authenticator) or {}
         users = [self.users[orm_user] for orm_user in orm_users]
-        idle = self.settings.get(IDLE_KEY)
         running = [server for server in map(running_server, users) if server is not None]
-        time_left = await idle.remaining(running) if idle is not None else {}
+        time_left = await self.platform.idle.remaining(running)
         rows = []
         for orm_user, user in zip(orm_users, users, strict=True):
             state = server_state(user, inactive_after=monitor.inactive_after, now=report.now)
@@ -70,7 +66,7 @@ class ActivityHandler(_ActivityAPIHandler):
                     time_left=None if left is None else left.total_seconds(),
                 )
             )
-        ui: UISettings = self.settings[SETTINGS_KEY]
+        ui = self.platform.ui
         self.finish(
             {
                 "timestamp": isoformat_utc(report.now),

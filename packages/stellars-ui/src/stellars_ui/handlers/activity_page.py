@@ -5,12 +5,11 @@ from __future__ import annotations
 from jupyterhub.handlers import BaseHandler
 from tornado import web
 
-from stellars_ui.handlers.base import missing_permission
+from stellars_ui.handlers.base import PlatformHandler, missing_permission
 from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
-from stellars_ui.settings import SETTINGS_KEY, UISettings
 
 
-class ActivityPageHandler(BaseHandler):  # type: ignore[misc]
+class ActivityPageHandler(PlatformHandler, BaseHandler):  # type: ignore[misc]
     """Render the dashboard for anyone who may read some user's activity."""
 
     @web.authenticated
@@ -18,7 +17,7 @@ class ActivityPageHandler(BaseHandler):  # type: ignore[misc]
         """Render ``activity.html``; 403 without ``read:users:activity`` on any user."""
         if READ_ACTIVITY not in self.parsed_scopes:
             raise missing_permission(READ_ACTIVITY)
-        settings: UISettings = self.settings[SETTINGS_KEY]
+        settings = self.platform.ui
         html = await self.render_template(
             "activity.html",
             refresh_interval_s=settings.activity_refresh_interval_s,

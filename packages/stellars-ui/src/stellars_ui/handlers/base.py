@@ -1,4 +1,4 @@
-"""What every platform API handler shares: scope checks, strict JSON bodies, error mapping."""
+"""What the platform's handlers share: the context, scope checks, strict JSON bodies, errors."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from jupyterhub.apihandlers import APIHandler
 from jupyterhub.scopes import has_scope
 from tornado import web
 
+from stellars_ui.context import PlatformContext, platform_context
 from stellars_ui.errors import http_status_of
 from stellars_ui.json_body import BodyError, parse_json_object
-from stellars_ui.settings import DOCKER_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Set as AbstractSet
@@ -21,18 +21,33 @@ if TYPE_CHECKING:
     from stellars_docker import DockerRuntime
 
 
-class StellarsAPIHandler(APIHandler):  # type: ignore[misc]
+class PlatformHandler(web.RequestHandler):
+    """A handler of the platform, pages and API alike: it works with the hub's context."""
+
+    @property
+    def platform(self) -> PlatformContext:
+        """The platform's parts, as configure() built them for this hub.
+
+        Raises:
+            PlatformContextMissingError: the hub was given none; a hub set up
+                by ``stellars_hub.configure`` refuses to start in that case,
+                so a request meets this only on a hub assembled by hand.
+        """
+        return platform_context(self.settings)
+
+
+class StellarsAPIHandler(PlatformHandler, APIHandler):  # type: ignore[misc]
     """An API handler whose errors are JSON ``{"status", "message"}`` with the right code."""
 
     @property
     def docker_runtime(self) -> DockerRuntime:
-        """The Docker side of the platform, as configure() put it in the Tornado settings.
+        """The Docker side of the platform, as configure() built it.
 
         Raises:
             tornado.web.HTTPError: 501 on a hub whose servers are not containers
                 (the local spawner): there are no volumes or containers to act on.
         """
-        runtime: DockerRuntime | None = self.settings.get(DOCKER_KEY)
+        runtime = self.platform.docker
         if runtime is None:
             raise web.HTTPError(
                 HTTPStatus.NOT_IMPLEMENTED,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tornado import web
 
-from stellars_ui.settings import BRANDING_KEY
+from stellars_ui.handlers.base import PlatformHandler
 
 if TYPE_CHECKING:
     from stellars_ui.branding import BrandAsset, Branding
@@ -25,12 +25,11 @@ _CACHE_CONTROL = "public, max-age=3600"
 _CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
-class _BrandingHandler(web.RequestHandler):
+class _BrandingHandler(PlatformHandler):
     @property
     def branding(self) -> Branding:
-        """The platform's branding, as configure() put it in the Tornado settings."""
-        branding: Branding = self.settings[BRANDING_KEY]
-        return branding
+        """The platform's branding."""
+        return self.platform.branding
 
     def send_asset(self, asset: BrandAsset | None) -> None:
         """Answer with *asset*: its bytes, a redirect to its URL, or 404 when there is none."""

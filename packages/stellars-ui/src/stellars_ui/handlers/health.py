@@ -14,12 +14,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from stellars_ui.handlers.base import StellarsAPIHandler
-from stellars_ui.settings import DOCKER_KEY, HEALTH_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
-
-    from stellars_ui.health import HealthChecks
 
 
 class HealthHandler(StellarsAPIHandler):
@@ -27,7 +24,7 @@ class HealthHandler(StellarsAPIHandler):
 
     async def get(self) -> None:
         """Answer ``{"healthy", "checks": {name: {ok, elapsed_ms, error}}, "age_seconds"}``."""
-        health: HealthChecks = self.settings[HEALTH_KEY]
+        health = self.platform.health
         if not health.limit.allow(self.request.remote_ip or ""):
             # Answered here rather than raised: sending an error clears the
             # headers, and Retry-After is the point of this answer.
@@ -64,7 +61,7 @@ class HealthHandler(StellarsAPIHandler):
             "database": self._database,
             "proxy": self.proxy.get_all_routes,
         }
-        runtime = self.settings.get(DOCKER_KEY)
+        runtime = self.platform.docker
         if runtime is not None:  # servers are containers: the engine must answer too
             probes["docker"] = runtime.ping
         return probes

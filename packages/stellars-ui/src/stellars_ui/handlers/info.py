@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import jupyterhub
 from jupyterhub.apihandlers import APIHandler
 from jupyterhub.scopes import needs_scope
 
-from stellars_ui.settings import SETTINGS_KEY
-
-if TYPE_CHECKING:
-    from stellars_ui.settings import UISettings
+from stellars_ui.handlers.base import PlatformHandler
 
 
-class InfoHandler(APIHandler):  # type: ignore[misc]
+class InfoHandler(PlatformHandler, APIHandler):  # type: ignore[misc]
     """Report the platform name and the versions of JupyterHub and each package.
 
     Needs ``read:hub``, the core scope for reading details about the hub.
@@ -23,7 +18,7 @@ class InfoHandler(APIHandler):  # type: ignore[misc]
     @needs_scope("read:hub")  # type: ignore[untyped-decorator]
     def get(self) -> None:
         """Answer ``{"platform", "jupyterhub", "packages": {name: version or null}}``."""
-        settings: UISettings = self.settings[SETTINGS_KEY]
+        settings = self.platform.ui
         self.finish(
             {
                 "platform": settings.platform_name,

@@ -25,7 +25,6 @@ from stellars_ui.broadcasts.request import BROADCAST_FIELDS
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.metrics import count_broadcast
 from stellars_ui.scopes import BROADCAST
-from stellars_ui.settings import BROADCASTS_KEY, SETTINGS_KEY, UISettings
 
 if TYPE_CHECKING:
     from stellars_ui.broadcasts import Delivery, SentBroadcast
@@ -34,9 +33,8 @@ if TYPE_CHECKING:
 class _NotificationsHandler(StellarsAPIHandler):
     @property
     def history(self) -> BroadcastHistory:
-        """The broadcast history, as configure() put it in the Tornado settings."""
-        history: BroadcastHistory = self.settings[BROADCASTS_KEY]
-        return history
+        """The broadcast history."""
+        return self.platform.broadcasts
 
 
 class ActiveServersHandler(_NotificationsHandler):
@@ -73,8 +71,7 @@ class BroadcastHandler(_NotificationsHandler):
         """
         self.require_scope(BROADCAST)
         request = parse_broadcast(self.json_object(BROADCAST_FIELDS))
-        settings: UISettings = self.settings[SETTINGS_KEY]
-        options = settings.broadcasts
+        options = self.platform.ui.broadcasts
         recipients = recipients_for(
             request.recipients,
             running_servers(self.db, self.users),

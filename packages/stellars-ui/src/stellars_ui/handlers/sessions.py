@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from stellars_activity import running_server
 from stellars_auth import shown
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
-from stellars_ui.settings import IDLE_KEY
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -18,9 +17,8 @@ if TYPE_CHECKING:
 class _SessionHandler(StellarsAPIHandler):
     @property
     def idle_sessions(self) -> IdleSessions:
-        """The hub's idle sessions, as configure() put them in the Tornado settings."""
-        sessions: IdleSessions = self.settings[IDLE_KEY]
-        return sessions
+        """The hub's idle sessions."""
+        return self.platform.idle
 
 
 class SessionInfoHandler(_SessionHandler):

@@ -12,15 +12,13 @@ import jupyterhub
 from jupyterhub.handlers import BaseHandler
 from tornado import web
 
-from stellars_ui.handlers.base import missing_permission
+from stellars_ui.handlers.base import PlatformHandler, missing_permission
 from stellars_ui.scopes import READ_SETTINGS
-from stellars_ui.settings import DOCKER_KEY, SETTINGS_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from stellars_docker import DockerRuntime
-    from stellars_ui.settings import SettingRow, UISettings
+    from stellars_ui.settings import SettingRow
 
 
 def by_category(rows: Iterable[SettingRow]) -> list[tuple[str, list[SettingRow]]]:
@@ -35,7 +33,7 @@ def by_category(rows: Iterable[SettingRow]) -> list[tuple[str, list[SettingRow]]
     return list(groups.items())
 
 
-class SettingsPageHandler(BaseHandler):  # type: ignore[misc]
+class SettingsPageHandler(PlatformHandler, BaseHandler):  # type: ignore[misc]
     """Render the platform's settings for those who may read them."""
 
     @web.authenticated
@@ -43,9 +41,9 @@ class SettingsPageHandler(BaseHandler):  # type: ignore[misc]
         """Render ``settings.html``; 403 without the settings scope."""
         if not self.has_scope(READ_SETTINGS):
             raise missing_permission(READ_SETTINGS)
-        settings: UISettings = self.settings[SETTINGS_KEY]
+        settings = self.platform.ui
         # Absent when servers are local processes: then no GPU is ever used.
-        runtime: DockerRuntime | None = self.settings.get(DOCKER_KEY)
+        runtime = self.platform.docker
         html = await self.render_template(
             "settings.html",
             setting_groups=by_category(settings.settings_report),
