@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import jupyterhub
-from jupyterhub.apihandlers import APIHandler
 from jupyterhub.scopes import needs_scope
 
+from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.models.platform import Info
 from stellars_ui.settings import SETTINGS_KEY
 
 if TYPE_CHECKING:
     from stellars_ui.settings import UISettings
 
 
-class InfoHandler(APIHandler):  # type: ignore[misc]
+class InfoHandler(StellarsAPIHandler):
     """Report the platform name and the versions of JupyterHub and each package.
 
     Needs ``read:hub``, the core scope for reading details about the hub.
@@ -24,10 +25,10 @@ class InfoHandler(APIHandler):  # type: ignore[misc]
     def get(self) -> None:
         """Answer ``{"platform", "jupyterhub", "packages": {name: version or null}}``."""
         settings: UISettings = self.settings[SETTINGS_KEY]
-        self.finish(
-            {
-                "platform": settings.platform_name,
-                "jupyterhub": jupyterhub.__version__,
-                "packages": settings.package_versions,
-            }
+        self.answer(
+            Info(
+                platform=settings.platform_name,
+                jupyterhub=jupyterhub.__version__,
+                packages=dict(settings.package_versions),
+            )
         )
