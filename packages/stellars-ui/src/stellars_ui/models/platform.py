@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from stellars_ui.models.common import Contract, NullableTimestamp
 
@@ -13,6 +13,19 @@ NonNegative = Annotated[float, Field(ge=0)]
 
 class Info(Contract):
     """The platform and the versions it runs."""
+
+    model_config = ConfigDict(
+        **Contract.model_config,
+        json_schema_extra={
+            "examples": [
+                {
+                    "platform": "Stellars Hub",
+                    "jupyterhub": "5.5.1",
+                    "packages": {"stellars-hub": "0.1.0", "stellars-auth": None},
+                }
+            ]
+        },
+    )
 
     platform: str = Field(description="the platform's name")
     jupyterhub: str = Field(description="JupyterHub's version")
@@ -46,6 +59,33 @@ class DockerGrantGroup(Contract):
 
 class DockerGrants(Contract):
     """Every Docker-access group with its members, in a fixed order."""
+
+    model_config = ConfigDict(
+        **Contract.model_config,
+        json_schema_extra={
+            "examples": [
+                {
+                    "groups": [
+                        {
+                            "name": "docker-privileged",
+                            "gives": "a privileged lab container (root on the host)",
+                            "members": [
+                                {
+                                    "username": "bo",
+                                    "granted_by": "keeper",
+                                    "granted_by_full_admin": False,
+                                    "granted_at": "2026-11-26T07:05:00+00:00",
+                                    "counts_at_spawn": False,
+                                    "ignored_because": "granted by keeper, who is not a full admin",
+                                    "fix": "A full admin re-grants it.",
+                                }
+                            ],
+                        }
+                    ]
+                }
+            ]
+        },
+    )
 
     groups: list[DockerGrantGroup]
 
