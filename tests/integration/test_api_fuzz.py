@@ -45,7 +45,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from stellars_ui.handlers.openapi import load_openapi
+from stellars_ui.openapi import load_openapi
 
 ADMIN = "boss"
 PASSWORD = "api-fuzz-passphrase"

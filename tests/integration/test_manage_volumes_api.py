@@ -112,12 +112,12 @@ def test_deleting_a_volume_that_is_gone_reports_it_and_is_not_a_200(hub, user_wi
 @pytest.mark.parametrize(
     ("body", "complaint"),
     [
-        pytest.param({"volumes": []}, "at least one", id="empty-list"),
+        pytest.param({"volumes": []}, "volumes: List should have at least 1", id="empty-list"),
         pytest.param({"volumes": ["home", "nope"]}, "'nope'", id="unknown-suffix"),
-        pytest.param({"volumes": "home"}, "must be a list", id="not-a-list"),
+        pytest.param({"volumes": "home"}, "volumes: Input should be a valid list", id="not-a-list"),
         pytest.param({"volumes": ["home", "home"]}, "twice", id="duplicate"),
         pytest.param({"volumes": ["home"], "force": True}, "'force'", id="unknown-field"),
-        pytest.param({}, "must be a list", id="no-volumes-field"),
+        pytest.param({}, "volumes: Field required", id="no-volumes-field"),
         pytest.param(["home"], "JSON object", id="not-an-object"),
     ],
 )

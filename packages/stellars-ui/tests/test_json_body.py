@@ -1,4 +1,4 @@
-"""Reading request bodies: size, nesting, shape and fields, each refused with its own status."""
+"""Reading request bodies: size, nesting and shape, each refused with its own status."""
 
 import time
 from http import HTTPStatus
@@ -53,20 +53,19 @@ REFUSED = [
     pytest.param(b"\xff\xfe", HTTPStatus.BAD_REQUEST, "not JSON", id="not-utf8"),
     pytest.param(b"[]", HTTPStatus.BAD_REQUEST, "JSON object", id="array"),
     pytest.param(b'"hours"', HTTPStatus.BAD_REQUEST, "JSON object", id="string"),
-    pytest.param(b'{"hours": 1, "admin": true}', HTTPStatus.BAD_REQUEST, "'admin'", id="unknown"),
 ]
 
 
 @pytest.mark.parametrize(("body", "status", "says"), REFUSED)
 def test_a_body_outside_the_limits_is_refused_with_its_status(body, status, says):
     with pytest.raises(BodyError) as refused:
-        parse_json_object(body, {"hours"})
+        parse_json_object(body)
     assert refused.value.status == status
     assert says in str(refused.value)
 
 
 def test_a_body_within_the_limits_is_parsed():
-    assert parse_json_object(b'{"hours": 2}', {"hours"}) == {"hours": 2}
-    assert parse_json_object(b"", {"hours"}) == {}
+    assert parse_json_object(b'{"hours": 2}') == {"hours": 2}
+    assert parse_json_object(b"") == {}
     nested_at_the_limit = b"[" * (MAX_BODY_DEPTH - 1) + b"]" * (MAX_BODY_DEPTH - 1)
-    assert parse_json_object(b'{"hours": ' + nested_at_the_limit + b"}", {"hours"})
+    assert parse_json_object(b'{"hours": ' + nested_at_the_limit + b"}")

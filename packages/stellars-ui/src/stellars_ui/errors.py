@@ -18,10 +18,9 @@ from stellars_docker.errors import (
     RestartTimeoutError,
     ServerStateError,
 )
-from stellars_ui.broadcasts import BroadcastInputError, NobodyToNotifyError, SenderMissingError
+from stellars_ui.broadcasts import NobodyToNotifyError, SenderMissingError
 
 STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
-    BroadcastInputError: HTTPStatus.BAD_REQUEST,
     NobodyToNotifyError: HTTPStatus.CONFLICT,
     # A configuration fault, said plainly rather than as a bare 500.
     SenderMissingError: HTTPStatus.INTERNAL_SERVER_ERROR,

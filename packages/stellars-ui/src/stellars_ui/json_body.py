@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from collections.abc import Set as AbstractSet
 
 # Bodies are a few names at most; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 64 * 1024
@@ -76,17 +75,18 @@ def _outside_strings(body: bytes) -> Iterator[int]:
 
 def parse_json_object(
     body: bytes,
-    allowed_fields: AbstractSet[str],
     *,
     max_bytes: int = MAX_BODY_BYTES,
     max_depth: int = MAX_BODY_DEPTH,
 ) -> dict[str, Any]:
-    """Return *body* parsed: a JSON object with only *allowed_fields* (empty reads as ``{}``).
+    """Return *body* parsed: a JSON object (empty reads as ``{}``).
+
+    Its fields are the request model's to judge (``stellars_ui.models``);
+    this only keeps a body the parser could choke on from reaching it.
 
     Raises:
         BodyError: 413 for a body over *max_bytes*; 400 for one nested deeper
-            than *max_depth*, one that is not JSON, not an object, or has
-            fields outside *allowed_fields* (the message says which).
+            than *max_depth*, one that is not JSON, or not an object.
     """
     if len(body) > max_bytes:
         raise BodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"Body over {max_bytes} bytes.")
@@ -101,9 +101,4 @@ def parse_json_object(
         raise BodyError(HTTPStatus.BAD_REQUEST, f"Body is not JSON: {error}") from None
     if not isinstance(parsed, dict):
         raise BodyError(HTTPStatus.BAD_REQUEST, "Body must be a JSON object.")
-    unknown = sorted(set(parsed) - allowed_fields)
-    if unknown:
-        raise BodyError(
-            HTTPStatus.BAD_REQUEST, f"Unknown field(s): {', '.join(map(repr, unknown))}."
-        )
     return parsed

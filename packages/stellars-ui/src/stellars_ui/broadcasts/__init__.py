@@ -23,16 +23,13 @@ from stellars_ui.broadcasts.recipients import (
 from stellars_ui.broadcasts.request import (
     MAX_MESSAGE_LENGTH,
     VARIANTS,
-    BroadcastInputError,
     BroadcastRequest,
-    parse_broadcast,
 )
 
 __all__ = [
     "MAX_MESSAGE_LENGTH",
     "VARIANTS",
     "BroadcastHistory",
-    "BroadcastInputError",
     "BroadcastRequest",
     "Delivery",
     "NobodyToNotifyError",
@@ -41,7 +38,6 @@ __all__ = [
     "SenderMissingError",
     "SentBroadcast",
     "deliver",
-    "parse_broadcast",
     "recipients_for",
     "running_servers",
     "sender_service",

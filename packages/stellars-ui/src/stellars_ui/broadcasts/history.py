@@ -82,7 +82,6 @@ class BroadcastHistory:
         )
         self.keep = keep
 
-
     async def record(
         self, sender: str, request: BroadcastRequest, *, recipients: int, delivered: int
     ) -> SentBroadcast:

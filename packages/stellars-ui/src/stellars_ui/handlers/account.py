@@ -7,7 +7,6 @@ admin's choice, ``{"volumes": "delete" | "archive"}``.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any
 
@@ -19,9 +18,9 @@ from stellars_docker import (
     account_of,
     existing_user_volumes,
     settle_account_volumes,
-    volume_choice,
 )
 from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.models.volumes import AccountDeleted, AccountDeletion, VolumeFate
 
 
 class AccountHandler(StellarsAPIHandler):
@@ -37,7 +36,7 @@ class AccountHandler(StellarsAPIHandler):
         """
         self.require_user_scope("admin:users", user_name)
         user = self.target_user(user_name)
-        choice = volume_choice(self.json_object({"volumes"}).get("volumes"))
+        choice = self.body(AccountDeletion).volumes
         if user.name == self.current_user.name:
             raise web.HTTPError(
                 HTTPStatus.CONFLICT, "You cannot delete your own account: ask another admin."
@@ -79,7 +78,12 @@ class AccountHandler(StellarsAPIHandler):
             account.name,
             ", ".join(f"{fate.name} {fate.fate}" for fate in fates) or "none",
         )
-        self.finish({"user": account.name, "volumes": [asdict(fate) for fate in fates]})
+        self.answer(
+            AccountDeleted(
+                user=account.name,
+                volumes=[VolumeFate.model_validate(fate, from_attributes=True) for fate in fates],
+            )
+        )
 
     @staticmethod
     def _refuse_pending(user: Any) -> None:

@@ -11,14 +11,26 @@ from tornado import web
 from stellars_activity import running_server, server_state
 from stellars_auth import authorization_states, shown
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
+from stellars_ui.models.activity import (
+    Activity,
+    ActivityReset,
+    ActivityRow,
+    ActivitySampled,
+    ActivitySettings,
+    ActivitySummary,
+    ActivityVolume,
+    Sampling,
+)
+from stellars_ui.models.common import NoFields
 from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
 
 if TYPE_CHECKING:
     from stellars_activity import ActivityMonitor, ActivityReport, ServerState, UserScore
     from stellars_docker import UserUsage
+    from stellars_ui.models.activity import LevelName
 
 _MB = 1_000_000
-_LEVEL_NAMES = ("inactive", "low", "moderate", "high", "very high")
+_LEVEL_NAMES: tuple[LevelName, ...] = ("inactive", "low", "moderate", "high", "very high")
 
 
 class _ActivityAPIHandler(StellarsAPIHandler):
@@ -67,20 +79,20 @@ class ActivityHandler(_ActivityAPIHandler):
                 )
             )
         ui = self.platform.ui
-        self.finish(
-            {
-                "timestamp": isoformat_utc(report.now),
-                "settings": {
-                    "refresh_interval_seconds": ui.activity_refresh_interval_s,
-                    "target_hours": monitor.settings.target_hours,
-                    "half_life_hours": monitor.settings.half_life_hours,
-                    "retention_days": monitor.settings.retention_days,
-                    "inactive_after_minutes": monitor.settings.inactive_after_minutes,
-                    "sample_interval_seconds": monitor.interval.total_seconds(),
-                },
-                "summary": _summary(rows, report),
-                "users": rows,
-            }
+        self.answer(
+            Activity(
+                timestamp=isoformat_utc(report.now),
+                settings=ActivitySettings(
+                    refresh_interval_seconds=ui.activity_refresh_interval_s,
+                    target_hours=monitor.settings.target_hours,
+                    half_life_hours=monitor.settings.half_life_hours,
+                    retention_days=monitor.settings.retention_days,
+                    inactive_after_minutes=monitor.settings.inactive_after_minutes,
+                    sample_interval_seconds=monitor.interval.total_seconds(),
+                ),
+                summary=_summary(rows, report),
+                users=rows,
+            )
         )
 
 
@@ -90,10 +102,10 @@ class ActivityResetHandler(_ActivityAPIHandler):
     async def post(self) -> None:
         """Answer ``{"reset": true}`` once every sample is gone."""
         self.require_scope(RESET_ACTIVITY)
-        self.json_object(set())
+        self.body(NoFields)
         await self.activity_monitor.reset()
         self.log.info("%s reset every user's activity samples", shown(self.current_user.name))
-        self.finish({"reset": True})
+        self.answer(ActivityReset(reset=True))
 
 
 class ActivitySampleHandler(_ActivityAPIHandler):
@@ -106,9 +118,9 @@ class ActivitySampleHandler(_ActivityAPIHandler):
         gets nothing new (``recorded`` counts only new rows).
         """
         self.require_scope(SAMPLE_ACTIVITY)
-        self.json_object(set())
+        self.body(NoFields)
         tick, written = await self.activity_monitor.tick_now(self)
-        self.finish({"recorded": written, "tick": isoformat_utc(tick)})
+        self.answer(ActivitySampled(recorded=written, tick=isoformat_utc(tick)))
 
 
 def _row(
@@ -121,52 +133,56 @@ def _row(
     authorized: bool | None,
     days: int,
     time_left: float | None,
-) -> dict[str, Any]:
+) -> ActivityRow:
     stats = usage.stats if usage is not None and state.running else None
-    return {
-        "username": orm_user.name,
-        "admin": bool(orm_user.admin),
-        "authorized": authorized,
-        "server_active": state.running,
-        "recently_active": state.recently_active,
-        "server_pending": state.pending,
-        "last_activity": isoformat_utc(orm_user.last_activity),
-        "cpu_percent": None if stats is None else stats.cpu_percent,
-        "memory_mb": None if stats is None else stats.memory_bytes / _MB,
-        "memory_percent": None if stats is None or usage is None else usage.memory_percent,
-        "volumes": []
+    return ActivityRow(
+        username=orm_user.name,
+        admin=bool(orm_user.admin),
+        authorized=authorized,
+        server_active=state.running,
+        recently_active=state.recently_active,
+        server_pending=state.pending,
+        last_activity=isoformat_utc(orm_user.last_activity),
+        cpu_percent=None if stats is None else stats.cpu_percent,
+        memory_mb=None if stats is None else stats.memory_bytes / _MB,
+        memory_percent=None if stats is None or usage is None else usage.memory_percent,
+        volumes=[]
         if usage is None
         else [
-            {"suffix": v.suffix, "name": v.name, "size_bytes": v.size_bytes} for v in usage.volumes
+            ActivityVolume(suffix=v.suffix, name=v.name, size_bytes=v.size_bytes)
+            for v in usage.volumes
         ],
-        "volumes_total_bytes": None if usage is None else usage.volumes_total_bytes,
+        volumes_total_bytes=None if usage is None else usage.volumes_total_bytes,
         # The idle culler's remaining time (the same rule as the culler); None without a culler.
-        "time_left_seconds": time_left,
-        "score": score.score,
-        "percentage": score.percentage,
-        "level": None if score.level is None else int(score.level),
-        "level_name": None if score.level is None else _LEVEL_NAMES[score.level],
-        "samples": score.samples,
-        "hours_collected": score.hours_collected,
-        "enough_data": score.enough_data,
-        "last_sample": isoformat_utc(score.last_sample),
-        "daily_hours": list(history) if history is not None else [0.0] * days,
-    }
+        time_left_seconds=time_left,
+        score=score.score,
+        percentage=score.percentage,
+        level=None if score.level is None else int(score.level),
+        level_name=None if score.level is None else _LEVEL_NAMES[score.level],
+        samples=score.samples,
+        hours_collected=score.hours_collected,
+        enough_data=score.enough_data,
+        last_sample=isoformat_utc(score.last_sample),
+        daily_hours=list(history) if history is not None else [0.0] * days,
+    )
 
 
-def _summary(rows: list[dict[str, Any]], report: ActivityReport) -> dict[str, Any]:
-    running = [row for row in rows if row["server_active"]]
-    active = sum(row["recently_active"] for row in running)
+def _summary(rows: list[ActivityRow], report: ActivityReport) -> ActivitySummary:
+    running = [row for row in rows if row.server_active]
+    active = sum(row.recently_active for row in running)
     sampling = report.sampling
-    return {
-        "total": len(rows),
-        "active": active,
-        "idle": len(running) - active,
-        "offline": len(rows) - len(running),
-        "sampling": {
-            "mode": str(sampling.mode),
-            "interval_seconds": sampling.interval.total_seconds(),
-            "last_tick": isoformat_utc(sampling.last_tick),
-            "state": str(sampling.state),
-        },
-    }
+    return ActivitySummary(
+        total=len(rows),
+        active=active,
+        idle=len(running) - active,
+        offline=len(rows) - len(running),
+        # Validated from their names: the enums' values are the model's literals.
+        sampling=Sampling.model_validate(
+            {
+                "mode": str(sampling.mode),
+                "interval_seconds": sampling.interval.total_seconds(),
+                "last_tick": isoformat_utc(sampling.last_tick),
+                "state": str(sampling.state),
+            }
+        ),
+    )

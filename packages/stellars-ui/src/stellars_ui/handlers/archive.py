@@ -6,28 +6,33 @@ it to the account whose volume name it is (DockerSpawner mounts by name).
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import TYPE_CHECKING
-
-from tornado import web
 
 from stellars_docker import archived_volumes, assign_archived_volume, purge_archived_volume
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
+from stellars_ui.models.common import NoFields
+from stellars_ui.models.volumes import (
+    ArchivedVolume,
+    ArchivedVolumes,
+    Assigned,
+    Purged,
+    VolumeAssignment,
+)
 from stellars_ui.scopes import ARCHIVE_VOLUMES
 
 if TYPE_CHECKING:
-    from stellars_docker import ArchivedVolume
+    from stellars_docker import ArchivedVolume as ArchivedVolumeRecord
 
 
-def _as_json(volume: ArchivedVolume) -> dict[str, object]:
-    return {
-        "name": volume.name,
-        "suffix": volume.suffix,
-        "owner_name": volume.owner_name,
-        "owner": volume.owner,
-        "deleted_at": isoformat_utc(volume.deleted_at),
-        "size_bytes": volume.size_bytes,
-    }
+def _as_json(volume: ArchivedVolumeRecord) -> ArchivedVolume:
+    return ArchivedVolume(
+        name=volume.name,
+        suffix=volume.suffix,
+        owner_name=volume.owner_name,
+        owner=volume.owner,
+        deleted_at=isoformat_utc(volume.deleted_at),
+        size_bytes=volume.size_bytes,
+    )
 
 
 class ArchivedVolumesHandler(StellarsAPIHandler):
@@ -40,7 +45,7 @@ class ArchivedVolumesHandler(StellarsAPIHandler):
         volumes = await archived_volumes(
             runtime.client, self.db, runtime.volume_sizes(), runtime.settings.engine_timeout_s
         )
-        self.finish({"volumes": [_as_json(volume) for volume in volumes]})
+        self.answer(ArchivedVolumes(volumes=[_as_json(volume) for volume in volumes]))
 
 
 class ArchivedVolumeHandler(StellarsAPIHandler):
@@ -49,7 +54,7 @@ class ArchivedVolumeHandler(StellarsAPIHandler):
     async def delete(self, volume: str) -> None:
         """Purge *volume*; answer ``{"purged": name}`` (404 when it is not archived)."""
         self.require_scope(ARCHIVE_VOLUMES)
-        self.json_object(set())
+        self.body(NoFields)
         runtime = self.docker_runtime
         try:
             await purge_archived_volume(
@@ -60,7 +65,7 @@ class ArchivedVolumeHandler(StellarsAPIHandler):
             raise
         self.db.commit()
         self.log.info("Purged the archived volume %s", volume)
-        self.finish({"purged": volume})
+        self.answer(Purged(purged=volume))
 
 
 class AssignArchivedVolumeHandler(StellarsAPIHandler):
@@ -74,10 +79,7 @@ class AssignArchivedVolumeHandler(StellarsAPIHandler):
         that account's (it could never be mounted by it).
         """
         self.require_scope(ARCHIVE_VOLUMES)
-        user_name = self.json_object({"user"}).get("user")
-        if not isinstance(user_name, str) or not user_name:
-            raise web.HTTPError(HTTPStatus.BAD_REQUEST, '"user" must be a user\'s name.')
-        user = self.target_user(user_name)
+        user = self.target_user(self.body(VolumeAssignment).user)
         runtime = self.docker_runtime
         try:
             account = await assign_archived_volume(
@@ -93,4 +95,4 @@ class AssignArchivedVolumeHandler(StellarsAPIHandler):
             raise
         self.db.commit()
         self.log.info("Assigned the archived volume %s to %s", volume, account.name)
-        self.finish({"volume": volume, "user": account.name})
+        self.answer(Assigned(volume=volume, user=account.name))

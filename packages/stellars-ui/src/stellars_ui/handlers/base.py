@@ -1,10 +1,10 @@
-"""What the platform's handlers share: the context, scope checks, strict JSON bodies, errors."""
+"""What the platform's handlers share: the context, scope checks, bodies and answers as models."""
 
 from __future__ import annotations
 
 from datetime import UTC
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from jupyterhub.apihandlers import APIHandler
 from jupyterhub.scopes import has_scope
@@ -12,13 +12,15 @@ from tornado import web
 
 from stellars_ui.context import PlatformContext, platform_context
 from stellars_ui.errors import http_status_of
-from stellars_ui.json_body import BodyError, parse_json_object
+from stellars_ui.json_body import BodyError
+from stellars_ui.models.common import Contract, dump, parse_body
 
 if TYPE_CHECKING:
-    from collections.abc import Set as AbstractSet
     from datetime import datetime
 
     from stellars_docker import DockerRuntime
+
+ModelT = TypeVar("ModelT", bound=Contract)
 
 
 class PlatformHandler(web.RequestHandler):
@@ -96,20 +98,24 @@ class StellarsAPIHandler(PlatformHandler, APIHandler):  # type: ignore[misc]
             raise web.HTTPError(HTTPStatus.NOT_FOUND, f"No such user: {user_name!r}.")
         return user
 
-    def json_object(self, allowed_fields: AbstractSet[str]) -> dict[str, Any]:
-        """Return the request body, which must be a JSON object with only *allowed_fields*.
+    def body(self, model: type[ModelT]) -> ModelT:
+        """Return the request body read as *model* (an empty body reads as ``{}``).
 
-        An empty body reads as ``{}``. See :func:`stellars_ui.json_body.parse_json_object`
-        for the limits (size, nesting).
+        The size and nesting limits of :mod:`stellars_ui.json_body` apply
+        before the model sees the body.
 
         Raises:
             tornado.web.HTTPError: 413 for a body over the size cap, 400 for
-                one that is not such an object (the message says why).
+                one the model refuses (the message names each field at fault).
         """
         try:
-            return parse_json_object(self.request.body, allowed_fields)
+            return parse_body(model, self.request.body)
         except BodyError as error:
             raise web.HTTPError(error.status, "%s", str(error)) from None
+
+    def answer(self, model: Contract) -> None:
+        """Finish with *model* as JSON: every answer is built, so checked, by its model."""
+        self.finish(dump(model))
 
     def _handle_request_exception(self, e: BaseException) -> None:
         # Domain packages raise their own errors; this is the one place that
@@ -126,6 +132,10 @@ class StellarsAPIHandler(PlatformHandler, APIHandler):  # type: ignore[misc]
             super()._handle_request_exception(http_error)
 
 
+@overload
+def isoformat_utc(moment: datetime) -> str: ...
+@overload
+def isoformat_utc(moment: datetime | None) -> str | None: ...
 def isoformat_utc(moment: datetime | None) -> str | None:
     """Return *moment* as ISO 8601 with ``+00:00`` (JupyterHub's naive times are UTC), or None."""
     if moment is None:

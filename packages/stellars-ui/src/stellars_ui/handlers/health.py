@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.models.common import Error
+from stellars_ui.models.platform import Health, HealthCheck
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -30,30 +32,28 @@ class HealthHandler(StellarsAPIHandler):
             # headers, and Retry-After is the point of this answer.
             self.set_status(HTTPStatus.TOO_MANY_REQUESTS)
             self.set_header("Retry-After", str(health.limit.retry_after_s()))
-            self.finish(
-                {
-                    "status": HTTPStatus.TOO_MANY_REQUESTS,
-                    "message": "Too many health checks from this address.",
-                }
+            self.answer(
+                Error(
+                    status=HTTPStatus.TOO_MANY_REQUESTS,
+                    message="Too many health checks from this address.",
+                )
             )
             return
         report = await health.report(self._probes())
         self.set_header("Cache-Control", "no-store")
         self.set_status(HTTPStatus.OK if report.healthy else HTTPStatus.SERVICE_UNAVAILABLE)
-        self.finish(
-            {
-                "healthy": report.healthy,
-                "checks": {
-                    check.name: {
-                        "ok": check.ok,
-                        "elapsed_ms": round(check.elapsed_ms, 1),
-                        "error": check.error,
-                    }
+        self.answer(
+            Health(
+                healthy=report.healthy,
+                checks={
+                    check.name: HealthCheck(
+                        ok=check.ok, elapsed_ms=round(check.elapsed_ms, 1), error=check.error
+                    )
                     for check in report.checks
                 },
                 # The checks run at most every few seconds; this says how old these are.
-                "age_seconds": round(health.age_s(report), 1),
-            }
+                age_seconds=round(health.age_s(report), 1),
+            )
         )
 
     def _probes(self) -> dict[str, Callable[[], Awaitable[object]]]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import jupyterhub
-from jupyterhub.apihandlers import APIHandler
 from jupyterhub.scopes import needs_scope
 
-from stellars_ui.handlers.base import PlatformHandler
+from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.models.platform import Info
 
 
-class InfoHandler(PlatformHandler, APIHandler):  # type: ignore[misc]
+class InfoHandler(StellarsAPIHandler):
     """Report the platform name and the versions of JupyterHub and each package.
 
     Needs ``read:hub``, the core scope for reading details about the hub.
@@ -19,10 +19,10 @@ class InfoHandler(PlatformHandler, APIHandler):  # type: ignore[misc]
     def get(self) -> None:
         """Answer ``{"platform", "jupyterhub", "packages": {name: version or null}}``."""
         settings = self.platform.ui
-        self.finish(
-            {
-                "platform": settings.platform_name,
-                "jupyterhub": jupyterhub.__version__,
-                "packages": settings.package_versions,
-            }
+        self.answer(
+            Info(
+                platform=settings.platform_name,
+                jupyterhub=jupyterhub.__version__,
+                packages=dict(settings.package_versions),
+            )
         )

@@ -8,22 +8,30 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jupyterhub import orm
 
 from stellars_auth import shown
 from stellars_ui.broadcasts import (
     BroadcastHistory,
-    parse_broadcast,
     recipients_for,
     running_servers,
     server_access_token,
 )
 from stellars_ui.broadcasts.delivery import deliver
-from stellars_ui.broadcasts.request import BROADCAST_FIELDS
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.metrics import count_broadcast
+from stellars_ui.models.notifications import (
+    ActiveServer,
+    ActiveServers,
+    Broadcast,
+    BroadcastBody,
+    BroadcastHistoryAnswer,
+    BroadcastReport,
+    BroadcastTotals,
+    DeliveryResult,
+)
 from stellars_ui.scopes import BROADCAST
 
 if TYPE_CHECKING:
@@ -43,20 +51,20 @@ class ActiveServersHandler(_NotificationsHandler):
     def get(self) -> None:
         """Answer ``{"timestamp", "servers": [...]}``, each server's user, name and times."""
         self.require_scope(BROADCAST)
-        self.finish(
-            {
+        self.answer(
+            ActiveServers(
                 # The hub's clock, for a page to say "5 minutes ago" from it.
-                "timestamp": isoformat_utc(datetime.now(UTC)),
-                "servers": [
-                    {
-                        "username": server.username,
-                        "server_name": server.server_name,
-                        "started": isoformat_utc(server.started),
-                        "last_activity": isoformat_utc(server.last_activity),
-                    }
+                timestamp=isoformat_utc(datetime.now(UTC)),
+                servers=[
+                    ActiveServer(
+                        username=server.username,
+                        server_name=server.server_name,
+                        started=isoformat_utc(server.started),
+                        last_activity=isoformat_utc(server.last_activity),
+                    )
                     for server in running_servers(self.db, self.users)
                 ],
-            }
+            )
         )
 
 
@@ -70,7 +78,7 @@ class BroadcastHandler(_NotificationsHandler):
         field); 409 when everyone was asked for and no server runs.
         """
         self.require_scope(BROADCAST)
-        request = parse_broadcast(self.json_object(BROADCAST_FIELDS))
+        request = self.body(BroadcastBody).to_request()
         options = self.platform.ui.broadcasts
         recipients = recipients_for(
             request.recipients,
@@ -104,16 +112,16 @@ class BroadcastHandler(_NotificationsHandler):
             delivered,
             len(deliveries),
         )
-        self.finish(
-            {
-                "broadcast": broadcast_json(sent),
-                "results": [_result_json(d) for d in deliveries],
-                "totals": {
-                    "recipients": len(deliveries),
-                    "delivered": delivered,
-                    "failed": len(deliveries) - delivered,
-                },
-            }
+        self.answer(
+            BroadcastReport(
+                broadcast=broadcast_json(sent),
+                results=[_result_json(d) for d in deliveries],
+                totals=BroadcastTotals(
+                    recipients=len(deliveries),
+                    delivered=delivered,
+                    failed=len(deliveries) - delivered,
+                ),
+            )
         )
 
 
@@ -124,36 +132,39 @@ class BroadcastHistoryHandler(_NotificationsHandler):
         """Answer ``{"timestamp", "broadcasts": [...], "keep": n}``."""
         self.require_scope(BROADCAST)
         kept = await self.history.recent()
-        self.finish(
-            {
-                "timestamp": isoformat_utc(datetime.now(UTC)),
-                "broadcasts": [broadcast_json(sent) for sent in kept],
-                "keep": self.history.keep,
-            }
+        self.answer(
+            BroadcastHistoryAnswer(
+                timestamp=isoformat_utc(datetime.now(UTC)),
+                broadcasts=[broadcast_json(sent) for sent in kept],
+                keep=self.history.keep,
+            )
         )
 
 
-def broadcast_json(sent: SentBroadcast) -> dict[str, Any]:
+def broadcast_json(sent: SentBroadcast) -> Broadcast:
     """Return one broadcast as the history and the broadcast report show it."""
-    return {
-        "id": sent.id,
-        "sent_at": isoformat_utc(sent.sent_at),
-        "sender": sent.sender,
-        "message": sent.message,
-        "variant": sent.variant,
-        "autoClose": False if sent.auto_close_ms is None else sent.auto_close_ms,
-        "recipients": sent.recipients,
-        "delivered": sent.delivered,
-        "failed": sent.failed,
-    }
+    # Validated from a mapping: the history keeps the variant as text, the model a literal.
+    return Broadcast.model_validate(
+        {
+            "id": sent.id,
+            "sent_at": isoformat_utc(sent.sent_at),
+            "sender": sent.sender,
+            "message": sent.message,
+            "variant": sent.variant,
+            "autoClose": False if sent.auto_close_ms is None else sent.auto_close_ms,
+            "recipients": sent.recipients,
+            "delivered": sent.delivered,
+            "failed": sent.failed,
+        }
+    )
 
 
-def _result_json(delivery: Delivery) -> dict[str, Any]:
-    return {
-        "username": delivery.username,
-        "server_name": delivery.server_name,
-        "delivered": delivery.delivered,
-        "reason": delivery.reason,
-        "status": delivery.status,
-        "elapsed_ms": None if delivery.elapsed_ms is None else round(delivery.elapsed_ms, 1),
-    }
+def _result_json(delivery: Delivery) -> DeliveryResult:
+    return DeliveryResult(
+        username=delivery.username,
+        server_name=delivery.server_name,
+        delivered=delivery.delivered,
+        reason=delivery.reason,
+        status=delivery.status,
+        elapsed_ms=None if delivery.elapsed_ms is None else round(delivery.elapsed_ms, 1),
+    )

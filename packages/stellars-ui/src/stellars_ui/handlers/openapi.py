@@ -1,32 +1,16 @@
 """``GET /hub/api/stellars/openapi.json``: the platform API's OpenAPI document.
 
-Public, since it is documentation. The document is a YAML file shipped in
-the package (``stellars_ui/openapi.yaml``), read once when the routes are
-made (:func:`load_openapi`, called by ``extra_handlers()`` at start-up) and
-handed to the handler, so no request reads the disk.
+Public, since it is documentation. The document is generated once when the
+routes are made (``stellars_ui.openapi.load_openapi``, called by
+``extra_handlers()`` at start-up) and handed to the handler, so no request
+builds it.
 """
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from stellars_ui.handlers.base import StellarsAPIHandler
-
-OPENAPI_RESOURCE = "openapi.yaml"
-
-
-def load_openapi() -> dict[str, Any]:
-    """Return the OpenAPI document shipped with the package.
-
-    Reads the package's data from disk: call it at start-up, never from a handler.
-    """
-    text = files("stellars_ui").joinpath(OPENAPI_RESOURCE).read_text(encoding="utf-8")
-    # safe_load: the file is ours, but a YAML loader that builds objects is never needed.
-    document: dict[str, Any] = yaml.safe_load(text)
-    return document
 
 
 class OpenAPIHandler(StellarsAPIHandler):
@@ -38,7 +22,7 @@ class OpenAPIHandler(StellarsAPIHandler):
 
     def get(self) -> None:
         """Answer the document; ``public, no-cache`` with tornado's ETag, so 304 when unchanged."""
-        # The file says /hub (a hub at the server's root); a hub under a base
+        # The document says /hub (a hub at the server's root); a hub under a base
         # URL serves its paths below that (JupyterHub's hub.base_url, e.g.
         # /prefix/hub/), and a client should call there.
         hub_prefix: str = self.hub.base_url

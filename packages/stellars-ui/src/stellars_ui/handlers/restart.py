@@ -5,6 +5,8 @@ from __future__ import annotations
 from stellars_docker import restart_container
 from stellars_docker.errors import ServerStateError
 from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.models.common import NoFields
+from stellars_ui.models.volumes import Restarted
 
 
 class RestartServerHandler(StellarsAPIHandler):
@@ -15,7 +17,7 @@ class RestartServerHandler(StellarsAPIHandler):
         self.require_user_scope("servers", user_name)
         user = self.target_user(user_name)
         runtime = self.docker_runtime
-        self.json_object(set())
+        self.body(NoFields)
         spawner = user.spawners[""]
         if not spawner.ready:
             raise ServerStateError(f"{user.name}'s server is not running")
@@ -29,4 +31,4 @@ class RestartServerHandler(StellarsAPIHandler):
             self.db.commit()
             # The container's published port changes on restart: point the route at it again.
             await self.proxy.add_user(user)
-        self.finish({"restarted": True, "url": user.url})
+        self.answer(Restarted(restarted=True, url=user.url))

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 from stellars_activity import running_server
 from stellars_auth import shown
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
+from stellars_ui.models.sessions import Extended, Extension, SessionInfo
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
-    from stellars_activity import IdleSessions, SessionInfo
+    from stellars_activity import IdleSessions
+    from stellars_activity import SessionInfo as SessionState
 
 
 class _SessionHandler(StellarsAPIHandler):
@@ -29,7 +31,7 @@ class SessionInfoHandler(_SessionHandler):
         self.require_user_scope("read:servers", user_name)
         user = self.target_user(user_name)
         info = await self.idle_sessions.info(running_server(user))
-        self.finish(session_json(info))
+        self.answer(SessionInfo(**session_fields(info)))
 
 
 class ExtendSessionHandler(_SessionHandler):
@@ -43,7 +45,7 @@ class ExtendSessionHandler(_SessionHandler):
         """
         self.require_user_scope("servers", user_name)
         user = self.target_user(user_name)
-        hours = self.json_object({"hours"}).get("hours")
+        hours = self.body(Extension).hours
         outcome, info = await self.idle_sessions.extend(running_server(user), hours)
         self.log.info(
             "%s extended %s's session by %d h",
@@ -51,18 +53,18 @@ class ExtendSessionHandler(_SessionHandler):
             shown(user.name),
             outcome.granted_hours,
         )
-        self.finish(
-            {
-                **session_json(info),
-                "granted_hours": outcome.granted_hours,
-                "truncated": outcome.truncated,
-                "deadline": isoformat_utc(outcome.deadline),
-            }
+        self.answer(
+            Extended(
+                **session_fields(info),
+                granted_hours=outcome.granted_hours,
+                truncated=outcome.truncated,
+                deadline=isoformat_utc(outcome.deadline),
+            )
         )
 
 
-def session_json(info: SessionInfo) -> dict[str, Any]:
-    """Return the session-info answer for *info*."""
+def session_fields(info: SessionState) -> dict[str, Any]:
+    """Return the fields of the session-info answer for *info* (see ``SessionInfo``)."""
     policy = info.policy
     return {
         "culler_enabled": info.culler_enabled,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,13 @@ from stellars_docker import (
 )
 from stellars_docker.errors import ServerStateError
 from stellars_ui.handlers.base import StellarsAPIHandler
+from stellars_ui.models.volumes import (
+    ExistingVolume,
+    VolumeDeletion,
+    VolumeDeletions,
+    VolumeList,
+    VolumeSelection,
+)
 
 if TYPE_CHECKING:
     from stellars_docker import DeletionResult
@@ -35,7 +41,14 @@ class ManageVolumesHandler(StellarsAPIHandler):
             sizes=runtime.volume_sizes(),
             limit_s=runtime.settings.engine_timeout_s,
         )
-        self.finish({"volumes": [asdict(volume) for volume in volumes]})
+        self.answer(
+            VolumeList(
+                volumes=[
+                    ExistingVolume.model_validate(volume, from_attributes=True)
+                    for volume in volumes
+                ]
+            )
+        )
 
     async def delete(self, user_name: str) -> None:
         """Delete the volumes named in ``{"volumes": [suffix, ...]}`` of a stopped server.
@@ -46,9 +59,9 @@ class ManageVolumesHandler(StellarsAPIHandler):
         """
         self.require_user_scope("servers", user_name)
         user = self.target_user(user_name)
-        body = self.json_object({"volumes"})
+        body = self.body(VolumeSelection)
         runtime = self.docker_runtime
-        chosen = select_volumes(runtime.settings.user_volumes, body.get("volumes"))
+        chosen = select_volumes(runtime.settings.user_volumes, body.volumes)
         spawner = user.spawners[""]
         if spawner.active or spawner.pending:
             state = spawner.pending or "running"
@@ -69,7 +82,14 @@ class ManageVolumesHandler(StellarsAPIHandler):
         # The ownership records of the volumes deleted go with them.
         self.db.commit()
         self.set_status(_status_of(results))
-        self.finish({"volumes": [asdict(result) for result in results]})
+        self.answer(
+            VolumeDeletions(
+                volumes=[
+                    VolumeDeletion.model_validate(result, from_attributes=True)
+                    for result in results
+                ]
+            )
+        )
 
 
 def _status_of(results: list[DeletionResult]) -> HTTPStatus:

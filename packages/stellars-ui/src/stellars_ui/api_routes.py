@@ -1,0 +1,523 @@
+"""The platform API's route table: every endpoint, its handler, scopes, models and statuses.
+
+The single source of both the routes (``stellars_ui.routes.extra_handlers``)
+and the OpenAPI document (``stellars_ui.openapi``). The statuses in
+``errors`` are answered with ``{"status", "message"}`` (``models.common.Error``).
+"""
+
+from __future__ import annotations
+
+from stellars_ui.contract import Answer, ApiRoute, Operation
+from stellars_ui.handlers.account import AccountHandler
+from stellars_ui.handlers.activity import (
+    ActivityHandler,
+    ActivityResetHandler,
+    ActivitySampleHandler,
+)
+from stellars_ui.handlers.archive import (
+    ArchivedVolumeHandler,
+    ArchivedVolumesHandler,
+    AssignArchivedVolumeHandler,
+)
+from stellars_ui.handlers.credentials import CredentialsHandler
+from stellars_ui.handlers.docker_grants import DockerGrantsHandler
+from stellars_ui.handlers.health import HealthHandler
+from stellars_ui.handlers.info import InfoHandler
+from stellars_ui.handlers.notifications import (
+    ActiveServersHandler,
+    BroadcastHandler,
+    BroadcastHistoryHandler,
+)
+from stellars_ui.handlers.openapi import OpenAPIHandler
+from stellars_ui.handlers.restart import RestartServerHandler
+from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandler
+from stellars_ui.handlers.volumes import ManageVolumesHandler
+from stellars_ui.models.accounts import Credentials, CredentialsRequest
+from stellars_ui.models.activity import Activity, ActivityReset, ActivitySampled
+from stellars_ui.models.common import Error, NoFields
+from stellars_ui.models.notifications import (
+    ActiveServers,
+    BroadcastBody,
+    BroadcastHistoryAnswer,
+    BroadcastReport,
+)
+from stellars_ui.models.platform import DockerGrants, Health, Info
+from stellars_ui.models.sessions import Extended, Extension, SessionInfo
+from stellars_ui.models.volumes import (
+    AccountDeleted,
+    AccountDeletion,
+    ArchivedVolumes,
+    Assigned,
+    Purged,
+    Restarted,
+    VolumeAssignment,
+    VolumeDeletions,
+    VolumeList,
+    VolumeSelection,
+)
+
+NO_STORE = {"Cache-Control": {"$ref": "#/components/headers/NoStore"}}
+# What an endpoint that acts on Docker may answer besides its own statuses.
+DOCKER = (501, 503)
+BROADCAST = "custom:notifications:broadcast"
+ARCHIVE = "custom:volumes:archive"
+
+API_ROUTES: tuple[ApiRoute, ...] = (
+    ApiRoute(
+        "/api/activity",
+        ActivityHandler,
+        (
+            Operation(
+                "get",
+                "getActivity",
+                "activity",
+                "Every readable user's activity, resources and server state",
+                "Scope: `read:users:activity`. The rows are the users the caller holds it "
+                "on (a user holds it on themself, so a plain user gets their own row); 403 "
+                "for a caller who holds it on nobody. CPU, memory and volumes are null or "
+                "empty with the local spawner.",
+                ("read:users:activity",),
+                Activity,
+                errors=(403,),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/activity/reset",
+        ActivityResetHandler,
+        (
+            Operation(
+                "post",
+                "resetActivity",
+                "activity",
+                "Delete every activity sample of every user",
+                "Scope: `custom:activity:reset`.",
+                ("custom:activity:reset",),
+                ActivityReset,
+                request=NoFields,
+                errors=(400, 403, 413),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/activity/sample",
+        ActivitySampleHandler,
+        (
+            Operation(
+                "post",
+                "sampleActivity",
+                "activity",
+                "Record a sample of every user now",
+                "Scope: `custom:activity:sample`. The sample is at the sampler's current "
+                "tick, so a user already sampled at that tick gets nothing new (`recorded` "
+                "counts only new rows).",
+                ("custom:activity:sample",),
+                ActivitySampled,
+                request=NoFields,
+                errors=(400, 403, 413),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/admin/credentials",
+        CredentialsHandler,
+        (
+            Operation(
+                "post",
+                "readCredentials",
+                "accounts",
+                "The generated passphrases of accounts just created, each once",
+                "Scope: `custom:credentials:read`. Each passphrase can be read once and only "
+                "for a short time after its account was created; the names without one are "
+                "`unavailable`. Never cached (`Cache-Control: no-store`, errors included).",
+                ("custom:credentials:read",),
+                Credentials,
+                request=CredentialsRequest,
+                request_required=True,
+                example={"usernames": ["nia", "otto"]},
+                errors=(413,),
+                answers={
+                    200: Answer(
+                        "the passphrases taken, and the names without one",
+                        (Credentials,),
+                        NO_STORE,
+                    ),
+                    400: Answer("bad input; the message says what", (Error,), NO_STORE),
+                    403: Answer("the caller lacks the scope", (Error,), NO_STORE),
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/notifications/active-servers",
+        ActiveServersHandler,
+        (
+            Operation(
+                "get",
+                "listActiveServers",
+                "notifications",
+                "The servers a broadcast to everyone would reach",
+                f"Scope: `{BROADCAST}`. The servers that are up (not starting or stopping), "
+                "by username; `timestamp` is the hub's clock.",
+                (BROADCAST,),
+                ActiveServers,
+                errors=(403,),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/notifications/broadcast",
+        BroadcastHandler,
+        (
+            Operation(
+                "post",
+                "broadcast",
+                "notifications",
+                "Notify running JupyterLabs and report on each",
+                f"Scope: `{BROADCAST}`. One result per running server of each recipient, and "
+                "one for each recipient without one (`not running` or `unknown user`). 400 "
+                "naming the field for any other body, nothing sent or kept; 409 when everyone "
+                "was asked for and no server runs.",
+                (BROADCAST,),
+                BroadcastReport,
+                request=BroadcastBody,
+                request_required=True,
+                example={
+                    "message": "Maintenance at 18:00, please save your work",
+                    "variant": "warning",
+                    "autoClose": False,
+                    "recipients": ["ada", "bo"],
+                },
+                errors=(400, 403, 409, 413),
+                answers={
+                    500: Answer(
+                        "the sender service is not configured (a configuration fault)", (Error,)
+                    )
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/notifications/history",
+        BroadcastHistoryHandler,
+        (
+            Operation(
+                "get",
+                "getBroadcastHistory",
+                "notifications",
+                "The broadcasts kept, newest first",
+                f"Scope: `{BROADCAST}`. At most `keep` of them.",
+                (BROADCAST,),
+                BroadcastHistoryAnswer,
+                errors=(403,),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/archived-volumes",
+        ArchivedVolumesHandler,
+        (
+            Operation(
+                "get",
+                "listArchivedVolumes",
+                "accounts",
+                "The volumes of deleted accounts",
+                f"Scope: `{ARCHIVE}`. Every volume whose owner account was deleted, oldest "
+                "deletion first; no account mounts them.",
+                (ARCHIVE,),
+                ArchivedVolumes,
+                errors=(403, *DOCKER),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/archived-volumes/{volume}",
+        ArchivedVolumeHandler,
+        (
+            Operation(
+                "delete",
+                "purgeArchivedVolume",
+                "accounts",
+                "Remove an archived volume and its files",
+                f"Scope: `{ARCHIVE}`. 404 when the volume is not an archived one (a live "
+                "account's volumes are never purged here); 409 when the engine refuses (a "
+                "container uses it).",
+                (ARCHIVE,),
+                Purged,
+                request=NoFields,
+                errors=(400, 403, 409, 413, *DOCKER),
+                answers={
+                    404: Answer(
+                        "the volume is not an archived one (missing, or a live account's)",
+                        (Error,),
+                    )
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/archived-volumes/{volume}/assign",
+        AssignArchivedVolumeHandler,
+        (
+            Operation(
+                "post",
+                "assignArchivedVolume",
+                "accounts",
+                "Give an archived volume to the account of its name",
+                f"Scope: `{ARCHIVE}`. Volumes are mounted by name, so an archived volume can "
+                "only go to the account whose volume it is by name (a new account of the "
+                "deleted one's name): any other account gets 409 saying so. That account "
+                "mounts it from its next start.",
+                (ARCHIVE,),
+                Assigned,
+                request=VolumeAssignment,
+                request_required=True,
+                example={"user": "ada"},
+                errors=(400, 403, 409, 413, *DOCKER),
+                answers={
+                    404: Answer("no such user, or the volume is not an archived one", (Error,))
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/docker-grants",
+        DockerGrantsHandler,
+        (
+            Operation(
+                "get",
+                "getDockerGrants",
+                "platform",
+                "Who holds Docker access, who granted it, and whether a spawn honours it",
+                "Scope: `custom:docker-grants:read`. For each Docker-access group "
+                "(`docker-sock`, then `docker-privileged`), every member with the record of "
+                "their grant. A membership counts at spawn only when a full admin granted it "
+                "(or the configuration's `load_groups` lists the member); any other is listed "
+                "with why it is ignored and how to fix it.",
+                ("custom:docker-grants:read",),
+                DockerGrants,
+                errors=(403,),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/health",
+        HealthHandler,
+        (
+            Operation(
+                "get",
+                "getHealth",
+                "platform",
+                "Whether the database, the proxy and the Docker engine answer",
+                "Public, for load balancers and monitoring. The checks run at most every few "
+                "seconds and are shared by every caller (`age_seconds` says how old they "
+                "are); each client address gets a bounded number of answers a minute. "
+                "`docker` is checked only when servers are containers. Never cached "
+                "(`Cache-Control: no-store`).",
+                (),
+                Health,
+                answers={
+                    200: Answer("every part answers", (Health,), NO_STORE),
+                    429: Answer(
+                        "too many health checks from this address",
+                        (Error,),
+                        {
+                            "Retry-After": {
+                                "description": "seconds until this address may ask again",
+                                "schema": {"type": "integer", "minimum": 0},
+                            }
+                        },
+                    ),
+                    503: Answer("a part does not answer (its check says why)", (Health,), NO_STORE),
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/info",
+        InfoHandler,
+        (
+            Operation(
+                "get",
+                "getInfo",
+                "platform",
+                "The platform and the versions it runs",
+                "Scope: `read:hub`.",
+                ("read:hub",),
+                Info,
+                errors=(403,),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/openapi.json",
+        OpenAPIHandler,
+        (
+            Operation(
+                "get",
+                "getOpenAPI",
+                "platform",
+                "This document, as JSON",
+                "Public: it is documentation. `servers` names the hub's own prefix. "
+                "Cacheable but revalidated (`Cache-Control: public, no-cache` with an "
+                "`ETag`), so a client never keeps the document of an older version.",
+                (),
+                None,
+                answers={
+                    200: Answer(
+                        "the OpenAPI document",
+                        headers={
+                            "Cache-Control": {
+                                "description": "`public, no-cache`",
+                                "schema": {"type": "string"},
+                            },
+                            "ETag": {
+                                "description": "the document's tag, for `If-None-Match`",
+                                "schema": {"type": "string"},
+                            },
+                        },
+                        schema={"type": "object"},
+                    ),
+                    304: Answer("unchanged since the `ETag` given in `If-None-Match`"),
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/account",
+        AccountHandler,
+        (
+            Operation(
+                "delete",
+                "deleteAccount",
+                "accounts",
+                "Delete an account, and delete or archive its volumes",
+                "Scope: `admin:users` on the user (as JupyterHub's own "
+                "`DELETE /hub/api/users/{name}`, which keeps working and archives). The body "
+                "is required: `delete` removes the account's own volumes, `archive` keeps "
+                "them for nobody until an admin assigns or purges them. Nothing is deleted "
+                "when the body is not exactly that (400), when the caller is the user (409), "
+                "when a server of the user is starting or stopping (409) or when the engine "
+                "does not answer (503). A running server is stopped first. The answer "
+                "reports each of the account's volumes; one the engine refused to remove "
+                "stays archived, with the reason.",
+                ("admin:users!user",),
+                AccountDeleted,
+                request=AccountDeletion,
+                request_required=True,
+                example={"volumes": "archive"},
+                errors=(400, 403, 404, 409, 413, *DOCKER),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/manage-volumes",
+        ManageVolumesHandler,
+        (
+            Operation(
+                "get",
+                "listVolumes",
+                "servers",
+                "The user's volumes that exist, with their sizes",
+                "Scope: `read:servers` on the user. Only the resettable volumes (home, "
+                "workspace, cache by default) that exist on the engine, found by exact name; "
+                "`size_bytes` is null while not measured yet.",
+                ("read:servers!user",),
+                VolumeList,
+                errors=(403, 404, *DOCKER),
+            ),
+            Operation(
+                "delete",
+                "deleteVolumes",
+                "servers",
+                "Delete some of a stopped server's volumes",
+                "Scope: `servers` on the user. The server must be stopped, with no start or "
+                "stop pending. The answer reports each volume asked for: 200 every one "
+                "deleted, 207 some, 404 none of them existed, 409 the engine refused them "
+                "all. Any other body is refused with 400 and nothing is deleted.",
+                ("servers!user",),
+                VolumeDeletions,
+                request=VolumeSelection,
+                request_required=True,
+                example={"volumes": ["home", "cache"]},
+                errors=(400, 403, 413, *DOCKER),
+                answers={
+                    200: Answer("every volume asked for was deleted", (VolumeDeletions,)),
+                    207: Answer("some were deleted; each says what happened", (VolumeDeletions,)),
+                    404: Answer(
+                        "none of the volumes existed (a report), or no such user (an error)",
+                        (VolumeDeletions, Error),
+                    ),
+                    409: Answer(
+                        "the engine refused every volume (a report), or the server runs or "
+                        "is starting or stopping (an error)",
+                        (VolumeDeletions, Error),
+                    ),
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/restart-server",
+        RestartServerHandler,
+        (
+            Operation(
+                "post",
+                "restartServer",
+                "servers",
+                "Restart the user's running server in place",
+                "Scope: `servers` on the user. Restarts the container (volumes and image "
+                "unchanged) and answers once JupyterLab answers again. 409 when the server "
+                "is not running or a restart is already under way; 504 when JupyterLab does "
+                "not answer in time.",
+                ("servers!user",),
+                Restarted,
+                request=NoFields,
+                errors=(400, 403, 404, 409, 413, *DOCKER),
+                answers={
+                    504: Answer("JupyterLab did not answer in time after the restart", (Error,))
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/session-info",
+        SessionInfoHandler,
+        (
+            Operation(
+                "get",
+                "getSessionInfo",
+                "sessions",
+                "Where the user's server stands with the idle culler",
+                "Scope: `read:servers` on the user. `remaining_seconds` is null without a "
+                "running server.",
+                ("read:servers!user",),
+                SessionInfo,
+                errors=(403, 404),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/extend-session",
+        ExtendSessionHandler,
+        (
+            Operation(
+                "post",
+                "extendSession",
+                "sessions",
+                "Keep the server some hours more",
+                "Scope: `servers` on the user. Grants up to the hours on offer (`truncated` "
+                "when fewer than asked). 400 for hours that are not a whole number from 1 "
+                "(floats, booleans and strings included); 409 when no culler runs, the server "
+                "is not running, or nothing is on offer. The hours are checked first: bad "
+                "hours are a 400 whatever the server's state.",
+                ("servers!user",),
+                Extended,
+                request=Extension,
+                request_required=True,
+                example={"hours": 2},
+                errors=(400, 403, 404, 409, 413),
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,107 @@
+"""Bodies of the activity endpoints: the report, a reset, a sample taken now."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from stellars_ui.models.common import Contract, NullableTimestamp, Timestamp
+
+Count = Annotated[int, Field(ge=0)]
+LevelName = Literal["inactive", "low", "moderate", "high", "very high"]
+
+
+class ActivitySettings(Contract):
+    """The monitor's settings, for a page to explain its numbers."""
+
+    refresh_interval_seconds: int
+    target_hours: float
+    half_life_hours: float
+    retention_days: int
+    inactive_after_minutes: float
+    sample_interval_seconds: float
+
+
+class Sampling(Contract):
+    """Who samples, how often, and whether the ticks keep coming."""
+
+    mode: Literal["hub", "service"]
+    interval_seconds: float
+    last_tick: NullableTimestamp
+    state: Literal["waiting", "ok", "late"] = Field(description="late: no tick for 2.5 intervals")
+
+
+class ActivitySummary(Contract):
+    """The rows counted by state."""
+
+    total: Count
+    active: Count
+    idle: Count
+    offline: Count
+    sampling: Sampling
+
+
+class ActivityVolume(Contract):
+    """One of a user's volumes and its size."""
+
+    suffix: str
+    name: str
+    size_bytes: int | None
+
+
+class ActivityRow(Contract):
+    """One user's activity, resources and server state."""
+
+    username: str
+    admin: bool
+    authorized: bool | None = Field(
+        description="NativeAuthenticator's approval; null without a record of it"
+    )
+    server_active: bool = Field(description="the server is running")
+    recently_active: bool
+    server_pending: str | None = Field(
+        description="JupyterHub's pending action (spawn, stop) while one is under way"
+    )
+    last_activity: NullableTimestamp
+    cpu_percent: float | None
+    memory_mb: float | None = Field(description="10^6 bytes")
+    memory_percent: float | None
+    volumes: list[ActivityVolume]
+    volumes_total_bytes: int | None
+    time_left_seconds: float | None = Field(
+        description="the idle culler's remaining time; null without a culler or a running server"
+    )
+    score: float | None = Field(description="null without samples")
+    percentage: float | None
+    level: Annotated[int, Field(ge=0, le=4)] | None
+    level_name: LevelName | None
+    samples: Count
+    hours_collected: Annotated[float, Field(ge=0)]
+    enough_data: bool
+    last_sample: NullableTimestamp
+    daily_hours: list[Annotated[float, Field(ge=0)]] = Field(
+        description="active hours per UTC day, ending with today"
+    )
+
+
+class Activity(Contract):
+    """Every readable user's row, and their summary."""
+
+    timestamp: Timestamp
+    settings: ActivitySettings
+    summary: ActivitySummary
+    users: list[ActivityRow]
+
+
+class ActivityReset(Contract):
+    """Every sample deleted."""
+
+    reset: Literal[True]
+
+
+class ActivitySampled(Contract):
+    """The rows a sample taken now wrote, and its tick."""
+
+    recorded: Count
+    tick: Timestamp

@@ -1,0 +1,126 @@
+"""Bodies of the volume endpoints: a user's volumes, account deletion, the archive, restarts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from stellars_ui.models.common import Contract, NullableTimestamp
+
+Size = Annotated[int, Field(ge=0)] | None
+
+
+def _distinct(suffixes: list[str]) -> list[str]:
+    if len(set(suffixes)) != len(suffixes):
+        raise ValueError("names a volume twice")
+    return suffixes
+
+
+class ExistingVolume(Contract):
+    """A resettable volume that exists on the engine."""
+
+    suffix: str = Field(description="the short name users choose by")
+    name: str = Field(description="the volume's name on the engine")
+    mount_point: str = Field(description="where the lab mounts it")
+    description: str = Field(description="what it holds")
+    size_bytes: Size = Field(description="null until measured")
+
+
+class VolumeList(Contract):
+    """The user's existing resettable volumes."""
+
+    volumes: list[ExistingVolume]
+
+
+class VolumeSelection(Contract):
+    """The volumes to delete, by suffix (the configured resettable ones)."""
+
+    volumes: Annotated[
+        list[str],
+        Field(min_length=1, json_schema_extra={"uniqueItems": True}),
+        AfterValidator(_distinct),
+    ] = Field(description="distinct suffixes of resettable volumes")
+
+
+class VolumeDeletion(Contract):
+    """What became of one volume asked for."""
+
+    suffix: str
+    name: str
+    deleted: bool
+    error: str | None = Field(description="why not, when not deleted")
+
+
+class VolumeDeletions(Contract):
+    """Each volume asked for, deleted or not."""
+
+    volumes: list[VolumeDeletion]
+
+
+class AccountDeletion(Contract):
+    """The admin's choice for the volumes of the account being deleted."""
+
+    volumes: Literal["delete", "archive"] = Field(
+        description="remove the account's volumes, or keep them as an archive"
+    )
+
+
+class VolumeFate(Contract):
+    """What became of one of a deleted account's volumes."""
+
+    suffix: str
+    name: str
+    size_bytes: Size = Field(description="null if not measured")
+    fate: Literal["deleted", "archived"]
+    error: str | None = Field(description="why a volume asked to be deleted was archived instead")
+
+
+class AccountDeleted(Contract):
+    """The account deleted and each of its volumes' fate."""
+
+    user: str = Field(description="the account deleted")
+    volumes: list[VolumeFate]
+
+
+class ArchivedVolume(Contract):
+    """A volume of a deleted account, mounted by nobody."""
+
+    name: str = Field(description="the volume's name on the engine")
+    suffix: str = Field(description='its short name, "" for one that predates labels')
+    owner_name: str = Field(description="the deleted account's name")
+    owner: str = Field(description="the deleted account's stable identity")
+    deleted_at: NullableTimestamp
+    size_bytes: Size = Field(description="null until measured")
+
+
+class ArchivedVolumes(Contract):
+    """Every archived volume, oldest deletion first."""
+
+    volumes: list[ArchivedVolume]
+
+
+class VolumeAssignment(Contract):
+    """The account to give an archived volume to."""
+
+    user: str = Field(min_length=1, description="the account to give the volume to")
+
+
+class Purged(Contract):
+    """An archived volume removed."""
+
+    purged: str = Field(description="the volume removed")
+
+
+class Assigned(Contract):
+    """An archived volume given to an account."""
+
+    volume: str
+    user: str = Field(description="the account that owns it now")
+
+
+class Restarted(Contract):
+    """A server restarted and answering."""
+
+    restarted: Literal[True]
+    url: str = Field(description="the server's URL (/user/<name>/)")
