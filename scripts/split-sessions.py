@@ -28,6 +28,7 @@ WEIGHTS = {
     "activity": 1.7,
     "deploy": 0.5,
     "lint": 0.3,
+    "testing": 0.2,
     "typecheck": 0.3,
 }
 
