@@ -89,7 +89,7 @@ def _selected(pytester: pytest.Pytester, marker: str) -> set[str]:
 
 
 def _layers(pytester: pytest.Pytester) -> dict[str, str]:
-    """Return each test's layer as its JUnit report records it (scripts/summarize-tests.py reads it)."""
+    """Return each test's layer as its JUnit report records it (what summarize-tests.py reads)."""
     pytester.runpytest("--junitxml=report.xml", "-o", "junit_family=xunit1")
     cases = ET.parse(pytester.path / "report.xml").iter("testcase")
     return {
