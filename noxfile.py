@@ -106,6 +106,13 @@ for _package, _imports_jupyterhub in PACKAGES.items():
     _package_session(_package, imports_jupyterhub=_imports_jupyterhub)
 
 
+@nox.session(python=PYTHON)
+def testing(session: nox.Session) -> None:
+    """The test plugin's own rules (layers, missing components in CI), by running pytest on tests."""
+    session.install(TESTING)
+    _pytest(session, ROOT / "testing" / "stellars-testing" / "tests", "stellars-testing")
+
+
 # The integration suite by JupyterHub version and by layer (pytest -m): the
 # newest JupyterHub runs all of it, in two sessions so that the streams of
 # scripts/test.sh can balance them; the older one runs every layer but

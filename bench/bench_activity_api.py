@@ -19,12 +19,12 @@ import os
 import random
 import statistics
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import requests
+from _measure import alternating_latencies_ms, percentile, timed
 from sqlalchemy import insert
 
 from stellars_activity import ActivitySample, ActivitySettings, ActivityStore
@@ -42,11 +42,6 @@ ADMIN = "bench-admin"
 EXTRA_CONFIG = (
     "c.JupyterHub.api_page_default_limit = 5000\nc.JupyterHub.api_page_max_limit = 5000\n"
 )
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def _rows(usernames: list[str], per_user: int, now: datetime) -> Iterator[dict[str, object]]:
@@ -92,18 +87,12 @@ def _measure(hub: RunningHub, requests_each: int) -> dict[str, list[float]]:
         "core GET /hub/api/users": len,
         "platform GET /hub/api/activity": lambda body: len(body["users"]),
     }
-    timings: dict[str, list[float]] = {name: [] for name in urls}
     for _ in range(5):  # warm-up
         for name, url in urls.items():
             response = session.get(url, timeout=60)
             response.raise_for_status()
             assert counts[name](response.json()) > 1000, name
-    for _ in range(requests_each):
-        for name, url in urls.items():
-            started = time.perf_counter()
-            session.get(url, timeout=60).raise_for_status()
-            timings[name].append((time.perf_counter() - started) * 1000)
-    return timings
+    return alternating_latencies_ms(session, urls, requests_each, timeout=60)
 
 
 def _run(backend: str, db_url: str | None, args: argparse.Namespace) -> list[str]:
@@ -122,9 +111,8 @@ def _run(backend: str, db_url: str | None, args: argparse.Namespace) -> list[str
         try:
             usernames = [f"user{number:04d}" for number in range(args.users)]
             hub.api("POST", "users", json={"usernames": usernames}).raise_for_status()
-            started = time.perf_counter()
-            _load_samples(hub.db_url, usernames, args.per_user)
-            print(f"{backend}: loaded samples in {time.perf_counter() - started:.0f} s", flush=True)
+            loading, _ = timed(lambda: _load_samples(hub.db_url, usernames, args.per_user))
+            print(f"{backend}: loaded samples in {loading:.0f} s", flush=True)
             timings = _measure(hub, args.requests)
         finally:
             stop_hub(hub)
@@ -135,7 +123,7 @@ def _run(backend: str, db_url: str | None, args: argparse.Namespace) -> list[str
         f"{args.users * args.per_user:,}",
         f"{statistics.median(core):.1f}",
         f"{statistics.median(platform):.1f}",
-        f"{_percentile(platform, 0.95):.1f}",
+        f"{percentile(platform, 0.95):.1f}",
         f"{statistics.median(platform) / statistics.median(core):.2f}",
     ]
 

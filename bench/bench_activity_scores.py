@@ -22,11 +22,12 @@ import argparse
 import random
 import statistics
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from _measure import timed
 from sqlalchemy import insert, select
 
 from stellars_activity import ActivitySample, ActivitySettings, ActivityStore, Sample
@@ -80,12 +81,7 @@ def _load_postgres(store: ActivityStore, users: int, per_user: int) -> None:
 
 
 def _median_ms(action: Callable[[int], object], repeats: int) -> float:
-    timings = []
-    for round_number in range(repeats):
-        started = time.perf_counter()
-        action(round_number)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1000
+    return statistics.median(timed(partial(action, n))[0] for n in range(repeats)) * 1000
 
 
 def _straightforward(store: ActivityStore, usernames: list[str], now: datetime) -> dict[str, float]:
@@ -106,12 +102,10 @@ def _straightforward(store: ActivityStore, usernames: list[str], now: datetime) 
 def _run(backend: str, url: str, args: argparse.Namespace) -> list[str]:
     store = ActivityStore(url, SETTINGS)
     upgrade(url, [HISTORY])
-    started = time.perf_counter()
-    (_load_sqlite if backend == "SQLite" else _load_postgres)(store, args.users, args.per_user)
-    loaded = time.perf_counter() - started
-    started = time.perf_counter()
-    store.prune(NOW)  # the first call builds the per-user totals from the rows
-    built = time.perf_counter() - started
+    load = _load_sqlite if backend == "SQLite" else _load_postgres
+    loaded, _ = timed(lambda: load(store, args.users, args.per_user))
+    # The first prune builds the per-user totals from the rows.
+    built, _ = timed(lambda: store.prune(NOW))
     usernames = [f"user{number:04d}" for number in range(args.users)]
 
     scores_ms = _median_ms(lambda _: store.scores(NOW), args.repeats)

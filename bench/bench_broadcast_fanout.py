@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from _measure import get_latencies_ms, percentile
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from tornado.httpserver import HTTPServer
@@ -139,20 +140,6 @@ def _serve_labs(port: int, hub_api: str, delays: dict[str, float | None]) -> Non
     asyncio.run(main())
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def _latencies(session: requests.Session, url: str, until: threading.Event) -> list[float]:
-    samples: list[float] = []
-    while not until.is_set():
-        started = time.perf_counter()
-        session.get(url, timeout=30).raise_for_status()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
 def _start_servers(hub: RunningHub, usernames: list[str]) -> None:
     # Each new user gets a generated passphrase (bcrypt): creating 200 takes a minute or two.
     hub.api_timeout = 600
@@ -185,19 +172,18 @@ def _measure(
     session = requests.Session()
     session.headers["Authorization"] = f"token {token}"
     url = hub.hub_url("api/user")
-    for _ in range(50):  # warm-up
-        session.get(url, timeout=30).raise_for_status()
+    get_latencies_ms(session, url, most=50)  # warm-up
 
     idle_for = threading.Event()
     threading.Timer(args.timeout + 1, idle_for.set).start()
-    idle = _latencies(session, url, idle_for)
+    idle = get_latencies_ms(session, url, until=idle_for)
 
     outcome: dict[str, Any] = {}
     sender = threading.Thread(target=_broadcast, args=(hub, token, outcome))
     sent = threading.Event()
     sender.start()
     threading.Thread(target=lambda: (sender.join(), sent.set())).start()
-    busy = _latencies(session, url, sent)
+    busy = get_latencies_ms(session, url, until=sent)
     stats = requests.get(f"http://127.0.0.1:{lab_port}/bench-stats", timeout=10).json()
 
     body = outcome["body"]
@@ -218,8 +204,8 @@ def _measure(
     print("| --- | --- | --- | --- | --- | --- |")
     print(
         f"| {outcome['seconds']:.2f} | {args.timeout + 1:.0f} | {stats['most']} | "
-        f"{statistics.median(idle):.2f} / {_percentile(idle, 0.99):.2f} | "
-        f"{statistics.median(busy):.2f} / {_percentile(busy, 0.99):.2f} / {max(busy):.2f} | "
+        f"{statistics.median(idle):.2f} / {percentile(idle, 0.99):.2f} | "
+        f"{statistics.median(busy):.2f} / {percentile(busy, 0.99):.2f} / {max(busy):.2f} | "
         f"{len(idle)} / {len(busy)} |"
     )
     print(f"ratio during/idle (p50): {statistics.median(busy) / statistics.median(idle):.2f}")

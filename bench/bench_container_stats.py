@@ -16,20 +16,14 @@ import argparse
 import asyncio
 import os
 import statistics
-import time
 import uuid
 
 import docker
+from _measure import timed
 
 from stellars_docker.labels import LAB_ROLE, ROLE_LABEL
 from stellars_docker.stats import StatsCollector
 from stellars_testing.docker_engine import DEFAULT_LAB_IMAGE, DockerRun
-
-
-async def _refresh(collector: StatsCollector) -> float:
-    started = time.perf_counter()
-    await collector.refresh()
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -59,10 +53,8 @@ def main() -> None:
         timings: dict[str, list[float]] = {"one stats call": [], "refresh of all": []}
         containers[0].stats(stream=False)  # warm-up: connection, engine's collector
         for _ in range(args.repeats):
-            started = time.perf_counter()
-            containers[0].stats(stream=False)
-            timings["one stats call"].append(time.perf_counter() - started)
-            timings["refresh of all"].append(asyncio.run(_refresh(collector)))
+            timings["one stats call"].append(timed(lambda: containers[0].stats(stream=False))[0])
+            timings["refresh of all"].append(timed(lambda: asyncio.run(collector.refresh()))[0])
             sampled = len(collector.snapshot())
             if sampled != args.containers:
                 raise SystemExit(f"{sampled} of {args.containers} containers sampled")

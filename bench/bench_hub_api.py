@@ -14,17 +14,12 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import requests
+from _measure import alternating_latencies_ms, percentile
 
 from stellars_testing.hub import platform_config, start_hub, stop_hub
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def main() -> None:
@@ -42,15 +37,9 @@ def main() -> None:
                 "core /hub/api/user": hub.hub_url("api/user"),
                 "platform /hub/api/stellars/info": hub.hub_url("api/stellars/info"),
             }
-            timings: dict[str, list[float]] = {name: [] for name in urls}
-            for _ in range(20):  # warm-up: connections, template and import caches
-                for url in urls.values():
-                    session.get(url, timeout=10).raise_for_status()
-            for _ in range(args.requests):
-                for name, url in urls.items():
-                    started = time.perf_counter()
-                    session.get(url, timeout=10).raise_for_status()
-                    timings[name].append((time.perf_counter() - started) * 1000)
+            # Warm-up first: connections, template and import caches.
+            alternating_latencies_ms(session, urls, 20, timeout=10)
+            timings = alternating_latencies_ms(session, urls, args.requests, timeout=10)
         finally:
             stop_hub(hub)
 
@@ -58,7 +47,7 @@ def main() -> None:
     print("| endpoint | p50 ms | p99 ms |")
     print("| --- | --- | --- |")
     for name, samples in timings.items():
-        print(f"| {name} | {statistics.median(samples):.2f} | {_percentile(samples, 0.99):.2f} |")
+        print(f"| {name} | {statistics.median(samples):.2f} | {percentile(samples, 0.99):.2f} |")
     core, platform = (statistics.median(samples) for samples in timings.values())
     print(f"ratio platform/core (p50): {platform / core:.2f}")
 

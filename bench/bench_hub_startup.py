@@ -25,9 +25,10 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 import uuid
 from pathlib import Path
+
+from _measure import timed
 
 from stellars_testing.docker_engine import DockerRun, bridge_gateway, connect, lab_image
 from stellars_testing.hub import platform_config, start_hub, stop_hub
@@ -43,9 +44,7 @@ c.DockerSpawner.image = %r
 
 def _time_start(config: str, hub_ip: str) -> float:
     with tempfile.TemporaryDirectory() as workdir:
-        started = time.perf_counter()
-        hub = start_hub(Path(workdir), config, hub_ip=hub_ip)
-        seconds = time.perf_counter() - started
+        seconds, hub = timed(lambda: start_hub(Path(workdir), config, hub_ip=hub_ip))
         stop_hub(hub)
     return seconds
 

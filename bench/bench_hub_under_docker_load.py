@@ -22,27 +22,12 @@ import uuid
 from pathlib import Path
 
 import requests
+from _measure import get_latencies_ms, percentile
 
 from stellars_testing.docker_engine import DockerRun, bridge_gateway, connect, lab_image
 from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hub
 
 SERVERS = 5
-
-
-def _latencies(
-    session: requests.Session, url: str, until: threading.Event, cap: int
-) -> list[float]:
-    samples: list[float] = []
-    while not until.is_set() and len(samples) < cap:
-        started = time.perf_counter()
-        session.get(url, timeout=30).raise_for_status()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def _start_servers(hub: RunningHub, usernames: list[str]) -> None:
@@ -90,9 +75,8 @@ def main() -> None:
             session.headers["Authorization"] = f"token {hub.admin_token}"
             url = hub.hub_url("api/user")
             _start_servers(hub, usernames)
-            never = threading.Event()
-            _latencies(session, url, never, 30)  # warm-up
-            idle = _latencies(session, url, never, args.requests)
+            get_latencies_ms(session, url, most=30)  # warm-up
+            idle = get_latencies_ms(session, url, most=args.requests)
 
             done = threading.Event()
             statuses: list[str] = []
@@ -100,7 +84,7 @@ def main() -> None:
             started = time.perf_counter()
             restarts.start()
             threading.Thread(target=lambda: (restarts.join(), done.set())).start()
-            loaded = _latencies(session, url, done, 100_000)
+            loaded = get_latencies_ms(session, url, until=done, most=100_000)
             load_seconds = time.perf_counter() - started
         finally:
             stop_hub(hub)
@@ -114,7 +98,7 @@ def main() -> None:
     for name, samples in (("idle", idle), (f"{SERVERS} restarts + stats", loaded)):
         print(
             f"| {name} | {len(samples)} | {statistics.median(samples):.2f} "
-            f"| {_percentile(samples, 0.99):.2f} | {max(samples):.2f} |"
+            f"| {percentile(samples, 0.99):.2f} | {max(samples):.2f} |"
         )
 
 

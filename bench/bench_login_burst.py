@@ -23,12 +23,12 @@ import os
 import statistics
 import tempfile
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import requests
+from _measure import get_latencies_ms, percentile, timed
 
 from stellars_testing import HubSession
 from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hub
@@ -36,20 +36,6 @@ from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hu
 ADMIN = "bench-admin"
 PASSWORD = "JUPYTERHUB_ADMIN_PASSWORD"
 USERS = [f"burst{number:02d}" for number in range(20)]
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def _time_calls(session: requests.Session, url: str, until: threading.Event) -> list[float]:
-    timings = []
-    while not until.is_set():
-        started = time.perf_counter()
-        session.get(url, timeout=30).raise_for_status()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
 
 
 def _log_in(hub: RunningHub, username: str, password: str) -> bool:
@@ -61,9 +47,9 @@ def _login_latency_ms(hub: RunningHub, username: str, password: str, times: int)
     """Return the median milliseconds of *times* successful logins, one after another."""
     timings = []
     for _ in range(times):
-        started = time.perf_counter()
-        assert _log_in(hub, username, password), f"{username} could not log in"
-        timings.append((time.perf_counter() - started) * 1000)
+        seconds, logged_in = timed(lambda: _log_in(hub, username, password))
+        assert logged_in, f"{username} could not log in"
+        timings.append(seconds * 1000)
     return statistics.median(timings)
 
 
@@ -77,7 +63,9 @@ def _flood(
     """Return the API timings during *names* failed logins (one per name), and their codes."""
     stop = threading.Event()
     timings: list[float] = []
-    caller = threading.Thread(target=lambda: timings.extend(_time_calls(session, url, stop)))
+    caller = threading.Thread(
+        target=lambda: timings.extend(get_latencies_ms(session, url, until=stop))
+    )
     caller.start()
     with ThreadPoolExecutor(8) as pool:
         codes = list(pool.map(lambda n: _failed_login_status(hub, f"flood{n:04d}"), range(names)))
@@ -122,13 +110,12 @@ def main() -> None:
             session = requests.Session()
             session.headers["Authorization"] = f"token {token}"
             url = hub.hub_url("api/user")
-            for _ in range(20):  # warm-up
-                session.get(url, timeout=30).raise_for_status()
+            get_latencies_ms(session, url, most=20)  # warm-up
 
             stop = threading.Event()
             timer = threading.Timer(args.idle_s, stop.set)
             timer.start()
-            idle = _time_calls(session, url, stop)
+            idle = get_latencies_ms(session, url, until=stop)
 
             burst: list[float] = []
             logins: list[float] = []
@@ -136,15 +123,18 @@ def main() -> None:
                 for _ in range(args.rounds):
                     stop = threading.Event()
                     caller = threading.Thread(
-                        target=lambda until: burst.extend(_time_calls(session, url, until)),
+                        target=lambda until: burst.extend(
+                            get_latencies_ms(session, url, until=until)
+                        ),
                         args=(stop,),
                     )
                     caller.start()
-                    started = time.perf_counter()
-                    results = list(
-                        pool.map(lambda name: _log_in(hub, name, passwords[name]), USERS)
+                    seconds, results = timed(
+                        lambda: list(
+                            pool.map(lambda name: _log_in(hub, name, passwords[name]), USERS)
+                        )
                     )
-                    logins.append(time.perf_counter() - started)
+                    logins.append(seconds)
                     stop.set()
                     caller.join()
                     assert all(results), "a login failed"
@@ -159,7 +149,7 @@ def main() -> None:
     print("| hub | calls | p50 ms | p99 ms |")
     print("| --- | --- | --- | --- |")
     for name, samples in (("idle", idle), ("during login bursts", burst)):
-        p50, p99 = statistics.median(samples), _percentile(samples, 0.99)
+        p50, p99 = statistics.median(samples), percentile(samples, 0.99)
         print(f"| {name} | {len(samples)} | {p50:.1f} | {p99:.1f} |")
     print(f"a burst of {len(USERS)} logins took {statistics.median(logins):.2f} s (median)")
     _print_throttle(with_throttle_ms, without_throttle_ms, flood, codes, args)
@@ -172,7 +162,7 @@ def _print_throttle(
         f"a successful login: {with_ms:.1f} ms with the throttle, {without_ms:.1f} ms "
         f"without (median of {args.logins}; ratio {with_ms / without_ms:.2f})"
     )
-    p50, p99 = statistics.median(flood), _percentile(flood, 0.99)
+    p50, p99 = statistics.median(flood), percentile(flood, 0.99)
     print(
         f"during {args.flood} failed logins for {args.flood} names from one address: "
         f"GET /hub/api/user p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(flood)} calls; "

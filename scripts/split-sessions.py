@@ -29,6 +29,7 @@ WEIGHTS = {
     "packaging": 1.0,
     "deploy": 0.5,
     "lint": 0.4,
+    "testing": 0.2,
     "typecheck": 0.3,
 }
 

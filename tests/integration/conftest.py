@@ -2,6 +2,7 @@ import contextlib
 
 import docker.errors
 import pytest
+from accounts import user_token
 
 from stellars_docker import DEFAULT_USER_VOLUMES, DockerSettings, container_name, volume_name
 
@@ -18,6 +19,16 @@ def admin_name(docker_run):
 @pytest.fixture(scope="session")
 def admin_password():
     return ADMIN_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def admin_token(hub, request):
+    """Return an API token of the platform admin of the module's ``hub``.
+
+    The admin is the module's ``ADMIN``, the name its hub's settings give
+    ``JUPYTERHUB_ADMIN``; a module without one has no platform admin to act as.
+    """
+    return user_token(hub, request.module.ADMIN)
 
 
 def _forget_the_admins_server(docker_run, admin_name):

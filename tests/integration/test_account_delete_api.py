@@ -7,16 +7,12 @@ account still there. What it does to volumes is the Docker layer's
 """
 
 import pytest
+from accounts import local_platform
 
 ADMIN = "chief"
 PASSWORD = "account-delete-passphrase"
 SLOW_SPAWN_S = 60
-LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+LOCAL = local_platform(ADMIN, PASSWORD)
 # A server whose start stays pending long enough to try a delete meanwhile,
 # and a spawn request that answers 202 at once instead of waiting for it.
 SLOW_SPAWNER = f"""

@@ -1,12 +1,11 @@
 """Deleting an account with the admin's choice for its volumes, on a real hub and engine."""
 
-import uuid
-
 import docker.errors
 import pytest
+from lab_containers import in_volume, lab_containers, run_username, spawn_and_stop
 
 from stellars_docker import DEFAULT_USER_VOLUMES
-from stellars_docker.naming import container_name, volume_name
+from stellars_docker.naming import volume_name
 from stellars_testing import wait_until
 
 HOME = DEFAULT_USER_VOLUMES[0]
@@ -18,49 +17,26 @@ def hub(shared_docker_platform):
     return shared_docker_platform
 
 
-def _name(docker_run, what):
-    return f"{what}-{uuid.uuid4().hex[:6]}-{docker_run.run_id}"
-
-
-def _container(docker_run, username):
-    name = container_name("jupyterlab-{username}", username)
-    return docker_run.client.api.containers(all=True, filters={"name": f"^{name}$"})
-
-
 def _volumes_of(docker_run, username):
     names = {volume_name(volume, username) for volume in DEFAULT_USER_VOLUMES}
     return {volume.name for volume in docker_run.client.volumes.list() if volume.name in names}
 
 
-def _in_volume(docker_run, lab_image, volume, command):
-    output = docker_run.client.containers.run(
-        lab_image,
-        ["sh", "-c", command],
-        volumes={volume: {"bind": "/v", "mode": "rw"}},
-        user="root",
-        entrypoint=[],
-        labels=docker_run.labels,
-        remove=True,
-    )
-    return output.decode().strip()
-
-
 def _user_with_a_server(hub, docker_run, lab_image, what, *, keep_running):
-    username = _name(docker_run, what)
+    username = run_username(docker_run, what)
     hub.create_user(username)
-    assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
-    hub.wait_for_server(username, running=True)
-    if not keep_running:
-        hub.api("DELETE", f"users/{username}/server").raise_for_status()
-        hub.wait_for_server(username, running=False)
-        wait_until(lambda: not _container(docker_run, username), timeout_s=60, what="removed")
-        _in_volume(docker_run, lab_image, volume_name(HOME, username), f"echo {MARKER} > /v/m")
+    if keep_running:
+        assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
+        hub.wait_for_server(username, running=True)
+    else:
+        spawn_and_stop(hub, docker_run, username)
+        in_volume(docker_run, lab_image, volume_name(HOME, username), f"echo {MARKER} > /v/m")
     return username
 
 
 def test_delete_stops_the_running_server_and_removes_the_volumes(hub, docker_run, lab_image):
     username = _user_with_a_server(hub, docker_run, lab_image, "del", keep_running=True)
-    assert _container(docker_run, username)
+    assert lab_containers(docker_run, username)
     response = hub.api("DELETE", f"users/{username}/account", json={"volumes": "delete"})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -72,7 +48,7 @@ def test_delete_stops_the_running_server_and_removes_the_volumes(hub, docker_run
         volume_name(volume, username) for volume in DEFAULT_USER_VOLUMES
     }
     assert hub.api("GET", f"users/{username}").status_code == 404
-    assert not _container(docker_run, username)
+    assert not lab_containers(docker_run, username)
     assert not _volumes_of(docker_run, username)
 
 
@@ -85,7 +61,7 @@ def test_archive_keeps_the_volumes_for_nobody(hub, docker_run, lab_image):
     ]
     assert hub.api("GET", f"users/{username}").status_code == 404
     home = volume_name(HOME, username)
-    assert _in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
+    assert in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
 
     # A new account of that name neither sees nor mounts them.
     token = hub.create_user(username)
@@ -95,8 +71,8 @@ def test_archive_keeps_the_volumes_for_nobody(hub, docker_run, lab_image):
     wait_until(
         lambda: not hub.user_model(username)["servers"], timeout_s=60, what="the spawn to fail"
     )
-    assert not _container(docker_run, username)
-    assert _in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
+    assert not lab_containers(docker_run, username)
+    assert in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
 
 
 def test_delete_leaves_a_deleted_namesakes_archive_alone(hub, docker_run, lab_image):
@@ -109,7 +85,7 @@ def test_delete_leaves_a_deleted_namesakes_archive_alone(hub, docker_run, lab_im
     assert response.json()["volumes"] == []
     home = volume_name(HOME, username)
     try:
-        assert _in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
+        assert in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
     except docker.errors.ContainerError:
         pytest.fail(f"{home} lost its files")
 
@@ -150,7 +126,7 @@ def test_the_archive_lists_purges_and_assigns(hub, docker_run, lab_image, admin)
     assert entry["size_bytes"] is None or entry["size_bytes"] >= 0
 
     # Only to the account whose volume it is by name.
-    other = _name(docker_run, "someone")
+    other = run_username(docker_run, "someone")
     hub.create_user(other)
     refused = hub.api(
         "POST", f"stellars/archived-volumes/{home}/assign", json={"user": other}, token=admin
@@ -183,8 +159,8 @@ def test_the_archive_lists_purges_and_assigns(hub, docker_run, lab_image, admin)
     hub.wait_for_server(username, running=True)
     hub.api("DELETE", f"users/{username}/server").raise_for_status()
     hub.wait_for_server(username, running=False)
-    wait_until(lambda: not _container(docker_run, username), timeout_s=60, what="removed")
-    assert _in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
+    wait_until(lambda: not lab_containers(docker_run, username), timeout_s=60, what="removed")
+    assert in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
 
 
 def test_a_live_accounts_volume_is_neither_purged_nor_assigned(hub, docker_run, lab_image, admin):
@@ -197,7 +173,7 @@ def test_a_live_accounts_volume_is_neither_purged_nor_assigned(hub, docker_run, 
         "POST", f"stellars/archived-volumes/{home}/assign", json={"user": username}, token=admin
     )
     assert assign.status_code == 404, assign.text
-    assert _in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
+    assert in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
 
 
 def test_a_plain_user_cannot_touch_the_archive(hub, docker_run, lab_image, admin):
@@ -214,4 +190,4 @@ def test_a_plain_user_cannot_touch_the_archive(hub, docker_run, lab_image, admin
         assert response.status_code == 403, response.text
         assert "custom:volumes:archive" in response.json()["message"]
     assert home in _archived(hub, admin)
-    assert _in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
+    assert in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER

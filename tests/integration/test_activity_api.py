@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from accounts import local_platform, user_token
 from activity_db import samples_in
 
 from stellars_activity import (
@@ -20,12 +21,7 @@ from stellars_testing import wait_until
 
 ADMIN = "boss"
 PASSWORD = "activity-api-passphrase"
-LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+LOCAL = local_platform(ADMIN, PASSWORD)
 SETTINGS = ActivitySettings()
 
 
@@ -33,13 +29,6 @@ SETTINGS = ActivitySettings()
 def hub(module_platform_hub):
     """One hub for the module; its sampler ticks every ten minutes, out of the tests' way."""
     return module_platform_hub(LOCAL)
-
-
-@pytest.fixture(scope="module")
-def admin_token(hub):
-    response = hub.api("POST", f"users/{ADMIN}/tokens", json={"note": "activity tests"})
-    response.raise_for_status()
-    return response.json()["token"]
 
 
 @pytest.fixture
@@ -219,7 +208,7 @@ def test_the_in_hub_sampler_ticks_and_samples_follow_users(platform_hub, hub_dat
     assert hub.api("DELETE", "users/ada2").status_code == 204
     assert samples_in(hub.db_url, "ada2") == []
 
-    token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    token = user_token(hub, ADMIN)
     sampling = get_activity(hub, token)["summary"]["sampling"]
     assert sampling["state"] == "ok"
     assert sampling["interval_seconds"] == 2
@@ -235,7 +224,7 @@ def test_the_managed_service_samples_with_its_own_token(platform_hub):
     )
     hub.create_user("ada")
     wait_until(lambda: len(samples_in(hub.db_url, "ada")) >= 3)
-    token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    token = user_token(hub, ADMIN)
     service = hub.api("GET", "services/activity-sampler", token=token).json()
     assert service["roles"] == ["activity-sampler"]
     sampling = get_activity(hub, token)["summary"]["sampling"]

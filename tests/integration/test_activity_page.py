@@ -12,10 +12,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from accounts import local_platform, signed_up
 from playwright.sync_api import expect
 
 from stellars_activity import ActivitySettings, ActivityStore, tick_time
-from stellars_testing import HubSession
 from stellars_testing.browser import screenshot
 
 ADMIN = "admin"
@@ -24,10 +24,7 @@ USER = "eve"
 USER_PASSWORD = "activity-user-passphrase"
 REFRESH_S = 2
 ENVIRON = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
+    **local_platform(ADMIN, ADMIN_PASSWORD),
     "JUPYTERHUB_ACTIVITYMON_REFRESH_INTERVAL": str(REFRESH_S),
 }
 # Seeded users: hours of samples up to now, and one active sample in every n
@@ -59,12 +56,7 @@ def user(hub):
 
     The hub has the user from their first login (sign-up is the authenticator's own).
     """
-    person = HubSession(hub)
-    assert person.sign_up(USER, USER_PASSWORD).status_code == 200
-    admin = HubSession(hub)
-    admin.log_in(ADMIN, ADMIN_PASSWORD)
-    assert admin.authorize(USER).ok
-    assert "/hub/home" in person.log_in(USER, USER_PASSWORD).url
+    signed_up(hub, USER, USER_PASSWORD, ADMIN, ADMIN_PASSWORD)
     return USER
 
 

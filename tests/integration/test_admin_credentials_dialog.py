@@ -14,18 +14,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from accounts import local_platform
 from playwright.sync_api import expect
 
 from stellars_testing import HubSession
 
 ADMIN = "chief"
 ADMIN_PASSWORD = "admin-page-passphrase"
-ENVIRON = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)
 # The default passphrase: four words joined by "-".
 PASSPHRASE = re.compile(r"^[a-z]+(-[a-z]+){3}$")
 UNAVAILABLE = "no generated password (already had an account)"
@@ -35,11 +31,6 @@ TIMEOUT_MS = 15_000
 @pytest.fixture(scope="module")
 def hub(module_platform_hub):
     return module_platform_hub(ENVIRON)
-
-
-@pytest.fixture(scope="module")
-def admin_token(hub):
-    return hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ saved under the test's temporary folder.
 """
 
 import re
-import uuid
 
 import pytest
+from lab_containers import run_username, spawn_and_stop
 from playwright.sync_api import expect
 
 from stellars_docker import DEFAULT_USER_VOLUMES
-from stellars_docker.naming import container_name, volume_name
-from stellars_testing import wait_until
+from stellars_docker.naming import volume_name
 
 TIMEOUT_MS = 30_000
 WIDTHS = (1280, 390)
@@ -39,18 +38,9 @@ def _on_engine(docker_run, names):
 
 
 def _user_whose_server_ran(hub, docker_run, what):
-    username = f"{what}-{uuid.uuid4().hex[:6]}-{docker_run.run_id}"
+    username = run_username(docker_run, what)
     hub.create_user(username)
-    assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
-    hub.wait_for_server(username, running=True)
-    hub.api("DELETE", f"users/{username}/server").raise_for_status()
-    hub.wait_for_server(username, running=False)
-    name = container_name("jupyterlab-{username}", username)
-    wait_until(
-        lambda: not docker_run.client.api.containers(all=True, filters={"name": f"^{name}$"}),
-        timeout_s=60,
-        what=f"{name} removed",
-    )
+    spawn_and_stop(hub, docker_run, username)
     return username
 
 

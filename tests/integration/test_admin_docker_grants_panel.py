@@ -12,18 +12,14 @@ import os
 from pathlib import Path
 
 import pytest
+from accounts import local_platform, user_token
 from playwright.sync_api import expect
 
 from stellars_testing.browser import SCREENSHOTS_VARIABLE
 
 ADMIN = "chief"
 ADMIN_PASSWORD = "grants-panel-passphrase"
-ENVIRON = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)
 KEEPER = "sock-keeper"  # holds groups!group=docker-sock and nothing more
 EXTRA = f"""
 c.JupyterHub.load_groups = {{"docker-sock": {{}}, "docker-privileged": {{}}}}
@@ -39,8 +35,8 @@ TIMEOUT_MS = 15_000
 @pytest.fixture(scope="module")
 def hub(module_platform_hub):
     hub = module_platform_hub(ENVIRON, EXTRA)
-    admin_token = _token(hub, ADMIN)
-    keeper_token = _token(hub, KEEPER, ["groups!group=docker-sock"])
+    admin_token = user_token(hub, ADMIN)
+    keeper_token = user_token(hub, KEEPER, ["groups!group=docker-sock"])
     for username in (GRANTED, SLIPPED):
         hub.create_user(username)
     for token, group, username in (
@@ -50,13 +46,6 @@ def hub(module_platform_hub):
         response = hub.api("POST", f"groups/{group}/users", token=token, json={"users": [username]})
         assert response.status_code == 200, response.text
     return hub
-
-
-def _token(hub, username, scopes=None):
-    body = {"note": "grants panel"} if scopes is None else {"scopes": scopes}
-    response = hub.api("POST", f"users/{username}/tokens", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
 
 
 @pytest.fixture
@@ -138,7 +127,7 @@ def test_a_grant_made_on_the_page_shows_without_a_reload(hub, admin_page, page_e
     expect(panel.get_by_role("status")).to_be_hidden()
     assert page_errors == []
     # Put the filtered grant back for the other tests of this module.
-    keeper_token = _token(hub, KEEPER, ["groups!group=docker-sock"])
+    keeper_token = user_token(hub, KEEPER, ["groups!group=docker-sock"])
     for method in ("DELETE", "POST"):
         response = hub.api(
             method, "groups/docker-sock/users", token=keeper_token, json={"users": [SLIPPED]}

@@ -36,6 +36,7 @@ import hypothesis.strategies as st
 import pytest
 import requests
 import schemathesis
+from accounts import local_platform
 from schemathesis.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -49,12 +50,7 @@ from stellars_ui.openapi import load_openapi
 
 ADMIN = "boss"
 PASSWORD = "api-fuzz-passphrase"
-LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+LOCAL = local_platform(ADMIN, PASSWORD)
 RUNNING = "ada"  # has a running local server: broadcasts reach a real one
 IDLE = "bo"  # has no server
 UNKNOWN = "nobody-at-all"  # no such account
@@ -159,13 +155,6 @@ def base_url(hub, served):
     """The hub's origin and the prefix the served document names in ``servers``."""
     origin = urlsplit(hub.url)
     return f"{origin.scheme}://{origin.netloc}{served['servers'][0]['url']}"
-
-
-@pytest.fixture(scope="module")
-def admin_token(hub):
-    response = hub.api("POST", f"users/{ADMIN}/tokens", json={"note": "api fuzz"})
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
 
 
 def test_the_fuzzed_document_is_the_served_one(hub, served):

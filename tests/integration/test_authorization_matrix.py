@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import requests
+from accounts import local_platform, user_token
 from jupyterhub.apihandlers import APIHandler
 from openapi_schema_validator import OAS31Validator
 
@@ -45,12 +46,7 @@ from stellars_ui import extra_handlers
 
 ADMIN = "boss"
 PASSWORD = "authorization-matrix-passphrase"
-LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+LOCAL = local_platform(ADMIN, PASSWORD)
 TARGET = "ada"  # the user the per-user endpoints are called on; no server running
 OTHER = "bo"  # a plain user, calling on TARGET
 UNKNOWN = "nobody-at-all"  # no such account
@@ -233,32 +229,23 @@ def hub(module_platform_hub):
     return module_platform_hub(LOCAL, ROLES)
 
 
-def token_of(hub, username, scopes=None):
-    body = {"note": "authorisation matrix"}
-    if scopes is not None:
-        body["scopes"] = scopes
-    response = hub.api("POST", f"users/{username}/tokens", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
-
-
 @pytest.fixture(scope="module")
 def tokens(hub):
     """Every caller's token: {caller: token}, and {(caller, scope): token} for the holders."""
-    found = {"anonymous": None, "admin": token_of(hub, ADMIN)}
+    found = {"anonymous": None, "admin": user_token(hub, ADMIN)}
     found["self"] = found["user"] = hub.create_user(TARGET)
     found["other"] = hub.create_user(OTHER)
     for scope in SCOPES:
         name = holder(scope)
-        found["scoped", scope] = token_of(hub, name, [scope])
+        found["scoped", scope] = user_token(hub, name, [scope])
         # A scope the holder has (on themself) that no platform endpoint needs.
-        found["unscoped", scope] = token_of(hub, name, [f"access:servers!user={name}"])
+        found["unscoped", scope] = user_token(hub, name, [f"access:servers!user={name}"])
     for caller, scope in GROUP_SCOPES.items():
-        found[caller] = token_of(hub, GROUP_MANAGER, [scope])
+        found[caller] = user_token(hub, GROUP_MANAGER, [scope])
     hub.create_user(PROMOTED)
     response = call(hub, "PATCH", f"users/{PROMOTED}", found["admin"], {"admin": True})
     assert response.status_code == 200, response.text
-    found["runtime-admin"] = token_of(hub, PROMOTED)
+    found["runtime-admin"] = user_token(hub, PROMOTED)
     return found
 
 

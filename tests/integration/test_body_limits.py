@@ -8,15 +8,11 @@ proxy, with bodies nested too deep in each way JSON allows.
 """
 
 import pytest
+from accounts import local_platform
 
 ADMIN = "boss"
 PASSWORD = "body-limits-passphrase"
-LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+LOCAL = local_platform(ADMIN, PASSWORD)
 
 # (method, path under /hub/api/): every platform endpoint that reads a body.
 # manage-volumes reads its body before it asks for the Docker runtime, so
@@ -43,11 +39,6 @@ DEEP_BODIES = [
 @pytest.fixture(scope="module")
 def hub(module_platform_hub):
     return module_platform_hub(LOCAL)
-
-
-@pytest.fixture(scope="module")
-def admin_token(hub):
-    return hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
 
 
 @pytest.mark.parametrize("body", DEEP_BODIES)

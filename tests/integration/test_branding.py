@@ -14,6 +14,7 @@ import time
 
 import pytest
 import requests
+from accounts import local_platform
 from branding_images import digest, write_images
 
 from stellars_testing import HubSession, wait_until
@@ -35,10 +36,7 @@ def images(tmp_path_factory):
 def hub(module_platform_hub, images):
     directory, _ = images
     environ = {
-        "JUPYTERHUB_SPAWNER": "local",
-        "JUPYTERHUB_ADMIN": ADMIN,
-        "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-        "JUPYTERHUB_GPU_ENABLED": "0",
+        **local_platform(ADMIN, PASSWORD),
         "JUPYTERHUB_BRANDING_DIR": str(directory),
         "JUPYTERHUB_LOGO_URI": (directory / "logo.png").as_uri(),
         "JUPYTERHUB_FAVICON_URI": (directory / "favicon.png").as_uri(),

@@ -8,6 +8,7 @@ test_broadcast_on_docker.py.
 """
 
 import pytest
+from accounts import local_platform, logged_in, user_token
 from hub_metrics import metric_samples
 from hub_tokens import service_tokens
 
@@ -16,10 +17,7 @@ from stellars_testing import HubSession
 ADMIN = "boss"
 PASSWORD = "broadcast-api-passphrase"
 LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
+    **local_platform(ADMIN, PASSWORD),
     "JUPYTERHUB_NOTIFICATIONS_TIMEOUT": "10",
     "JUPYTERHUB_NOTIFICATIONS_HISTORY": "3",
 }
@@ -31,11 +29,6 @@ NOT_RUNNING = frozenset({("outcome", "not running")})
 @pytest.fixture(scope="module")
 def hub(module_platform_hub):
     return module_platform_hub(LOCAL)
-
-
-@pytest.fixture(scope="module")
-def admin_token(hub):
-    return hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +194,7 @@ def test_without_the_broadcast_scope_nothing_is_listed_sent_or_shown(hub, admin_
         assert response.status_code == 403, (path, response.text)
         assert "custom:notifications:broadcast" in response.json()["message"]
     # The page: an admin sees it (and its link); a user without the scope gets a 403.
-    admin = HubSession(hub)
-    admin.log_in(ADMIN, PASSWORD)
+    admin = logged_in(hub, ADMIN, PASSWORD)
     page = admin.get(hub.hub_url("notifications"), timeout=30)
     assert page.status_code == 200
     assert 'href="/stellars-test/hub/notifications"' in admin.get(hub.hub_url("home")).text
@@ -218,7 +210,7 @@ def test_without_the_broadcast_scope_nothing_is_listed_sent_or_shown(hub, admin_
 
 def test_everyone_with_no_server_running_is_a_409(platform_hub):
     hub = platform_hub(LOCAL)
-    token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    token = user_token(hub, ADMIN)
     response = broadcast(hub, token, {"message": "anyone?"})
     assert response.status_code == 409, response.text
     assert "no server is running" in response.json()["message"]

@@ -5,28 +5,19 @@ import time
 
 import pytest
 import requests
+from accounts import local_platform, logged_in, user_token
 
 from stellars_testing import HubSession
 
 ADMIN = "boss"
 PASSWORD = "credentials-admin-passphrase"
-LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+LOCAL = local_platform(ADMIN, PASSWORD)
 PASSPHRASE = re.compile(r"^[a-z]+(-[a-z]+){3}$")
 
 
 @pytest.fixture(scope="module")
 def hub(module_platform_hub):
     return module_platform_hub(LOCAL)
-
-
-@pytest.fixture(scope="module")
-def admin_token(hub):
-    return hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
 
 
 def create(hub, admin_token, *usernames):
@@ -72,8 +63,7 @@ def test_a_changed_password_drops_the_cached_one(hub, admin_token):
     person = HubSession(hub)
     # Log in with the passphrase read by someone else's earlier read? No: peek without taking
     # is impossible, so the admin changes the password through NativeAuthenticator's form.
-    admin = HubSession(hub)
-    admin.log_in(ADMIN, PASSWORD)
+    admin = logged_in(hub, ADMIN, PASSWORD)
     changed = admin.submit_form(
         "change-password/pia",
         {
@@ -120,8 +110,8 @@ def test_bad_bodies_get_400_and_take_nothing(hub, admin_token, body):
 
 def test_without_the_scope_nothing_is_read(hub, admin_token):
     create(hub, admin_token, "sol")
-    user_token = hub.api("POST", "users/sol/tokens", json={}).json()["token"]
-    refused = read(hub, user_token, ["sol"])
+    sols_token = user_token(hub, "sol")
+    refused = read(hub, sols_token, ["sol"])
     assert refused.status_code == 403
     assert "custom:credentials:read" in refused.json()["message"]
     anonymous = requests.post(
@@ -141,7 +131,7 @@ def test_words_delimiter_and_time_to_live_come_from_the_settings(platform_hub):
             "JUPYTERHUB_CREDENTIALS_TTL": "2",
         }
     )
-    token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    token = user_token(hub, ADMIN)
     create(hub, token, "tam", "ula")
     password = read(hub, token, ["tam"]).json()["credentials"][0]["password"]
     assert len(password.split(".")) == 6

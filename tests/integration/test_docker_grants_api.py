@@ -14,15 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from accounts import local_platform, user_token
 
 ADMIN = "boss"
 PASSWORD = "docker-grants-passphrase"
-LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+LOCAL = local_platform(ADMIN, PASSWORD)
 LISTED = "listed-by-operator"
 KEEPER = "keeper"  # holds groups!group=docker-privileged and nothing more
 EXTRA = f"""
@@ -37,13 +33,6 @@ CONFIGURATION = "configuration (c.JupyterHub.load_groups)"
 @pytest.fixture(scope="module")
 def hub(module_platform_hub):
     return module_platform_hub(LOCAL, EXTRA)
-
-
-def _token(hub, username, scopes=None):
-    body = {"note": "docker grants"} if scopes is None else {"scopes": scopes}
-    response = hub.api("POST", f"users/{username}/tokens", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
 
 
 def _add(url, token, username):
@@ -67,8 +56,8 @@ def _grants(hub, token):
 
 
 def test_each_membership_is_listed_with_its_granter_and_whether_it_counts(hub):
-    admin_token = _token(hub, ADMIN)
-    keeper_token = _token(hub, KEEPER, ["groups!group=docker-privileged"])
+    admin_token = user_token(hub, ADMIN)
+    keeper_token = user_token(hub, KEEPER, ["groups!group=docker-privileged"])
     granted, via_proxy, via_hub_port = "granted-by-admin", "via-proxy", "via-hub-port"
     for username in (granted, via_proxy, via_hub_port):
         hub.create_user(username)
@@ -104,7 +93,7 @@ def test_each_membership_is_listed_with_its_granter_and_whether_it_counts(hub):
 
 
 def test_a_removed_membership_leaves_the_list(hub):
-    admin_token = _token(hub, ADMIN)
+    admin_token = user_token(hub, ADMIN)
     username = "removed-later"
     hub.create_user(username)
     _add(hub.hub_url("api/groups/docker-sock/users"), admin_token, username)
@@ -118,7 +107,7 @@ def test_a_removed_membership_leaves_the_list(hub):
 
 def test_a_group_manager_cannot_read_the_grants(hub):
     # Managing a group's members is not reading who holds root on the host.
-    keeper_token = _token(hub, KEEPER, ["groups!group=docker-privileged"])
+    keeper_token = user_token(hub, KEEPER, ["groups!group=docker-privileged"])
     response = requests.get(
         hub.hub_url("api/stellars/docker-grants"),
         headers={"Authorization": f"token {keeper_token}"},

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import bcrypt
 import pytest
+from accounts import local_platform
 from jupyterhub import orm
 from nativeauthenticator.orm import UserInfo
 
@@ -20,12 +21,7 @@ ADMIN = "admin"
 ADMIN_PASSWORD = "long-names-admin-password"
 LONG = "m" * 100 + "w" * 100  # 200 wide letters and nowhere to break a line
 PASSWORD = "long-name-passphrase"
-ENVIRON = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)
 WIDTHS = [1280, 390]
 TIMEOUT_MS = 15_000
 

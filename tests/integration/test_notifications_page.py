@@ -11,18 +11,14 @@ import re
 
 import pytest
 import requests
+from accounts import local_platform
 from playwright.sync_api import expect
 
 from stellars_testing.browser import screenshot
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "notifications-page-passphrase"
-ENVIRON = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
-}
+ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)
 RUNNING = ("ada", "bo")
 STOPPED = "cy"
 VARIANTS = ["default", "info", "success", "warning", "error", "in-progress"]
@@ -34,11 +30,6 @@ MARKUP = "<img src=x onerror=alert(1)><b>bold</b>"
 @pytest.fixture(scope="module")
 def hub(module_platform_hub):
     return module_platform_hub(ENVIRON)
-
-
-@pytest.fixture(scope="module")
-def admin_token(hub):
-    return hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
 
 
 def start_servers(hub, names):

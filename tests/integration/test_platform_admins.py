@@ -9,6 +9,7 @@ lacks the permission gets a page that names it and says who grants it.
 
 import pytest
 import requests
+from accounts import local_platform, signed_up, user_token
 
 from stellars_testing import HubSession
 from stellars_testing.hub import stop_hub
@@ -16,10 +17,7 @@ from stellars_testing.hub import stop_hub
 ADMIN = "boss"
 PASSWORD = "platform-admins-passphrase"
 LOCAL = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
+    **local_platform(ADMIN, PASSWORD),
     "JUPYTERHUB_SIGNUP_ENABLED": "1",
 }
 PROMOTED = "raised-later"
@@ -31,23 +29,6 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hub.sqlite'}"
     return request.getfixturevalue("postgres_db_url")
-
-
-def _token_of(hub, username):
-    response = hub.api("POST", f"users/{username}/tokens", json={"note": "platform admins"})
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
-
-
-def _signed_up(hub, username, password):
-    """Return a browser session of *username*: signed up, authorised by the admin, logged in."""
-    person = HubSession(hub)
-    assert person.sign_up(username, password).status_code == 200
-    admin = HubSession(hub)
-    admin.log_in(ADMIN, PASSWORD)
-    assert admin.authorize(username).ok
-    assert "/hub/home" in person.log_in(username, password).url
-    return person
 
 
 def _reach(hub):
@@ -64,7 +45,7 @@ def _reach(hub):
     ]
     credentials = requests.post(
         hub.hub_url("api/admin/credentials"),
-        headers={"Authorization": f"token {_token_of(hub, PROMOTED)}"},
+        headers={"Authorization": f"token {user_token(hub, PROMOTED)}"},
         json={"usernames": ["nobody-at-all"]},
         timeout=30,
     )
@@ -79,8 +60,8 @@ def _set_admin(hub, admin_token, flag):
 
 def test_a_user_made_admin_at_runtime_is_a_platform_admin_until_cleared(platform_hub, db_url):
     hub = platform_hub(LOCAL, db_url=db_url)
-    admin_token = _token_of(hub, ADMIN)
-    _signed_up(hub, PROMOTED, PROMOTED_PASSWORD)
+    admin_token = user_token(hub, ADMIN)
+    signed_up(hub, PROMOTED, PROMOTED_PASSWORD, ADMIN, PASSWORD)
     assert _reach(hub) == [403, 403, 403]
 
     _set_admin(hub, admin_token, True)
@@ -89,7 +70,7 @@ def test_a_user_made_admin_at_runtime_is_a_platform_admin_until_cleared(platform
     hub = platform_hub(LOCAL, db_url=db_url)
     assert _reach(hub) == [200, 200, 200], hub.log_tail()
 
-    admin_token = _token_of(hub, ADMIN)
+    admin_token = user_token(hub, ADMIN)
     _set_admin(hub, admin_token, False)
     assert _reach(hub) == [403, 403, 403]
     stop_hub(hub)
@@ -99,7 +80,7 @@ def test_a_user_made_admin_at_runtime_is_a_platform_admin_until_cleared(platform
 
 def test_a_refused_page_names_the_permission_and_who_grants_it(platform_hub, tmp_path):
     hub = platform_hub(LOCAL, db_url=f"sqlite:///{tmp_path / 'hub.sqlite'}")
-    person = _signed_up(hub, "plain", "plain-user-passphrase")
+    person = signed_up(hub, "plain", "plain-user-passphrase", ADMIN, PASSWORD)
     response = person.get(hub.hub_url("notifications"), allow_redirects=False, timeout=30)
     assert response.status_code == 403
     assert "text/html" in response.headers["Content-Type"]

@@ -1,13 +1,13 @@
 """``POST /hub/api/users/{name}/restart-server`` on the real engine."""
 
 import dataclasses
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from accounts import signed_up, user_token
+from lab_containers import run_username
 
 from stellars_docker.naming import container_name
-from stellars_testing import HubSession
 
 PASSWORD = "restart-test-passphrase"
 # The platform's restart waits for the server up to JUPYTERHUB_RESTART_TIMEOUT.
@@ -22,14 +22,9 @@ def hub(shared_docker_platform):
 @pytest.fixture
 def running_user(hub, docker_run, admin_name, admin_password):
     """A user signed up, authorised, logged in (a browser session) with a running server."""
-    username = f"rs-{uuid.uuid4().hex[:6]}-{docker_run.run_id}"
-    person = HubSession(hub)
-    person.sign_up(username, PASSWORD)
-    admin = HubSession(hub)
-    admin.log_in(admin_name, admin_password)
-    admin.authorize(username).raise_for_status()
-    person.log_in(username, PASSWORD)
-    token = hub.api("POST", f"users/{username}/tokens", json={}).json()["token"]
+    username = run_username(docker_run, "rs")
+    person = signed_up(hub, username, PASSWORD, admin_name, admin_password)
+    token = user_token(hub, username)
     hub.api("POST", f"users/{username}/server").raise_for_status()
     hub.wait_for_server(username, running=True)
     return username, token, person
@@ -86,6 +81,6 @@ def test_a_stopped_server_is_not_restarted(hub, running_user):
 
 def test_another_users_server_is_out_of_reach(hub, docker_run, running_user):
     username, _, _ = running_user
-    intruder = hub.create_user(f"other-{uuid.uuid4().hex[:6]}-{docker_run.run_id}")
+    intruder = hub.create_user(run_username(docker_run, "other"))
     response = hub.api("POST", f"users/{username}/restart-server", token=intruder)
     assert response.status_code == 403

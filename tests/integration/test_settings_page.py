@@ -11,20 +11,17 @@ from importlib.metadata import version
 import jupyterhub
 import pytest
 import requests
+from accounts import local_platform, logged_in, user_token
 from playwright.sync_api import expect
 
 from stellars_hub import HubSettings
-from stellars_testing import HubSession
 from stellars_testing.browser import screenshot
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "settings-page-Secret-7731"
 PLATFORM_NAME = "<b>Lab</b> & co"
 ENVIRON = {
-    "JUPYTERHUB_SPAWNER": "local",
-    "JUPYTERHUB_ADMIN": ADMIN,
-    "JUPYTERHUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    "JUPYTERHUB_GPU_ENABLED": "0",
+    **local_platform(ADMIN, ADMIN_PASSWORD),
     "JUPYTERHUB_PLATFORM_NAME": PLATFORM_NAME,
     "JUPYTERHUB_NOTIFICATIONS_HISTORY": "7",
 }
@@ -48,7 +45,7 @@ def hub(module_platform_hub):
 def user_password(hub):
     """The generated passphrase of an account the admin created: a user without the scope."""
     hub.create_user(USER)
-    admin_token = hub.api("POST", f"users/{ADMIN}/tokens", json={}).json()["token"]
+    admin_token = user_token(hub, ADMIN)
     credentials = hub.api(
         "POST", "admin/credentials", token=admin_token, json={"usernames": [USER]}
     )
@@ -126,8 +123,7 @@ def test_the_admin_password_is_masked_and_nowhere_in_the_page(hub, admin_page):
     )
     assert ADMIN_PASSWORD not in admin_page.content()
     # ...nor in the HTML as the hub sent it, before any browser parsed it.
-    admin = HubSession(hub)
-    admin.log_in(ADMIN, ADMIN_PASSWORD)
+    admin = logged_in(hub, ADMIN, ADMIN_PASSWORD)
     sent = admin.get(hub.hub_url("settings"), timeout=30)
     assert sent.status_code == 200
     assert 'data-setting="JUPYTERHUB_ADMIN_PASSWORD"' in sent.text

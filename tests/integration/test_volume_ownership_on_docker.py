@@ -1,12 +1,11 @@
 """A deleted account's volumes never go to a later account of the same name: real hub and engine."""
 
-import uuid
-
 import docker.errors
 import pytest
+from lab_containers import in_volume, lab_containers, run_username, spawn_and_stop
 
 from stellars_docker import DEFAULT_USER_VOLUMES
-from stellars_docker.naming import container_name, volume_name
+from stellars_docker.naming import volume_name
 from stellars_testing import wait_until
 
 # The labels' contract (stellars_docker.labels), spelled out: operators filter on them.
@@ -24,36 +23,6 @@ def hub(shared_docker_platform):
     return shared_docker_platform
 
 
-def _name(docker_run, what):
-    return f"{what}-{uuid.uuid4().hex[:6]}-{docker_run.run_id}"
-
-
-def _spawn_and_stop(hub, docker_run, username):
-    assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
-    hub.wait_for_server(username, running=True)
-    hub.api("DELETE", f"users/{username}/server").raise_for_status()
-    hub.wait_for_server(username, running=False)
-    name = container_name("jupyterlab-{username}", username)
-    wait_until(
-        lambda: not docker_run.client.api.containers(all=True, filters={"name": f"^{name}$"}),
-        timeout_s=60,
-        what=f"{name} removed",
-    )
-
-
-def _in_volume(docker_run, lab_image, volume, command):
-    output = docker_run.client.containers.run(
-        lab_image,
-        ["sh", "-c", command],
-        volumes={volume: {"bind": "/v", "mode": "rw"}},
-        user="root",
-        entrypoint=[],
-        labels=docker_run.labels,
-        remove=True,
-    )
-    return output.decode().strip()
-
-
 def _spawn_is_refused(hub, docker_run, username, volume):
     response = hub.api("POST", f"users/{username}/server")
     # Refused in the pre-spawn hook: at once (an error) or after the API's slow-spawn wait.
@@ -64,22 +33,21 @@ def _spawn_is_refused(hub, docker_run, username, volume):
             what=f"{username}'s spawn to fail",
         )
     assert not hub.user_model(username)["servers"]
-    name = container_name("jupyterlab-{username}", username)
-    assert not docker_run.client.api.containers(all=True, filters={"name": f"^{name}$"})
+    assert not lab_containers(docker_run, username)
     log = hub.log_since_start()
     assert f"The volume {volume!r} belongs to the deleted account {username!r}" in log
 
 
 def test_a_new_account_of_a_deleted_name_never_mounts_the_old_home(hub, docker_run, lab_image):
-    username = _name(docker_run, "gone")
+    username = run_username(docker_run, "gone")
     hub.create_user(username)
-    _spawn_and_stop(hub, docker_run, username)
+    spawn_and_stop(hub, docker_run, username)
     home = volume_name(HOME, username)
     labels = docker_run.client.volumes.get(home).attrs["Labels"]
     assert labels[ROLE_LABEL] == USER_VOLUME_ROLE
     assert labels[OWNER_NAME_LABEL] == username
     first_owner = labels[OWNER_LABEL]
-    _in_volume(docker_run, lab_image, home, f"echo {MARKER} > /v/marker")
+    in_volume(docker_run, lab_image, home, f"echo {MARKER} > /v/marker")
 
     # The admin page's own button: core JupyterHub's delete.
     assert hub.api("DELETE", f"users/{username}").status_code == 204
@@ -87,33 +55,33 @@ def test_a_new_account_of_a_deleted_name_never_mounts_the_old_home(hub, docker_r
     _spawn_is_refused(hub, docker_run, username, home)
 
     # The first account's files are all still there, still its own.
-    assert _in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
+    assert in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
     assert docker_run.client.volumes.get(home).attrs["Labels"][OWNER_LABEL] == first_owner
 
 
 def test_a_legacy_volume_is_adopted_by_its_account_and_not_handed_on(hub, docker_run, lab_image):
-    username = _name(docker_run, "legacy")
+    username = run_username(docker_run, "legacy")
     home = volume_name(HOME, username)
     # Made before the platform labelled volumes: no owner label.
     docker_run.client.volumes.create(home, labels=docker_run.labels)
     # As a lab leaves it: the home belongs to the lab's user, who must write there.
-    _in_volume(docker_run, lab_image, home, f"echo {MARKER} > /v/marker && chown -R 1000:1000 /v")
+    in_volume(docker_run, lab_image, home, f"echo {MARKER} > /v/marker && chown -R 1000:1000 /v")
     hub.create_user(username)
-    _spawn_and_stop(hub, docker_run, username)
+    spawn_and_stop(hub, docker_run, username)
     assert OWNER_LABEL not in docker_run.client.volumes.get(home).attrs["Labels"]
     # The account that existed when the platform first saw it kept its files.
-    assert _in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
+    assert in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
 
     assert hub.api("DELETE", f"users/{username}").status_code == 204
     hub.create_user(username)
     _spawn_is_refused(hub, docker_run, username, home)
-    assert _in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
+    assert in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
 
 
 def test_a_missing_volume_is_created_labelled_before_the_container(hub, docker_run):
-    username = _name(docker_run, "fresh")
+    username = run_username(docker_run, "fresh")
     hub.create_user(username)
-    _spawn_and_stop(hub, docker_run, username)
+    spawn_and_stop(hub, docker_run, username)
     for volume in DEFAULT_USER_VOLUMES:
         try:
             labels = docker_run.client.volumes.get(volume_name(volume, username)).attrs["Labels"]
@@ -126,11 +94,11 @@ def test_a_missing_volume_is_created_labelled_before_the_container(hub, docker_r
 def test_a_new_account_neither_lists_nor_resets_a_deleted_namesakes_volumes(
     hub, docker_run, lab_image
 ):
-    username = _name(docker_run, "reset")
+    username = run_username(docker_run, "reset")
     hub.create_user(username)
-    _spawn_and_stop(hub, docker_run, username)
+    spawn_and_stop(hub, docker_run, username)
     home = volume_name(HOME, username)
-    _in_volume(docker_run, lab_image, home, f"echo {MARKER} > /v/marker")
+    in_volume(docker_run, lab_image, home, f"echo {MARKER} > /v/marker")
     assert hub.api("DELETE", f"users/{username}").status_code == 204
 
     token = hub.create_user(username)
@@ -146,6 +114,6 @@ def test_a_new_account_neither_lists_nor_resets_a_deleted_namesakes_volumes(
     assert reset.status_code == 404
     assert {result["error"] for result in reset.json()["volumes"]} == {"no such volume"}
     # The archive is intact: the reset touched none of the deleted account's volumes.
-    assert _in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
+    assert in_volume(docker_run, lab_image, home, "cat /v/marker") == MARKER
     for volume in DEFAULT_USER_VOLUMES:
         docker_run.client.volumes.get(volume_name(volume, username))

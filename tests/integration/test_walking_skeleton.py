@@ -7,9 +7,10 @@ the first session still there after the server was stopped and started again.
 
 import time
 
+from accounts import signed_up, user_token
 from dockerspawner import DockerSpawner
 
-from stellars_testing import HubSession, wait_until
+from stellars_testing import wait_until
 
 USER_PASSWORD = "integration-user-passphrase"
 
@@ -34,12 +35,7 @@ def test_a_new_user_keeps_their_files_across_server_restarts(
     hub = docker_platform()
     username = f"ada-{docker_run.run_id}"
 
-    person = HubSession(hub)
-    assert person.sign_up(username, USER_PASSWORD).status_code == 200
-    admin = HubSession(hub)
-    admin.log_in(admin_name, admin_password)
-    assert admin.authorize(username).ok
-    assert "/hub/home" in person.log_in(username, USER_PASSWORD).url
+    person = signed_up(hub, username, USER_PASSWORD, admin_name, admin_password)
 
     started = time.monotonic()
     assert hub.api("POST", f"users/{username}/server").status_code in {201, 202}
@@ -52,7 +48,7 @@ def test_a_new_user_keeps_their_files_across_server_restarts(
     assert lab.status_code == 200, lab.text[:500]
     assert "JupyterLab" in lab.text
 
-    token = hub.api("POST", f"users/{username}/tokens", json={}).json()["token"]
+    token = user_token(hub, username)
     contents = hub.user_url(username, "api/contents/notes.txt")
     headers = {"Authorization": f"token {token}"}
     written = person.put(
