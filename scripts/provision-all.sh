@@ -4,7 +4,7 @@
 # KEY=value lines on stdout, e.g.:
 #   eval "$(scripts/provision-all.sh | sed 's/^/export /')"
 #
-# Usage: provision-all.sh [--only PART[,PART...]]
+# Usage: provision-all.sh [--only PART[,PART...]] [--except PART[,PART...]]
 #   PARTs: docker chp postgres chromium lab-image hub-image compose (default: all)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -18,10 +18,13 @@ usage() {
 }
 
 only=""
+except=""
 while [[ $# -gt 0 ]]; do
     case $1 in
         --only) [[ $# -ge 2 ]] || usage 2; only=$2; shift 2 ;;
         --only=*) only=${1#--only=}; shift ;;
+        --except) [[ $# -ge 2 ]] || usage 2; except=$2; shift 2 ;;
+        --except=*) except=${1#--except=}; shift ;;
         -h | --help) usage 0 ;;
         *) log "unknown argument '$1'"; usage 2 ;;
     esac
@@ -38,6 +41,18 @@ if [[ -n $only ]]; then
     for p in "${all_parts[@]}"; do
         [[ ",$only," == *",$p,"* ]] && selected+=("$p")
     done
+fi
+
+if [[ -n $except ]]; then
+    IFS=, read -r -a unwanted <<<"$except"
+    for w in "${unwanted[@]}"; do
+        [[ " ${all_parts[*]} " == *" $w "* ]] || die "unknown part '$w' (parts: ${all_parts[*]})"
+    done
+    kept=()
+    for p in "${selected[@]}"; do
+        [[ ",$except," == *",$p,"* ]] || kept+=("$p")
+    done
+    selected=("${kept[@]}")
 fi
 
 declare -A key_of=(
