@@ -3,7 +3,7 @@
 ``release.py check`` (nox session ``packaging``, part of CI) builds every
 package, runs ``twine check --strict`` on what it built, checks that each
 wheel holds every file of the package's source folder (templates, static
-files, ``openapi.yaml``, ``py.typed``: what the code reads at run time) and
+files, ``py.typed``: what the code reads at run time) and
 that every sibling range admits the sibling's current version.
 
 ``release.py release PACKAGE [VERSION] [--tag]`` (nox session ``release``)

@@ -70,6 +70,7 @@ def test_a_sibling_bumped_past_the_ranges_is_reported_by_each_dependant(tree):
         "stellars-activity",
         "stellars-auth",
         "stellars-docker",
+        "stellars-hub",
         "stellars-ui",
     ]
 
@@ -161,7 +162,13 @@ def test_release_changelog_refuses_a_changelog_without_unreleased_section():
 
 def test_prepare_bumps_dates_and_widens_the_dependants(tree):
     changed = release.prepare(tree, "stellars-core", Version("0.2.0"), DAY)
-    assert changed == ["stellars-auth", "stellars-docker", "stellars-activity", "stellars-ui"]
+    assert changed == [
+        "stellars-auth",
+        "stellars-docker",
+        "stellars-activity",
+        "stellars-ui",
+        "stellars-hub",
+    ]
     packages = release.read_packages(tree)
     assert packages["stellars-core"].version == Version("0.2.0")
     assert release.range_problems(packages) == []
@@ -245,15 +252,15 @@ def test_the_ui_wheel_must_carry_what_its_code_reads(tmp_path):
     package = release.read_package(ROOT, "stellars-ui")
     expected = release.source_files(package)
     # What the UI reads at run time is part of what is checked.
-    assert "stellars_ui/openapi.yaml" in expected
+    assert "stellars_ui/templates/activity.html" in expected
     assert any(name.startswith("stellars_ui/templates/") for name in expected)
     assert any(name.startswith("stellars_ui/static/") for name in expected)
     full = _wheel(tmp_path / "full.whl", expected)
     assert release.wheel_problems(package, full, expected) == []
-    lacking = [name for name in expected if name != "stellars_ui/openapi.yaml"]
+    lacking = [name for name in expected if name != "stellars_ui/templates/activity.html"]
     partial = _wheel(tmp_path / "partial.whl", lacking)
     assert release.wheel_problems(package, partial, expected) == [
-        "partial.whl lacks stellars_ui/openapi.yaml"
+        "partial.whl lacks stellars_ui/templates/activity.html"
     ]
 
 
@@ -342,6 +349,7 @@ def test_a_release_of_core_end_to_end(tmp_path, capsys):
         "packages/stellars-core/CHANGELOG.md",
         "packages/stellars-core/pyproject.toml",
         "packages/stellars-docker/pyproject.toml",
+        "packages/stellars-hub/pyproject.toml",
         "packages/stellars-ui/pyproject.toml",
         "uv.lock",
     ]
