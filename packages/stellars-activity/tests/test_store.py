@@ -362,6 +362,29 @@ def test_rebuild_takes_in_samples_written_around_the_store(store):
     assert store.daily_history(NOW)["bob"] == pytest.approx((0,) * 6 + (1 / 6,))
 
 
+def test_samples_found_without_a_state_are_counted_by_the_first_reader(store):
+    # A bulk load, or a database restored without the state row: the first
+    # reader claims the state and builds the totals from the rows. On
+    # PostgreSQL the claim read its INSERT's rowcount, which SQLAlchemy gives
+    # as -1 there, so the totals were never built and every score was missing.
+    with store.engine.begin() as connection:
+        connection.execute(
+            ActivitySample.__table__.insert(),
+            [
+                {"username": "ada", "timestamp": NOW - timedelta(minutes=10), "active": True},
+                {"username": "ada", "timestamp": NOW - timedelta(minutes=20), "active": False},
+            ],
+        )
+    samples = {
+        "ada": [
+            Sample(NOW - timedelta(minutes=20), active=False),
+            Sample(NOW - timedelta(minutes=10), active=True),
+        ]
+    }
+    assert_exact(store, samples, NOW)
+    assert set(store.scores(NOW)) == {"ada"}
+
+
 def test_a_large_prune_commits_in_short_batches_and_stays_exact(store):
     # A hub down for longer than the retention window finds every sample
     # expired; one transaction deleting them all held SQLite's write lock

@@ -584,10 +584,15 @@ def _claim_state(connection: Connection, frame: _Frame) -> bool:
     """
     insert = _insert_for(connection)
     values = {"id": _STATE_ID, "reference": frame.reference, "half_life_seconds": frame.half_life_s}
+    # RETURNING, not rowcount: SQLAlchemy reports -1 as an INSERT's rowcount on
+    # psycopg, which read as "another transaction won" and skipped the rebuild.
     claimed = connection.execute(
-        insert(_STATE).values(values).on_conflict_do_nothing(index_elements=["id"])
-    )
-    return bool(claimed.rowcount == 1)
+        insert(_STATE)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(_STATE.c.id)
+    ).first()
+    return claimed is not None
 
 
 def _insert_for(connection: Connection) -> Any:
