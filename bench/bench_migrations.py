@@ -35,15 +35,16 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from stellars_testing.hub import platform_config, start_hub, stop_hub
 from stellars_testing.release_db import HALF_LIFE, INTERVAL, activity_totals, create_release_schema
 
 LIMIT_S = 60.0
-# The samples end now and span under the 7-day retention: a start then prunes
-# nothing, so the figure is the schema's work, not the retention's.
+# By default the samples end now and span under the 7-day retention: a start
+# then prunes nothing, so the figure is the schema's work, not the
+# retention's. --days-down moves them back, as a hub down for that long finds them.
 NOW = datetime.now(UTC)
 PLATFORM = {
     "JUPYTERHUB_SPAWNER": "local",
@@ -57,16 +58,16 @@ def _stored(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _fill(path: Path, users: int, per_user: int) -> None:
+def _fill(path: Path, users: int, per_user: int, end: datetime) -> None:
     rng = random.Random(2026)
     samples = []
     for number in range(users):
         share = rng.random()
         name = f"user{number:04d}"
         samples.extend(
-            (name, NOW - step * INTERVAL, rng.random() < share) for step in range(per_user, 0, -1)
+            (name, end - step * INTERVAL, rng.random() < share) for step in range(per_user, 0, -1)
         )
-    reference = NOW - per_user * INTERVAL
+    reference = end - per_user * INTERVAL
     totals = activity_totals(sorted(samples, key=lambda sample: sample[1]), reference)
     daily: dict[tuple[str, str], int] = {}
     for name, timestamp, active in samples:
@@ -100,7 +101,7 @@ def _fill(path: Path, users: int, per_user: int) -> None:
             )
             connection.execute(
                 "INSERT INTO activity_state VALUES (1, ?, ?, ?)",
-                (_stored(reference), HALF_LIFE.total_seconds(), _stored(NOW - INTERVAL)),
+                (_stored(reference), HALF_LIFE.total_seconds(), _stored(end - INTERVAL)),
             )
     finally:
         connection.close()
@@ -137,6 +138,13 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--per-user", type=int, default=1000, help="samples per user")
     parser.add_argument("--rounds", type=int, default=3, help="hub starts of each kind")
+    parser.add_argument(
+        "--days-down",
+        type=float,
+        default=0.0,
+        help="the samples end this many days before the start: a hub that was down "
+        "(past the 7-day retention, the start prunes every one of them)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -145,7 +153,7 @@ def main() -> None:
         create_release_schema(f"sqlite:///{empty}")
         shutil.copyfile(empty, full)
         started = time.perf_counter()
-        _fill(full, args.users, args.per_user)
+        _fill(full, args.users, args.per_user, NOW - timedelta(days=args.days_down))
         loaded = time.perf_counter() - started
         rows = args.users * args.per_user
         print(f"loaded {rows:,} samples in {loaded:.1f} s", flush=True)
@@ -163,7 +171,8 @@ def main() -> None:
     full_s = statistics.median(timings["full"])
     upgrade_s = statistics.median(timings["upgrade"]) if timings["upgrade"] else None
     cost = max(full_s - empty_s, 0.0)
-    print(f"{os.cpu_count()} CPUs, SQLite, {args.rounds} starts of each, medians")
+    down = f", samples ending {args.days_down:g} days before the start" if args.days_down else ""
+    print(f"{os.cpu_count()} CPUs, SQLite, {args.rounds} starts of each, medians{down}")
     print("| measure | seconds | limit s |")
     print("| --- | --- | --- |")
     print(f"| hub start, release database with empty tables (baseline) | {empty_s:.2f} | |")
