@@ -280,7 +280,7 @@ def test_the_hubs_refusal_of_a_bad_request_is_shown(hub, admin_token, labs, admi
     send(page, "Too loud")
     status = page.locator("#stellars-broadcast-status")
     expect(status).to_have_class(re.compile("alert-danger"))
-    expect(status).to_contain_text("Not sent: variant: must be one of default, info")
+    expect(status).to_contain_text("Not sent: variant: Input should be 'default', 'info'")
     # Nothing was sent: the message stays for another try, no report appears.
     expect(page.locator("#stellars-broadcast-message")).to_have_value("Too loud")
     expect(page.locator("#stellars-broadcast-results")).to_be_hidden()
