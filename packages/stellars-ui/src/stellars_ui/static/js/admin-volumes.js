@@ -144,14 +144,16 @@ function actionButton(label, className, action) {
 }
 
 async function act(method, path, body, success) {
-  const status = archive.querySelector(".stellars-archive-status");
+  let outcome;
   try {
     await apiRequest(method, path, body);
-    say(status, success, "success");
+    outcome = [success, "success"];
   } catch (error) {
-    say(status, describeError(error), "danger");
+    outcome = [describeError(error), "danger"];
   }
-  await loadArchive();
+  // The outcome is said once the rows are redrawn: a row clicked before
+  // then (a purge being confirmed) would be replaced under the pointer.
+  if (await loadArchive()) say(archive.querySelector(".stellars-archive-status"), ...outcome);
 }
 
 function archiveRow(volume) {
@@ -183,21 +185,27 @@ function archiveRow(volume) {
   return row;
 }
 
+// Returns whether the archive could be read (when not, the status says why).
 async function loadArchive() {
   const tbody = archive.querySelector("tbody");
   const empty = archive.querySelector(".stellars-archive-empty");
+  tbody.setAttribute("aria-busy", "true");
   try {
     const { data } = await apiRequest("GET", "stellars/archived-volumes");
     tbody.replaceChildren(...data.volumes.map(archiveRow));
     empty.hidden = data.volumes.length > 0;
+    return true;
   } catch (error) {
     tbody.replaceChildren();
     empty.hidden = true;
     if (error.status === NOT_DOCKER) {
       archive.hidden = true;
-      return;
+      return false;
     }
     say(archive.querySelector(".stellars-archive-status"), `The archive could not be read: ${describeError(error)}`, "danger");
+    return false;
+  } finally {
+    tbody.removeAttribute("aria-busy");
   }
 }
 
