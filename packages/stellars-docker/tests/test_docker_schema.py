@@ -3,11 +3,10 @@
 import pytest
 from sqlalchemy import MetaData
 
-from stellars_core.migrations import current, head, upgrade
 from stellars_docker.grants import DockerGrant
 from stellars_docker.ownership_store import DELETED_ACCOUNTS, VOLUME_OWNERS
 from stellars_docker.schema import HISTORY
-from stellars_testing.schema import fill_as_before_migrations, rows_of, schema_differences
+from stellars_testing.schema import assert_adopted_with_every_row, assert_migrations_make_the_models
 
 # The package's two modules with tables, as one schema.
 METADATA = MetaData()
@@ -23,19 +22,8 @@ def db_url(request, tmp_path):
 
 
 def test_the_migrations_make_exactly_the_models_tables(db_url):
-    upgrade(db_url, [HISTORY])
-
-    assert schema_differences(db_url, METADATA) == []
-    assert current(db_url) == {HISTORY.name: head(HISTORY)}
+    assert_migrations_make_the_models(db_url, HISTORY, METADATA)
 
 
 def test_a_database_made_before_migrations_is_adopted_with_every_row(db_url):
-    fill_as_before_migrations(db_url, METADATA)
-    before = rows_of(db_url, METADATA)
-
-    upgrade(db_url, [HISTORY])
-
-    assert rows_of(db_url, METADATA) == before
-    assert all(before.values())
-    assert current(db_url) == {HISTORY.name: head(HISTORY)}
-    assert schema_differences(db_url, METADATA) == []
+    assert_adopted_with_every_row(db_url, HISTORY, METADATA)

@@ -93,3 +93,30 @@ def migrate(target: Engine | str, *histories: SchemaHistory) -> None:
 
     url = target if isinstance(target, str) else target.url.render_as_string(hide_password=False)
     upgrade(url, histories)
+
+
+def assert_migrations_make_the_models(
+    db_url: str, history: SchemaHistory, metadata: MetaData
+) -> None:
+    """Upgrade an empty database to *history*'s head; it must hold exactly *metadata*'s tables."""
+    from stellars_core.migrations import current, head, upgrade  # noqa: PLC0415 - see migrate()
+
+    upgrade(db_url, [history])
+
+    assert schema_differences(db_url, metadata) == []
+    assert current(db_url) == {history.name: head(history)}
+
+
+def assert_adopted_with_every_row(db_url: str, history: SchemaHistory, metadata: MetaData) -> None:
+    """A database *metadata* made before migrations, with rows, is brought to head untouched."""
+    from stellars_core.migrations import current, head, upgrade  # noqa: PLC0415 - see migrate()
+
+    fill_as_before_migrations(db_url, metadata)
+    before = rows_of(db_url, metadata)
+
+    upgrade(db_url, [history])
+
+    assert rows_of(db_url, metadata) == before
+    assert all(before.values())
+    assert current(db_url) == {history.name: head(history)}
+    assert schema_differences(db_url, metadata) == []
