@@ -8,6 +8,7 @@ import requests
 from accounts import local_platform, logged_in, user_token
 
 from stellars_testing import HubSession
+from stellars_testing.accounts import FULL_COST, password_costs, wait_for_full_cost
 
 ADMIN = "boss"
 PASSWORD = "credentials-admin-passphrase"
@@ -75,6 +76,31 @@ def test_a_changed_password_drops_the_cached_one(hub, admin_token):
     assert read(hub, admin_token, ["pia"]).json()["unavailable"] == ["pia"]
     assert logs_in(hub, "pia", "a-new-long-passphrase")
     del person
+
+
+# bcrypt at full cost is a quarter of a second per hash on one core: 48
+# accounts one after another cannot take less than 12 s, whatever else is fast.
+BATCH = 48
+BATCH_SECONDS = 6
+
+
+def test_a_batch_is_created_in_seconds_and_each_logs_in_at_once(hub, admin_token):
+    usernames = [f"batch{number:03d}" for number in range(BATCH)]
+    started = time.monotonic()
+    create(hub, admin_token, *usernames)
+    took = time.monotonic() - started
+    assert took < BATCH_SECONDS, f"{BATCH} users took {took:.1f} s"
+    passwords = {
+        entry["username"]: entry["password"]
+        for entry in read(hub, admin_token, usernames).json()["credentials"]
+    }
+    assert set(passwords) == set(usernames)
+    # The last one made logs in straight away, however far the hashing has come.
+    assert logs_in(hub, usernames[-1], passwords[usernames[-1]])
+    # Every account ends up hashed at bcrypt's full cost (NativeAuthenticator's 12).
+    assert set(password_costs(hub.db_url, usernames).values()) != {FULL_COST}
+    wait_for_full_cost(hub.db_url, usernames, timeout_s=BATCH * 0.25 * 2 + 30)
+    assert logs_in(hub, usernames[0], passwords[usernames[0]])
 
 
 def test_a_deleted_user_takes_their_cached_passphrase(hub, admin_token):

@@ -4,7 +4,17 @@ import pytest
 
 from stellars_auth import generate_passphrase
 from stellars_auth.passphrases import _eff_words
-from stellars_auth.passwords import PasswordWork, default_workers
+from stellars_auth.passwords import (
+    _BACKGROUND,
+    _FOREGROUND,
+    FULL_COST,
+    PROVISIONAL_COST,
+    PasswordWork,
+    _Turns,
+    cost_of,
+    default_workers,
+    is_provisional,
+)
 
 
 def test_a_hash_checks_against_its_password_only():
@@ -39,3 +49,63 @@ def test_only_words_of_letters_are_drawn():
     words = _eff_words()
     assert len(words) > 7700
     assert all(word.isalpha() for word in words)
+
+
+def test_costs_are_read_from_the_stored_hash():
+    work = PasswordWork()
+    provisional = asyncio.run(work.hash("correct horse", cost=PROVISIONAL_COST))
+    full = asyncio.run(work.hash("correct horse"))
+    assert (cost_of(provisional), cost_of(full)) == (PROVISIONAL_COST, FULL_COST)
+    assert is_provisional(provisional)
+    assert not is_provisional(full)
+    assert not is_provisional(b"not a bcrypt hash")
+    assert asyncio.run(work.check("correct horse", provisional))
+
+
+def test_waiting_foreground_work_goes_before_waiting_background_work():
+    async def scenario():
+        turns = _Turns(1, quiet_s=0)
+        await turns.take(_BACKGROUND)  # the one thread is busy
+        later = asyncio.ensure_future(turns.take(_BACKGROUND))
+        login = asyncio.ensure_future(turns.take(_FOREGROUND))
+        await asyncio.sleep(0)
+        turns.give_back()
+        await asyncio.sleep(0)
+        assert login.done()
+        assert not later.done()
+        turns.give_back()
+        await asyncio.sleep(0)
+        assert later.done()
+
+    asyncio.run(scenario())
+
+
+def test_background_work_waits_until_foreground_work_has_been_quiet():
+    async def scenario():
+        turns = _Turns(1, quiet_s=0.3)
+        await turns.take(_FOREGROUND)
+        turns.give_back()
+        # The thread is free, but a batch may still be under way: no background yet.
+        background = asyncio.ensure_future(turns.take(_BACKGROUND))
+        await asyncio.sleep(0.1)
+        assert not background.done()
+        # Foreground work arriving meanwhile still gets the free thread at once.
+        await asyncio.wait_for(turns.take(_FOREGROUND), timeout=0.05)
+        turns.give_back()
+        await asyncio.wait_for(background, timeout=2)
+
+    asyncio.run(scenario())
+
+
+def test_a_waiter_cancelled_does_not_keep_a_thread():
+    async def scenario():
+        turns = _Turns(1, quiet_s=0)
+        await turns.take(_FOREGROUND)
+        gave_up = asyncio.ensure_future(turns.take(_FOREGROUND))
+        await asyncio.sleep(0)
+        gave_up.cancel()
+        await asyncio.sleep(0)
+        turns.give_back()
+        await asyncio.wait_for(turns.take(_FOREGROUND), timeout=1)
+
+    asyncio.run(scenario())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from jupyterhub import orm
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.orm import UserInfo
+from sqlalchemy.exc import SQLAlchemyError
 from tornado import web
 from traitlets import Bool, Float, Integer, List, TraitError, Unicode, validate
 
@@ -23,7 +25,12 @@ from stellars_auth.lifecycle import keep_accounts_in_step
 from stellars_auth.lockout import BackOff, LoginThrottle, Refusal
 from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
-from stellars_auth.passwords import PasswordWork
+from stellars_auth.passwords import (
+    FULL_COST,
+    PROVISIONAL_COST,
+    PasswordWork,
+    is_provisional,
+)
 from stellars_auth.schema import HISTORY
 from stellars_auth.usernames import (
     DEFAULT_MAX_LENGTH,
@@ -149,6 +156,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         upgrade(self.db.get_bind().url.render_as_string(hide_password=False), [HISTORY])
         self.throttle = LoginThrottle(self.db, account, address)
         self.passwords = PasswordWork()
+        # Re-hashes at full cost running in the background (see add_user),
+        # held here so the event loop does not drop them half-way.
+        self._strengthening: set[asyncio.Task[None]] = set()
         try:
             self.username_policy = UsernamePolicy(
                 self.username_max_length, self.username_allowed_pattern
@@ -262,6 +272,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         token_ok = not user_info.has_2fa or user_info.is_valid_token(data.get("2fa"))
         if user_info.is_authorized and password_ok and token_ok:
             self.throttle.succeeded(username, address, known_device=known)
+            if is_provisional(user_info.password):
+                # A batch account whose full-cost hash was lost to a restart.
+                self._strengthen_later(username, data.get("password", ""), user_info.password)
             if handler is not None:
                 remember_device(handler, username)
             return username
@@ -335,7 +348,11 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             await self._bootstrap_admin(user.name)
         elif self.get_user(user.name) is None:
             password = self.generate_password()
-            await self._create_account(user.name, password)
+            # JupyterHub adds a batch of users one after another: at full cost
+            # a hundred would take 25 s. The account is usable at once with a
+            # provisional hash and re-hashed at full cost in the background.
+            provisional = await self._create_account(user.name, password, cost=PROVISIONAL_COST)
+            self._strengthen_later(user.name, password, provisional)
             # Readable once, for a few minutes, by whoever may read credentials.
             self.credentials.put(user.name, password)
 
@@ -362,12 +379,33 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             )
         await self._create_account(username, password)
 
-    async def _create_account(self, username: str, password: str) -> None:
-        account = UserInfo(
-            username=username, password=await self.passwords.hash(password), is_authorized=True
-        )
-        self.db.add(account)
+    async def _create_account(self, username: str, password: str, cost: int = FULL_COST) -> bytes:
+        hashed = await self.passwords.hash(password, cost=cost)
+        self.db.add(UserInfo(username=username, password=hashed, is_authorized=True))
         self.db.commit()
+        return hashed
+
+    def _strengthen_later(self, username: str, password: str, provisional: bytes) -> None:
+        task = asyncio.create_task(self._strengthen(username, password, provisional))
+        self._strengthening.add(task)
+        task.add_done_callback(self._strengthening.discard)
+
+    async def _strengthen(self, username: str, password: str, provisional: bytes) -> None:
+        """Replace *username*'s *provisional* hash with a full-cost one of the same *password*.
+
+        Nothing is replaced when the account is gone or its password changed
+        meanwhile: the newer password wins.
+        """
+        try:
+            full = await self.passwords.hash(password, background=True)
+            account = self.get_user(username)
+            if account is not None and account.password == provisional:
+                account.password = full
+                self.db.commit()
+        except SQLAlchemyError:
+            self.db.rollback()
+            # The account keeps working; its next login tries again.
+            self.log.exception("Could not re-hash the password of %s", shown(username))
 
     def change_password(self, username: str, new_password: str) -> bool | None:
         """Change *username*'s password (NativeAuthenticator's rules); forget any cached one."""
@@ -384,9 +422,11 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
     def _exists(self, username: str) -> bool:
         if self.db is None:  # before JupyterHub hands over its database
             return False
-        return (
-            orm.User.find(self.db, username) is not None
-            or self.db.query(UserInfo).filter_by(username=username).first() is not None
+        # Asked twice per user of a batch: a bare EXISTS, not a loaded User.
+        user = self.db.query(orm.User.id).filter(orm.User.name == username)
+        account = self.db.query(UserInfo.id).filter(UserInfo.username == username)
+        return bool(
+            self.db.query(user.exists()).scalar() or self.db.query(account.exists()).scalar()
         )
 
     def _existing_names(self) -> list[str]:

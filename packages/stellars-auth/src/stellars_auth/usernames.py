@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,6 +114,9 @@ def normalize(name: str) -> str:
     return unicodedata.normalize("NFKC", folded)
 
 
+# Every new name is compared with every existing one: remembered skeletons
+# make a batch of a thousand new users a dictionary lookup per pair.
+@lru_cache(maxsize=100_000)
 def skeleton(name: str) -> str:
     """Return the TR39 skeleton of *name*: equal skeletons look alike.
 

@@ -1,0 +1,82 @@
+"""Accounts an admin creates in a batch: usable at once, hashed at full cost soon after.
+
+On a real hub database (SQLite, as JupyterHub hands its authenticator); the
+whole batch on a real hub is in tests/integration/test_credentials_api.py.
+"""
+
+import asyncio
+
+import bcrypt
+from jupyterhub import orm
+
+from stellars_auth.authenticator import StellarsNativeAuthenticator
+from stellars_auth.passwords import FULL_COST, PROVISIONAL_COST, cost_of
+
+
+def _authenticator(tmp_path):
+    session = orm.new_session_factory(f"sqlite:///{tmp_path / 'hub.sqlite'}")()
+    return StellarsNativeAuthenticator(allow_all=True, _deprecated_db_session=session)
+
+
+async def _new_user(authenticator, name):
+    user = orm.User(name=name)
+    authenticator.db.add(user)
+    authenticator.db.commit()
+    await authenticator.add_user(user)
+    return authenticator.credentials.take([name]).passwords[name]
+
+
+async def _settled(authenticator):
+    await asyncio.gather(*authenticator._strengthening)
+
+
+def _stored(authenticator, name):
+    return authenticator.get_user(name).password
+
+
+def test_a_new_account_is_usable_at_once_and_hashed_at_full_cost_soon_after(tmp_path):
+    authenticator = _authenticator(tmp_path)
+
+    async def scenario():
+        password = await _new_user(authenticator, "ada")
+        assert cost_of(_stored(authenticator, "ada")) == PROVISIONAL_COST
+        assert await authenticator.authenticate(None, {"username": "ada", "password": password})
+        await _settled(authenticator)
+        stored = _stored(authenticator, "ada")
+        assert cost_of(stored) == FULL_COST
+        assert bcrypt.checkpw(password.encode(), stored)
+
+    asyncio.run(scenario())
+
+
+def test_a_password_changed_before_the_rehash_is_kept(tmp_path):
+    authenticator = _authenticator(tmp_path)
+
+    async def scenario():
+        await _new_user(authenticator, "bob")
+        assert await authenticator.set_password("bob", "bobs-own-long-passphrase")
+        await _settled(authenticator)
+        stored = _stored(authenticator, "bob")
+        assert bcrypt.checkpw(b"bobs-own-long-passphrase", stored)
+        assert cost_of(stored) == FULL_COST
+
+    asyncio.run(scenario())
+
+
+def test_a_provisional_hash_left_by_a_restart_is_strengthened_at_login(tmp_path):
+    authenticator = _authenticator(tmp_path)
+
+    async def scenario():
+        password = await _new_user(authenticator, "cyd")
+        # The hub stopped before the background re-hash: only the provisional hash is stored.
+        for task in authenticator._strengthening:
+            task.cancel()
+        await asyncio.gather(*authenticator._strengthening, return_exceptions=True)
+        assert cost_of(_stored(authenticator, "cyd")) == PROVISIONAL_COST
+        assert not await authenticator.authenticate(None, {"username": "cyd", "password": "no"})
+        assert not authenticator._strengthening
+        assert await authenticator.authenticate(None, {"username": "cyd", "password": password})
+        await _settled(authenticator)
+        assert cost_of(_stored(authenticator, "cyd")) == FULL_COST
+
+    asyncio.run(scenario())
