@@ -1,0 +1,69 @@
+"""A restart in place while JupyterHub polls the server: the hub keeps it, the engine keeps it.
+
+Between the engine stopping the container and starting it again, the
+container is "exited". JupyterHub polls every running server (every
+``Spawner.poll_interval``, and on a visit of the home page); a poll that lands
+in that window concludes the server died and stops it, which with
+``remove=True`` deletes the container. Here the hub polls ten times a second,
+so a poll always lands in the window.
+"""
+
+import dataclasses
+import time
+
+import docker.errors
+import pytest
+import requests
+from lab_containers import run_username
+
+from stellars_docker import DEFAULT_USER_VOLUMES
+from stellars_docker.naming import container_name, volume_name
+
+POLL_INTERVAL_S = 0.1
+# The platform's restart waits for the server up to JUPYTERHUB_RESTART_TIMEOUT.
+RESTART_ANSWER_TIMEOUT_S = 180.0
+# What a stop that the poll started needs to finish: the container's grace
+# period on stop (DockerSpawner's default, 10 s) and its removal, with room.
+STOP_SETTLES_S = 15.0
+
+
+@pytest.fixture
+def hub(docker_platform):
+    return docker_platform(
+        {"JUPYTERHUB_RESTART_TIMEOUT": "150"},
+        extra_config=f"c.Spawner.poll_interval = {POLL_INTERVAL_S}",
+    )
+
+
+def test_a_poll_during_a_restart_does_not_stop_the_server(hub, docker_run):
+    username = run_username(docker_run, "rp")
+    token = hub.create_user(username)
+    hub.api("POST", f"users/{username}/server").raise_for_status()
+    hub.wait_for_server(username, running=True)
+    container = docker_run.client.containers.get(container_name("jupyterlab-{username}", username))
+
+    patient = dataclasses.replace(hub, api_timeout=RESTART_ANSWER_TIMEOUT_S)
+    response = patient.api("POST", f"users/{username}/restart-server", token=token)
+    assert response.status_code == 200, f"{response.text}\n{hub.log_tail(80)}"
+    assert f"User {username} server stopped" not in hub.log_since_start(), hub.log_tail(80)
+
+    # Long enough for a stop that a poll started to have removed the container.
+    time.sleep(STOP_SETTLES_S)
+    log = hub.log_tail(80)
+    try:
+        container.reload()
+    except docker.errors.NotFound:
+        pytest.fail(f"the restarted container was removed\n{log}")
+    assert container.attrs["State"]["Running"], log
+    server = hub.user_model(username)["servers"].get("")
+    assert server and server["ready"], f"the hub no longer counts the server running\n{log}"
+    assert f"User {username} server stopped" not in hub.log_since_start(), log
+    volumes = {volume.name for volume in docker_run.client.volumes.list()}
+    assert {volume_name(volume, username) for volume in DEFAULT_USER_VOLUMES} <= volumes
+    # Through the proxy: the route points at the restarted container.
+    lab = requests.get(
+        hub.user_url(username, "api/status"),
+        headers={"Authorization": f"token {token}"},
+        timeout=30,
+    )
+    assert lab.status_code == 200, f"{lab.status_code} {lab.text[:200]}\n{log}"
