@@ -2,24 +2,28 @@
 
 Between the engine stopping the container and starting it again, the
 container is "exited". JupyterHub polls every running server (every
-``Spawner.poll_interval``, and on a visit of the home page); a poll that lands
-in that window concludes the server died and stops it, which with
-``remove=True`` deletes the container. Here the hub polls ten times a second,
-so a poll always lands in the window.
+``Spawner.poll_interval``, and whenever its owner opens the home page); a
+poll that lands in that window concludes the server died and stops it, which
+with ``remove=True`` deletes the container. Here the hub polls every second
+and the owner opens the home page all through the restart, so polls land in
+the window.
 """
 
 import dataclasses
+import threading
 import time
 
 import docker.errors
 import pytest
 import requests
+from accounts import signed_up, user_token
 from lab_containers import run_username
 
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_docker.naming import container_name, volume_name
 
-POLL_INTERVAL_S = 0.1
+PASSWORD = "restart-poll-passphrase"
+POLL_INTERVAL_S = 1  # the least JupyterHub allows
 # The platform's restart waits for the server up to JUPYTERHUB_RESTART_TIMEOUT.
 RESTART_ANSWER_TIMEOUT_S = 180.0
 # What a stop that the poll started needs to finish: the container's grace
@@ -35,15 +39,34 @@ def hub(docker_platform):
     )
 
 
-def test_a_poll_during_a_restart_does_not_stop_the_server(hub, docker_run):
+def _open_home_until(owner, hub, done, visits):
+    # Each visit of /hub/home by a user whose server runs makes the hub poll it.
+    while not done.is_set():
+        visits.append(owner.get(hub.hub_url("home"), timeout=30).status_code)
+        time.sleep(0.05)
+
+
+def test_a_poll_during_a_restart_does_not_stop_the_server(
+    hub, docker_run, admin_name, admin_password
+):
     username = run_username(docker_run, "rp")
-    token = hub.create_user(username)
+    owner = signed_up(hub, username, PASSWORD, admin_name, admin_password)
+    token = user_token(hub, username)
     hub.api("POST", f"users/{username}/server").raise_for_status()
     hub.wait_for_server(username, running=True)
     container = docker_run.client.containers.get(container_name("jupyterlab-{username}", username))
 
     patient = dataclasses.replace(hub, api_timeout=RESTART_ANSWER_TIMEOUT_S)
-    response = patient.api("POST", f"users/{username}/restart-server", token=token)
+    restarted = threading.Event()
+    visits = []
+    visitor = threading.Thread(target=_open_home_until, args=(owner, hub, restarted, visits))
+    visitor.start()
+    try:
+        response = patient.api("POST", f"users/{username}/restart-server", token=token)
+    finally:
+        restarted.set()
+        visitor.join()
+    assert visits and set(visits) == {200}, visits
     assert response.status_code == 200, f"{response.text}\n{hub.log_tail(80)}"
     assert f"User {username} server stopped" not in hub.log_since_start(), hub.log_tail(80)
 
