@@ -51,3 +51,28 @@ def test_a_lab_that_does_not_answer_after_the_restart_is_a_timeout_error():
         asyncio.run(restart_container(client, spawner, limit_s=5, ready_timeout_s=5))
     # The new address is recorded even so: the container did restart.
     assert spawner.server.port == 32999
+
+
+class _ExitedSpawner(_Spawner):
+    """Its container reads as exited, as between the engine's stop and start of a restart."""
+
+    def __init__(self):
+        self.polled_during_restart = []
+
+    async def poll(self):
+        return "ExitCode=0"
+
+    async def get_ip_and_port(self):
+        # Called between the engine's restart and JupyterLab answering again.
+        self.polled_during_restart.append(await self.poll())
+        return await super().get_ip_and_port()
+
+
+def test_polls_report_the_server_running_while_it_restarts_and_see_the_container_after():
+    client = SimpleNamespace(api=SimpleNamespace(restart=lambda container, timeout: None))
+    spawner = _ExitedSpawner()
+    with pytest.raises(RestartTimeoutError):
+        asyncio.run(restart_container(client, spawner, limit_s=5, ready_timeout_s=5))
+    assert spawner.polled_during_restart == [None]
+    # Once the restart is over, whatever it ended in, polls ask the engine again.
+    assert asyncio.run(spawner.poll()) == "ExitCode=0"

@@ -5,6 +5,14 @@ volumes. What it does not keep, on the default bridge, is the host port
 Docker published for it: an ephemeral port is given anew on every start.
 So after the restart the server's address is read back from the engine and
 returned, for the hub to update its records and its proxy route.
+
+Between the engine stopping the container and starting it again, the
+container is "exited". JupyterHub polls a running server every
+``Spawner.poll_interval`` and whenever its owner opens the home page; a poll
+that saw the container exited would make the hub stop the server, and
+DockerSpawner (``remove=True``) delete the container under the restart. So
+for as long as the restart lasts, the spawner's polls report the server
+running.
 """
 
 from __future__ import annotations
@@ -50,6 +58,23 @@ class RestartTracker:
             self._under_way.discard(server_key)
 
 
+@contextlib.contextmanager
+def _polls_report_running(spawner: Any) -> Iterator[None]:
+    """Have every poll of *spawner* report its server running for the ``with`` block."""
+
+    async def still_running() -> None:
+        # JupyterHub's "still running" answer: the hub keeps the server and its callbacks.
+        return None
+
+    # An attribute of this one spawner shadows its class's poll, whatever the
+    # class: DockerSpawner itself in an original-style configuration.
+    spawner.poll = still_running
+    try:
+        yield
+    finally:
+        del spawner.poll
+
+
 async def restart_container(
     client: docker.DockerClient, spawner: Any, *, limit_s: float, ready_timeout_s: float
 ) -> tuple[str, int]:
@@ -57,22 +82,24 @@ async def restart_container(
 
     Sets ``spawner.server``'s address to the one the container has after the
     restart and returns it as (ip, port); the caller commits the hub's
-    database and refreshes the proxy route.
+    database and refreshes the proxy route. Until it returns or raises, the
+    hub's polls of *spawner* report the server running.
 
     Raises:
         DockerUnavailableError: the engine did not answer or failed.
         RestartTimeoutError: JupyterLab did not answer within *ready_timeout_s*.
     """
-    await call_engine(
-        limit_s + STOP_GRACE_S, client.api.restart, spawner.object_id, timeout=STOP_GRACE_S
-    )
-    ip, port = await spawner.get_ip_and_port()
-    spawner.server.ip = ip
-    spawner.server.port = port
-    try:
-        await spawner.server.wait_up(timeout=ready_timeout_s, http=True)
-    except TimeoutError as error:
-        raise RestartTimeoutError(
-            f"the container restarted but JupyterLab did not answer within {ready_timeout_s}s"
-        ) from error
+    with _polls_report_running(spawner):
+        await call_engine(
+            limit_s + STOP_GRACE_S, client.api.restart, spawner.object_id, timeout=STOP_GRACE_S
+        )
+        ip, port = await spawner.get_ip_and_port()
+        spawner.server.ip = ip
+        spawner.server.port = port
+        try:
+            await spawner.server.wait_up(timeout=ready_timeout_s, http=True)
+        except TimeoutError as error:
+            raise RestartTimeoutError(
+                f"the container restarted but JupyterLab did not answer within {ready_timeout_s}s"
+            ) from error
     return ip, port
