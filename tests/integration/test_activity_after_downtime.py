@@ -6,8 +6,8 @@ scores deletes them in batches; on SQLite every batch holds the lock of the
 whole file, and batches that followed each other with no pause kept
 JupyterHub's own writers waiting past their busy timeout: the hub did not
 start ("database is locked"), and requests that wrote during the deletion
-failed. 300 users with a week of ten-minute ticks each (300,000 samples)
-make the deletion last a few seconds on a small machine.
+failed. 500 users with a week of ten-minute ticks each (500,000 samples)
+make the deletion last several seconds on a small machine.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -21,10 +21,10 @@ from stellars_testing.release_db import create_release_schema, fill_release_acti
 ADMIN = "boss"
 PASSWORD = "downtime-test-passphrase"
 LOCAL = local_platform(ADMIN, PASSWORD)
-USERS, PER_USER = 300, 1000  # a week of ten-minute ticks each
+USERS, PER_USER = 500, 1000  # a week of ten-minute ticks each
 DOWN = timedelta(days=9)
-# Users the test creates while the expired samples are being deleted.
-NEW_USERS = 10
+# At most this many users are created while the expired samples are deleted.
+MOST_NEW_USERS = 300
 
 
 def test_a_hub_down_past_the_retention_window_starts_and_keeps_writing(platform_hub, tmp_path):
@@ -35,12 +35,15 @@ def test_a_hub_down_past_the_retention_window_starts_and_keeps_writing(platform_
 
     hub = platform_hub(LOCAL, db_url=db_url)
 
-    # The hub's own writes, while the deletion may still run.
-    for number in range(NEW_USERS):
-        response = hub.api("POST", f"users/newcomer{number}")
-        assert response.status_code == 201, response.text
-    token = user_token(hub, ADMIN)
+    # The hub's own writes, one after another for as long as the deletion runs.
     last = f"user{USERS - 1:04d}"
+    created = []
+    while samples_in(db_url, last) and len(created) < MOST_NEW_USERS:
+        name = f"newcomer{len(created)}"
+        response = hub.api("POST", f"users/{name}")
+        assert response.status_code == 201, response.text
+        created.append(name)
+    token = user_token(hub, ADMIN)
     wait_until(
         lambda: not samples_in(db_url, "user0000") and not samples_in(db_url, last),
         timeout_s=120,
@@ -52,6 +55,5 @@ def test_a_hub_down_past_the_retention_window_starts_and_keeps_writing(platform_
     rows = {row["username"]: row for row in response.json()["users"]}
     # Nothing of the expired samples counts; the users the hub made have their first sample.
     assert not [name for name in rows if name.startswith("user") and rows[name]["samples"]]
-    for number in range(NEW_USERS):
-        assert rows[f"newcomer{number}"]["samples"] >= 1
+    assert all(rows[name]["samples"] >= 1 for name in created)
     assert "database is locked" not in hub.log_since_start()
