@@ -215,7 +215,7 @@ def fill_release_activity(path: Path, users: int, per_user: int, end: datetime) 
     import sqlite3  # noqa: PLC0415 - SQLite files only, like the callers
 
     rng = random.Random(2026)  # noqa: S311 - reproducible test data, not secrets
-    samples = []
+    samples: list[tuple[str, datetime, bool]] = []
     for number in range(users):
         share = rng.random()
         name = f"user{number:04d}"
