@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import random
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -39,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from stellars_testing.hub import platform_config, start_hub, stop_hub
-from stellars_testing.release_db import HALF_LIFE, INTERVAL, activity_totals, create_release_schema
+from stellars_testing.release_db import create_release_schema, fill_release_activity
 
 LIMIT_S = 60.0
 # By default the samples end now and span under the 7-day retention: a start
@@ -51,60 +49,6 @@ PLATFORM = {
     "JUPYTERHUB_ADMIN_PASSWORD": "bench-passphrase",
     "JUPYTERHUB_GPU_ENABLED": "0",
 }
-
-
-def _stored(moment: datetime) -> str:
-    # How the release's SQLite columns hold a timestamp: naive UTC text.
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _fill(path: Path, users: int, per_user: int, end: datetime) -> None:
-    rng = random.Random(2026)
-    samples = []
-    for number in range(users):
-        share = rng.random()
-        name = f"user{number:04d}"
-        samples.extend(
-            (name, end - step * INTERVAL, rng.random() < share) for step in range(per_user, 0, -1)
-        )
-    reference = end - per_user * INTERVAL
-    totals = activity_totals(sorted(samples, key=lambda sample: sample[1]), reference)
-    daily: dict[tuple[str, str], int] = {}
-    for name, timestamp, active in samples:
-        if active:
-            key = (name, timestamp.date().isoformat())
-            daily[key] = daily.get(key, 0) + 1
-    connection = sqlite3.connect(path)
-    try:
-        with connection:
-            connection.executemany(
-                "INSERT INTO activity_samples (username, timestamp, active) VALUES (?, ?, ?)",
-                ((name, _stored(t), int(active)) for name, t, active in samples),
-            )
-            connection.executemany(
-                "INSERT INTO activity_totals VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        row["username"],
-                        row["weighted_active"],
-                        row["weighted_total"],
-                        row["samples"],
-                        _stored(row["first_sample"]),
-                        _stored(row["last_sample"]),
-                    )
-                    for row in totals.values()
-                ),
-            )
-            connection.executemany(
-                "INSERT INTO activity_daily VALUES (?, ?, ?)",
-                ((name, day, count) for (name, day), count in daily.items()),
-            )
-            connection.execute(
-                "INSERT INTO activity_state VALUES (1, ?, ?, ?)",
-                (_stored(reference), HALF_LIFE.total_seconds(), _stored(end - INTERVAL)),
-            )
-    finally:
-        connection.close()
 
 
 def _time_start(database: Path, workdir: Path) -> float:
@@ -153,7 +97,7 @@ def main() -> None:
         create_release_schema(f"sqlite:///{empty}")
         shutil.copyfile(empty, full)
         started = time.perf_counter()
-        _fill(full, args.users, args.per_user, NOW - timedelta(days=args.days_down))
+        fill_release_activity(full, args.users, args.per_user, NOW - timedelta(days=args.days_down))
         loaded = time.perf_counter() - started
         rows = args.users * args.per_user
         print(f"loaded {rows:,} samples in {loaded:.1f} s", flush=True)

@@ -1,5 +1,7 @@
+import itertools
 import random
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -419,3 +421,69 @@ def test_a_batch_always_progresses_when_one_tick_holds_more_samples_than_a_batch
 
     assert store.prune(NOW) == 20
     assert store.scores(NOW) == {}
+
+
+def test_a_prune_leaves_sqlites_write_lock_free_between_batches(tmp_path):
+    # SQLite locks the whole file for a writer: batches back to back kept the
+    # hub's own writers waiting past their busy timeout ("database is locked"
+    # at start after a downtime). Between two batches the lock stays free
+    # longer than SQLite's busy handler waits between two tries (100 ms).
+    store = make_store(f"sqlite:///{tmp_path / 'activity.sqlite'}")
+    store.prune_batch = 20
+    old = NOW - SETTINGS.retention - timedelta(hours=1)
+    for tick in range(6):
+        store.record_tick({f"user{i}": True for i in range(10)}, old - timedelta(minutes=10 * tick))
+    spans = []
+    event.listen(store.engine, "begin", lambda _connection: spans.append([time.monotonic()]))
+    event.listen(store.engine, "commit", lambda _connection: spans[-1].append(time.monotonic()))
+
+    assert store.prune(NOW) == 60
+
+    gaps = [begin - end for (_, end), (begin, _) in itertools.pairwise(spans)]
+    assert len(gaps) >= 2
+    assert min(gaps) >= 0.1, gaps
+    assert store.scores(NOW) == {}
+    store.engine.dispose()
+
+
+def short_lived_samples(store, hours):
+    """Record a sample every two hours at NOW + *hours*; return them."""
+    samples = []
+    for hour in hours:
+        at = NOW + timedelta(hours=hour)
+        samples.append(Sample(at, active=hour % 3 == 0))
+        store.record_tick({"ada": hour % 3 == 0}, at)
+    return samples
+
+
+def test_a_rebase_after_a_downtime_prunes_then_scales_the_totals(database_url, monkeypatch):
+    # Summing every sample again in the rebase held SQLite's write lock for as
+    # long as it read them all; the same factor for every sample scales instead.
+    short = ActivitySettings(half_life_hours=1, retention_days=1)
+    store = make_store(database_url, short)
+    short_lived_samples(store, range(0, 20, 2))
+    kept = short_lived_samples(store, range(240, 255, 2))
+
+    def no_rebuild(*_args):
+        raise AssertionError("the totals were summed again from every sample")
+
+    monkeypatch.setattr(store, "_rebuild", no_rebuild)
+    end = NOW + timedelta(hours=258)  # 258 half-lives past the reference: rebased
+    assert_exact(store, {"ada": kept}, end, short)
+    with Session(store.engine) as session:
+        assert session.scalars(select(ActivityState.reference)).one() == end
+    kept += short_lived_samples(store, range(260, 270, 2))
+    assert_exact(store, {"ada": kept}, NOW + timedelta(hours=270), short)
+    store.engine.dispose()
+
+
+def test_a_rebase_sums_samples_again_when_a_far_future_factor_was_capped(database_url):
+    short = ActivitySettings(half_life_hours=1, retention_days=1)
+    store = make_store(database_url, short)
+    samples = short_lived_samples(store, range(0, 200, 2))
+    future = NOW + timedelta(hours=2000)  # past 600 half-lives: its factor is capped
+    store.record_tick({"ada": True}, future)
+    samples.append(Sample(future, active=True))
+    samples += short_lived_samples(store, range(200, 300, 2))  # rebased at 258 hours
+    assert_exact(store, {"ada": samples}, NOW + timedelta(hours=300), short)
+    store.engine.dispose()

@@ -15,6 +15,7 @@ changes.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -87,6 +88,9 @@ class _Frame:
 
 # About a tenth of a second of SQLite's write lock on a small machine.
 PRUNE_BATCH = 10_000
+# SQLite's busy handler retries a waiting writer at most every 100 ms: a pause
+# between two prune batches at least this long lets every waiting writer in.
+_WRITERS_GAP_S = 0.15
 
 
 class ActivityStore:
@@ -375,12 +379,20 @@ class ActivityStore:
         cutoff = now - self.settings.retention
         removed = 0
         while True:
+            began = time.monotonic()
             with self._engine.begin() as connection:
-                frame = self._frame(connection, now)
+                # The frame the totals are in, not a rebased one: a rebase or
+                # rebuild is cheaper once the expired samples are gone.
+                frame = self._stored_frame(connection, now)
                 bound = _batch_bound(connection, cutoff, self.prune_batch)
                 removed += self._prune(connection, frame, bound)
             if bound >= cutoff:
                 return removed
+            if self._engine.dialect.name == "sqlite":
+                # SQLite has one write lock for the whole file: batch after
+                # batch, back to back, a writer of the hub waiting for it
+                # (busy timeout: 5 s) almost never finds it free and fails.
+                time.sleep(max(time.monotonic() - began, _WRITERS_GAP_S))
 
     def rebuild(self, now: datetime) -> None:
         """Recompute every user's totals and daily counts from the stored samples.
@@ -429,11 +441,22 @@ class ActivityStore:
             if row is None:  # and a reset removed it again since: start over
                 return self._frame(connection, now)
         frame = _Frame(row.reference, row.half_life_seconds)
-        stale = frame.half_life_s != self._half_life_s
-        if stale or (now - frame.reference).total_seconds() / self._half_life_s > _REBASE_AFTER:
+        if frame.half_life_s != self._half_life_s:
             frame = _Frame(now, self._half_life_s)
             self._rebuild(connection, frame)
+        elif (now - frame.reference).total_seconds() / self._half_life_s > _REBASE_AFTER:
+            rebased = _Frame(now, self._half_life_s)
+            if not _rescale(connection, frame, rebased):
+                self._rebuild(connection, rebased)
+            frame = rebased
         return frame
+
+    def _stored_frame(self, connection: Connection, now: datetime) -> _Frame:
+        """Return the frame the totals are in now, as stored; without a state, a new one."""
+        row = _state_row(connection)
+        if row is None:
+            return self._frame(connection, now)
+        return _Frame(row.reference, row.half_life_seconds)
 
     def _rebuild(self, connection: Connection, frame: _Frame) -> None:
         """Recompute every user's totals and daily counts from their rows, and store the frame.
@@ -514,6 +537,33 @@ class ActivityStore:
         connection.execute(delete(_TOTALS).where(_TOTALS.c.samples <= 0))
         _change_daily(connection, daily)
         return len(removed)
+
+
+def _rescale(connection: Connection, old: _Frame, new: _Frame) -> bool:
+    """Move the totals from frame *old* to *new* (same half-life); return whether it could.
+
+    Every factor is multiplied by the same power of two, so the totals are
+    scaled in one short UPDATE, never summed again from every sample (a
+    rebuild holds SQLite's write lock for as long as it reads them all). Not
+    when a sample's factor was capped in *old* (from the far future): scaled,
+    it would not be the factor *new* gives it.
+    """
+    capped_after = old.reference + timedelta(seconds=_MAX_EXPONENT * old.half_life_s)
+    capped = connection.execute(
+        select(_SAMPLES.c.timestamp).where(_SAMPLES.c.timestamp >= capped_after).limit(1)
+    ).first()
+    if capped is not None:
+        return False
+    scale = 2.0 ** ((old.reference - new.reference).total_seconds() / old.half_life_s)
+    connection.execute(
+        update(_TOTALS).values(
+            weighted_active=_TOTALS.c.weighted_active * scale,
+            weighted_total=_TOTALS.c.weighted_total * scale,
+        )
+    )
+    values = {"reference": new.reference, "half_life_seconds": new.half_life_s}
+    connection.execute(update(_STATE).where(_STATE.c.id == _STATE_ID).values(values))
+    return True
 
 
 def _batch_bound(connection: Connection, cutoff: datetime, batch: int) -> datetime:

@@ -523,7 +523,17 @@ def _configure_metrics(settings: HubSettings, context: PlatformContext) -> None:
         context.docker,
         interval_s=settings.activitymon_refresh_interval,
     )
-    start_with_the_hub(lambda: refresher.start(app.db))
+
+    async def start_once_started() -> None:
+        # The first refresh reads the activity store, which first drops what
+        # expired while the hub was down: never while JupyterHub still writes
+        # its own tables at start (on SQLite, one lock for the whole file).
+        hub_started = started(app)
+        if hub_started is not None:
+            await hub_started
+        refresher.start(app.db)
+
+    start_with_the_hub(lambda: asyncio.ensure_future(start_once_started()))
     stop_with_the_hub("the platform's metrics", refresher.stop)
 
 

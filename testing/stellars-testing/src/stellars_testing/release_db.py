@@ -203,6 +203,75 @@ def activity_totals(
     return totals
 
 
+def fill_release_activity(path: Path, users: int, per_user: int, end: datetime) -> int:
+    """Fill the release's SQLite file *path* with *users* x *per_user* samples; return how many.
+
+    One sample every ``INTERVAL`` per user (``user0000``, ...), the last one
+    an interval before *end*, each user active for a random share of them;
+    with the totals, daily counts and state that release keeps with them
+    (reference: the first sample), written in one bulk insert. The schema
+    must be there (:func:`create_release_schema`).
+    """
+    import sqlite3  # noqa: PLC0415 - SQLite files only, like the callers
+
+    rng = random.Random(2026)  # noqa: S311 - reproducible test data, not secrets
+    samples: list[tuple[str, datetime, bool]] = []
+    for number in range(users):
+        share = rng.random()
+        name = f"user{number:04d}"
+        samples.extend(
+            (name, end - step * INTERVAL, rng.random() < share) for step in range(per_user, 0, -1)
+        )
+    reference = end - per_user * INTERVAL
+    totals = activity_totals(sorted(samples, key=lambda sample: sample[1]), reference)
+    daily: dict[tuple[str, str], int] = {}
+    for name, timestamp, active in samples:
+        if active:
+            key = (name, timestamp.date().isoformat())
+            daily[key] = daily.get(key, 0) + 1
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            connection.executemany(
+                "INSERT INTO activity_samples (username, timestamp, active) VALUES (?, ?, ?)",
+                ((name, _naive_text(t), int(active)) for name, t, active in samples),
+            )
+            connection.executemany(
+                "INSERT INTO activity_totals VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        row["username"],
+                        row["weighted_active"],
+                        row["weighted_total"],
+                        row["samples"],
+                        _naive_text(row["first_sample"]),
+                        _naive_text(row["last_sample"]),
+                    )
+                    for row in totals.values()
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO activity_daily VALUES (?, ?, ?)",
+                ((name, day, count) for (name, day), count in daily.items()),
+            )
+            connection.execute(
+                "INSERT INTO activity_state VALUES (1, ?, ?, ?)",
+                (
+                    _naive_text(reference),
+                    HALF_LIFE.total_seconds(),
+                    _naive_text(end - INTERVAL),
+                ),
+            )
+    finally:
+        connection.close()
+    return len(samples)
+
+
+def _naive_text(moment: datetime) -> str:
+    # How the release's SQLite columns hold a timestamp: naive UTC text.
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def volume_owner_identity(user_id: int, created: datetime) -> str:
     """Return an account's stable identity as the release writes it (user id and creation time)."""
     return f"{user_id}-{created.astimezone(UTC).replace(tzinfo=None):%Y%m%dT%H%M%S%f}"
