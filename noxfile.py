@@ -18,6 +18,23 @@ ROOT = Path(__file__).parent
 REPORTS = ROOT / ".cache" / "reports"
 TESTING = "./testing/stellars-testing"
 
+
+def _uv_overrides() -> Path:
+    """Write the workspace's ``[tool.uv] override-dependencies`` where ``uv pip`` reads them.
+
+    The sessions install with ``uv pip install``, which does not read
+    pyproject.toml's overrides: UV_OVERRIDE hands it the same list, so
+    every session's environment is resolved like the lock (pyproject.toml
+    says why each override is there).
+    """
+    uv = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]
+    path = ROOT / ".cache" / "uv-overrides.txt"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("".join(f"{line}\n" for line in uv.get("override-dependencies", [])))
+    return path
+
+
+os.environ["UV_OVERRIDE"] = str(_uv_overrides())
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_missing_interpreters = True
 nox.options.reuse_existing_virtualenvs = True
