@@ -10,13 +10,16 @@ from lab_containers import run_username
 from stellars_docker.naming import container_name
 
 PASSWORD = "restart-test-passphrase"
-# The platform's restart waits for the server up to JUPYTERHUB_RESTART_TIMEOUT.
-RESTART_ANSWER_TIMEOUT_S = 180.0
+# The platform's restart waits for the server up to JUPYTERHUB_RESTART_TIMEOUT:
+# its default (60 s) was once not enough for JupyterLab to answer again in a
+# CI run, with two other test streams on the same two cores.
+RESTART_TIMEOUT_S = 150
+RESTART_ANSWER_TIMEOUT_S = RESTART_TIMEOUT_S + 30.0
 
 
 @pytest.fixture(scope="module")
-def hub(shared_docker_platform):
-    return shared_docker_platform
+def hub(module_docker_platform):
+    return module_docker_platform({"JUPYTERHUB_RESTART_TIMEOUT": str(RESTART_TIMEOUT_S)})
 
 
 @pytest.fixture

@@ -44,10 +44,19 @@ class _Spawner:
         return "127.0.0.1", 32999
 
 
+def _engine(status="running"):
+    return SimpleNamespace(
+        api=SimpleNamespace(
+            restart=lambda container, timeout: None,
+            inspect_container=lambda container: {"State": {"Status": status}},
+        )
+    )
+
+
 def test_a_lab_that_does_not_answer_after_the_restart_is_a_timeout_error():
-    client = SimpleNamespace(api=SimpleNamespace(restart=lambda container, timeout: None))
+    client = _engine(status="exited")
     spawner = _Spawner()
-    with pytest.raises(RestartTimeoutError, match="within 5s"):
+    with pytest.raises(RestartTimeoutError, match=r"within 5s \(the container is exited\)"):
         asyncio.run(restart_container(client, spawner, limit_s=5, ready_timeout_s=5))
     # The new address is recorded even so: the container did restart.
     assert spawner.server.port == 32999
@@ -69,7 +78,7 @@ class _ExitedSpawner(_Spawner):
 
 
 def test_polls_report_the_server_running_while_it_restarts_and_see_the_container_after():
-    client = SimpleNamespace(api=SimpleNamespace(restart=lambda container, timeout: None))
+    client = _engine()
     spawner = _ExitedSpawner()
     with pytest.raises(RestartTimeoutError):
         asyncio.run(restart_container(client, spawner, limit_s=5, ready_timeout_s=5))

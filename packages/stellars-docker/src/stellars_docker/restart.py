@@ -18,15 +18,22 @@ running.
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from stellars_docker.engine import call_engine
-from stellars_docker.errors import RestartInProgressError, RestartTimeoutError
+from stellars_docker.errors import (
+    DockerUnavailableError,
+    RestartInProgressError,
+    RestartTimeoutError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import docker
+
+log = logging.getLogger(__name__)
 
 # Seconds JupyterLab gets to shut down cleanly before Docker kills it.
 STOP_GRACE_S = 10
@@ -99,7 +106,27 @@ async def restart_container(
         try:
             await spawner.server.wait_up(timeout=ready_timeout_s, http=True)
         except TimeoutError as error:
+            # Whether JupyterLab died or is only slow is the first thing an
+            # admin (or a red CI run) needs to know.
+            state = await _container_state(client, spawner.object_id, limit_s)
+            log.warning(
+                "JupyterLab did not answer at %s:%s within %ss of a restart; the container is %s",
+                ip,
+                port,
+                ready_timeout_s,
+                state,
+            )
             raise RestartTimeoutError(
                 f"the container restarted but JupyterLab did not answer within {ready_timeout_s}s"
+                f" (the container is {state})"
             ) from error
     return ip, port
+
+
+async def _container_state(client: docker.DockerClient, container_id: str, limit_s: float) -> str:
+    """Return the engine's word for the container's state ("running", "exited"), or "unknown"."""
+    try:
+        details = await call_engine(limit_s, client.api.inspect_container, container_id)
+    except DockerUnavailableError:
+        return "unknown"
+    return str(details.get("State", {}).get("Status", "unknown"))
