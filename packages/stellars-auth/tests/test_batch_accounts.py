@@ -5,6 +5,7 @@ whole batch on a real hub is in tests/integration/test_credentials_api.py.
 """
 
 import asyncio
+import sqlite3
 
 import bcrypt
 from jupyterhub import orm
@@ -13,8 +14,8 @@ from stellars_auth.authenticator import StellarsNativeAuthenticator
 from stellars_auth.passwords import FULL_COST, PROVISIONAL_COST, cost_of
 
 
-def _authenticator(tmp_path):
-    session = orm.new_session_factory(f"sqlite:///{tmp_path / 'hub.sqlite'}")()
+def _authenticator(tmp_path, **engine):
+    session = orm.new_session_factory(f"sqlite:///{tmp_path / 'hub.sqlite'}", **engine)()
     return StellarsNativeAuthenticator(allow_all=True, _deprecated_db_session=session)
 
 
@@ -78,5 +79,29 @@ def test_a_provisional_hash_left_by_a_restart_is_strengthened_at_login(tmp_path)
         assert await authenticator.authenticate(None, {"username": "cyd", "password": password})
         await _settled(authenticator)
         assert cost_of(_stored(authenticator, "cyd")) == FULL_COST
+
+    asyncio.run(scenario())
+
+
+def test_a_rehash_the_database_refuses_is_stored_once_it_accepts(tmp_path):
+    # The hub's SQLite file held by another writer (a long import, a backup):
+    # the session gives up on the lock after 0.1 s instead of SQLite's 5 s.
+    authenticator = _authenticator(tmp_path, connect_args={"timeout": 0.1})
+    authenticator.strengthen_retry_s = 0.5
+
+    async def scenario():
+        await _new_user(authenticator, "dee")
+        writer = sqlite3.connect(tmp_path / "hub.sqlite")
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            # Past the quiet second, the full-cost hash and a first refused write.
+            await asyncio.sleep(2.5)
+            stored = writer.execute("SELECT password FROM users_info WHERE username = 'dee'")
+            assert cost_of(stored.fetchone()[0]) == PROVISIONAL_COST
+        finally:
+            writer.rollback()
+            writer.close()
+        await _settled(authenticator)
+        assert cost_of(_stored(authenticator, "dee")) == FULL_COST
 
     asyncio.run(scenario())

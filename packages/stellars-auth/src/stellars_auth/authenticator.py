@@ -141,6 +141,10 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             raise TraitError(f"trusted_proxies: {error}") from None
         return entries
 
+    # Seconds before the first retry of a re-hash the database refused; the
+    # pauses grow with each try (tests shorten it).
+    strengthen_retry_s = 5.0
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # A renamed hub user keeps their account (see stellars_auth.lifecycle).
@@ -394,18 +398,34 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         """Replace *username*'s *provisional* hash with a full-cost one of the same *password*.
 
         Nothing is replaced when the account is gone or its password changed
-        meanwhile: the newer password wins.
+        meanwhile: the newer password wins. A database that refuses the write
+        (SQLite locked by a long writer) is asked again, with pauses growing
+        by ``strengthen_retry_s``; after the last try the account keeps its
+        provisional hash until its next login.
         """
-        try:
-            full = await self.passwords.hash(password, background=True)
-            account = self.get_user(username)
-            if account is not None and account.password == provisional:
-                account.password = full
-                self.db.commit()
-        except SQLAlchemyError:
-            self.db.rollback()
-            # The account keeps working; its next login tries again.
-            self.log.exception("Could not re-hash the password of %s", shown(username))
+        full = await self.passwords.hash(password, background=True)
+        for attempt in range(1, STRENGTHEN_ATTEMPTS + 1):
+            try:
+                account = self.get_user(username)
+                if account is not None and account.password == provisional:
+                    account.password = full
+                    self.db.commit()
+            except SQLAlchemyError as error:
+                self.db.rollback()
+                self.log.warning(
+                    "Could not store the re-hashed password of %s (try %d of %d): %s",
+                    shown(username),
+                    attempt,
+                    STRENGTHEN_ATTEMPTS,
+                    error,
+                )
+            else:
+                return
+            if attempt < STRENGTHEN_ATTEMPTS:
+                await asyncio.sleep(self.strengthen_retry_s * attempt)
+        self.log.error(
+            "The password of %s keeps its provisional hash until its next login", shown(username)
+        )
 
     def change_password(self, username: str, new_password: str) -> bool | None:
         """Change *username*'s password (NativeAuthenticator's rules); forget any cached one."""
@@ -436,6 +456,10 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         accounts = {name for (name,) in self.db.query(UserInfo.username)}
         return sorted(users | accounts)
 
+
+# Tries at storing a re-hashed password: with pauses of 5, 10, 15 and 20 s
+# between them, a minute for a long writer to finish.
+STRENGTHEN_ATTEMPTS = 5
 
 # NativeAuthenticator's account table keeps names in a 128-character column.
 _ACCOUNT_NAME_COLUMN = 128
