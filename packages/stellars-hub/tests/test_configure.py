@@ -369,7 +369,13 @@ class _FakeSpawner:
     """What the hook parts read of a spawner: no favicon, so no proxy is needed."""
 
     def __init__(self):
-        self.user = type("User", (), {"name": "ada", "groups": []})()
+        # In no group, the policy part reads no table; it records what the start applies.
+        recorded = type("Database", (), {"execute": lambda _self, _statement: None})()
+        self.user = type(
+            "User", (), {"name": "ada", "id": 1, "groups": [], "spawners": {}, "db": recorded}
+        )()
+        self.name = ""
+        self.user_options = {}
         self.hub = type("Hub", (), {"base_url": "/hub/"})()
         self.environment = {}
         self.volumes = {}

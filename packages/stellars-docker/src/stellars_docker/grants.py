@@ -154,10 +154,14 @@ class _Change:
 
 
 class GrantRecorder:
-    """Record who grants each membership of *groups*, in the hub's own transactions."""
+    """Record who grants each membership of *groups*, in the hub's own transactions.
 
-    def __init__(self, groups: Iterable[str] = BUILTIN_GROUPS) -> None:
-        self.groups = frozenset(groups)
+    With *groups* None every group's memberships are recorded: any group's
+    policy may grant Docker access (see ``stellars_docker.policy``).
+    """
+
+    def __init__(self, groups: Iterable[str] | None = BUILTIN_GROUPS) -> None:
+        self.groups = None if groups is None else frozenset(groups)
         # True while the hub loads its configuration: changes then are the operator's.
         self.loading_configuration = True
         self._hooks: list[tuple[Any, str, Callable[..., None]]] = [
@@ -188,8 +192,11 @@ class GrantRecorder:
             return Granter(CONFIGURATION, full_admin=True)
         return Granter(UNKNOWN, full_admin=False)
 
+    def _records(self, group: str) -> bool:
+        return self.groups is None or group in self.groups
+
     def _queue(self, group: Any, user: Any, *, added: bool) -> None:
-        if group.name not in self.groups:
+        if not self._records(group.name):
             return
         session = object_session(group) or object_session(user)
         change = _Change(added, group.name, user, self._granter(), datetime.now(UTC))
@@ -228,7 +235,7 @@ class GrantRecorder:
                 _log_grant(change)
 
     def _group_deleted(self, _mapper: Any, connection: Connection, target: Any) -> None:
-        if target.name in self.groups:
+        if self._records(target.name):
             _forget(connection, group=target.name)
 
     def _user_deleted(self, _mapper: Any, connection: Connection, target: Any) -> None:

@@ -39,10 +39,17 @@ from stellars_docker import (
     capture_granters,
     detect_gpus,
     make_ownership_hook,
-    make_pre_spawn_hook,
     record_configured_members,
     register_account_deletes,
     spawner_config,
+)
+from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS
+from stellars_docker.policy import (
+    GroupPolicy,
+    PolicySettings,
+    SpawnBase,
+    make_policy_hook,
+    register_policy_lifecycle,
 )
 from stellars_docker.spawner import SPAWNER_CLASS
 from stellars_hub.hub_app import (
@@ -117,7 +124,8 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         # start-up here, with the database as it was.
         upgrade_platform(settings)
     _configure_authenticator(c, settings)
-    docker_access, claim_volumes, runtime = _configure_spawner(c, settings)
+    policy = policy_settings(settings)
+    apply_policy, claim_volumes, runtime = _configure_spawner(c, settings, policy)
     monitor, sessions = _configure_activity(c, settings)
     ui, history = _configure_ui(c, settings, branding)
     _configure_branding(branding)
@@ -129,12 +137,13 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         activity=monitor,
         idle=sessions,
         docker=runtime,
+        policy=policy,
     )
     _configure_tornado(c, context)
     # One hook: what the config file set before configure(), then each package's part.
     c.Spawner.pre_spawn_hook = composed_hook(
         _already_set(c.Spawner, "pre_spawn_hook", None),
-        docker_access,
+        apply_policy,
         branding_pre_spawn_hook(branding),
         # Last: it creates volumes, which only a spawn that goes ahead should do.
         claim_volumes,
@@ -152,6 +161,8 @@ def _configure_hub(c: Any, settings: HubSettings) -> None:
     if settings.ssl_enabled:
         c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = _certificate_pair(settings)
     c.JupyterHub.db_url = settings.db_url
+    c.JupyterHub.concurrent_spawn_limit = settings.concurrent_spawn_limit
+    c.JupyterHub.active_server_limit = settings.active_server_limit
     if running_hub() is not None:
         # Before JupyterHub or the platform opens them (see stellars_hub.state_files).
         for db_url in {settings.db_url, _activity_db_url(settings)}:
@@ -212,10 +223,44 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.username_allowed_pattern = settings.username_pattern
 
 
+def policy_settings(settings: HubSettings) -> PolicySettings:
+    """Return the policy side of *settings*: the default policy and whether quotas refuse.
+
+    Raises:
+        SettingsError: the default policy's values contradict each other (a
+            guarantee above its limit).
+    """
+    try:
+        default = GroupPolicy.model_validate(
+            {
+                "cpu_limit": settings.cpu_limit or None,
+                "cpu_guarantee": settings.cpu_guarantee or None,
+                "mem_limit": settings.mem_limit or None,
+                "mem_guarantee": settings.mem_guarantee or None,
+                "gpus": settings.default_gpus,
+                "volume_quota": settings.volume_quota or None,
+                "volume_warning_percent": settings.volume_quota_warning
+                if settings.volume_quota
+                else None,
+            }
+        )
+    except ValueError as error:
+        raise SettingsError(
+            [
+                SettingProblem(
+                    "JUPYTERHUB_CPU_GUARANTEE, JUPYTERHUB_MEM_GUARANTEE",
+                    f"{settings.cpu_guarantee}, {settings.mem_guarantee}",
+                    str(error).splitlines()[-1].strip(),
+                )
+            ]
+        ) from None
+    return PolicySettings(default=default, refuse_over_quota=bool(settings.volume_quota_enforced))
+
+
 def _configure_spawner(
-    c: Any, settings: HubSettings
+    c: Any, settings: HubSettings, policy: PolicySettings
 ) -> tuple[PreSpawnHook | None, PreSpawnHook | None, DockerRuntime | None]:
-    """Configure the spawner; return its hook parts (Docker access, volume ownership), runtime.
+    """Configure the spawner; return its hook parts (the policy, volume ownership), runtime.
 
     All three are None without Docker.
     """
@@ -255,8 +300,21 @@ def _configure_spawner(
     spawner = spawner_config(docker_settings, gpu)
     for trait, value in spawner.items():
         setattr(c.DockerSpawner, trait, value)
-    docker_access = make_pre_spawn_hook(
-        base_volumes=spawner["volumes"], base_host_config=spawner["extra_host_config"]
+    # What every start begins from; the policy adds GPUs, limits, access and variables.
+    base = SpawnBase(
+        image=settings.notebook_image,
+        volumes=spawner["volumes"],
+        host_config={
+            key: value
+            for key, value in spawner["extra_host_config"].items()
+            if key != "device_requests"
+        },
+        environment={
+            key: value
+            for key, value in spawner["environment"].items()
+            if key not in GPU_ENVIRONMENT_FLAGS
+        },
+        gpus_available=gpu.enabled,
     )
     # Created at every start; an empty entry leaves existing members alone. An
     # entry the config file wrote before calling configure() stays as written:
@@ -267,6 +325,13 @@ def _configure_spawner(
     }
     runtime = DockerRuntime(docker_settings, gpu)
     start_with_the_hub(runtime.start)
+    if running_hub() is not None:
+        register_policy_lifecycle()
+
+    def volume_total(spawner: Any) -> int | None:
+        return runtime.usage([spawner.user.name])[spawner.user.name].volumes_total_bytes
+
+    apply_policy = make_policy_hook(base, policy, volume_total)
     stop_with_the_hub("the Docker engine's caches", runtime.stop)
 
     async def client() -> Any:
@@ -276,7 +341,7 @@ def _configure_spawner(
     claim_volumes = make_ownership_hook(
         client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
     )
-    return docker_access, claim_volumes, runtime
+    return apply_policy, claim_volumes, runtime
 
 
 def _install_volume_ownership(
@@ -490,7 +555,8 @@ def _configure_privileges() -> None:
     if app is None:
         return
     # Before JupyterHub loads its groups and users: their changes are recorded.
-    recorder = GrantRecorder(BUILTIN_GROUPS)
+    # Every group's memberships: any group's policy may grant Docker access.
+    recorder = GrantRecorder(groups=None)
     recorder.install()
     admins = PlatformAdmins(PLATFORM_ADMIN_ROLE)
     admins.install()

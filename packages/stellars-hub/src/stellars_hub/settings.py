@@ -348,6 +348,71 @@ class HubSettings(BaseModel):
         pattern=r"^([1-9][0-9]*(\.[0-9]+)?[KMGT]?)?$",
     )
 
+    # -- Group policy: the default policy (users in no group with one) and the hub's caps
+    cpu_guarantee: float = _setting(
+        0.0,
+        "JUPYTERHUB_CPU_GUARANTEE",
+        "Group policy",
+        "CPUs each lab container is guaranteed when the host's cores are contended (a "
+        "relative weight, 1024 shares a core). 0: none. Group policies may set more.",
+        ge=0,
+        le=1024,
+    )
+    mem_guarantee: str = _setting(
+        "",
+        "JUPYTERHUB_MEM_GUARANTEE",
+        "Group policy",
+        "Memory reserved for each lab container (a soft reservation, as 512M or 4G). Empty: none.",
+        pattern=r"^([1-9][0-9]*(\.[0-9]+)?[KMGT]?)?$",
+    )
+    default_gpus: Literal["all", "none"] = _setting(
+        "all",
+        "JUPYTERHUB_DEFAULT_GPUS",
+        "Group policy",
+        "GPUs of a user whose groups say nothing about GPUs, when the engine has GPUs: all, "
+        "or none (only groups whose policy grants GPUs get them).",
+    )
+    volume_quota: str = _setting(
+        "",
+        "JUPYTERHUB_VOLUME_QUOTA",
+        "Group policy",
+        "What each user's volumes may hold together (as 20G), unless a group policy allows "
+        "more. Empty: no quota.",
+        pattern=r"^([1-9][0-9]*(\.[0-9]+)?[KMGT]?)?$",
+    )
+    volume_quota_warning: int = _setting(
+        90,
+        "JUPYTERHUB_VOLUME_QUOTA_WARNING",
+        "Group policy",
+        "Percent of the quota at which a user is warned.",
+        ge=1,
+        le=100,
+    )
+    volume_quota_enforced: Switch = _setting(
+        0,
+        "JUPYTERHUB_VOLUME_QUOTA_ENFORCED",
+        "Group policy",
+        "1: a server whose user's volumes hold more than the quota does not start (the user "
+        "is told why). 0: warnings only.",
+    )
+    concurrent_spawn_limit: int = _setting(
+        100,
+        "JUPYTERHUB_CONCURRENT_SPAWN_LIMIT",
+        "Group policy",
+        "Servers that may be starting at once; more are refused with 429 until one is up. "
+        "0: no limit.",
+        ge=0,
+        le=10000,
+    )
+    active_server_limit: int = _setting(
+        0,
+        "JUPYTERHUB_ACTIVE_SERVER_LIMIT",
+        "Group policy",
+        "Servers that may run at once on the hub; more are refused with 429. 0: no limit.",
+        ge=0,
+        le=100000,
+    )
+
     # -- Lab services: passed to every lab container under the same names
     service_mlflow: Switch = _setting(
         1,

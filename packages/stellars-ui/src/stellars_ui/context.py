@@ -8,8 +8,10 @@ key of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from stellars_docker.policy import PolicySettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -42,6 +44,7 @@ class PlatformContext:
             they say so).
         docker: the Docker side of the platform; None when servers are not
             containers (the local spawner).
+        policy: the default group policy and how quotas are enforced.
     """
 
     ui: UISettings
@@ -50,6 +53,7 @@ class PlatformContext:
     activity: ActivityMonitor
     idle: IdleSessions
     docker: DockerRuntime | None = None
+    policy: PolicySettings = field(default_factory=PolicySettings)
 
     @property
     def branding(self) -> Branding:

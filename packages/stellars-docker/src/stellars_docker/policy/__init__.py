@@ -1,0 +1,109 @@
+"""Group policy: what each group's members' servers get, merged into one policy per user.
+
+- :mod:`.model`: one group's policy (resources, GPUs, environment, profiles,
+  Docker access, server cap, volume quota), strict and frozen.
+- :mod:`.merge`: a user's groups merged into one effective policy, with the
+  group each value came from.
+- :mod:`.store`: the policies in the hub's database.
+- :mod:`.users`: a user's effective policy, read fresh from the database.
+- :mod:`.spawn`: what a server started under a policy gets (spawner values,
+  the profile chosen).
+- :mod:`.hook`: the pre-spawn hook that applies it, and the checks that
+  refuse a start (server cap, volume quota).
+"""
+
+from stellars_docker.policy.hook import check_quota, check_server_cap, make_policy_hook
+from stellars_docker.policy.merge import (
+    DEFAULT_SOURCE,
+    EffectivePolicy,
+    EffectiveProfile,
+    GpuGrant,
+    effective_policy,
+    gpu_grant,
+    rank,
+)
+from stellars_docker.policy.model import (
+    EMPTY_POLICY,
+    DockerAccess,
+    EnvironmentVariable,
+    GroupPolicy,
+    Profile,
+    Resources,
+)
+from stellars_docker.policy.spawn import (
+    PROFILE_OPTION,
+    SpawnBase,
+    SpawnPlan,
+    SpawnRefusedError,
+    apply_plan,
+    choose_profile,
+    gpu_request,
+    plan_spawn,
+)
+from stellars_docker.policy.store import (
+    GROUP_POLICIES,
+    SERVER_POLICIES,
+    AppliedPolicy,
+    RevisionConflictError,
+    StoredPolicy,
+    applied_policies,
+    delete_policy,
+    read_policies,
+    read_policy,
+    record_applied,
+    register_policy_lifecycle,
+    save_policy,
+)
+from stellars_docker.policy.users import (
+    BUILTIN_ACCESS,
+    PolicySettings,
+    builtin_access_problem,
+    full_admin_memberships,
+    group_policy,
+    user_policy,
+)
+
+__all__ = [
+    "BUILTIN_ACCESS",
+    "DEFAULT_SOURCE",
+    "EMPTY_POLICY",
+    "GROUP_POLICIES",
+    "PROFILE_OPTION",
+    "SERVER_POLICIES",
+    "AppliedPolicy",
+    "DockerAccess",
+    "EffectivePolicy",
+    "EffectiveProfile",
+    "EnvironmentVariable",
+    "GpuGrant",
+    "GroupPolicy",
+    "PolicySettings",
+    "Profile",
+    "Resources",
+    "RevisionConflictError",
+    "SpawnBase",
+    "SpawnPlan",
+    "SpawnRefusedError",
+    "StoredPolicy",
+    "applied_policies",
+    "apply_plan",
+    "builtin_access_problem",
+    "check_quota",
+    "check_server_cap",
+    "choose_profile",
+    "delete_policy",
+    "effective_policy",
+    "full_admin_memberships",
+    "gpu_grant",
+    "gpu_request",
+    "group_policy",
+    "make_policy_hook",
+    "plan_spawn",
+    "rank",
+    "read_policies",
+    "read_policy",
+    "record_applied",
+    "register_policy_lifecycle",
+    "save_policy",
+    "user_policy",
+]

@@ -1,0 +1,107 @@
+"""A user's effective policy, read fresh from the hub's database.
+
+The built-in groups are policies too: ``docker-sock`` gives the socket,
+``docker-privileged`` a privileged container, whatever else an admin stores
+for them. A group's Docker access counts for a user only when a full admin
+both wrote the access (built-in groups: the platform did) and granted the
+user's membership (:mod:`stellars_docker.grants` records who did).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from stellars_docker.grants import DOCKER_PRIVILEGED_GROUP, DOCKER_SOCK_GROUP, DockerGrant
+from stellars_docker.policy.merge import EffectivePolicy, effective_policy
+from stellars_docker.policy.model import EMPTY_POLICY, DockerAccess, GroupPolicy
+from stellars_docker.policy.store import StoredPolicy, read_policies
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from sqlalchemy.orm import Session
+
+# What each built-in group is, as a policy: its Docker access cannot be changed.
+BUILTIN_ACCESS: Mapping[str, DockerAccess] = {
+    DOCKER_SOCK_GROUP: DockerAccess.SOCKET,
+    DOCKER_PRIVILEGED_GROUP: DockerAccess.PRIVILEGED,
+}
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """The platform's side of every policy.
+
+    Attributes:
+        default: the policy of a user in no group, and the values no group sets.
+        refuse_over_quota: a server whose user's volumes hold more than the
+            quota does not start.
+    """
+
+    default: GroupPolicy = EMPTY_POLICY
+    refuse_over_quota: bool = False
+
+
+def group_policy(name: str, stored: StoredPolicy | None) -> GroupPolicy | None:
+    """Return the policy group *name* has: the stored one, with a built-in group's access.
+
+    None for a group that is neither built in nor has a stored policy.
+    """
+    access = BUILTIN_ACCESS.get(name)
+    if access is None:
+        return stored.policy if stored else None
+    policy = stored.policy if stored else EMPTY_POLICY
+    return policy.model_copy(update={"docker_access": access})
+
+
+def builtin_access_problem(name: str, policy: GroupPolicy) -> str | None:
+    """Return why *policy* cannot be group *name*'s (a built-in group's access changed), or None."""
+    access = BUILTIN_ACCESS.get(name)
+    if access is None or policy.docker_access in (None, access):
+        return None
+    return (
+        f"docker_access: {name} is a built-in group whose access is {access.value!r}; "
+        "leave it out or give that value"
+    )
+
+
+def full_admin_memberships(db: Session, user_id: int, groups: Iterable[str]) -> set[str]:
+    """Return those of *groups* whose membership of *user_id* a full admin granted."""
+    names = list(groups)
+    if not names:
+        return set()
+    return set(
+        db.scalars(
+            select(DockerGrant.group).where(
+                DockerGrant.user_id == user_id,
+                DockerGrant.group.in_(names),
+                DockerGrant.by_full_admin.is_(True),
+            )
+        )
+    )
+
+
+def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePolicy:
+    """Return the effective policy of the hub's *user* (an ORM user, or JupyterHub's wrapper).
+
+    Reads the user's groups and their policies now: a policy changed a
+    moment ago counts.
+    """
+    names = [group.name for group in user.groups]
+    stored = read_policies(db, names) if names else {}
+    policies = {}
+    for name in names:
+        policy = group_policy(name, stored.get(name))
+        if policy is not None:
+            policies[name] = policy
+    wants_access = [
+        name
+        for name, policy in policies.items()
+        if policy.docker_access not in (None, DockerAccess.NONE)
+        and (name in BUILTIN_ACCESS or stored[name].docker_access_by_full_admin)
+    ]
+    trusted = full_admin_memberships(db, user.id, wants_access)
+    return effective_policy(policies, settings.default, docker_trusted=trusted)
