@@ -198,7 +198,8 @@ class GroupPolicy(Resources):
     environment: Annotated[tuple[EnvironmentVariable, ...], Field(max_length=200), AS_TUPLE] = ()
     profiles: Annotated[tuple[Profile, ...], Field(max_length=50), AS_TUPLE] = ()
     default_profile: Annotated[str, StringConstraints(pattern=PROFILE_NAME)] | None = None
-    docker_access: DockerAccess | None = None
+    # Not strict: a JSON body names the access as text ("socket"), never an enum instance.
+    docker_access: Annotated[DockerAccess, Field(strict=False)] | None = None
     max_servers: Annotated[int, Field(ge=0, le=1000)] | None = None
     volume_quota: Bytes | None = None
     volume_warning_percent: Annotated[int, Field(ge=1, le=100)] | None = None
