@@ -17,7 +17,7 @@ from sqlalchemy import select
 from stellars_docker.grants import DOCKER_PRIVILEGED_GROUP, DOCKER_SOCK_GROUP, DockerGrant
 from stellars_docker.policy.merge import EffectivePolicy, effective_policy
 from stellars_docker.policy.model import EMPTY_POLICY, DockerAccess, GroupPolicy
-from stellars_docker.policy.store import StoredPolicy, read_policies
+from stellars_docker.policy.store import StoredPolicy, member_policies
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -84,24 +84,27 @@ def full_admin_memberships(db: Session, user_id: int, groups: Iterable[str]) -> 
     )
 
 
+def _written_by_full_admin(stored: StoredPolicy | None) -> bool:
+    return stored is not None and stored.docker_access_by_full_admin
+
+
 def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePolicy:
     """Return the effective policy of the hub's *user* (an ORM user, or JupyterHub's wrapper).
 
     Reads the user's groups and their policies now: a policy changed a
     moment ago counts.
     """
-    names = [group.name for group in user.groups]
-    stored = read_policies(db, names) if names else {}
+    stored = member_policies(db, user.id)
     policies = {}
-    for name in names:
-        policy = group_policy(name, stored.get(name))
+    for name, entry in stored.items():
+        policy = group_policy(name, entry)
         if policy is not None:
             policies[name] = policy
     wants_access = [
         name
         for name, policy in policies.items()
         if policy.docker_access not in (None, DockerAccess.NONE)
-        and (name in BUILTIN_ACCESS or stored[name].docker_access_by_full_admin)
+        and (name in BUILTIN_ACCESS or _written_by_full_admin(stored[name]))
     ]
     trusted = full_admin_memberships(db, user.id, wants_access)
     return effective_policy(policies, settings.default, docker_trusted=trusted)
