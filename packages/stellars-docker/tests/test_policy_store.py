@@ -169,16 +169,18 @@ def test_a_built_in_group_is_a_policy_whose_access_counts_from_a_full_admins_gra
     assert (policy.docker_access, policy.values["cpu_limit"]) == (DockerAccess.SOCKET, 2.0)
 
 
-def test_a_groups_docker_access_needs_a_full_admin_for_the_policy_and_the_membership(db):
+def test_a_groups_docker_access_needs_a_full_admin_for_the_policy_and_the_membership(db, caplog):
     ada = join(db, "ada", "research", BOSS)
     bo = join(db, "bo", "research", DELEGATE)
     settings = PolicySettings()
     access = GroupPolicy(docker_access="socket")
     save_policy(db, "research", access, by="delegate", by_full_admin=False)
     assert user_policy(db, ada, settings).docker_access is DockerAccess.NONE
+    assert "The policy of research grants Docker access, but no full admin wrote it" in caplog.text
     save_policy(db, "research", access, by="boss", by_full_admin=True)
     assert user_policy(db, ada, settings).docker_access is DockerAccess.SOCKET
     assert user_policy(db, bo, settings).docker_access is DockerAccess.NONE
+    assert "bo is in research by delegate, who is not a full admin" in caplog.text
 
 
 def test_what_each_server_started_under_is_kept_per_server(db):
