@@ -177,7 +177,7 @@ def test_a_base_that_grants_access_to_everyone_is_refused(base):
 
 
 def test_applying_a_plan_replaces_what_an_earlier_start_left():
-    spawner = SimpleNamespace(user_options={"image": "evil", "profile": "big"})
+    spawner = SimpleNamespace(name="", user_options={"image": "evil", "profile": "big"})
     granted = effective_policy(
         {"p": GroupPolicy(docker_access=DockerAccess.PRIVILEGED, gpus="all", profiles=TWO)},
         docker_trusted={"p"},
@@ -191,6 +191,16 @@ def test_applying_a_plan_replaces_what_an_earlier_start_left():
     assert spawner.user_options == {}
     assert spawner.cpu_limit is None
     assert spawner.mem_limit is None
+
+
+def test_a_named_server_gets_a_container_of_its_own():
+    base = SpawnBase(image="lab", name_template="jupyterlab-{username}")
+    plan = plan_spawn(effective_policy({}), None, base)
+    default, named = SimpleNamespace(name=""), SimpleNamespace(name="gpu")
+    apply_plan(default, plan, base)
+    apply_plan(named, plan, base)
+    assert default.name_template == "jupyterlab-{username}"
+    assert named.name_template == "jupyterlab-{username}--{servername}"
 
 
 def _spawner(active_others):

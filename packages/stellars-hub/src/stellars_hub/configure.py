@@ -315,6 +315,7 @@ def _configure_spawner(
             if key not in GPU_ENVIRONMENT_FLAGS
         },
         gpus_available=gpu.enabled,
+        name_template=docker_settings.name_template,
     )
     # Created at every start; an empty entry leaves existing members alone. An
     # entry the config file wrote before calling configure() stays as written:

@@ -95,7 +95,7 @@ def make_policy_hook(
         except SpawnRefusedError as refused:
             raise web.HTTPError(refused.status, "%s", str(refused)) from None
         plan = plan_spawn(policy, profile, base)
-        apply_plan(spawner, plan)
+        apply_plan(spawner, plan, base)
         record_applied(user.db, user.id, spawner.name, plan.fingerprint, plan.profile)
         if plan.docker_access.value != "none":
             spawner.log.info(
