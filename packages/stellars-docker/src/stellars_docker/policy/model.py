@@ -70,8 +70,11 @@ Bytes = Annotated[
         }
     ),
 ]
-Cores = Annotated[float, BeforeValidator(lambda v: float(v) if type(v) is int else v)]
-CpuCount = Annotated[Cores, Field(gt=0, le=1024)]
+# The range before the validator: after it, pydantic cannot write the range as
+# JSON Schema (it would leak as "gt"/"le" keys the API's document ignores).
+CpuCount = Annotated[
+    float, Field(gt=0, le=1024), BeforeValidator(lambda v: float(v) if type(v) is int else v)
+]
 DeviceId = Annotated[str, StringConstraints(pattern=GPU_DEVICE)]
 # A JSON array arrives as a list; the frozen models keep tuples.
 AS_TUPLE = BeforeValidator(lambda v: tuple(v) if isinstance(v, list) else v)
