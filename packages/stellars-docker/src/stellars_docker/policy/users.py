@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from stellars_docker.grants import DOCKER_PRIVILEGED_GROUP, DOCKER_SOCK_GROUP, DockerGrant
+from stellars_docker.grants import (
+    DOCKER_PRIVILEGED_GROUP,
+    DOCKER_SOCK_GROUP,
+    DockerGrant,
+    honoured_groups,
+)
 from stellars_docker.policy.merge import EffectivePolicy, effective_policy
 from stellars_docker.policy.model import EMPTY_POLICY, DockerAccess, GroupPolicy
 from stellars_docker.policy.store import StoredPolicy, read_policies
@@ -103,5 +108,6 @@ def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePo
         if policy.docker_access not in (None, DockerAccess.NONE)
         and (name in BUILTIN_ACCESS or stored[name].docker_access_by_full_admin)
     ]
-    trusted = full_admin_memberships(db, user.id, wants_access)
+    # Logs each membership it ignores and why: the operator reads the reason in the hub's log.
+    trusted = honoured_groups(db, user, wants_access, access_groups=wants_access)
     return effective_policy(policies, settings.default, docker_trusted=trusted)
