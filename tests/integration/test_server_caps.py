@@ -46,7 +46,7 @@ def _stop(hub, username, server=""):
     )
 
 
-def test_a_groups_server_cap_refuses_the_next_server(hub):
+def _refuses_the_second_server(hub):
     username = _user(hub, "capped")
     group = f"one-server-{uuid.uuid4().hex[:6]}"
     store_policy(hub.db_url, group, max_servers=1)
@@ -63,6 +63,17 @@ def test_a_groups_server_cap_refuses_the_next_server(hub):
     assert "Running now: first" in message
     assert set(hub.api("GET", f"users/{username}").json()["servers"]) == {"first"}
     _stop(hub, username, "first")
+
+
+def test_a_groups_server_cap_refuses_the_next_server(hub):
+    _refuses_the_second_server(hub)
+
+
+def test_the_server_cap_holds_on_postgresql(platform_hub, postgres_db_url):
+    # The cap is read from the policies table at each start: on either database.
+    settings = local_platform(ADMIN, PASSWORD)
+    extra = "c.JupyterHub.allow_named_servers = True\n"
+    _refuses_the_second_server(platform_hub(settings, extra, db_url=postgres_db_url))
 
 
 def test_the_active_server_limit_refuses_a_further_users_start(hub):

@@ -12,7 +12,12 @@
   refuse a start (server cap, volume quota).
 """
 
-from stellars_docker.policy.hook import check_quota, check_server_cap, make_policy_hook
+from stellars_docker.policy.hook import (
+    check_quota,
+    check_server_cap,
+    make_cap_hook,
+    make_policy_hook,
+)
 from stellars_docker.policy.merge import (
     DEFAULT_SOURCE,
     EffectivePolicy,
@@ -97,6 +102,7 @@ __all__ = [
     "gpu_grant",
     "gpu_request",
     "group_policy",
+    "make_cap_hook",
     "make_policy_hook",
     "plan_spawn",
     "rank",
