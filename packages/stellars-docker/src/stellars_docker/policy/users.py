@@ -109,5 +109,9 @@ def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePo
         and (name in BUILTIN_ACCESS or stored[name].docker_access_by_full_admin)
     ]
     # Logs each membership it ignores and why: the operator reads the reason in the hub's log.
-    trusted = honoured_groups(db, user, wants_access, access_groups=wants_access)
+    trusted = (
+        honoured_groups(db, user, wants_access, access_groups=wants_access)
+        if wants_access
+        else set()
+    )
     return effective_policy(policies, settings.default, docker_trusted=trusted)
