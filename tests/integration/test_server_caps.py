@@ -86,3 +86,13 @@ def test_the_active_server_limit_refuses_a_further_users_start(hub):
     assert "Active user limit exceeded" in refused.json()["message"]
     for username in (first, second):
         _stop(hub, username)
+
+
+def test_an_option_that_is_no_offered_profile_is_refused_on_the_local_spawner_too(hub):
+    # No container to put an image in, but nothing a user submits reaches a
+    # spawner unchecked, whichever spawner the hub runs.
+    username = _user(hub, "options")
+    refused = hub.api("POST", f"users/{username}/server", json={"image": "evil/root"})
+    assert refused.status_code == 400, refused.text
+    assert "Unknown server option(s): image" in refused.json()["message"]
+    assert hub.user_model(username)["servers"] == {}

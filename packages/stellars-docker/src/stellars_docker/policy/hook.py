@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tornado import web
 
 from stellars_docker.policy.spawn import (
+    PROFILE_OPTION,
     SpawnRefusedError,
     apply_plan,
     choose_profile,
@@ -85,16 +86,20 @@ def _answered() -> Iterator[None]:
 
 
 def make_cap_hook(settings: PolicySettings) -> Callable[[Any], Awaitable[None]]:
-    """Return a ``c.Spawner.pre_spawn_hook`` part that applies the per-group server cap alone.
+    """Return a ``c.Spawner.pre_spawn_hook`` part for a spawner without containers.
 
-    For a spawner without containers (the local spawner): the cap is a policy
-    on the user, not a container's; the rest of a policy has nothing to set there.
+    For the local spawner: the per-group server cap is a policy on the user,
+    not a container's, so it applies; the rest of a policy has nothing to set
+    there. What the user submits is held to the same rule as on Docker (only
+    an offered profile), so no option reaches a spawner unchecked.
     """
 
     async def apply_cap(spawner: Any) -> None:
         policy = user_policy(spawner.user.db, spawner.user, settings)
         with _answered():
             check_server_cap(policy, spawner)
+            profile = choose_profile(policy, spawner.user_options or {})
+        spawner.user_options = {PROFILE_OPTION: profile.name} if profile else {}
 
     return apply_cap
 
