@@ -36,6 +36,13 @@ ARCHIVE_VOLUMES = "custom:volumes:archive"
 # whom to ask about root on the host.
 READ_DOCKER_GRANTS = "custom:docker-grants:read"
 
+# Reading every group's policy (resources, GPUs, profiles, Docker access;
+# secrets masked) and the Groups page.
+READ_GROUP_POLICIES = "custom:group-policies:read"
+# Writing and deleting a group's policy; its Docker access counts only when
+# the writer is a full admin.
+WRITE_GROUP_POLICIES = "custom:group-policies:write"
+
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
     ARCHIVE_VOLUMES: {"description": "List, purge and assign the volumes of deleted accounts."},
     BROADCAST: {
@@ -44,6 +51,8 @@ CUSTOM_SCOPES: dict[str, dict[str, str]] = {
     READ_DOCKER_GRANTS: {
         "description": "See who holds Docker access (root on the host) and who granted it."
     },
+    READ_GROUP_POLICIES: {"description": "See every group's policy and the Groups page."},
+    WRITE_GROUP_POLICIES: {"description": "Change or delete a group's policy."},
     READ_CREDENTIALS: {
         "description": "Read, once, the generated passphrases of accounts just created."
     },
