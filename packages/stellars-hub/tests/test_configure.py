@@ -271,6 +271,8 @@ def test_the_platforms_custom_scopes_are_declared_in_a_role_without_a_member_lis
         "custom:activity:sample",
         "custom:credentials:read",
         "custom:docker-grants:read",
+        "custom:group-policies:read",
+        "custom:group-policies:write",
         "custom:notifications:broadcast",
         "custom:settings:read",
         "custom:volumes:archive",

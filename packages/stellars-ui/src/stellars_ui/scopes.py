@@ -36,11 +36,11 @@ ARCHIVE_VOLUMES = "custom:volumes:archive"
 # whom to ask about root on the host.
 READ_DOCKER_GRANTS = "custom:docker-grants:read"
 
-# Reading every group's policy (resources, GPUs, profiles, Docker access;
-# secrets masked) and the Groups page.
+# Listing and reading the groups' policies (resources, GPUs, profiles,
+# Docker access; secrets never answered) and the Groups page.
 READ_GROUP_POLICIES = "custom:group-policies:read"
-# Writing and deleting a group's policy; its Docker access counts only when
-# the writer is a full admin.
+# Writing and deleting a group's policy. A holder who is not a full admin
+# may edit, but the Docker access they write does not count at spawn.
 WRITE_GROUP_POLICIES = "custom:group-policies:write"
 
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
@@ -48,11 +48,15 @@ CUSTOM_SCOPES: dict[str, dict[str, str]] = {
     BROADCAST: {
         "description": "Broadcast notifications into running JupyterLabs; see who can get them."
     },
+    READ_GROUP_POLICIES: {
+        "description": "See each group's policy (limits, GPUs, profiles) and the Groups page."
+    },
+    WRITE_GROUP_POLICIES: {
+        "description": "Change or delete a group's policy (Docker access counts from full admins)."
+    },
     READ_DOCKER_GRANTS: {
         "description": "See who holds Docker access (root on the host) and who granted it."
     },
-    READ_GROUP_POLICIES: {"description": "See every group's policy and the Groups page."},
-    WRITE_GROUP_POLICIES: {"description": "Change or delete a group's policy."},
     READ_CREDENTIALS: {
         "description": "Read, once, the generated passphrases of accounts just created."
     },
