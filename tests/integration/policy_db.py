@@ -1,9 +1,10 @@
 """Writing and reading group policies straight in a hub's database (integration tests)."""
 
-from sqlalchemy import create_engine
+from jupyterhub import orm
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from stellars_docker.policy import GroupPolicy, applied_policies, read_policy, save_policy
+from stellars_docker.policy import GroupPolicy, read_policy, record_applied, save_policy
 
 
 def store_policy(db_url, group, policy, *, by="test-harness"):
@@ -32,11 +33,13 @@ def stored_policy(db_url, group):
         engine.dispose()
 
 
-def applied(db_url):
-    """Return what each server started under: (user id, server) -> AppliedPolicy."""
+def record_start(db_url, username, fingerprint):
+    """Record that *username*'s default server started under *fingerprint*, as the hook does."""
     engine = create_engine(db_url)
     try:
         with Session(engine) as db:
-            return applied_policies(db)
+            user_id = db.scalar(select(orm.User.id).where(orm.User.name == username))
+            record_applied(db, user_id, "", fingerprint, None)
+            db.commit()
     finally:
         engine.dispose()

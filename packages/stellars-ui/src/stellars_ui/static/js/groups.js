@@ -84,7 +84,7 @@ function groupRow(entry) {
   } else {
     servers.append(NO_VALUE);
   }
-  const actions = el("td", "text-end text-nowrap");
+  const actions = el("td", "text-end stellars-group-actions");
   if (canWrite) {
     const edit = el("button", "btn btn-sm btn-outline-primary stellars-edit-policy", "Edit policy");
     edit.type = "button";
