@@ -371,8 +371,8 @@ class _FakeSpawner:
     """What the hook parts read of a spawner: no favicon, so no proxy is needed."""
 
     def __init__(self):
-        # In no group, the policy part reads no table; it records what the start applies.
-        recorded = type("Database", (), {"execute": lambda _self, _statement: None})()
+        # In no group: the policy part finds no membership and records what the start applies.
+        recorded = type("Database", (), {"execute": lambda _self, _statement: []})()
         self.user = type(
             "User", (), {"name": "ada", "id": 1, "groups": [], "spawners": {}, "db": recorded}
         )()

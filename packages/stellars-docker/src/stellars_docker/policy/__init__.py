@@ -29,7 +29,12 @@ from stellars_docker.policy.catalog import (
     save_group_policy,
     server_states,
 )
-from stellars_docker.policy.hook import check_quota, check_server_cap, make_policy_hook
+from stellars_docker.policy.hook import (
+    check_quota,
+    check_server_cap,
+    make_cap_hook,
+    make_policy_hook,
+)
 from stellars_docker.policy.merge import (
     DEFAULT_SOURCE,
     EffectivePolicy,
@@ -123,6 +128,7 @@ __all__ = [
     "group_entry",
     "group_policy",
     "image_problems",
+    "make_cap_hook",
     "make_policy_hook",
     "masked_environment",
     "plan_spawn",
