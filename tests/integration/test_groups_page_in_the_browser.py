@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from accounts import local_platform, signed_up
+from group_policies import record_start, store_policy, stored_policy
 from playwright.sync_api import expect
-from policy_db import record_start, store_policy, stored_policy
 
 ADMIN = "groupsadmin"
 ADMIN_PASSWORD = "groups-page-admin-passphrase"
@@ -40,7 +40,7 @@ def hub(module_platform_hub):
         ("docker-sock", []),
     ):
         hub.api("POST", f"groups/{group}", json={"users": members}).raise_for_status()
-    store_policy(hub.db_url, "data-team", TEAM_POLICY)
+    store_policy(hub.db_url, "data-team", **TEAM_POLICY)
     # gus's server runs, started under a policy older than data-team's.
     hub.api("POST", f"users/{PLAIN}/server").raise_for_status()
     hub.wait_for_server(PLAIN, running=True)

@@ -10,8 +10,8 @@ the profile's effect on a container is the Docker layer's test.
 
 import pytest
 from accounts import local_platform, signed_up
+from group_policies import store_policy
 from playwright.sync_api import expect
-from policy_db import store_policy
 
 from stellars_testing.browser import screenshot
 
@@ -59,7 +59,7 @@ def hub(module_platform_hub):
     ):
         signed_up(hub, user, PASSWORD, ADMIN, ADMIN_PASSWORD)
         hub.api("POST", f"groups/{group}", json={"users": [user]}).raise_for_status()
-        store_policy(hub.db_url, group, policy)
+        store_policy(hub.db_url, group, **policy)
     return hub
 
 

@@ -1,4 +1,4 @@
-"""``/hub/groups``: every group with its policy; it talks to ``/hub/api/stellars/group-policies``."""
+"""``/hub/groups``: groups and their policies, from ``/hub/api/stellars/group-policies``."""
 
 from __future__ import annotations
 
