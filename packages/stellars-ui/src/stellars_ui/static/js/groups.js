@@ -133,8 +133,13 @@ async function load() {
     const { data } = await apiRequest("GET", API);
     state.groups = new Map(data.groups.map((entry) => [entry.name, entry]));
     state.gpus = data.gpus_available ? data.gpus : [];
+    // GPUs the engine does not have are no part of what anyone gets.
+    const shown = data.gpus_available ? data.default_policy : { ...data.default_policy, gpus: null };
+    const text = summary({ policy: shown, docker_access_counts: true });
     document.getElementById("stellars-groups-default").textContent =
-      `Users in no group get the default policy: ${summary({ policy: data.default_policy, docker_access_counts: true })}.`;
+      `Users in no group get the default policy (the hub's settings): ${
+        text === "Policy sets nothing" ? "no limits" : text
+      }.`;
     render();
   } catch (error) {
     showStatus("danger", `The groups could not be read: ${describeError(error)}`);
