@@ -80,7 +80,6 @@ from stellars_docker.policy.users import (
     BUILTIN_ACCESS,
     PolicySettings,
     builtin_access_problem,
-    full_admin_memberships,
     group_policy,
     user_policy,
 )
@@ -121,7 +120,6 @@ __all__ = [
     "delete_policy",
     "device_problems",
     "effective_policy",
-    "full_admin_memberships",
     "gpu_grant",
     "gpu_request",
     "group_entries",
