@@ -19,7 +19,7 @@ ADMIN = "formadmin"
 ADMIN_PASSWORD = "spawn-form-admin-passphrase"
 ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)
 PASSWORD = "spawn-form-user-passphrase"
-CHOOSER, SINGLE = "pia", "uno"
+CHOOSER, SINGLE, NONE_ALLOWED = "pia", "uno", "nil"
 MARKUP = "<img src=x onerror=alert(1)>"
 TIMEOUT_MS = 30_000
 
@@ -56,6 +56,7 @@ def hub(module_platform_hub):
     for user, group, policy in (
         (CHOOSER, "team-two", TWO_PROFILES),
         (SINGLE, "team-one", ONE_PROFILE),
+        (NONE_ALLOWED, "team-none", {"max_servers": 0}),
     ):
         signed_up(hub, user, PASSWORD, ADMIN, ADMIN_PASSWORD)
         hub.api("POST", f"groups/{group}", json={"users": [user]}).raise_for_status()
@@ -122,4 +123,13 @@ def test_a_user_offered_one_profile_starts_without_a_form(hub, logged_in_page, d
     hub.wait_for_server(SINGLE, running=True)
     assert page.locator("#spawn_form").count() == 0
     assert page.get_by_role("group", name="Server profile").count() == 0
-    assert _user_options(hub, SINGLE) == {}
+    # The server records the profile it runs, chosen or not.
+    assert _user_options(hub, SINGLE) == {"profile": "only"}
+
+
+def test_a_start_the_policy_refuses_says_why_on_the_spawn_page(hub, logged_in_page, dialogs):
+    page = _user_page(hub, logged_in_page, NONE_ALLOWED, dialogs)
+    page.goto(hub.hub_url("spawn"))
+    expect(page.get_by_text("Your groups allow no server (from team-none)")).to_be_visible()
+    screenshot(page, "spawn-refused")
+    assert hub.user_model(NONE_ALLOWED)["servers"] == {}

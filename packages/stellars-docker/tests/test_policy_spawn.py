@@ -222,6 +222,8 @@ def test_the_server_cap_counts_the_other_servers_that_run():
     assert "allow 2 server(s) at a time (from course)" in str(refused.value)
     assert "Running now: a, b." in str(refused.value)
     check_server_cap(effective_policy({}), _spawner(["a", "b", "c"]))  # no cap
+    with pytest.raises(SpawnRefusedError, match=r"allow no server \(from closed\)"):
+        check_server_cap(effective_policy({"closed": GroupPolicy(max_servers=0)}), _spawner([]))
 
 
 def test_a_start_over_the_quota_is_refused_with_the_sizes():

@@ -49,12 +49,19 @@ def check_server_cap(policy: EffectivePolicy, spawner: Any) -> None:
         for name, other in spawner.user.spawners.items()
         if other is not spawner and other.active
     )
+    source = policy.sources.get("max_servers")
+    if cap == 0:
+        raise SpawnRefusedError(
+            HTTPStatus.FORBIDDEN,
+            f"Your groups allow no server (from {source}); an admin can change that on the "
+            "Groups page.",
+        )
     if len(others) >= cap:
         running = f" Running now: {', '.join(others)}." if others else ""
         raise SpawnRefusedError(
             HTTPStatus.FORBIDDEN,
             f"Your groups allow {int(cap)} server(s) at a time "
-            f"(from {policy.sources.get('max_servers')}); stop one before starting another."
+            f"(from {source}); stop one before starting another."
             f"{running}",
         )
 
@@ -82,7 +89,11 @@ def _answered() -> Iterator[None]:
     try:
         yield
     except SpawnRefusedError as refused:
-        raise web.HTTPError(refused.status, "%s", str(refused)) from None
+        error = web.HTTPError(refused.status, "%s", str(refused))
+        # JupyterHub marks a failed start's error with a generic reason, which
+        # its error page shows instead of the message; this one it shows as is.
+        error.jupyterhub_message = str(refused)  # type: ignore[attr-defined]
+        raise error from None
 
 
 def make_cap_hook(settings: PolicySettings) -> Callable[[Any], Awaitable[None]]:
