@@ -15,6 +15,8 @@ tests=(
     test_a_broadcast_to_everyone_reaches_each_running_lab_and_reports_it
     test_every_setting_is_listed_under_its_category_in_schema_order
     test_the_card_counts_down_and_extends_up_to_the_hours_on_offer
+    test_the_admin_sees_every_group_with_members_policy_and_outdated_servers
+    test_a_user_offered_two_profiles_picks_the_second_and_the_server_gets_it
 )
 selection=$(printf ' or %s' "${tests[@]}")
 "$tools_bin/nox" -s "integration(jupyterhub='6', layers='others')" -- -k "${selection# or }"

@@ -8,14 +8,14 @@ permission. The page is checked for labels and landmarks, and for
 horizontal scrolling on a phone and a laptop.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from accounts import local_platform, signed_up
 from group_policies import record_start, store_policy, stored_policy
 from playwright.sync_api import expect
+
+from stellars_testing.browser import screenshot
 
 ADMIN = "groupsadmin"
 ADMIN_PASSWORD = "groups-page-admin-passphrase"
@@ -25,7 +25,6 @@ PLAIN = "gus"
 OTHER = "gia"
 TIMEOUT_MS = 15_000
 WIDTHS = [390, 1366]
-SCREENSHOTS = Path(os.environ.get("STELLARS_SCREENSHOTS") or ".cache/screenshots")
 TEAM_POLICY = {"cpu_limit": 2, "mem_limit": "4G", "max_servers": 1}
 
 
@@ -76,11 +75,6 @@ def cells(page, group):
     return row(page, group).locator("td")
 
 
-def shoot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
 def open_editor(page, group):
     row(page, group).get_by_role("button", name=f"Edit the policy of {group}").click()
     expect(page.locator("#stellars-policy-editor")).to_be_visible()
@@ -101,7 +95,7 @@ def test_the_admin_sees_every_group_with_members_policy_and_outdated_servers(adm
     expect(row(page, "data-team").locator(".stellars-group-name .badge")).to_have_count(0)
     members = row(page, "course").get_by_role("link", name="Manage the members of course")
     assert members.get_attribute("href").endswith("/hub/admin#/groups")
-    shoot(page, "groups-page")
+    screenshot(page, "groups-page")
 
 
 def test_a_valid_edit_is_saved_and_a_secret_is_kept_unless_retyped(hub, admin_page):
@@ -165,7 +159,7 @@ def test_a_bad_memory_value_is_named_next_to_its_field_and_nothing_is_saved(hub,
     expect(memory).to_have_value("lots")
     after = stored_policy(hub.db_url, "data-team")
     assert (after.revision, after.policy) == (before.revision, before.policy)
-    shoot(page, "groups-page-bad-field")
+    screenshot(page, "groups-page-bad-field")
 
 
 def test_a_plain_user_gets_the_page_that_names_the_permission(hub, logged_in_page):
@@ -203,7 +197,7 @@ def test_the_page_is_labelled_and_fits_a_phone_and_a_laptop(admin_page):
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(300)  # a re-layout after the resize
-        shoot(page, f"groups-page-editor-{width}")
+        screenshot(page, f"groups-page-editor-{width}", keep_viewport=True)
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, f"the Groups page at {width} px is {scroll} px wide"
     assert re.search(r"/hub/groups$", page.url)

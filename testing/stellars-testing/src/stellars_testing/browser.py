@@ -56,14 +56,19 @@ def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> P
 SCREENSHOTS_VARIABLE = "STELLARS_SCREENSHOTS"
 
 
-def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+def screenshot(
+    page: Page, name: str, *, full_page: bool = True, keep_viewport: bool = False
+) -> None:
     """Save *page* as ``<$STELLARS_SCREENSHOTS>/<name>.png`` when that folder is set.
 
-    *full_page* False keeps to the first screen (for a long page).
+    *full_page* False keeps to the first screen (for a long page). The page
+    is shown 1,280 px wide, as the README's images are, unless
+    *keep_viewport* (a phone-width check's own picture).
     """
     folder = os.environ.get(SCREENSHOTS_VARIABLE)
     if not folder:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1280, "height": 800})
+    if not keep_viewport:
+        page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=Path(folder) / f"{name}.png", full_page=full_page)
