@@ -11,6 +11,7 @@ import time
 
 import pytest
 import requests
+from accounts import signed_up
 from lab_containers import in_volume, run_username
 from sqlalchemy import create_engine, select
 
@@ -76,9 +77,11 @@ def test_activity_rows_show_quota_memory_limit_older_policy_and_a_start_refused_
     start(hub, username)
 
     row = wait_until(
-        lambda: (r := activity_row(hub, username))["memory_limit_mb"] is not None
-        and r["quota"]["state"] != "unknown"
-        and r,
+        lambda: (
+            (r := activity_row(hub, username))["memory_limit_mb"] is not None
+            and r["quota"]["state"] != "unknown"
+            and r
+        ),
         timeout_s=MEASURED_WITHIN_S,
         what="the container's stats and the volume sizes",
     )
@@ -146,9 +149,7 @@ def test_a_running_lab_is_told_once_per_crossing(hub, docker_run, lab_image):
     assert "of your 0.07 GB quota" in received[0]["message"]
 
     # Below the threshold again: recorded as such, then a new crossing tells again.
-    in_volume(
-        docker_run, lab_image, volume_name(DEFAULT_USER_VOLUMES[0], username), "rm /v/big"
-    )
+    in_volume(docker_run, lab_image, volume_name(DEFAULT_USER_VOLUMES[0], username), "rm /v/big")
     wait_until(
         lambda: username not in _told(hub.db_url),
         timeout_s=MEASURED_WITHIN_S,
@@ -160,6 +161,38 @@ def test_a_running_lab_is_told_once_per_crossing(hub, docker_run, lab_image):
         lambda: len(poll()) == 2, timeout_s=MEASURED_WITHIN_S, interval_s=1, what="a second notice"
     )
     assert _told(hub.db_url)[username] == "warning"
+
+
+def test_the_activity_page_and_the_home_page_show_the_warning_with_its_numbers(
+    hub, docker_run, lab_image, logged_in_page, admin_name, admin_password, tmp_path
+):
+    username = run_username(docker_run, "page")
+    password = "quota-page-password-9"
+    signed_up(hub, username, password, admin_name, admin_password)
+    start(hub, username)
+    write_mib(docker_run, lab_image, username, "half", 40)
+    wait_for_quota(hub, username, "warning")
+
+    page = logged_in_page(hub, admin_name, admin_password)
+    page.goto(hub.hub_url("activity"))
+    row = page.locator(f'#stellars-activity-table tr[data-username="{username}"]')
+    badge = row.locator('[data-column="volumes"] [data-quota="warning"]')
+    badge.wait_for(timeout=30_000)
+    assert badge.is_visible()
+    assert badge.inner_text().startswith("near quota")
+    volumes = row.locator('[data-column="volumes"]').inner_text()
+    assert "/ 67.1 MB" in volumes  # the quota next to the total
+    row.locator('[data-column="memory"]').get_by_text("/ 537 MB").wait_for(timeout=30_000)
+    page.screenshot(path=str(tmp_path / "activity-quota.png"), full_page=True)
+
+    home = logged_in_page(hub, username, password)
+    home.goto(hub.hub_url("home"))
+    card = home.locator('#stellars-quota[data-state="warning"]')
+    card.wait_for(timeout=30_000)
+    assert card.is_visible()
+    assert "of your 67.1 MB quota" in card.inner_text()
+    home.screenshot(path=str(tmp_path / "home-quota.png"), full_page=True)
+    print(f"screenshots in {tmp_path}")
 
 
 def _save_policy(db_url, group, policy):
