@@ -52,6 +52,9 @@ OTHER = "bo"  # a plain user, calling on TARGET
 UNKNOWN = "nobody-at-all"  # no such account
 ARCHIVED = f"jupyterlab-{UNKNOWN}_home"  # the archive endpoints' {volume}
 ARCHIVE = "custom:volumes:archive"
+GROUP = "docker-sock"  # the group-policy endpoints' {group}: it exists on every platform hub
+READ_POLICIES = "custom:group-policies:read"
+WRITE_POLICIES = "custom:group-policies:write"
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 ANYONE = ("anonymous", "user", "admin")
@@ -201,6 +204,19 @@ ROWS = [
         why=f"{TARGET} has no server: one 'not running' result, nothing sent",
     ),
     Row("GET", "notifications/history", "custom:notifications:broadcast", platform_wide(200)),
+    Row("GET", "stellars/group-policies", READ_POLICIES, platform_wide(200)),
+    Row("GET", "stellars/group-policies/{group}", READ_POLICIES, platform_wide(200)),
+    Row(
+        "PUT",
+        "stellars/group-policies/{group}",
+        WRITE_POLICIES,
+        platform_wide(200),
+        body={"policy": {"cpu_limit": 1}},
+        why="a limit on a built-in group: its access stays",
+    ),
+    Row("DELETE", "stellars/group-policies/{group}", WRITE_POLICIES, platform_wide(200)),
+    # read:servers on the user: the user themself and admins, never another user.
+    Row("GET", "users/{name}/effective-policy", "read:servers", on_a_user(200)),
 ]
 SCOPES = sorted({row.scope for row in ROWS if row.scope is not None})
 
@@ -306,7 +322,9 @@ CASES = [
 def test_the_caller_gets_the_expected_answer(hub, tokens, document, row, caller):
     token = tokens.get((caller, row.scope), tokens.get(caller))
     # Every caller calls on TARGET: "self" is TARGET, "other" is OTHER.
-    path = row.path.replace("{name}", TARGET).replace("{volume}", ARCHIVED)
+    path = (
+        row.path.replace("{name}", TARGET).replace("{volume}", ARCHIVED).replace("{group}", GROUP)
+    )
     response = call(hub, row.method, path, token, row.body)
     expected = row.codes[caller]
     assert response.status_code == expected, (

@@ -16,6 +16,7 @@ import pytest
 import requests
 from branding_images import digest, write_images
 from dockerspawner import DockerSpawner
+from group_policies import group_with_members, store_policy
 
 from stellars_testing import HubSession, wait_until
 
@@ -195,8 +196,10 @@ def hub(
         "JUPYTERHUB_LOGO_URI": (branding / "logo.png").as_uri(),
         "JUPYTERHUB_FAVICON_URI": (branding / "favicon.png").as_uri(),
     }
+    # A configured limit: the default policy of users in no group with a policy keeps it.
+    limits = "c.DockerSpawner.cpu_limit = 1.5\n"
     return module_hub_factory(
-        preamble + ORIGINAL_CONFIG, hub_ip=docker_host_ip, db_url=db_url, env=environ
+        preamble + ORIGINAL_CONFIG + limits, hub_ip=docker_host_ip, db_url=db_url, env=environ
     )
 
 
@@ -305,6 +308,22 @@ def test_a_server_spawns_through_dockerspawner_with_the_original_volumes(hub, ad
         timeout_s=30,
         what="the cache volume deleted once the engine let go of the container",
     )
+
+
+def test_the_original_hook_applies_the_group_policy(hub, docker_run):
+    user = f"policy-{docker_run.run_id}"
+    hub.create_user(user)
+    group = f"original-team-{docker_run.run_id}"
+    store_policy(hub.db_url, group, mem_limit="200M", environment=[{"name": "TEAM", "value": "x"}])
+    group_with_members(hub, group, user)
+    assert hub.api("POST", f"users/{user}/server").status_code in {201, 202}
+    hub.wait_for_server(user, running=True)
+    container = docker_run.client.containers.get(f"jupyterlab-{DockerSpawner._escape(user)}")
+    assert container.attrs["HostConfig"]["Memory"] == 200 * 1024**2  # the group's
+    assert container.attrs["HostConfig"]["CpuQuota"] == 150_000  # the configured 1.5 cores
+    assert "TEAM=x" in container.attrs["Config"]["Env"]
+    hub.api("DELETE", f"users/{user}/server").raise_for_status()
+    hub.wait_for_server(user, running=False)
 
 
 def test_the_activity_sampler_service_samples_at_the_configured_interval(hub, admin):

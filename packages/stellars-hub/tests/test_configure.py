@@ -271,6 +271,8 @@ def test_the_platforms_custom_scopes_are_declared_in_a_role_without_a_member_lis
         "custom:activity:sample",
         "custom:credentials:read",
         "custom:docker-grants:read",
+        "custom:group-policies:read",
+        "custom:group-policies:write",
         "custom:notifications:broadcast",
         "custom:settings:read",
         "custom:volumes:archive",
@@ -369,8 +371,8 @@ class _FakeSpawner:
     """What the hook parts read of a spawner: no favicon, so no proxy is needed."""
 
     def __init__(self):
-        # In no group, the policy part reads no table; it records what the start applies.
-        recorded = type("Database", (), {"execute": lambda _self, _statement: None})()
+        # In no group: the policy part finds no membership and records what the start applies.
+        recorded = type("Database", (), {"execute": lambda _self, _statement: []})()
         self.user = type(
             "User", (), {"name": "ada", "id": 1, "groups": [], "spawners": {}, "db": recorded}
         )()

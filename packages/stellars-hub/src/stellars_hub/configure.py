@@ -49,6 +49,7 @@ from stellars_docker.policy import (
     GroupPolicy,
     PolicySettings,
     SpawnBase,
+    make_cap_hook,
     make_policy_hook,
     register_policy_lifecycle,
 )
@@ -264,10 +265,13 @@ def _configure_spawner(
 ) -> tuple[PreSpawnHook | None, PreSpawnHook | None, DockerRuntime | None]:
     """Configure the spawner; return its hook parts (the policy, volume ownership), runtime.
 
-    All three are None without Docker.
+    Without Docker the policy part applies the server cap alone; the others are None.
     """
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = settings.spawn_timeout
+    if running_hub() is not None:
+        # Policies apply on either spawner: a group's policy goes with the group.
+        register_policy_lifecycle()
     if settings.spawner == "local":
         log.warning(
             "JUPYTERHUB_SPAWNER=local: servers run as processes of the hub's user, without "
@@ -276,7 +280,8 @@ def _configure_spawner(
         c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
         if os.geteuid() == 0:
             c.Spawner.args = ["--allow-root"]
-        return None, None, None
+        # No container to shape, but the per-group server cap is a policy on the user.
+        return make_cap_hook(policy), None, None
     c.JupyterHub.spawner_class = SPAWNER_CLASS
     docker_settings = DockerSettings(
         image=settings.notebook_image,
@@ -317,6 +322,7 @@ def _configure_spawner(
             if key not in GPU_ENVIRONMENT_FLAGS
         },
         gpus_available=gpu.enabled,
+        name_template=docker_settings.name_template,
     )
     # Created at every start; an empty entry leaves existing members alone. An
     # entry the config file wrote before calling configure() stays as written:
@@ -327,8 +333,6 @@ def _configure_spawner(
     }
     runtime = DockerRuntime(docker_settings, gpu)
     start_with_the_hub(runtime.start)
-    if running_hub() is not None:
-        register_policy_lifecycle()
 
     def volume_total(spawner: Any) -> int | None:
         return runtime.usage([spawner.user.name])[spawner.user.name].volumes_total_bytes

@@ -21,6 +21,11 @@ from stellars_ui.handlers.archive import (
 )
 from stellars_ui.handlers.credentials import CredentialsHandler
 from stellars_ui.handlers.docker_grants import DockerGrantsHandler
+from stellars_ui.handlers.group_policies import (
+    EffectivePolicyHandler,
+    GroupPoliciesHandler,
+    GroupPolicyHandler,
+)
 from stellars_ui.handlers.health import HealthHandler
 from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.notifications import (
@@ -42,6 +47,13 @@ from stellars_ui.models.notifications import (
     BroadcastReport,
 )
 from stellars_ui.models.platform import DockerGrants, Health, Info
+from stellars_ui.models.policies import (
+    GroupEntry,
+    GroupPolicies,
+    PolicyDeleted,
+    PolicyUpdate,
+    UserPolicy,
+)
 from stellars_ui.models.sessions import Extended, Extension, SessionInfo
 from stellars_ui.models.volumes import (
     AccountDeleted,
@@ -61,6 +73,9 @@ NO_STORE = {"Cache-Control": {"$ref": "#/components/headers/NoStore"}}
 DOCKER = (501, 503)
 BROADCAST = "custom:notifications:broadcast"
 ARCHIVE = "custom:volumes:archive"
+READ_POLICIES = "custom:group-policies:read"
+WRITE_POLICIES = "custom:group-policies:write"
+NO_GROUP = Answer("no such hub group (only for callers who hold the scope)", (Error,))
 
 API_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute(
@@ -301,6 +316,91 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         ),
     ),
     ApiRoute(
+        "/api/stellars/group-policies",
+        GroupPoliciesHandler,
+        (
+            Operation(
+                "get",
+                "listGroupPolicies",
+                "policies",
+                "Every hub group with its policy, and the GPUs a policy may name",
+                f"Scope: `{READ_POLICIES}`. Every JupyterHub group, the built-in "
+                "`docker-sock` and `docker-privileged` included, sorted by name, with its "
+                "member count, its policy (null: none) and its revision. Secrets' values are "
+                "never answered (null). `docker_access_counts` says whether the policy's "
+                "Docker access is honoured at spawn (built in, or written by a full admin); "
+                "`outdated_servers` counts the members' running servers started under an "
+                "older policy. `gpus` is the inventory detected at start-up.",
+                (READ_POLICIES,),
+                GroupPolicies,
+                errors=(403,),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/group-policies/{group}",
+        GroupPolicyHandler,
+        (
+            Operation(
+                "get",
+                "getGroupPolicy",
+                "policies",
+                "One hub group with its policy",
+                f"Scope: `{READ_POLICIES}`. Secrets' values are null.",
+                (READ_POLICIES,),
+                GroupEntry,
+                errors=(403,),
+                answers={404: NO_GROUP},
+            ),
+            Operation(
+                "put",
+                "putGroupPolicy",
+                "policies",
+                "Set a hub group's policy",
+                f"Scope: `{WRITE_POLICIES}`. Replaces the whole policy. Give the `revision` "
+                "you read to be refused with 409 when someone saved in between. A secret "
+                "sent with a null `value` keeps its stored value. 400, naming each field at "
+                "fault and storing nothing, for a bad field, a GPU device that is not in the "
+                "inventory, a profile image that is not on the engine, or a built-in group's "
+                "`docker_access` changed. The Docker access of a writer who is not a full "
+                "admin does not count (`docker_access_counts` is false). 501: profiles on "
+                "a hub whose servers are not containers.",
+                (WRITE_POLICIES,),
+                GroupEntry,
+                request=PolicyUpdate,
+                request_required=True,
+                example={
+                    "policy": {
+                        "cpu_limit": 2,
+                        "mem_limit": "4G",
+                        "gpus": "none",
+                        "environment": [{"name": "TEAM", "value": "vision"}],
+                        "max_servers": 2,
+                    },
+                    "revision": 0,
+                },
+                errors=(400, 403, 413, *DOCKER),
+                answers={
+                    404: NO_GROUP,
+                    409: Answer("the policy changed since the revision given", (Error,)),
+                },
+            ),
+            Operation(
+                "delete",
+                "deleteGroupPolicy",
+                "policies",
+                "Delete a hub group's policy",
+                f"Scope: `{WRITE_POLICIES}`. The group stays; a built-in group keeps its fixed "
+                "Docker access. `deleted` is false when it had no stored policy.",
+                (WRITE_POLICIES,),
+                PolicyDeleted,
+                request=NoFields,
+                errors=(400, 403, 413),
+                answers={404: NO_GROUP},
+            ),
+        ),
+    ),
+    ApiRoute(
         "/api/stellars/health",
         HealthHandler,
         (
@@ -407,6 +507,26 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 request_required=True,
                 example={"volumes": "archive"},
                 errors=(400, 403, 404, 409, 413, *DOCKER),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/effective-policy",
+        EffectivePolicyHandler,
+        (
+            Operation(
+                "get",
+                "getEffectivePolicy",
+                "policies",
+                "The policy the user's servers get, and where each value came from",
+                "Scope: `read:servers` on the user. The user's groups merged by the "
+                "documented rule (docs/operations.md), read now: `sources` names the group "
+                "(or `(default policy)`) of each value, `environment.NAME` per variable. "
+                "Secrets' values are null. `servers` are the user's running servers, each "
+                "with the fingerprint it started under and whether the policy changed since.",
+                ("read:servers!user",),
+                UserPolicy,
+                errors=(403, 404),
             ),
         ),
     ),

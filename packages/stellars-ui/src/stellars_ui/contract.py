@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 # A path parameter -> the Tornado group it matches (one path segment).
-PATH_GROUPS = {"name": r"(?P<user_name>[^/]+)", "volume": r"(?P<volume>[^/]+)"}
+PATH_GROUPS = {
+    "name": r"(?P<user_name>[^/]+)",
+    "volume": r"(?P<volume>[^/]+)",
+    "group": r"(?P<group>[^/]+)",
+}
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
 
@@ -78,7 +82,8 @@ class ApiRoute:
     """A path of the platform API (relative to the hub prefix), its handler and operations.
 
     Attributes:
-        path: the OpenAPI path, ``{name}`` for a username, ``{volume}`` for a volume.
+        path: the OpenAPI path, ``{name}`` for a username, ``{volume}`` for a volume,
+            ``{group}`` for a hub group.
         handler: the Tornado handler class.
         operations: one per method the handler implements.
     """

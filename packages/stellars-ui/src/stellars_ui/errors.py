@@ -18,6 +18,11 @@ from stellars_docker.errors import (
     RestartTimeoutError,
     ServerStateError,
 )
+from stellars_docker.policy import (
+    PolicyRejectedError,
+    RevisionConflictError,
+    UnknownGroupError,
+)
 from stellars_ui.broadcasts import NobodyToNotifyError, SenderMissingError
 
 STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
@@ -31,6 +36,9 @@ STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
     ArchiveError: HTTPStatus.CONFLICT,
     DockerUnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
     RestartTimeoutError: HTTPStatus.GATEWAY_TIMEOUT,
+    UnknownGroupError: HTTPStatus.NOT_FOUND,
+    PolicyRejectedError: HTTPStatus.BAD_REQUEST,
+    RevisionConflictError: HTTPStatus.CONFLICT,
     InvalidHoursError: HTTPStatus.BAD_REQUEST,
     NothingOnOfferError: HTTPStatus.CONFLICT,
     CullerDisabledError: HTTPStatus.CONFLICT,

@@ -68,6 +68,7 @@ TAGS = {
     "activity": "activity monitoring",
     "notifications": "broadcasts into running JupyterLabs",
     "accounts": "accounts an admin has just created, deleted accounts and their volumes",
+    "policies": "group policies: resources, GPUs, profiles, Docker access, caps and quotas",
 }
 
 # The answers errors share, by status: (component name, description).
@@ -90,6 +91,7 @@ ERROR_ANSWERS = {
 PARAMETERS = {
     "name": ("UserName", "the JupyterHub username"),
     "volume": ("VolumeName", "a volume's name on the engine"),
+    "group": ("GroupName", "the JupyterHub group's name"),
 }
 
 COMPONENTS_BESIDE_SCHEMAS: dict[str, Any] = {

@@ -36,10 +36,23 @@ ARCHIVE_VOLUMES = "custom:volumes:archive"
 # whom to ask about root on the host.
 READ_DOCKER_GRANTS = "custom:docker-grants:read"
 
+# Listing and reading the groups' policies (resources, GPUs, profiles,
+# Docker access; secrets never answered) and the Groups page.
+READ_GROUP_POLICIES = "custom:group-policies:read"
+# Writing and deleting a group's policy. A holder who is not a full admin
+# may edit, but the Docker access they write does not count at spawn.
+WRITE_GROUP_POLICIES = "custom:group-policies:write"
+
 CUSTOM_SCOPES: dict[str, dict[str, str]] = {
     ARCHIVE_VOLUMES: {"description": "List, purge and assign the volumes of deleted accounts."},
     BROADCAST: {
         "description": "Broadcast notifications into running JupyterLabs; see who can get them."
+    },
+    READ_GROUP_POLICIES: {
+        "description": "See each group's policy (limits, GPUs, profiles) and the Groups page."
+    },
+    WRITE_GROUP_POLICIES: {
+        "description": "Change or delete a group's policy (Docker access counts from full admins)."
     },
     READ_DOCKER_GRANTS: {
         "description": "See who holds Docker access (root on the host) and who granted it."

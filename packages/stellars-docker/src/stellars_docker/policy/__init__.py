@@ -12,9 +12,31 @@
   the profile chosen).
 - :mod:`.hook`: the pre-spawn hook that applies it, and the checks that
   refuse a start (server cap, volume quota).
+- :mod:`.catalog`: the hub's groups with their policies as the API shows
+  them, running servers under an older policy, and a policy checked
+  against the hub and the engine before it is stored.
 """
 
-from stellars_docker.policy.hook import check_quota, check_server_cap, make_policy_hook
+from stellars_docker.policy.catalog import (
+    GroupEntry,
+    PolicyRejectedError,
+    ServerState,
+    UnknownGroupError,
+    delete_group_policy,
+    device_problems,
+    group_entries,
+    group_entry,
+    image_problems,
+    masked_environment,
+    save_group_policy,
+    server_states,
+)
+from stellars_docker.policy.hook import (
+    check_quota,
+    check_server_cap,
+    make_cap_hook,
+    make_policy_hook,
+)
 from stellars_docker.policy.merge import (
     DEFAULT_SOURCE,
     EffectivePolicy,
@@ -89,7 +111,9 @@ __all__ = [
     "EffectiveProfile",
     "EnvironmentVariable",
     "GpuGrant",
+    "GroupEntry",
     "GroupPolicy",
+    "PolicyRejectedError",
     "PolicySettings",
     "Profile",
     "QuotaCrossing",
@@ -97,23 +121,32 @@ __all__ = [
     "QuotaState",
     "Resources",
     "RevisionConflictError",
+    "ServerState",
     "SpawnBase",
     "SpawnPlan",
     "SpawnRefusedError",
     "StoredPolicy",
+    "UnknownGroupError",
     "applied_policies",
     "apply_plan",
     "builtin_access_problem",
     "check_quota",
     "check_server_cap",
     "choose_profile",
+    "delete_group_policy",
     "delete_policy",
+    "device_problems",
     "effective_policy",
     "full_admin_memberships",
     "gpu_grant",
     "gpu_request",
+    "group_entries",
+    "group_entry",
     "group_policy",
+    "image_problems",
+    "make_cap_hook",
     "make_policy_hook",
+    "masked_environment",
     "plan_spawn",
     "quota_crossings",
     "quota_state",
@@ -123,7 +156,9 @@ __all__ = [
     "record_applied",
     "record_notices",
     "register_policy_lifecycle",
+    "save_group_policy",
     "save_policy",
+    "server_states",
     "user_policies",
     "user_policy",
 ]

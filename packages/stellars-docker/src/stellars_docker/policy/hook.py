@@ -9,12 +9,14 @@ on the spawn page and answers on the API with the status given.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from tornado import web
 
 from stellars_docker.policy.spawn import (
+    PROFILE_OPTION,
     SpawnRefusedError,
     apply_plan,
     choose_profile,
@@ -24,7 +26,7 @@ from stellars_docker.policy.store import record_applied
 from stellars_docker.policy.users import user_policy
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterator
 
     from stellars_docker.policy.merge import EffectivePolicy
     from stellars_docker.policy.spawn import SpawnBase
@@ -74,6 +76,34 @@ def check_quota(policy: EffectivePolicy, used: int | None) -> None:
     )
 
 
+@contextmanager
+def _answered() -> Iterator[None]:
+    # JupyterHub shows an HTTPError's message on the spawn page and answers it on the API.
+    try:
+        yield
+    except SpawnRefusedError as refused:
+        raise web.HTTPError(refused.status, "%s", str(refused)) from None
+
+
+def make_cap_hook(settings: PolicySettings) -> Callable[[Any], Awaitable[None]]:
+    """Return a ``c.Spawner.pre_spawn_hook`` part for a spawner without containers.
+
+    For the local spawner: the per-group server cap is a policy on the user,
+    not a container's, so it applies; the rest of a policy has nothing to set
+    there. What the user submits is held to the same rule as on Docker (only
+    an offered profile), so no option reaches a spawner unchecked.
+    """
+
+    async def apply_cap(spawner: Any) -> None:
+        policy = user_policy(spawner.user.db, spawner.user, settings)
+        with _answered():
+            check_server_cap(policy, spawner)
+            profile = choose_profile(policy, spawner.user_options or {})
+        spawner.user_options = {PROFILE_OPTION: profile.name} if profile else {}
+
+    return apply_cap
+
+
 def make_policy_hook(
     base: SpawnBase, settings: PolicySettings, volume_total: VolumeTotal | None = None
 ) -> Callable[[Any], Awaitable[None]]:
@@ -87,15 +117,13 @@ def make_policy_hook(
     async def apply_policy(spawner: Any) -> None:
         user = spawner.user
         policy = user_policy(user.db, user, settings)
-        try:
+        with _answered():
             check_server_cap(policy, spawner)
             if settings.refuse_over_quota and volume_total is not None:
                 check_quota(policy, volume_total(spawner))
             profile = choose_profile(policy, spawner.user_options or {})
-        except SpawnRefusedError as refused:
-            raise web.HTTPError(refused.status, "%s", str(refused)) from None
         plan = plan_spawn(policy, profile, base)
-        apply_plan(spawner, plan)
+        apply_plan(spawner, plan, base)
         record_applied(user.db, user.id, spawner.name, plan.fingerprint, plan.profile)
         if plan.docker_access.value != "none":
             spawner.log.info(

@@ -120,7 +120,7 @@ class EffectivePolicy:
             ``mem_limit``, ``max_servers``, ``volume_quota``, ...).
         gpus: the GPUs granted.
         environment: each variable with its value (secrets included: this is
-            what a spawn applies; :meth:`public` masks them).
+            what a spawn applies; `catalog.masked_environment` masks them).
         profiles: the profiles on offer, in rank order.
         default_profile: the name of the one offered first, or None.
         docker_access: the Docker access that counts.

@@ -70,8 +70,11 @@ Bytes = Annotated[
         }
     ),
 ]
-Cores = Annotated[float, BeforeValidator(lambda v: float(v) if type(v) is int else v)]
-CpuCount = Annotated[Cores, Field(gt=0, le=1024)]
+# The range before the validator: after it, pydantic cannot write the range as
+# JSON Schema (it would leak as "gt"/"le" keys the API's document ignores).
+CpuCount = Annotated[
+    float, Field(gt=0, le=1024), BeforeValidator(lambda v: float(v) if type(v) is int else v)
+]
 DeviceId = Annotated[str, StringConstraints(pattern=GPU_DEVICE)]
 # A JSON array arrives as a list; the frozen models keep tuples.
 AS_TUPLE = BeforeValidator(lambda v: tuple(v) if isinstance(v, list) else v)
@@ -198,7 +201,8 @@ class GroupPolicy(Resources):
     environment: Annotated[tuple[EnvironmentVariable, ...], Field(max_length=200), AS_TUPLE] = ()
     profiles: Annotated[tuple[Profile, ...], Field(max_length=50), AS_TUPLE] = ()
     default_profile: Annotated[str, StringConstraints(pattern=PROFILE_NAME)] | None = None
-    docker_access: DockerAccess | None = None
+    # Not strict: a JSON body names the access as text ("socket"), never an enum instance.
+    docker_access: Annotated[DockerAccess, Field(strict=False)] | None = None
     max_servers: Annotated[int, Field(ge=0, le=1000)] | None = None
     volume_quota: Bytes | None = None
     volume_warning_percent: Annotated[int, Field(ge=1, le=100)] | None = None

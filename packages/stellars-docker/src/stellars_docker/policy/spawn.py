@@ -91,6 +91,10 @@ class SpawnBase:
         gpus_available: whether the engine has GPUs to give (the operator's
             GPU switch and detection); without, no policy grants any.
         socket_path: where the Docker socket is, on the host and in the lab.
+        name_template: ``DockerSpawner.name_template`` of a user's default
+            server; a named server's container adds ``--{servername}`` to it
+            (as DockerSpawner's own default does), so two servers of one
+            user never share a container name.
     """
 
     image: str
@@ -99,6 +103,7 @@ class SpawnBase:
     environment: Mapping[str, str] = field(default_factory=dict)
     gpus_available: bool = False
     socket_path: str = DEFAULT_SOCKET_PATH
+    name_template: str = ""
 
     def __post_init__(self) -> None:
         """Refuse a base that grants Docker access to everyone: membership would not matter.
@@ -195,12 +200,23 @@ def gpu_request(gpus: GpuGrant) -> docker.types.DeviceRequest:
     return docker.types.DeviceRequest(count=-1 if gpus.all else gpus.count, capabilities=[["gpu"]])
 
 
-def apply_plan(spawner: Any, plan: SpawnPlan) -> None:
+def server_name_template(base: SpawnBase, server_name: str) -> str | None:
+    """Return the container name template of the server *server_name* (None: leave it)."""
+    if not base.name_template:
+        return None
+    return f"{base.name_template}--{{servername}}" if server_name else base.name_template
+
+
+def apply_plan(spawner: Any, plan: SpawnPlan, base: SpawnBase | None = None) -> None:
     """Set *plan* on a DockerSpawner, replacing whatever an earlier start left there.
 
     The spawner's ``user_options`` keep only the profile chosen: DockerSpawner
-    reads ``image`` from them itself, so nothing else may stay.
+    reads ``image`` from them itself, so nothing else may stay. With *base*,
+    a named server gets a container name of its own.
     """
+    template = server_name_template(base, spawner.name) if base is not None else None
+    if template is not None:
+        spawner.name_template = template
     spawner.image = plan.image
     spawner.cpu_limit = plan.cpu_limit
     spawner.mem_limit = plan.mem_limit

@@ -22,6 +22,7 @@ thread, like JupyterHub's own ORM access; only :func:`save_policy` and
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -106,10 +107,20 @@ class AppliedPolicy:
     applied_at: datetime
 
 
+@functools.lru_cache(maxsize=4096)
+def parse_stored(text: str) -> GroupPolicy:
+    """Return the policy stored as *text* (JSON); the same text is parsed once.
+
+    Every spawn reads the policies of the user's groups; they change rarely,
+    and the model is frozen, so one parsed object serves every reader.
+    """
+    return GroupPolicy.model_validate_json(text, strict=False)
+
+
 def _stored(row: Any) -> StoredPolicy:
     return StoredPolicy(
         group=row.group,
-        policy=GroupPolicy.model_validate_json(row.policy, strict=False),
+        policy=parse_stored(row.policy),
         revision=row.revision,
         updated_by=row.updated_by,
         docker_access_by_full_admin=row.docker_access_by_full_admin,
@@ -131,6 +142,25 @@ def read_policies(
     if groups is not None:
         query = query.where(GROUP_POLICIES.c.group.in_(list(groups)))
     return {row.group: _stored(row) for row in db.execute(query)}
+
+
+def member_policies(db: Session | Connection, user_id: int) -> dict[str, StoredPolicy | None]:
+    """Return every group of *user_id* with its stored policy (None: it has none), by name.
+
+    One query, joining JupyterHub's membership table: a spawn reads this for
+    every start, so it does not load the user's groups as ORM objects.
+    """
+    membership = orm.user_group_map
+    query = (
+        select(orm.Group.name.label("member_of"), GROUP_POLICIES)
+        .select_from(membership)
+        .join(orm.Group, orm.Group.id == membership.c.group_id)
+        .outerjoin(GROUP_POLICIES, GROUP_POLICIES.c.group == orm.Group.name)
+        .where(membership.c.user_id == user_id)
+    )
+    return {
+        row.member_of: None if row.policy is None else _stored(row) for row in db.execute(query)
+    }
 
 
 def save_policy(

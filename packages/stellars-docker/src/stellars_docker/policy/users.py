@@ -9,6 +9,7 @@ user's membership (:mod:`stellars_docker.grants` records who did).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +18,14 @@ from sqlalchemy import select
 from stellars_docker.grants import DOCKER_PRIVILEGED_GROUP, DOCKER_SOCK_GROUP, DockerGrant
 from stellars_docker.policy.merge import EffectivePolicy, effective_policy
 from stellars_docker.policy.model import EMPTY_POLICY, DockerAccess, GroupPolicy
-from stellars_docker.policy.store import StoredPolicy, read_policies
+from stellars_docker.policy.store import StoredPolicy, member_policies, read_policies
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 # What each built-in group is, as a policy: its Docker access cannot be changed.
 BUILTIN_ACCESS: Mapping[str, DockerAccess] = {
@@ -68,20 +71,45 @@ def builtin_access_problem(name: str, policy: GroupPolicy) -> str | None:
     )
 
 
-def full_admin_memberships(db: Session, user_id: int, groups: Iterable[str]) -> set[str]:
-    """Return those of *groups* whose membership of *user_id* a full admin granted."""
+def full_admin_memberships(db: Session, user: Any, groups: Iterable[str]) -> set[str]:
+    """Return those of *groups* whose membership of *user* a full admin granted.
+
+    Logs why each other one does not count (no record, or who granted it),
+    with the fix, as the Docker-access grants always have.
+    """
     names = list(groups)
     if not names:
         return set()
-    return set(
-        db.scalars(
-            select(DockerGrant.group).where(
-                DockerGrant.user_id == user_id,
-                DockerGrant.group.in_(names),
-                DockerGrant.by_full_admin.is_(True),
-            )
+    records = {
+        grant.group: grant
+        for grant in db.scalars(
+            select(DockerGrant).where(DockerGrant.user_id == user.id, DockerGrant.group.in_(names))
         )
-    )
+    }
+    trusted = set()
+    for name in names:
+        record = records.get(name)
+        if record is not None and record.by_full_admin:
+            trusted.add(name)
+            continue
+        how = (
+            "without a recorded grant (made before grants were recorded, or outside the hub's API)"
+            if record is None
+            else f"by {record.granted_by}, who is not a full admin"
+        )
+        log.warning(
+            "%s is in %s %s: its Docker access is ignored at this spawn. A full admin "
+            "re-grants it by removing %s from the group and adding them again.",
+            user.name,
+            name,
+            how,
+            user.name,
+        )
+    return trusted
+
+
+def _written_by_full_admin(stored: StoredPolicy | None) -> bool:
+    return stored is not None and stored.docker_access_by_full_admin
 
 
 def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePolicy:
@@ -90,10 +118,26 @@ def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePo
     Reads the user's groups and their policies now: a policy changed a
     moment ago counts.
     """
-    names = [group.name for group in user.groups]
-    stored = read_policies(db, names) if names else {}
-    policies = _policies(names, stored)
-    trusted = full_admin_memberships(db, user.id, _wanting_access(policies, stored))
+    stored = member_policies(db, user.id)
+    policies = {}
+    for name, entry in stored.items():
+        policy = group_policy(name, entry)
+        if policy is not None:
+            policies[name] = policy
+    wants_access = []
+    for name, policy in policies.items():
+        if policy.docker_access in (None, DockerAccess.NONE):
+            continue
+        if name in BUILTIN_ACCESS or _written_by_full_admin(stored[name]):
+            wants_access.append(name)
+        else:
+            log.warning(
+                "The policy of %s grants Docker access, but no full admin wrote it: ignored "
+                "for %s at this spawn. A full admin saves the policy to grant it.",
+                name,
+                user.name,
+            )
+    trusted = full_admin_memberships(db, user, wants_access)
     return effective_policy(policies, settings.default, docker_trusted=trusted)
 
 
@@ -103,18 +147,22 @@ def user_policies(
     """Return the effective policy of each of the hub's *users*, by user id.
 
     The same as :func:`user_policy` for each, from two reads in all (every
-    group's policy, and the Docker grants of the users' groups), so a page
-    of 500 users costs what one of a few does.
+    group's policy, and the full admins' grants of the users' groups), so a
+    page of 500 users costs what one of a few does. Logs nothing: what a
+    spawn would ignore, the spawn logs.
     """
     users = list(users)
     stored = read_policies(db)
     memberships = {user.id: [group.name for group in user.groups] for user in users}
-    wanting = {
-        user_id: _wanting_access(_policies(names, stored), stored)
-        for user_id, names in memberships.items()
+    policies = {user_id: _policies(names, stored) for user_id, names in memberships.items()}
+    asked = {
+        (user_id, name)
+        for user_id, mine in policies.items()
+        for name, policy in mine.items()
+        if policy.docker_access not in (None, DockerAccess.NONE)
+        and (name in BUILTIN_ACCESS or _written_by_full_admin(stored.get(name)))
     }
     trusted: dict[int, set[str]] = {user_id: set() for user_id in memberships}
-    asked = {(user_id, name) for user_id, names in wanting.items() for name in names}
     if asked:
         rows = db.execute(
             select(DockerGrant.user_id, DockerGrant.group).where(
@@ -127,10 +175,8 @@ def user_policies(
             if (user_id, name) in asked:
                 trusted[user_id].add(name)
     return {
-        user_id: effective_policy(
-            _policies(names, stored), settings.default, docker_trusted=trusted[user_id]
-        )
-        for user_id, names in memberships.items()
+        user_id: effective_policy(mine, settings.default, docker_trusted=trusted[user_id])
+        for user_id, mine in policies.items()
     }
 
 
@@ -142,15 +188,3 @@ def _policies(names: Iterable[str], stored: Mapping[str, StoredPolicy]) -> dict[
         if policy is not None:
             policies[name] = policy
     return policies
-
-
-def _wanting_access(
-    policies: Mapping[str, GroupPolicy], stored: Mapping[str, StoredPolicy]
-) -> list[str]:
-    # The groups whose Docker access a full admin wrote: only their memberships can count.
-    return [
-        name
-        for name, policy in policies.items()
-        if policy.docker_access not in (None, DockerAccess.NONE)
-        and (name in BUILTIN_ACCESS or stored[name].docker_access_by_full_admin)
-    ]

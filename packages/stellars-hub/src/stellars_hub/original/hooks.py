@@ -13,8 +13,9 @@ from stellars_docker import (
     make_ownership_hook,
     register_account_deletes,
 )
-from stellars_docker import make_pre_spawn_hook as docker_access_hook
 from stellars_docker.engine import call_engine
+from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS
+from stellars_docker.policy import GroupPolicy, PolicySettings, SpawnBase, make_policy_hook
 from stellars_docker.schema import HISTORY as DOCKER_HISTORY
 from stellars_hub.configure import composed_hook
 from stellars_hub.hub_app import running_hub, start_with_the_hub
@@ -37,10 +38,10 @@ def make_pre_spawn_hook(
 
     *branding* is what :func:`setup_branding` returned; *favicon_uri* an
     external favicon's URL when *branding* has none. Before each spawn the
-    hook makes sure *builtin_groups* exist, gives the user's container the
-    Docker access their groups grant (from the spawner's configured volumes
-    and host config), routes the lab's favicons to the hub and tells the lab
-    where its icons are.
+    hook makes sure *builtin_groups* exist, applies the user's group policy
+    (limits, GPUs, environment, profiles, Docker access, server cap: see
+    :func:`configured_policy_base`), routes the lab's favicons to the hub and
+    tells the lab where its icons are.
     """
     images = getattr(branding, "images", None) or Branding()
     if images.favicon is None and favicon_uri.startswith(("http://", "https://")):
@@ -53,29 +54,68 @@ def make_pre_spawn_hook(
         )
     groups = tuple(builtin_groups)
 
-    async def ensure_docker_access(spawner: Any) -> None:
+    async def apply_policy(spawner: Any) -> None:
         if not hasattr(spawner, "extra_host_config"):  # not a DockerSpawner
             return
-        # From the spawner's configured values, never from what an earlier
-        # spawn of this spawner changed.
-        configured = spawner.config.DockerSpawner
-        grant = docker_access_hook(
-            base_volumes=configured.get("volumes", {}),
-            base_host_config=configured.get("extra_host_config", {}),
-        )
-        await grant(spawner)
+        # Rebuilt from the spawner's configured values at each start, never from
+        # what an earlier start of this spawner set.
+        base, settings = configured_policy_base(spawner)
+        await make_policy_hook(base, settings)(spawner)
 
     async def ensure_groups(spawner: Any) -> None:
         create_missing_groups(spawner.user.db, groups)
 
     return composed_hook(
         ensure_groups,
-        ensure_docker_access,
+        apply_policy,
         branding_pre_spawn_hook(images),
         # Last, as configure() has it: it creates volumes, which only a spawn
         # that goes ahead should do.
         _volume_ownership_hook(),
     )
+
+
+def configured_policy_base(spawner: Any) -> tuple[SpawnBase, PolicySettings]:
+    """Return what a policy starts from in an original-style config: the configured spawner.
+
+    The base is ``c.DockerSpawner``'s image, volumes, host config and
+    environment without the GPU parts; the default policy (users in no
+    group with a policy) keeps the configured ``cpu_limit`` and
+    ``mem_limit``, and all GPUs when the config gave every container them,
+    so a config without group policies starts what it started before.
+
+    Raises:
+        ValueError: the configured values grant Docker access to everyone
+            (the socket mounted or ``privileged`` set), or limits a policy
+            cannot hold.
+    """
+    configured = spawner.config.DockerSpawner
+    host_config = dict(configured.get("extra_host_config", {}))
+    environment = dict(configured.get("environment", {}))
+    gpus_on = (
+        bool(host_config.pop("device_requests", None))
+        or str(environment.get("ENABLE_GPU_SUPPORT", "0")) == "1"
+    )
+    base = SpawnBase(
+        image=configured.get("image", spawner.trait_defaults("image")),
+        volumes=configured.get("volumes", {}),
+        host_config=host_config,
+        environment={
+            name: str(value)
+            for name, value in environment.items()
+            if name not in GPU_ENVIRONMENT_FLAGS
+        },
+        gpus_available=gpus_on,
+    )
+    default = GroupPolicy.model_validate(
+        {
+            "cpu_limit": configured.get("cpu_limit"),
+            "mem_limit": configured.get("mem_limit"),
+            "gpus": "all" if gpus_on else None,
+        },
+        strict=False,
+    )
+    return base, PolicySettings(default=default)
 
 
 def _volume_ownership_hook() -> Callable[[Any], Awaitable[None]]:
