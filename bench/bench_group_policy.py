@@ -30,6 +30,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _measure import percentile
 from jupyterhub import orm
@@ -48,6 +49,9 @@ from stellars_testing import database
 from stellars_testing.docker_engine import DockerRun, bridge_gateway, connect, lab_image
 from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hub
 from stellars_testing.schema import migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 GROUPS = 1000
 MEMBER_OF = 50
@@ -84,11 +88,12 @@ def policy_of(number: int, image: str) -> GroupPolicy:
     )
 
 
-def fill_database(session: orm.Session, image: str, username: str) -> orm.User:
-    """Add the groups, their policies and the user in :data:`MEMBER_OF` of them; return the user."""
+def add_teams(
+    session: orm.Session, user: orm.User, policy_for: Callable[[int], GroupPolicy]
+) -> None:
+    """Add the groups with the policy *policy_for* gives each, and *user* in 50 of them."""
     groups = [orm.Group(name=f"team-{number:04}") for number in range(GROUPS)]
-    user = orm.User(name=username)
-    session.add_all([*groups, user])
+    session.add_all(groups)
     session.commit()
     token = ACTING_GRANTER.set(BOSS)
     try:
@@ -98,8 +103,7 @@ def fill_database(session: orm.Session, image: str, username: str) -> orm.User:
     finally:
         ACTING_GRANTER.reset(token)
     for number, group in enumerate(groups):
-        save_policy(session, group.name, policy_of(number, image), by="bench", by_full_admin=True)
-    return user
+        save_policy(session, group.name, policy_for(number), by="bench", by_full_admin=True)
 
 
 def time_evaluation(db_url: str, calls: int) -> tuple[list[float], list[float]]:
@@ -110,7 +114,9 @@ def time_evaluation(db_url: str, calls: int) -> tuple[list[float], list[float]]:
     session = orm.new_session_factory(db_url)()
     try:
         migrate(db_url, HISTORY)
-        user = fill_database(session, "lab:bench", "ada")
+        user = orm.User(name="ada")
+        session.add(user)
+        add_teams(session, user, lambda number: policy_of(number, "lab:bench"))
         settings = PolicySettings(default=GroupPolicy(cpu_limit=0.5, mem_limit=GIB))
         core, platform = [], []
         for _ in range(calls):
@@ -136,21 +142,14 @@ def _groups_on(hub: RunningHub, username: str, image: str) -> None:
     """Give *hub* the groups, their policies and *username* in 50 of them, through its database."""
     session = orm.new_session_factory(hub.db_url)()
     try:
-        user = orm.User.find(session, username)
-        groups = [orm.Group(name=f"team-{number:04}") for number in range(GROUPS)]
-        session.add_all(groups)
-        session.commit()
-        token = ACTING_GRANTER.set(BOSS)
-        try:
-            for group in groups[:: GROUPS // MEMBER_OF]:
-                group.users.append(user)
-            session.commit()
-        finally:
-            ACTING_GRANTER.reset(token)
-        for number, group in enumerate(groups):
-            # Within what a lab on this machine can run: no GPUs, a roomy memory limit.
-            policy = policy_of(number, image).model_copy(update={"gpus": None, "profiles": ()})
-            save_policy(session, group.name, policy, by="bench", by_full_admin=True)
+        add_teams(
+            session,
+            orm.User.find(session, username),
+            # Within what a lab on this machine can run: no GPUs, no other image.
+            lambda number: policy_of(number, image).model_copy(
+                update={"gpus": None, "profiles": ()}
+            ),
+        )
     finally:
         session.close()
         session.get_bind().dispose()

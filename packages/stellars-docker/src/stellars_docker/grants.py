@@ -310,11 +310,18 @@ def record_configured_members(session: Session, members: Mapping[str, Iterable[s
     return written
 
 
-def honoured_groups(session: Session, user: Any, group_names: Iterable[str]) -> set[str]:
+def honoured_groups(
+    session: Session,
+    user: Any,
+    group_names: Iterable[str],
+    *,
+    access_groups: Collection[str] = BUILTIN_GROUPS,
+) -> set[str]:
     """Return those of *user*'s *group_names* a spawn honours; log why each other one is not.
 
-    A Docker-access group is honoured only with a full admin's record for this
-    user; any other group passes through unchanged (it grants no Docker access).
+    A group of *access_groups* (those that grant Docker access: the built-in
+    ones, or any whose policy grants it) is honoured only with a full admin's
+    record for this user; any other group passes through unchanged.
     """
     names = set(group_names)
     records = {
@@ -326,7 +333,7 @@ def honoured_groups(session: Session, user: Any, group_names: Iterable[str]) -> 
     honoured = set()
     for name in names:
         record = records.get(name)
-        if name not in BUILTIN_GROUPS or (record is not None and record.by_full_admin):
+        if name not in access_groups or (record is not None and record.by_full_admin):
             honoured.add(name)
         elif record is None:
             log.warning(

@@ -83,6 +83,8 @@ from stellars_ui import (
     branding_pre_spawn_hook,
     counting_culls,
     extra_handlers,
+    make_options_form,
+    options_from_form,
     require_platform_context,
     restore_lab_favicon_routes,
     template_vars,
@@ -128,6 +130,11 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     _configure_authenticator(c, settings)
     policy = policy_settings(settings)
     apply_policy, claim_volumes, runtime = _configure_spawner(c, settings, policy)
+    # The profile choice, on every spawner: what it offers is the user's policy.
+    c.Spawner.options_form = make_options_form(
+        policy, gpus_available=runtime is not None and runtime.gpu.enabled
+    )
+    c.Spawner.options_from_form = options_from_form
     monitor, sessions = _configure_activity(c, settings)
     ui, history = _configure_ui(c, settings, branding)
     _configure_branding(branding)

@@ -18,6 +18,7 @@ from stellars_ui.settings import (
     UISettings,
     installed_versions,
 )
+from stellars_ui.spawn_form import make_options_form, options_from_form, profile_form
 from stellars_ui.templating import TEMPLATE_DIR, template_vars
 
 __all__ = [
@@ -37,7 +38,10 @@ __all__ = [
     "extra_handlers",
     "installed_versions",
     "load_asset",
+    "make_options_form",
+    "options_from_form",
     "platform_context",
+    "profile_form",
     "require_platform_context",
     "restore_lab_favicon_routes",
     "template_vars",

@@ -19,6 +19,7 @@ from stellars_ui.context import PlatformContextMissingError, platform_context
 from stellars_ui.handlers.activity_page import ActivityPageHandler
 from stellars_ui.handlers.base import PlatformHandler
 from stellars_ui.handlers.branding import BrandingAssetHandler, LabFaviconHandler
+from stellars_ui.handlers.groups_page import GroupsPageHandler
 from stellars_ui.handlers.notifications_page import NotificationsPageHandler
 from stellars_ui.handlers.openapi import OpenAPIHandler
 from stellars_ui.handlers.settings_page import SettingsPageHandler
@@ -42,6 +43,7 @@ def extra_handlers() -> list[tuple[Any, ...]]:
     return [
         *api,
         (r"/activity", ActivityPageHandler),
+        (r"/groups", GroupsPageHandler),
         (r"/notifications", NotificationsPageHandler),
         (r"/settings", SettingsPageHandler),
         (r"/stellars/static/(.*)", StaticFileHandler, {"path": STATIC_DIR}),

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from stellars_docker.grants import DOCKER_PRIVILEGED_GROUP, DOCKER_SOCK_GROUP, DockerGrant
+from stellars_docker.grants import (
+    DOCKER_PRIVILEGED_GROUP,
+    DOCKER_SOCK_GROUP,
+    DockerGrant,
+    honoured_groups,
+)
 from stellars_docker.policy.merge import EffectivePolicy, effective_policy
 from stellars_docker.policy.model import EMPTY_POLICY, DockerAccess, GroupPolicy
 from stellars_docker.policy.store import StoredPolicy, member_policies, read_policies
@@ -71,43 +76,6 @@ def builtin_access_problem(name: str, policy: GroupPolicy) -> str | None:
     )
 
 
-def full_admin_memberships(db: Session, user: Any, groups: Iterable[str]) -> set[str]:
-    """Return those of *groups* whose membership of *user* a full admin granted.
-
-    Logs why each other one does not count (no record, or who granted it),
-    with the fix, as the Docker-access grants always have.
-    """
-    names = list(groups)
-    if not names:
-        return set()
-    records = {
-        grant.group: grant
-        for grant in db.scalars(
-            select(DockerGrant).where(DockerGrant.user_id == user.id, DockerGrant.group.in_(names))
-        )
-    }
-    trusted = set()
-    for name in names:
-        record = records.get(name)
-        if record is not None and record.by_full_admin:
-            trusted.add(name)
-            continue
-        how = (
-            "without a recorded grant (made before grants were recorded, or outside the hub's API)"
-            if record is None
-            else f"by {record.granted_by}, who is not a full admin"
-        )
-        log.warning(
-            "%s is in %s %s: its Docker access is ignored at this spawn. A full admin "
-            "re-grants it by removing %s from the group and adding them again.",
-            user.name,
-            name,
-            how,
-            user.name,
-        )
-    return trusted
-
-
 def _written_by_full_admin(stored: StoredPolicy | None) -> bool:
     return stored is not None and stored.docker_access_by_full_admin
 
@@ -137,7 +105,12 @@ def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePo
                 name,
                 user.name,
             )
-    trusted = full_admin_memberships(db, user, wants_access)
+    # Logs each membership it ignores and why (who granted it, and the fix).
+    trusted = (
+        honoured_groups(db, user, wants_access, access_groups=wants_access)
+        if wants_access
+        else set()
+    )
     return effective_policy(policies, settings.default, docker_trusted=trusted)
 
 
