@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import logging
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +26,7 @@ from stellars_activity import (
     managed_service,
 )
 from stellars_auth import PlatformAdmins, StellarsNativeAuthenticator
+from stellars_core.scheduler import Every
 from stellars_docker import (
     BUILTIN_GROUPS,
     DEFAULT_SHARED_VOLUME,
@@ -88,7 +89,7 @@ from stellars_ui import (
     restore_lab_favicon_routes,
     template_vars,
 )
-from stellars_ui.broadcasts import BroadcastHistory, sender_service
+from stellars_ui.broadcasts import BroadcastHistory, notify_quota_crossings, sender_service
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -159,6 +160,7 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     _configure_scopes(c)
     _configure_privileges()
     _configure_metrics(settings, context)
+    _configure_quota_notices(settings, context)
     return settings
 
 
@@ -612,6 +614,31 @@ def _configure_metrics(settings: HubSettings, context: PlatformContext) -> None:
 
     start_with_the_hub(lambda: asyncio.ensure_future(start_once_started()))
     stop_with_the_hub("the platform's metrics", refresher.stop)
+
+
+def _configure_quota_notices(settings: HubSettings, context: PlatformContext) -> None:
+    app = running_hub()
+    runtime = context.docker
+    if app is None or runtime is None:
+        return
+
+    async def notify(_moment: datetime) -> None:
+        await notify_quota_crossings(
+            app.db, app.users, runtime, context.policy, context.ui.broadcasts
+        )
+
+    # As often as the sizes are measured: a crossing is told within two intervals.
+    every = Every("quota notices", settings.volume_size_interval, notify)
+
+    async def start_once_started() -> None:
+        # Servers that ran before a restart are known only once the hub has started.
+        hub_started = started(app)
+        if hub_started is not None:
+            await hub_started
+        every.start()
+
+    start_with_the_hub(lambda: asyncio.ensure_future(start_once_started()))
+    stop_with_the_hub("the quota notices", every.stop)
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:

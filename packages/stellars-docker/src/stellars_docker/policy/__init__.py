@@ -6,6 +6,8 @@
   group each value came from.
 - :mod:`.store`: the policies in the hub's database.
 - :mod:`.users`: a user's effective policy, read fresh from the database.
+- :mod:`.quota`: a user's volumes against their quota, and the crossings
+  each user is told of once.
 - :mod:`.spawn`: what a server started under a policy gets (spawner values,
   the profile chosen).
 - :mod:`.hook`: the pre-spawn hook that applies it, and the checks that
@@ -52,6 +54,14 @@ from stellars_docker.policy.model import (
     Profile,
     Resources,
 )
+from stellars_docker.policy.quota import (
+    QuotaCrossing,
+    QuotaLevel,
+    QuotaState,
+    quota_crossings,
+    quota_state,
+    record_notices,
+)
 from stellars_docker.policy.spawn import (
     PROFILE_OPTION,
     SpawnBase,
@@ -64,6 +74,7 @@ from stellars_docker.policy.spawn import (
 )
 from stellars_docker.policy.store import (
     GROUP_POLICIES,
+    QUOTA_NOTICES,
     SERVER_POLICIES,
     AppliedPolicy,
     RevisionConflictError,
@@ -81,6 +92,7 @@ from stellars_docker.policy.users import (
     PolicySettings,
     builtin_access_problem,
     group_policy,
+    user_policies,
     user_policy,
 )
 
@@ -90,6 +102,7 @@ __all__ = [
     "EMPTY_POLICY",
     "GROUP_POLICIES",
     "PROFILE_OPTION",
+    "QUOTA_NOTICES",
     "SERVER_POLICIES",
     "AppliedPolicy",
     "DockerAccess",
@@ -102,6 +115,9 @@ __all__ = [
     "PolicyRejectedError",
     "PolicySettings",
     "Profile",
+    "QuotaCrossing",
+    "QuotaLevel",
+    "QuotaState",
     "Resources",
     "RevisionConflictError",
     "ServerState",
@@ -130,13 +146,17 @@ __all__ = [
     "make_policy_hook",
     "masked_environment",
     "plan_spawn",
+    "quota_crossings",
+    "quota_state",
     "rank",
     "read_policies",
     "read_policy",
     "record_applied",
+    "record_notices",
     "register_policy_lifecycle",
     "save_group_policy",
     "save_policy",
     "server_states",
+    "user_policies",
     "user_policy",
 ]

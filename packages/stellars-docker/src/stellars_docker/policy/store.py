@@ -1,4 +1,4 @@
-"""Where group policies live: two tables in the hub's database.
+"""Where group policies live: three tables in the hub's database.
 
 - ``stellars_group_policies``: one row per group that has a policy, the
   policy as JSON (secrets included: the hub's database already holds every
@@ -7,6 +7,9 @@
 - ``stellars_server_policies``: for each server started, the fingerprint of
   the effective policy it started under and the profile chosen, so pages can
   mark servers that run under an older policy.
+- ``stellars_quota_notices``: for each user told their volumes crossed the
+  quota's warning threshold or the quota, the level they were told of, so
+  a hub restart or the next size refresh does not tell them again.
 
 A group's policy goes with the group: an ORM listener deletes the row in the
 hub's own delete transaction, so a group created later under the same name
@@ -72,7 +75,15 @@ SERVER_POLICIES = Table(
     Column("applied_at", UTCDateTime(), nullable=False),
 )
 
-TABLES = (GROUP_POLICIES, SERVER_POLICIES)
+QUOTA_NOTICES = Table(
+    "stellars_quota_notices",
+    _METADATA,
+    Column("user_id", Integer(), primary_key=True),
+    Column("level", String(16), nullable=False),
+    Column("noticed_at", UTCDateTime(), nullable=False),
+)
+
+TABLES = (GROUP_POLICIES, SERVER_POLICIES, QUOTA_NOTICES)
 
 
 @dataclass(frozen=True)
@@ -253,7 +264,9 @@ def _forget_group(_mapper: Any, connection: Connection, target: Any) -> None:
 
 
 def _forget_user(_mapper: Any, connection: Connection, target: Any) -> None:
+    # A later account may get the same id (SQLite reuses them): it starts with nothing.
     connection.execute(delete(SERVER_POLICIES).where(SERVER_POLICIES.c.user_id == target.id))
+    connection.execute(delete(QUOTA_NOTICES).where(QUOTA_NOTICES.c.user_id == target.id))
 
 
 def register_policy_lifecycle() -> Callable[[], None]:

@@ -14,6 +14,7 @@ from stellars_ui.broadcasts.credential import (
 )
 from stellars_ui.broadcasts.delivery import Delivery, Recipient, deliver
 from stellars_ui.broadcasts.history import BroadcastHistory, SentBroadcast
+from stellars_ui.broadcasts.quota_notice import notify_quota_crossings, quota_message
 from stellars_ui.broadcasts.recipients import (
     NobodyToNotifyError,
     RunningServer,
@@ -38,6 +39,8 @@ __all__ = [
     "SenderMissingError",
     "SentBroadcast",
     "deliver",
+    "notify_quota_crossings",
+    "quota_message",
     "recipients_for",
     "running_servers",
     "sender_service",

@@ -10,9 +10,11 @@ from tornado import web
 
 from stellars_activity import running_server, server_state
 from stellars_auth import authorization_states, shown
+from stellars_docker.policy import applied_policies, quota_state, user_policies
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.models.activity import (
     Activity,
+    ActivityQuota,
     ActivityReset,
     ActivityRow,
     ActivitySampled,
@@ -27,6 +29,7 @@ from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
 if TYPE_CHECKING:
     from stellars_activity import ActivityMonitor, ActivityReport, ServerState, UserScore
     from stellars_docker import UserUsage
+    from stellars_docker.policy import AppliedPolicy, EffectivePolicy
     from stellars_ui.models.activity import LevelName
 
 _MB = 1_000_000
@@ -62,6 +65,9 @@ class ActivityHandler(_ActivityAPIHandler):
         users = [self.users[orm_user] for orm_user in orm_users]
         running = [server for server in map(running_server, users) if server is not None]
         time_left = await self.platform.idle.remaining(running)
+        # Every group's policy read once for all the rows, not once per user.
+        policies = user_policies(self.db, orm_users, self.platform.policy)
+        applied = applied_policies(self.db)
         rows = []
         for orm_user, user in zip(orm_users, users, strict=True):
             state = server_state(user, inactive_after=monitor.inactive_after, now=report.now)
@@ -76,6 +82,8 @@ class ActivityHandler(_ActivityAPIHandler):
                     authorized=authorized.get(orm_user.name),
                     days=monitor.settings.retention_days,
                     time_left=None if left is None else left.total_seconds(),
+                    policy=policies[orm_user.id],
+                    outdated=_outdated(user, policies[orm_user.id], applied),
                 )
             )
         ui = self.platform.ui
@@ -133,8 +141,11 @@ def _row(
     authorized: bool | None,
     days: int,
     time_left: float | None,
+    policy: EffectivePolicy,
+    outdated: bool | None,
 ) -> ActivityRow:
     stats = usage.stats if usage is not None and state.running else None
+    quota = quota_state(policy, None if usage is None else usage.volumes_total_bytes)
     return ActivityRow(
         username=orm_user.name,
         admin=bool(orm_user.admin),
@@ -146,6 +157,7 @@ def _row(
         cpu_percent=None if stats is None else stats.cpu_percent,
         memory_mb=None if stats is None else stats.memory_bytes / _MB,
         memory_percent=None if stats is None or usage is None else usage.memory_percent,
+        memory_limit_mb=None if stats is None else stats.memory_limit_bytes / _MB,
         volumes=[]
         if usage is None
         else [
@@ -153,6 +165,18 @@ def _row(
             for v in usage.volumes
         ],
         volumes_total_bytes=None if usage is None else usage.volumes_total_bytes,
+        # Validated from a mapping: the level's values are the model's literals.
+        quota=ActivityQuota.model_validate(
+            {
+                "state": quota.level.value,
+                "quota_bytes": quota.quota_bytes,
+                "used_bytes": quota.used_bytes,
+                "percent": quota.percent,
+                "warning_percent": quota.warning_percent,
+                "source": quota.source,
+            }
+        ),
+        policy_outdated=outdated,
         # The idle culler's remaining time (the same rule as the culler); None without a culler.
         time_left_seconds=time_left,
         score=score.score,
@@ -165,6 +189,22 @@ def _row(
         last_sample=isoformat_utc(score.last_sample),
         daily_hours=list(history) if history is not None else [0.0] * days,
     )
+
+
+def _outdated(
+    user: Any, policy: EffectivePolicy, applied: dict[tuple[int, str], AppliedPolicy]
+) -> bool | None:
+    # Whether any running server started under another policy than the user's now;
+    # None when none runs or none was started through the policy hook.
+    fingerprints = [
+        applied[(user.id, name)].fingerprint
+        for name, spawner in user.spawners.items()
+        if spawner.active and (user.id, name) in applied
+    ]
+    if not fingerprints:
+        return None
+    current = policy.fingerprint()
+    return any(fingerprint != current for fingerprint in fingerprints)
 
 
 def _summary(rows: list[ActivityRow], report: ActivityReport) -> ActivitySummary:

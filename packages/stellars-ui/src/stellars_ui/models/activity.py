@@ -50,6 +50,19 @@ class ActivityVolume(Contract):
     size_bytes: int | None
 
 
+class ActivityQuota(Contract):
+    """A user's volumes against their quota (see ``stellars_docker.policy.quota``)."""
+
+    state: Literal["ok", "warning", "over", "unknown"] = Field(
+        description="ok also without a quota; unknown: a quota, but no size measured yet"
+    )
+    quota_bytes: int | None = Field(description="null without a quota")
+    used_bytes: int | None = Field(description="null before the volumes are measured")
+    percent: float | None
+    warning_percent: Annotated[int, Field(ge=1, le=100)]
+    source: str | None = Field(description="the group the quota comes from")
+
+
 class ActivityRow(Contract):
     """One user's activity, resources and server state."""
 
@@ -67,8 +80,16 @@ class ActivityRow(Contract):
     cpu_percent: float | None
     memory_mb: float | None = Field(description="10^6 bytes")
     memory_percent: float | None
+    memory_limit_mb: float | None = Field(
+        description="the container's memory limit (the host's memory without one), 10^6 bytes"
+    )
     volumes: list[ActivityVolume]
     volumes_total_bytes: int | None
+    quota: ActivityQuota
+    policy_outdated: bool | None = Field(
+        description="a running server started under an older effective policy than the "
+        "user's now; null without a running server the policy was applied to"
+    )
     time_left_seconds: float | None = Field(
         description="the idle culler's remaining time; null without a culler or a running server"
     )

@@ -165,28 +165,59 @@ function statusCell(user) {
   dot.title = text;
   dot.dataset.state = state;
   // The colour alone says nothing to a screen reader.
-  return cell("status", dot, el("span", "visually-hidden", text));
+  const parts = [dot, el("span", "visually-hidden", text)];
+  if (user.policy_outdated) {
+    const badge = el("span", "badge ms-1 stellars-policy-outdated", "older policy");
+    badge.title = "Started under an older group policy: the current one applies at the next start";
+    parts.push(badge);
+  }
+  return cell("status", ...parts);
 }
 
+// Memory in use against the container's limit: "310 MB / 512 MB (61%)".
 function memoryText(user) {
   if (isMissing(user.memory_mb)) return NO_VALUE;
-  const megabytes = `${Math.round(user.memory_mb).toLocaleString("en")} MB`;
-  return isMissing(user.memory_percent)
-    ? megabytes
-    : `${megabytes} (${formatPercent(user.memory_percent)})`;
+  const megabytes = (value) => `${Math.round(value).toLocaleString("en")} MB`;
+  const used = isMissing(user.memory_limit_mb)
+    ? megabytes(user.memory_mb)
+    : `${megabytes(user.memory_mb)} / ${megabytes(user.memory_limit_mb)}`;
+  return isMissing(user.memory_percent) ? used : `${used} (${formatPercent(user.memory_percent)})`;
 }
 
+const QUOTA_WORDS = { warning: "near quota", over: "over quota" };
+
+// Total size, and against the quota when there is one; a warning or an
+// excess shows as a badge with the numbers, not by colour alone.
 function volumesCell(user) {
   const volumes = user.volumes || [];
+  const quota = user.quota || { state: "ok", quota_bytes: null };
+  const totalText = isMissing(user.volumes_total_bytes) ? NO_VALUE : formatBytes(user.volumes_total_bytes);
   const total = el(
     "span",
     "",
-    isMissing(user.volumes_total_bytes) ? NO_VALUE : formatBytes(user.volumes_total_bytes),
+    isMissing(quota.quota_bytes) ? totalText : `${totalText} / ${formatBytes(quota.quota_bytes)}`,
   );
-  total.title = volumes.length
-    ? volumes.map((v) => `${v.suffix}: ${formatBytes(v.size_bytes)} (${v.name})`).join("\n")
-    : "No volumes";
-  return cell("volumes", total);
+  const lines = volumes.length
+    ? volumes.map((v) => `${v.suffix}: ${formatBytes(v.size_bytes)} (${v.name})`)
+    : ["No volumes"];
+  if (!isMissing(quota.quota_bytes)) {
+    lines.push(
+      `Quota ${formatBytes(quota.quota_bytes)} from ${quota.source}, warning from ${quota.warning_percent}%`,
+    );
+  }
+  total.title = lines.join("\n");
+  const parts = [total];
+  const word = QUOTA_WORDS[quota.state];
+  if (word) {
+    const badge = el(
+      "span",
+      `badge ms-1 stellars-quota stellars-quota-${quota.state}`,
+      `${word} ${formatPercent(quota.percent)}`,
+    );
+    badge.dataset.quota = quota.state;
+    parts.push(badge);
+  }
+  return cell("volumes", ...parts);
 }
 
 function timeLeftCell(user) {
