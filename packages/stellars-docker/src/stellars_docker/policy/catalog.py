@@ -37,7 +37,7 @@ from stellars_docker.policy.users import (
     BUILTIN_ACCESS,
     builtin_access_problem,
     group_policy,
-    user_policy,
+    user_policies,
 )
 
 if TYPE_CHECKING:
@@ -148,12 +148,19 @@ def server_states(
         for user_id, name in db.execute(query)
         if (user_id, name or "") in applied
     ]
-    current: dict[int, str] = {}
+    ids = sorted({user_id for user_id, _, _ in running})
+    owners = (
+        [by_id[user_id] for user_id in ids]
+        if by_id is not None
+        else list(db.scalars(select(orm.User).where(orm.User.id.in_(ids))))
+    )
+    # Every running user's policy from one read of the policies, not one query each.
+    current = {
+        user_id: policy.fingerprint()
+        for user_id, policy in user_policies(db, owners, settings).items()
+    }
     states = []
     for user_id, name, record in running:
-        if user_id not in current:
-            user = by_id[user_id] if by_id is not None else db.get(orm.User, user_id)
-            current[user_id] = user_policy(db, user, settings).fingerprint()
         states.append(
             ServerState(
                 user_id=user_id,
