@@ -12,9 +12,10 @@ import time
 
 import pytest
 import requests
-from accounts import user_token
+from accounts import signed_up, user_token
 from group_policies import group_with_members, store_policy
 from lab_containers import lab_containers, run_username
+from playwright.sync_api import expect
 
 from stellars_docker import compute_stats
 from stellars_docker.naming import container_name
@@ -213,6 +214,28 @@ def test_the_chosen_profile_starts_its_image(hub, docker_run, profile_user, tagg
     _start(hub, profile_user, profile="tagged")
     assert _container(docker_run, profile_user).attrs["Config"]["Image"] == tagged_image
     _stop(hub, docker_run, profile_user)
+
+
+def test_a_profile_chosen_in_the_browser_starts_its_image(
+    hub, docker_run, profile_user, tagged_image, logged_in_page, admin_name, admin_password
+):
+    # A person on the spawn page, not a REST body: the form JupyterHub renders
+    # from the policy, the radio they pick, the container the engine runs.
+    username = run_username(docker_run, "pick")
+    password = "profile-picker-passphrase"
+    signed_up(hub, username, password, admin_name, admin_password)
+    # The group profile_user is in: Standard (the default) and Tagged.
+    group_with_members(hub, f"profiles-{docker_run.run_id}", username)
+    page = logged_in_page(hub, username, password)
+    page.goto(hub.hub_url("spawn"))
+    choice = page.get_by_role("group", name="Server profile")
+    expect(choice.get_by_role("radio", name="Standard")).to_be_checked()
+    choice.get_by_role("radio", name="Tagged").check()
+    page.click("#spawn_form button[type=submit]")
+    hub.wait_for_server(username, running=True)
+    assert _container(docker_run, username).attrs["Config"]["Image"] == tagged_image
+    assert hub.user_model(username)["servers"][""]["user_options"] == {"profile": "tagged"}
+    _stop(hub, docker_run, username)
 
 
 def test_a_policy_change_applies_at_the_next_start(hub, docker_run):
