@@ -172,6 +172,7 @@ ROWS = [
     ),
     Row("POST", "users/{name}/restart-server", "servers", on_a_user(NO_DOCKER), body={}),
     Row("GET", "users/{name}/session-info", "read:servers", on_a_user(200)),
+    Row("GET", "users/{name}/quota", "read:servers", on_a_user(200)),
     Row(
         "POST",
         "users/{name}/extend-session",

@@ -140,8 +140,8 @@ def test_a_running_lab_is_told_once_per_crossing(hub, docker_run, lab_image):
 
     write_mib(docker_run, lab_image, username, "big", 40)
     wait_until(poll, timeout_s=MEASURED_WITHIN_S, interval_s=1, what="the quota notification")
-    # Two more size refreshes and notice ticks tell nothing new.
-    deadline = time.monotonic() + 25
+    # Another size refresh and notice tick tell nothing new.
+    deadline = time.monotonic() + 12
     while time.monotonic() < deadline:
         poll()
         time.sleep(1)

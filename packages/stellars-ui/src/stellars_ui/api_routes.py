@@ -34,11 +34,12 @@ from stellars_ui.handlers.notifications import (
     BroadcastHistoryHandler,
 )
 from stellars_ui.handlers.openapi import OpenAPIHandler
+from stellars_ui.handlers.quota import UserQuotaHandler
 from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.models.accounts import Credentials, CredentialsRequest
-from stellars_ui.models.activity import Activity, ActivityReset, ActivitySampled
+from stellars_ui.models.activity import Activity, ActivityQuota, ActivityReset, ActivitySampled
 from stellars_ui.models.common import Error, NoFields
 from stellars_ui.models.notifications import (
     ActiveServers,
@@ -574,6 +575,25 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                         (VolumeDeletions, Error),
                     ),
                 },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/quota",
+        UserQuotaHandler,
+        (
+            Operation(
+                "get",
+                "getQuota",
+                "servers",
+                "The user's volumes against their quota",
+                "Scope: `read:servers` on the user. The quota of the user's effective group "
+                "policy and the sizes last measured in the background (no engine call): `ok` "
+                "also without a quota, `warning` from the threshold, `over` past the quota, "
+                "`unknown` before the volumes are measured (always, with the local spawner).",
+                ("read:servers!user",),
+                ActivityQuota,
+                errors=(403, 404),
             ),
         ),
     ),

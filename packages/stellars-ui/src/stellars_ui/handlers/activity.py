@@ -165,17 +165,7 @@ def _row(
             for v in usage.volumes
         ],
         volumes_total_bytes=None if usage is None else usage.volumes_total_bytes,
-        # Validated from a mapping: the level's values are the model's literals.
-        quota=ActivityQuota.model_validate(
-            {
-                "state": quota.level.value,
-                "quota_bytes": quota.quota_bytes,
-                "used_bytes": quota.used_bytes,
-                "percent": quota.percent,
-                "warning_percent": quota.warning_percent,
-                "source": quota.source,
-            }
-        ),
+        quota=ActivityQuota.of(quota),
         policy_outdated=outdated,
         # The idle culler's remaining time (the same rule as the culler); None without a culler.
         time_left_seconds=time_left,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
 from stellars_ui.models.common import Contract, NullableTimestamp, Timestamp
+
+if TYPE_CHECKING:
+    from stellars_docker.policy import QuotaState
 
 Count = Annotated[int, Field(ge=0)]
 LevelName = Literal["inactive", "low", "moderate", "high", "very high"]
@@ -61,6 +64,21 @@ class ActivityQuota(Contract):
     percent: float | None
     warning_percent: Annotated[int, Field(ge=1, le=100)]
     source: str | None = Field(description="the group the quota comes from")
+
+    @classmethod
+    def of(cls, state: QuotaState) -> ActivityQuota:
+        """Return the answer for the domain's *state*."""
+        # Validated from a mapping: the level's values are the model's literals.
+        return cls.model_validate(
+            {
+                "state": state.level.value,
+                "quota_bytes": state.quota_bytes,
+                "used_bytes": state.used_bytes,
+                "percent": state.percent,
+                "warning_percent": state.warning_percent,
+                "source": state.source,
+            }
+        )
 
 
 class ActivityRow(Contract):

@@ -1,7 +1,7 @@
 // Home page: a warning when the user's volumes near or pass their quota.
-// The user's own row of the activity API carries the quota state (a user
-// reads their own activity); nothing shows while all is well.
-import { apiRequest, hubData } from "./api.js";
+// The user's own quota state (GET users/{name}/quota: their policy and the
+// sizes last measured); nothing shows while all is well.
+import { apiRequest, hubData, userPath } from "./api.js";
 import { formatBytes, formatPercent } from "./format.js";
 
 const card = document.getElementById("stellars-quota");
@@ -18,10 +18,7 @@ function describe(quota) {
 }
 
 async function show() {
-  const user = hubData().user;
-  const { data } = await apiRequest("GET", "activity");
-  const row = data.users.find((candidate) => candidate.username === user);
-  const quota = row && row.quota;
+  const { data: quota } = await apiRequest("GET", userPath(hubData().user, "quota"));
   card.dataset.state = quota ? quota.state : "unknown";
   if (!quota || (quota.state !== "warning" && quota.state !== "over")) {
     card.hidden = true;
