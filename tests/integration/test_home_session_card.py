@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from stellars_testing.browser import screenshot
+from stellars_testing.browser import navigate, screenshot
 
 TIMEOUT_MS = 90_000
 # What the 30 s re-sync may need, with room for a slow page.
@@ -125,7 +125,7 @@ def test_levels_and_states_follow_the_answer(hub, logged_in_page, admin_name, ad
     hours = page.locator("#stellars-session-hours")
 
     # Ten minutes left and nothing on offer: danger, and the control is off.
-    page.reload()
+    navigate(page, page.reload)
     card.wait_for()
     assert card.get_attribute("data-level") == "danger"
     assert "alert-danger" in card.get_attribute("class")
@@ -141,7 +141,7 @@ def test_levels_and_states_follow_the_answer(hub, logged_in_page, admin_name, ad
         hub.hub_url(f"api/users/{admin_name}/extend-session"),
         lambda route: route.fulfill(status=409, json={"status": 409, "message": refusal}),
     )
-    page.reload()
+    navigate(page, page.reload)
     card.wait_for()
     assert card.get_attribute("data-level") == "normal"
     assert countdown.inner_text() in {"1 h 30 min", "1 h 29 min"}
@@ -154,11 +154,11 @@ def test_levels_and_states_follow_the_answer(hub, logged_in_page, admin_name, ad
 
     # No culler, or no running server: no card.
     answer.update(culler_enabled=False, remaining_seconds=None, hours_on_offer=0)
-    page.reload()
+    navigate(page, page.reload)
     expect(card).to_have_attribute("data-state", "off")
     expect(card).to_be_hidden()
     answer.update(culler_enabled=True, server_running=False)
-    page.reload()
+    navigate(page, page.reload)
     expect(card).to_have_attribute("data-state", "stopped")
     expect(card).to_be_hidden()
 
@@ -174,6 +174,6 @@ def test_the_card_goes_when_the_server_stops(hub, logged_in_page, admin_name, ad
     expect(card).to_have_attribute("data-state", "stopped", timeout=SYNC_TIMEOUT_MS)
     expect(card).to_be_hidden()
     hub.wait_for_server(admin_name, running=False)
-    page.reload()
+    navigate(page, page.reload)
     expect(card).to_have_attribute("data-state", "stopped")
     expect(card).to_be_hidden()

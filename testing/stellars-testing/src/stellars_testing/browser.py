@@ -11,7 +11,9 @@ from urllib.parse import quote, urlsplit
 from stellars_testing.components import require
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from collections.abc import Callable
+
+    from playwright.sync_api import Browser, Page, Playwright, Request
 
     from stellars_testing.hub import RunningHub
 
@@ -36,12 +38,59 @@ def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
 
+# Chromium on Linux watches every network interface and aborts requests in
+# flight, loopback ones included, when one appears or goes: each container the
+# engine starts or removes adds or drops a veth. The docker tests do that all
+# the time beside the browser tests, so a navigation can lose its page or a
+# module script to it. It is the browser's reaction to the machine, not the
+# platform's behaviour, and only a navigation hit by it is tried again.
+NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+NAVIGATION_ATTEMPTS = 3
+
+
+def navigate(page: Page, action: Callable[[], object]) -> None:
+    """Run *action* (``page.goto`` or ``page.reload``) until the page loads whole.
+
+    Again, up to :data:`NAVIGATION_ATTEMPTS` times, only when Chromium
+    aborted the navigation or one of its requests (a script, a style sheet)
+    for a network change; any other failure is raised at once.
+
+    Raises:
+        AssertionError: every attempt lost a request to a network change.
+    """
+    from playwright.sync_api import Error as PlaywrightError  # noqa: PLC0415 - only where pages run
+
+    aborted: list[str] = []
+
+    def failed(request: Request) -> None:
+        if NETWORK_CHANGED in (request.failure or ""):
+            aborted.append(request.url)
+
+    page.on("requestfailed", failed)
+    try:
+        for _ in range(NAVIGATION_ATTEMPTS):
+            aborted.clear()
+            try:
+                action()
+                page.wait_for_load_state("load")
+            except PlaywrightError as error:
+                if NETWORK_CHANGED not in str(error):
+                    raise
+                aborted.append(page.url)
+            if not aborted:
+                return
+    finally:
+        page.remove_listener("requestfailed", failed)
+    raise AssertionError(f"every navigation lost a request to a network change: {aborted}")
+
+
 def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> Page:
     """Return a new page, in a fresh browser context, logged in as *username* via the form."""
     page = browser.new_context().new_page()
     # Land on the home page rather than spawning the user's server right away.
     home = urlsplit(hub.hub_url("home")).path
-    page.goto(hub.hub_url(f"login?next={quote(home)}"))
+    url = hub.hub_url(f"login?next={quote(home)}")
+    navigate(page, lambda: page.goto(url))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("input[type=submit], button[type=submit]")
