@@ -18,19 +18,20 @@ import sys
 # Rough minutes of each session on a 2-core machine with three streams, from
 # CI runs (see docs/testing.md): by full name first, then by kind.
 WEIGHTS = {
-    "integration(jupyterhub='6', layers='others')": 11.0,
-    "integration(jupyterhub='5')": 10.0,
-    "integration(jupyterhub='6', layers='docker')": 10.0,
-    "auth": 4.5,
+    "integration(jupyterhub='6', layers='others')": 13.0,
+    "integration(jupyterhub='5')": 12.0,
+    "integration(jupyterhub='6', layers='docker')": 11.0,
+    "auth": 3.0,
     "docker": 2.0,
-    "ui": 2.0,
-    "hub": 2.0,
-    "activity": 1.7,
-    "packaging": 1.0,
-    "deploy": 0.5,
-    "lint": 0.4,
+    "hub": 1.8,
+    "activity": 1.3,
+    "ui": 1.0,
+    "deploy": 1.0,
+    "packaging": 0.5,
+    "typecheck": 0.5,
+    "core": 0.3,
     "testing": 0.2,
-    "typecheck": 0.3,
+    "lint": 0.1,
 }
 
 
