@@ -1,6 +1,5 @@
 """stellars-docker's tables come from its migrations, and match its models."""
 
-import pytest
 from sqlalchemy import MetaData
 
 from stellars_docker.grants import DockerGrant
@@ -17,13 +16,6 @@ for _table in (DockerGrant.__table__, VOLUME_OWNERS, DELETED_ACCOUNTS):
 METADATA = MetaData()
 for _table in (*BEFORE_MIGRATIONS.tables.values(), GROUP_POLICIES, SERVER_POLICIES, QUOTA_NOTICES):
     _table.to_metadata(METADATA)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'hub.sqlite'}"
-    return request.getfixturevalue("postgres_db_url")
 
 
 def test_the_migrations_make_exactly_the_models_tables(db_url):

@@ -29,13 +29,6 @@ BOSS = Granter("boss", full_admin=True)
 KEEPER = Granter("keeper", full_admin=False)  # holds admin:groups!group=docker-privileged
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-    return request.getfixturevalue("postgres_db_url")
-
-
 @pytest.fixture
 def recorder():
     recorder = GrantRecorder()

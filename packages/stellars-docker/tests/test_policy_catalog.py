@@ -39,13 +39,6 @@ EDITOR = Granter("editor", full_admin=False)
 GPUS = (Gpu(0, "H100", "GPU-aaaaaaaa-0000", 81559), Gpu(1, "H100", "GPU-bbbbbbbb-1111", 81559))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-    return request.getfixturevalue("postgres_db_url")
-
-
 @pytest.fixture
 def db(db_url):
     """A hub database: groups vision (ada, bo), course (ada), docker-sock; ada's server runs."""

@@ -35,13 +35,6 @@ BOSS = Granter("boss", full_admin=True)
 DELEGATE = Granter("delegate", full_admin=False)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-    return request.getfixturevalue("postgres_db_url")
-
-
 @pytest.fixture
 def db(db_url):
     """A hub database with JupyterHub's tables and ours; every group's memberships recorded."""

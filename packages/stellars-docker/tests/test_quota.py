@@ -64,13 +64,6 @@ def test_the_default_policy_quota_counts_with_its_threshold():
     assert state.source == "(default policy)"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-    return request.getfixturevalue("postgres_db_url")
-
-
 @pytest.fixture
 def db(db_url):
     """A session on a hub database with JupyterHub's tables and ours."""

@@ -76,8 +76,12 @@ def builtin_access_problem(name: str, policy: GroupPolicy) -> str | None:
     )
 
 
-def _written_by_full_admin(stored: StoredPolicy | None) -> bool:
-    return stored is not None and stored.docker_access_by_full_admin
+def _asks_for_access(name: str, policy: GroupPolicy, stored: StoredPolicy | None) -> bool:
+    # A group's Docker access is worth a membership check only when it grants
+    # some and the platform (built-in groups) or a full admin wrote it.
+    if policy.docker_access in (None, DockerAccess.NONE):
+        return False
+    return name in BUILTIN_ACCESS or (stored is not None and stored.docker_access_by_full_admin)
 
 
 def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePolicy:
@@ -87,18 +91,12 @@ def user_policy(db: Session, user: Any, settings: PolicySettings) -> EffectivePo
     moment ago counts.
     """
     stored = member_policies(db, user.id)
-    policies = {}
-    for name, entry in stored.items():
-        policy = group_policy(name, entry)
-        if policy is not None:
-            policies[name] = policy
+    policies = _policies(stored, stored)
     wants_access = []
     for name, policy in policies.items():
-        if policy.docker_access in (None, DockerAccess.NONE):
-            continue
-        if name in BUILTIN_ACCESS or _written_by_full_admin(stored[name]):
+        if _asks_for_access(name, policy, stored[name]):
             wants_access.append(name)
-        else:
+        elif policy.docker_access not in (None, DockerAccess.NONE):
             log.warning(
                 "The policy of %s grants Docker access, but no full admin wrote it: ignored "
                 "for %s at this spawn. A full admin saves the policy to grant it.",
@@ -132,8 +130,7 @@ def user_policies(
         (user_id, name)
         for user_id, mine in policies.items()
         for name, policy in mine.items()
-        if policy.docker_access not in (None, DockerAccess.NONE)
-        and (name in BUILTIN_ACCESS or _written_by_full_admin(stored.get(name)))
+        if _asks_for_access(name, policy, stored.get(name))
     }
     trusted: dict[int, set[str]] = {user_id: set() for user_id in memberships}
     if asked:
@@ -153,7 +150,9 @@ def user_policies(
     }
 
 
-def _policies(names: Iterable[str], stored: Mapping[str, StoredPolicy]) -> dict[str, GroupPolicy]:
+def _policies(
+    names: Iterable[str], stored: Mapping[str, StoredPolicy | None]
+) -> dict[str, GroupPolicy]:
     # The policies of the groups *names* that have one (built-in groups always do).
     policies = {}
     for name in names:
