@@ -32,7 +32,15 @@ def test_volume_sizes_are_known_soon_after_start_without_a_page_view(
         volumes = hub.api("GET", f"users/{username}/manage-volumes").json()["volumes"]
         if volumes and volumes[0]["size_bytes"] is not None:
             break
-        assert time.monotonic() < deadline, f"no size after {SIZE_TIMEOUT_S}s: {volumes}"
+        if time.monotonic() > deadline:
+            engine_lines = [
+                line
+                for line in hub.log_since_start().splitlines()
+                if "volume sizes" in line or "Docker engine" in line
+            ]
+            raise AssertionError(
+                f"no size after {SIZE_TIMEOUT_S}s: {volumes}\n" + "\n".join(engine_lines)
+            )
         time.sleep(0.5)
     assert volumes[0]["name"] == home
     assert volumes[0]["size_bytes"] >= 3_000_000

@@ -1,7 +1,11 @@
 """parse_volume_sizes: sizes from the engine's disk-usage answer, unknown kept unknown."""
 
 import asyncio
+import http.server
+import json
 import logging
+import threading
+import time
 
 import docker
 import pytest
@@ -103,3 +107,47 @@ def test_an_absent_engine_leaves_sizes_unknown_and_one_warning(tmp_path, caplog)
     assert refresher.sizes() == {}
     assert refresher.size_of("jupyterlab-alice_home") is None
     assert [record.levelno for record in caplog.records] == [logging.WARNING]
+
+
+class _SlowDiskUsage(http.server.BaseHTTPRequestHandler):
+    """An engine whose disk-usage walk takes DELAY_S: a host full of files."""
+
+    DELAY_S = 1.5
+
+    def do_GET(self):
+        if not self.path.startswith("/v1.41/system/df"):
+            self.send_error(404)
+            return
+        time.sleep(self.DELAY_S)
+        body = json.dumps(
+            {"Volumes": [_volume("jupyterlab-alice_home", {"Size": 5_242_880, "RefCount": 1})]}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def slow_engine():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowDiskUsage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_walk_longer_than_the_clients_timeout_still_gets_its_own(slow_engine):
+    # The client's timeout is JUPYTERHUB_DOCKER_TIMEOUT, meant for quick
+    # calls; the walk of every volume has JUPYTERHUB_VOLUME_SIZE_TIMEOUT.
+    client = docker.DockerClient(base_url=slow_engine, version="1.41", timeout=1)
+    refresher = VolumeSizeRefresher(client, interval_s=60, timeout_s=10)
+
+    asyncio.run(refresher.refresh())
+
+    assert refresher.size_of("jupyterlab-alice_home") == 5_242_880

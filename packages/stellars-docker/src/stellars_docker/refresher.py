@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
@@ -9,9 +10,29 @@ from typing import TYPE_CHECKING
 from stellars_core.scheduler import Every
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
 log = logging.getLogger(__name__)
+
+# After a refresh the engine did not answer, the next try comes sooner than
+# the interval: a hub that started while the engine was busy should not
+# show "unknown" for a whole interval (five minutes, for volume sizes).
+RETRY_DELAYS_S = (2.0, 5.0, 15.0, 30.0, 60.0)
+
+
+def retry_delays(interval_s: float, delays: tuple[float, ...] = RETRY_DELAYS_S) -> list[float]:
+    """Return the first *delays* whose sum stays within half of *interval_s*.
+
+    The tries after a failure then end well before the next regular
+    refresh is due, so they never crowd the schedule.
+    """
+    chosen: list[float] = []
+    for delay in delays:
+        if sum(chosen) + delay > interval_s / 2:
+            break
+        chosen.append(delay)
+    return chosen
 
 
 class BackgroundRefresher(ABC):
@@ -21,12 +42,20 @@ class BackgroundRefresher(ABC):
     engine outage keeps the last answer and is logged once when it starts
     and once when it ends, not at every refresh. The schedule is an
     :class:`~stellars_core.scheduler.Every`: a refresh that overruns delays
-    the next, and one that raises is logged and retried on schedule.
+    the next, and one that raises is logged and retried on schedule. One
+    that finds the engine unavailable is tried again after 2, 5, 15... seconds
+    (:func:`retry_delays`) until the engine answers or the next regular
+    refresh is near.
     """
 
-    def __init__(self, name: str, interval_s: float) -> None:
+    def __init__(
+        self, name: str, interval_s: float, *, retry_delays_s: Sequence[float] | None = None
+    ) -> None:
         self._name = name
         self._every = Every(name, interval_s, self._refresh_for)
+        self._retry_delays = (
+            retry_delays(interval_s) if retry_delays_s is None else list(retry_delays_s)
+        )
         self._engine_down = False
 
     @abstractmethod
@@ -47,6 +76,11 @@ class BackgroundRefresher(ABC):
 
     async def _refresh_for(self, _moment: datetime) -> None:
         await self.refresh()
+        for delay in self._retry_delays:
+            if not self._engine_down:
+                return
+            await asyncio.sleep(delay)
+            await self.refresh()
 
     def _engine_unavailable(self, reason: object) -> None:
         if not self._engine_down:

@@ -44,13 +44,20 @@ def parse_volume_sizes(df: Mapping[str, Any]) -> dict[str, int | None]:
     return sizes
 
 
-def _volume_disk_usage(client: docker.DockerClient) -> Mapping[str, Any]:
+def _volume_disk_usage(client: docker.DockerClient, timeout_s: float) -> Mapping[str, Any]:
     # docker-py's client.df() cannot ask for volumes only, and its public
     # API has no other way to pass query parameters. Engines from API 1.42
     # then skip images, containers and build cache; older ones ignore
     # ``type`` and report everything, which parse_volume_sizes tolerates.
+    # The request gets the sizes' own timeout: the client's is the one for
+    # quick calls (JUPYTERHUB_DOCKER_TIMEOUT), and a walk of every volume
+    # on a full host takes longer than that.
     api = client.api
-    response = api._get(api._url("/system/df"), params={"type": "volume"})  # noqa: SLF001
+    response = api._get(  # noqa: SLF001
+        api._url("/system/df"),  # noqa: SLF001
+        params={"type": "volume"},
+        timeout=timeout_s,
+    )
     result: Mapping[str, Any] = api._result(response, json=True)  # noqa: SLF001
     return result
 
@@ -128,6 +135,6 @@ class VolumeSizeRefresher(BackgroundRefresher):
         if not self._query_running.acquire(blocking=False):
             return None
         try:
-            return _volume_disk_usage(self._client)
+            return _volume_disk_usage(self._client, self._timeout_s)
         finally:
             self._query_running.release()
