@@ -5,12 +5,12 @@
 #   eval "$(scripts/provision-all.sh | sed 's/^/export /')"
 #
 # Usage: provision-all.sh [--only PART[,PART...]] [--except PART[,PART...]]
-#   PARTs: docker chp postgres chromium lab-image hub-image compose (default: all)
+#   PARTs: docker chp postgres chromium axe lab-image hub-image compose (default: all)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-all_parts=(docker chp postgres chromium lab-image hub-image compose)
+all_parts=(docker chp postgres chromium axe lab-image hub-image compose)
 
 usage() {
     sed -n '/^# Usage:/,/^# *PARTs:/p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -59,6 +59,7 @@ declare -A key_of=(
     [chp]=STELLARS_CHP_BIN_DIR
     [postgres]=STELLARS_TEST_POSTGRES_URL
     [chromium]=STELLARS_CHROMIUM
+    [axe]=STELLARS_AXE_JS
     [lab-image]=STELLARS_LAB_IMAGE
     [hub-image]=STELLARS_HUB_IMAGE
     [compose]=STELLARS_COMPOSE

@@ -121,3 +121,65 @@ def screenshot(
     if not keep_viewport:
         page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=Path(folder) / f"{name}.png", full_page=full_page)
+
+
+# axe-core, installed by scripts/provision-axe.sh; the path of axe.min.js.
+AXE_VARIABLE = "STELLARS_AXE_JS"
+# What a page may not have. "moderate" and "minor" findings are reported by
+# axe too, but the issue's bar (and WCAG's A/AA failures that lock people
+# out) is serious or critical.
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+
+_RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+  }));
+}"""
+
+
+def accessibility_violations(page: Page) -> list[dict[str, object]]:
+    """Return the serious and critical axe-core violations of *page* as it is now.
+
+    Each is ``{"id", "impact", "help", "targets"}`` (up to five CSS
+    selectors of offending elements).
+    """
+    path = os.environ.get(AXE_VARIABLE)
+    if not path or not Path(path).is_file():
+        require("axe-core", f"{AXE_VARIABLE} is {path!r}", "Run scripts/provision-axe.sh.")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=path)
+    violations: list[dict[str, object]] = page.evaluate(_RUN_AXE)
+    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail with every serious or critical axe-core violation of *page*."""
+    violations = accessibility_violations(page)
+    lines = [f"{v['impact']} {v['id']}: {v['help']} at {v['targets']}" for v in violations]
+    assert not violations, f"{page.url} has accessibility violations:\n" + "\n".join(lines)
+
+
+# The widths every page must fit without scrolling sideways: a phone held
+# upright (390 px, an iPhone 12 to 15) and the most common laptop screen.
+PHONE_WIDTH = 390
+LAPTOP_WIDTH = 1366
+
+
+def horizontal_overflow(page: Page, width: int) -> int:
+    """Return by how many pixels *page*, shown *width* px wide, is wider than the window."""
+    page.set_viewport_size({"width": width, "height": 800})
+    overflow: int = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    return overflow
+
+
+def assert_fits(page: Page, *widths: int) -> None:
+    """Fail when *page* needs a horizontal scroll at any of *widths* (default: phone, laptop)."""
+    for width in widths or (PHONE_WIDTH, LAPTOP_WIDTH):
+        overflow = horizontal_overflow(page, width)
+        assert overflow <= 0, f"{page.url} is {overflow}px too wide at {width}px"
