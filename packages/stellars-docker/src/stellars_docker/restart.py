@@ -21,17 +21,18 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+import docker.errors
+
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import (
     DockerUnavailableError,
     RestartInProgressError,
     RestartTimeoutError,
+    ServerStateError,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    import docker
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +95,19 @@ async def restart_container(
 
     Raises:
         DockerUnavailableError: the engine did not answer or failed.
+        ServerStateError: the container no longer exists (removed outside the
+            hub); the server must be started again.
         RestartTimeoutError: JupyterLab did not answer within *ready_timeout_s*.
     """
     with _polls_report_running(spawner):
-        await call_engine(
-            limit_s + STOP_GRACE_S, client.api.restart, spawner.object_id, timeout=STOP_GRACE_S
-        )
+        try:
+            await call_engine(
+                limit_s + STOP_GRACE_S, client.api.restart, spawner.object_id, timeout=STOP_GRACE_S
+            )
+        except docker.errors.NotFound as error:
+            raise ServerStateError(
+                "the server's container no longer exists; stop and start the server again"
+            ) from error
         ip, port = await spawner.get_ip_and_port()
         spawner.server.ip = ip
         spawner.server.port = port
@@ -124,9 +132,15 @@ async def restart_container(
 
 
 async def _container_state(client: docker.DockerClient, container_id: str, limit_s: float) -> str:
-    """Return the engine's word for the container's state ("running", "exited"), or "unknown"."""
+    """Return the engine's word for the container's state ("running", "exited"), or "unknown".
+
+    "removed" when the container is gone: it can be, by the time a restart
+    gives up waiting (removed by hand, or by an engine that cleans up).
+    """
     try:
         details = await call_engine(limit_s, client.api.inspect_container, container_id)
     except DockerUnavailableError:
         return "unknown"
+    except docker.errors.NotFound:
+        return "removed"
     return str(details.get("State", {}).get("Status", "unknown"))
