@@ -34,4 +34,3 @@ def test_a_database_made_before_migrations_is_adopted_with_every_row(db_url):
     # Then brought to head: the cull-warnings table is added beside the rows kept.
     assert_adopted_with_every_row(db_url, HISTORY, BEFORE_MIGRATIONS)
     assert schema_differences(db_url, METADATA) == []
-
