@@ -1,9 +1,11 @@
 """The warning before a cull on a real hub with real single-user servers: once per cull time,
 across a hub restart, and again only when the cull time moves.
 
-The culler's base timeout is ten minutes, so nothing is culled here, and
-the lead time is five seconds shorter: a server is due its warning five
-seconds after it starts. Checks run every two seconds. The lab is the
+The culler's base timeout is 90 s and the lead time 45 s (the most it can
+be: half the timeout): an idle server is warned about 45 s after it starts,
+and the hub is restarted within the 45 s before its cull. Then the session
+is extended, and its new deadline brought to just beyond the lead time, as
+the hour passing would. Checks run every two seconds. The lab is the
 local-process server with the notifications extension the lab image
 carries; the warnings sent are read from it, as JupyterLab's page reads them.
 """
@@ -23,8 +25,8 @@ from stellars_testing.hub import stop_hub
 
 ADMIN = "cull-warning-admin"
 PASSWORD = "cull-warning-admin-password"
-TIMEOUT_S = 600
-LEAD_S = TIMEOUT_S - 5
+TIMEOUT_S = 90
+LEAD_S = 45
 SETTINGS = {
     **local_platform(ADMIN, PASSWORD),
     "JUPYTERHUB_IDLE_CULLER_ENABLED": "1",
@@ -83,7 +85,7 @@ def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path, 
 
     hubs = [hub]
     try:
-        wait_until(lambda: lab.read(hub), timeout_s=30, interval_s=1, what="the warning")
+        wait_until(lambda: lab.read(hub), timeout_s=LEAD_S + 30, interval_s=1, what="the warning")
         (first,) = lab.received
         assert first["type"] == "warning"
         assert first["autoClose"] is False
@@ -104,20 +106,12 @@ def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path, 
         hub.wait_for_server(username, running=True)
         assert _quiet_for(hub, lab, 8) == [first], "warned again of the same cull time"
 
-        # An extension moves the cull time an hour away: nothing to warn of...
+        # The user extends the session before the cull; once the extension
+        # too runs down into the lead time, they are warned of its end.
         extended = hub.api("POST", f"users/{username}/extend-session", json={"hours": 1})
         assert extended.status_code == 200, extended.text
-        assert _quiet_for(hub, lab, 4) == [first]
-        # ...until the new cull time comes within the lead time. The hour is too
-        # long to wait: bring its deadline close, as the hour passing would.
-        engine = create_engine(db_url)
-        with engine.begin() as connection:
-            connection.execute(
-                update(SessionExtension)
-                .where(SessionExtension.username == username)
-                .values(deadline=datetime.now(UTC) + timedelta(seconds=LEAD_S + 3))
-            )
-        engine.dispose()
+        assert _quiet_for(hub, lab, 3) == [first]
+        _bring_deadline(db_url, username, LEAD_S + 3)
         wait_until(
             lambda: len(lab.read(hub)) == 2, timeout_s=30, interval_s=1, what="a new warning"
         )
@@ -128,3 +122,17 @@ def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path, 
         # The servers outlive their hub: stop this one whatever happened.
         hubs[0].api("DELETE", f"users/{username}/server")
         hubs[0].wait_for_server(username, running=False)
+
+
+def _bring_deadline(db_url, username, seconds):
+    """Set *username*'s extension to end *seconds* from now, as time passing would."""
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                update(SessionExtension)
+                .where(SessionExtension.username == username)
+                .values(deadline=datetime.now(UTC) + timedelta(seconds=seconds))
+            )
+    finally:
+        engine.dispose()

@@ -13,6 +13,7 @@ from stellars_activity import (
     IdleSessions,
     RunningServer,
     due_warnings,
+    lead_time,
 )
 from stellars_activity.schema import HISTORY
 from stellars_testing.schema import migrate
@@ -153,3 +154,27 @@ def test_nobody_is_warned_without_a_culler_or_a_lead_time(engine, enabled, lead)
     hub = warnings_of(engine, Clock(), enabled=enabled, lead=lead)
     assert hub.enabled is False
     assert asyncio.run(hub.due([last_active(NOW - 50 * M)])) == []
+
+
+@pytest.mark.parametrize(
+    ("timeout", "wanted", "in_force"),
+    [
+        pytest.param(24 * 60 * M, LEAD, LEAD, id="a-day-warns-as-asked"),
+        pytest.param(60 * M, LEAD, LEAD, id="exactly-half"),
+        pytest.param(20 * M, LEAD, 10 * M, id="a-short-timeout-warns-halfway"),
+        pytest.param(20 * M, timedelta(0), timedelta(0), id="off-stays-off"),
+    ],
+)
+def test_the_lead_time_is_at_most_half_the_timeout(timeout, wanted, in_force):
+    assert lead_time(IdlePolicy(timeout=timeout), wanted) == in_force
+
+
+def test_a_working_user_under_a_short_timeout_is_not_warned(engine):
+    # Twenty minutes' timeout, the default half-hour lead: a report of
+    # activity five minutes ago leaves fifteen, more than the ten in force.
+    clock = Clock()
+    sessions = IdleSessions(engine, IdlePolicy(timeout=20 * M), enabled=True, clock=clock)
+    hub = CullWarnings(sessions, LEAD, clock=clock)
+    assert hub.lead == 10 * M
+    assert asyncio.run(hub.due([last_active(NOW - 5 * M)])) == []
+    assert [w.remaining for w in asyncio.run(hub.due([last_active(NOW - 11 * M)]))] == [9 * M]

@@ -303,17 +303,8 @@ CULLER_ON = {"JUPYTERHUB_IDLE_CULLER_ENABLED": "1"}
     [
         pytest.param({}, 1800, id="default-half-an-hour"),
         pytest.param({**CULLER_ON, "JUPYTERHUB_IDLE_CULLER_WARNING": "0"}, 0, id="off"),
-        pytest.param(
-            {
-                **CULLER_ON,
-                "JUPYTERHUB_IDLE_CULLER_TIMEOUT": "600",
-                "JUPYTERHUB_IDLE_CULLER_WARNING": "599",
-            },
-            599,
-            id="just-under-the-timeout",
-        ),
-        # Without a culler nothing is warned of, so the lead time contradicts nothing.
-        pytest.param({"JUPYTERHUB_IDLE_CULLER_TIMEOUT": "60"}, 1800, id="culler-off"),
+        # Longer than the timeout is not an error: the warning then comes halfway.
+        pytest.param({**CULLER_ON, "JUPYTERHUB_IDLE_CULLER_TIMEOUT": "60"}, 1800, id="long"),
     ],
 )
 def test_the_warning_before_a_cull_is_read(environ, warning):
@@ -324,22 +315,3 @@ def test_the_warning_before_a_cull_is_read(environ, warning):
 def test_a_warning_lead_time_out_of_range_is_refused(value):
     with pytest.raises(SettingsError, match="JUPYTERHUB_IDLE_CULLER_WARNING"):
         load_settings({"JUPYTERHUB_IDLE_CULLER_WARNING": value})
-
-
-@pytest.mark.parametrize(
-    "environ",
-    [
-        pytest.param({"JUPYTERHUB_IDLE_CULLER_TIMEOUT": "900"}, id="the-default-lead-time"),
-        pytest.param(
-            {"JUPYTERHUB_IDLE_CULLER_TIMEOUT": "900", "JUPYTERHUB_IDLE_CULLER_WARNING": "900"},
-            id="as-long-as-the-timeout",
-        ),
-    ],
-)
-def test_a_warning_not_shorter_than_the_timeout_says_what_to_change(environ):
-    with pytest.raises(SettingsError) as raised:
-        load_settings({**CULLER_ON, **environ})
-    (problem,) = raised.value.problems
-    assert problem.variable == "JUPYTERHUB_IDLE_CULLER_WARNING"
-    assert problem.value == environ.get("JUPYTERHUB_IDLE_CULLER_WARNING")
-    assert "shorter than JUPYTERHUB_IDLE_CULLER_TIMEOUT (900), or 0" in problem.message

@@ -1,6 +1,6 @@
 """Activity monitoring for Stellars Hub: samples, decay scores, samplers and user lifecycle."""
 
-from stellars_activity.cull_warnings import CullWarning, CullWarnings, due_warnings
+from stellars_activity.cull_warnings import CullWarning, CullWarnings, due_warnings, lead_time
 from stellars_activity.culler import CULLER_SCOPES, managed_culler
 from stellars_activity.hub_api import HubApiError, HubApiSampler, active_from_user_model
 from stellars_activity.idle import (
@@ -89,6 +89,7 @@ __all__ = [
     "decay_weight",
     "due_warnings",
     "extend",
+    "lead_time",
     "managed_culler",
     "managed_service",
     "record_sample",

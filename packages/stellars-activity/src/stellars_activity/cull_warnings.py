@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from stellars_activity.idle import IdleSessions, RunningServer
+    from stellars_activity.sessions import IdlePolicy
 
 _TABLE = cast("Table", CullWarningSent.__table__)
 # Two readings of one cull time differ by the moments they were taken at
@@ -73,8 +74,23 @@ def due_warnings(
     return due
 
 
+def lead_time(policy: IdlePolicy, wanted: timedelta) -> timedelta:
+    """Return the lead time in force: *wanted*, but at most half the base timeout.
+
+    A lead time as long as the timeout would warn a user who is working: each
+    report of their activity moves the cull time, and the new one would be
+    within the lead time at once. Halfway, a report comes before it.
+    """
+    return min(wanted, policy.timeout / 2)
+
+
 class CullWarnings:
-    """Warnings before a cull, worked out from the idle sessions and kept beside them."""
+    """Warnings before a cull, worked out from the idle sessions and kept beside them.
+
+    *lead* is the time before a cull its user is warned (zero: never); the
+    one in force, :attr:`lead`, is at most half the base timeout (see
+    :func:`lead_time`).
+    """
 
     def __init__(
         self,
@@ -84,7 +100,7 @@ class CullWarnings:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.sessions = sessions
-        self.lead = lead
+        self.lead = lead_time(sessions.policy, lead)
         self._clock = clock
 
     @property

@@ -503,8 +503,8 @@ class HubSettings(BaseModel):
         "JUPYTERHUB_IDLE_CULLER_WARNING",
         "Idle culler",
         "Seconds before the culler stops an idle server that its user is warned inside "
-        "JupyterLab, with a link to extend the session (once per cull time); shorter than "
-        "JUPYTERHUB_IDLE_CULLER_TIMEOUT. 0: no warning.",
+        "JupyterLab, with a link to extend the session (once per cull time). At most half "
+        "of JUPYTERHUB_IDLE_CULLER_TIMEOUT: a shorter timeout warns halfway. 0: no warning.",
         ge=0,
         le=86400,
     )
@@ -679,27 +679,6 @@ class HubSettings(BaseModel):
         if self.admin_password_file and not self.admin_password_file.is_file():
             raise ValueError(
                 f"JUPYTERHUB_ADMIN_PASSWORD_FILE={str(self.admin_password_file)!r}: no such file"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _warning_before_the_timeout(self) -> HubSettings:
-        # A lead time as long as the timeout would warn a user who is working
-        # at every activity report: each one moves the cull time.
-        if self.idle_culler_enabled and self.idle_culler_warning >= self.idle_culler_timeout:
-            raise ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError(
-                            "warning",
-                            "must be shorter than JUPYTERHUB_IDLE_CULLER_TIMEOUT "
-                            f"({self.idle_culler_timeout}), or 0 for no warning",
-                        ),
-                        loc=("JUPYTERHUB_IDLE_CULLER_WARNING",),
-                        input=self.idle_culler_warning,
-                    )
-                ],
             )
         return self
 
