@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from accounts import local_platform
+from lab_notifications import read_notifications
 from sqlalchemy import create_engine, update
 
 from stellars_activity.model import SessionExtension
@@ -36,8 +36,6 @@ SETTINGS = {
 }
 # The server outlives the hub, as a lab container does when an operator restarts it.
 KEEP_SERVERS = "c.JupyterHub.cleanup_servers = False\n"
-# Reading the notifications is not the user's activity: it must not move the cull time.
-NOTIFICATIONS = "jupyterlab-notifications-extension/notifications?no_track_activity=1"
 
 
 class Lab:
@@ -49,13 +47,7 @@ class Lab:
         self.received = []
 
     def read(self, hub):
-        response = requests.get(
-            hub.user_url(self.username, NOTIFICATIONS),
-            headers={"Authorization": f"token {self.token}"},
-            timeout=30,
-        )
-        assert response.status_code == 200, response.text
-        self.received.extend(response.json()["notifications"])
+        self.received.extend(read_notifications(hub, self.username, self.token))
         return self.received
 
 
