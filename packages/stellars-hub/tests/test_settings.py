@@ -293,3 +293,25 @@ def test_every_contradiction_between_tls_settings_is_reported_at_once(pem_pair):
         "JUPYTERHUB_BIND_URL",
         "JUPYTERHUB_SSL_KEY",
     ]
+
+
+CULLER_ON = {"JUPYTERHUB_IDLE_CULLER_ENABLED": "1"}
+
+
+@pytest.mark.parametrize(
+    ("environ", "warning"),
+    [
+        pytest.param({}, 1800, id="default-half-an-hour"),
+        pytest.param({**CULLER_ON, "JUPYTERHUB_IDLE_CULLER_WARNING": "0"}, 0, id="off"),
+        # Longer than the timeout is not an error: the warning then comes halfway.
+        pytest.param({**CULLER_ON, "JUPYTERHUB_IDLE_CULLER_TIMEOUT": "60"}, 1800, id="long"),
+    ],
+)
+def test_the_warning_before_a_cull_is_read(environ, warning):
+    assert load_settings(environ).idle_culler_warning == warning
+
+
+@pytest.mark.parametrize("value", ["-1", "86401", "soon"])
+def test_a_warning_lead_time_out_of_range_is_refused(value):
+    with pytest.raises(SettingsError, match="JUPYTERHUB_IDLE_CULLER_WARNING"):
+        load_settings({"JUPYTERHUB_IDLE_CULLER_WARNING": value})

@@ -1,5 +1,6 @@
 """Activity monitoring for Stellars Hub: samples, decay scores, samplers and user lifecycle."""
 
+from stellars_activity.cull_warnings import CullWarning, CullWarnings, due_warnings, lead_time
 from stellars_activity.culler import CULLER_SCOPES, managed_culler
 from stellars_activity.hub_api import HubApiError, HubApiSampler, active_from_user_model
 from stellars_activity.idle import (
@@ -55,6 +56,8 @@ __all__ = [
     "ActivityState",
     "ActivityStore",
     "ActivityTotal",
+    "CullWarning",
+    "CullWarnings",
     "CullerDisabledError",
     "Extension",
     "HubApiError",
@@ -84,7 +87,9 @@ __all__ = [
     "collect_from_hub",
     "collect_from_state",
     "decay_weight",
+    "due_warnings",
     "extend",
+    "lead_time",
     "managed_culler",
     "managed_service",
     "record_sample",

@@ -91,3 +91,18 @@ class SessionExtension(Base):
     started: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     hours_used: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class CullWarningSent(Base):
+    """The cull time a user was last warned of, so that one cull time is warned of once.
+
+    Keyed by user: a warning of another cull time (the user extended, or was
+    active and went idle again) replaces it. Kept in the database so a hub
+    restart does not warn again.
+    """
+
+    __tablename__ = "cull_warnings"
+
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH), primary_key=True)
+    cull_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    warned_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -15,10 +15,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from jupyterhub.utils import url_path_join
+
 from stellars_activity import (
     ActivityMonitor,
     ActivitySettings,
     ActivityStore,
+    CullWarnings,
     IdlePolicy,
     IdleSessions,
     SamplerMode,
@@ -89,7 +92,12 @@ from stellars_ui import (
     restore_lab_favicon_routes,
     template_vars,
 )
-from stellars_ui.broadcasts import BroadcastHistory, notify_quota_crossings, sender_service
+from stellars_ui.broadcasts import (
+    BroadcastHistory,
+    notify_quota_crossings,
+    sender_service,
+    warn_before_culls,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -105,6 +113,8 @@ ACTIVITY_SERVICE = "activity-sampler"
 CULLER_SERVICE = "idle-culler"
 NOTIFICATIONS_SERVICE = "stellars-notifications"
 PLATFORM_ADMIN_ROLE = "stellars-admin"
+# The most seconds a due warning before a cull waits for its check.
+CULL_WARNING_INTERVAL_S = 60
 
 
 def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
@@ -161,6 +171,7 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     _configure_privileges()
     _configure_metrics(settings, context)
     _configure_quota_notices(settings, context)
+    _configure_cull_warnings(settings, context)
     return settings
 
 
@@ -628,7 +639,37 @@ def _configure_quota_notices(settings: HubSettings, context: PlatformContext) ->
         )
 
     # As often as the sizes are measured: a crossing is told within two intervals.
-    every = Every("quota notices", settings.volume_size_interval, notify)
+    _every_once_started("quota notices", settings.volume_size_interval, notify)
+
+
+def _configure_cull_warnings(settings: HubSettings, context: PlatformContext) -> None:
+    app = running_hub()
+    warnings = CullWarnings(context.idle, timedelta(seconds=settings.idle_culler_warning))
+    if app is None or not warnings.enabled:
+        return
+
+    async def warn(_moment: datetime) -> None:
+        # The home page's session card, on the public origin the labs share;
+        # read here, as JupyterHub makes app.hub after loading its config.
+        home_url = url_path_join(app.hub.base_url, "home") + "#stellars-session"
+        await warn_before_culls(
+            app.db, app.users, warnings, context.ui.broadcasts, home_url=home_url
+        )
+
+    # Every minute, or as often as the culler checks when that is more often:
+    # a warning is never more than a minute late.
+    interval = min(settings.idle_culler_interval, CULL_WARNING_INTERVAL_S)
+    _every_once_started("cull warnings", interval, warn)
+
+
+def _every_once_started(
+    name: str, interval_s: float, job: Callable[[datetime], Awaitable[object]]
+) -> None:
+    """Run *job* every *interval_s* seconds from the moment the hub has started."""
+    app = running_hub()
+    if app is None:
+        return
+    every = Every(name, interval_s, job)
 
     async def start_once_started() -> None:
         # Servers that ran before a restart are known only once the hub has started.
@@ -638,7 +679,7 @@ def _configure_quota_notices(settings: HubSettings, context: PlatformContext) ->
         every.start()
 
     start_with_the_hub(lambda: asyncio.ensure_future(start_once_started()))
-    stop_with_the_hub("the quota notices", every.stop)
+    stop_with_the_hub(f"the {name}", every.stop)
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:

@@ -498,6 +498,16 @@ class HubSettings(BaseModel):
         ge=0,
         le=720,
     )
+    idle_culler_warning: int = _setting(
+        1800,
+        "JUPYTERHUB_IDLE_CULLER_WARNING",
+        "Idle culler",
+        "Seconds before the culler stops an idle server that its user is warned inside "
+        "JupyterLab, with a link to extend the session (once per cull time). At most half "
+        "of JUPYTERHUB_IDLE_CULLER_TIMEOUT: a shorter timeout warns halfway. 0: no warning.",
+        ge=0,
+        le=86400,
+    )
     idle_culler_concurrency: int = _setting(
         10,
         "JUPYTERHUB_IDLE_CULLER_CONCURRENCY",

@@ -265,6 +265,7 @@ def start_hub(
     env: dict[str, str] | None = None,
     ca_cert: str | Path | None = None,
     base_url: str = TEST_BASE_URL,
+    hub_port: int | None = None,
 ) -> RunningHub:
     """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
 
@@ -278,6 +279,10 @@ def start_hub(
 
     *base_url* is the path the hub is expected under: the one *config* sets
     in ``bind_url``, which the harness keeps (``TEST_BASE_URL`` when it sets none).
+
+    *hub_port* is the hub's own port (free when not given): a hub restarted
+    on an earlier one's database passes that one's, so that the servers it
+    finds still running reach it where they were told it is.
     """
     if shutil.which("configurable-http-proxy", path=(env or os.environ).get("PATH")) is None:
         require(
@@ -285,7 +290,10 @@ def start_hub(
             "not on PATH",
             "Run scripts/provision-chp.sh and put its bin directory on PATH (nox does both).",
         )
-    port, hub_port, api_port = free_ports(["127.0.0.1", hub_ip, "127.0.0.1"])
+    port, free_hub_port, api_port = free_ports(
+        ["127.0.0.1", hub_ip, "127.0.0.1"], besides=(hub_port,) if hub_port else ()
+    )
+    hub_port = hub_port or free_hub_port
     token = secrets.token_hex(32)
     workdir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or f"sqlite:///{workdir / 'jupyterhub.sqlite'}"

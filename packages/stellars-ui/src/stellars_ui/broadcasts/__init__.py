@@ -12,8 +12,10 @@ from stellars_ui.broadcasts.credential import (
     sender_service,
     server_access_token,
 )
+from stellars_ui.broadcasts.cull_warning import cull_message, warn_before_culls
 from stellars_ui.broadcasts.delivery import Delivery, Recipient, deliver
 from stellars_ui.broadcasts.history import BroadcastHistory, SentBroadcast
+from stellars_ui.broadcasts.notice import notice_payload, notify_servers
 from stellars_ui.broadcasts.quota_notice import notify_quota_crossings, quota_message
 from stellars_ui.broadcasts.recipients import (
     NobodyToNotifyError,
@@ -38,11 +40,15 @@ __all__ = [
     "RunningServer",
     "SenderMissingError",
     "SentBroadcast",
+    "cull_message",
     "deliver",
+    "notice_payload",
     "notify_quota_crossings",
+    "notify_servers",
     "quota_message",
     "recipients_for",
     "running_servers",
     "sender_service",
     "server_access_token",
+    "warn_before_culls",
 ]

@@ -2,9 +2,10 @@
 
 Each POST goes to ``<server URL>jupyterlab-notifications-extension/ingest``,
 the server URL being the one the hub itself uses for that server (never a
-guessed host or port). At most *concurrency* requests are in flight; each
-has *timeout_s* from its start (not from a queue), so the whole fan-out
-ends within about one timeout when concurrency covers the recipients.
+guessed host or port), marked as no activity of the user's. At most
+*concurrency* requests are in flight; each has *timeout_s* from its start
+(not from a queue), so the whole fan-out ends within about one timeout when
+concurrency covers the recipients.
 Every recipient gets an outcome, including those that were not sent to.
 """
 
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 INGEST_PATH = "jupyterlab-notifications-extension/ingest"
+# A notification is not the user's activity: without this, jupyter-server
+# counts the POST as API activity and reports it to the hub, so a warning
+# before a cull would itself put the cull off (and be followed by another).
+UNTRACKED = "?no_track_activity=1"
 
 NOT_RUNNING = "not running"
 UNKNOWN_USER = "unknown user"
@@ -120,7 +125,7 @@ async def _post(
     client: AsyncHTTPClient, server_url: str, body: str, token: str, timeout_s: float
 ) -> tuple[int | None, str | None]:
     request = HTTPRequest(
-        server_url.rstrip("/") + "/" + INGEST_PATH,
+        server_url.rstrip("/") + "/" + INGEST_PATH + UNTRACKED,
         method="POST",
         body=body,
         headers={"Authorization": f"token {token}", "Content-Type": "application/json"},

@@ -1,9 +1,8 @@
 """Tell a user inside their running JupyterLab that their volumes crossed the quota's threshold.
 
-The same path as an admin's broadcast (a short-lived token of the sender
-service reaching exactly those servers, the lab's notifications extension),
-started by the hub after each volume-size refresh. Which users crossed, and
-that each is told once per crossing, is the domain's
+A notice (:mod:`stellars_ui.broadcasts.notice`) on the same path as an
+admin's broadcast, started by the hub after each volume-size refresh. Which
+users crossed, and that each is told once per crossing, is the domain's
 (:func:`stellars_docker.policy.quota_crossings`); a user whose lab is not
 running, or did not take the notice, is told at a later refresh.
 
@@ -25,8 +24,7 @@ from stellars_docker.policy import (
     record_notices,
     user_policies,
 )
-from stellars_ui.broadcasts.credential import server_access_token
-from stellars_ui.broadcasts.delivery import Recipient, deliver
+from stellars_ui.broadcasts.notice import notice_payload, notify_servers
 from stellars_ui.broadcasts.recipients import running_servers
 
 if TYPE_CHECKING:
@@ -76,37 +74,12 @@ async def notify_quota_crossings(
     names = {user.id: user.name for user in orm_users}
     crossed = {names[crossing.user_id]: crossing for crossing in crossings}
     servers = [s for s in running_servers(db, users) if s.username in crossed]
-    if not servers:
-        return []
-    recipients = [Recipient(s.username, s.url, server_name=s.server_name) for s in servers]
-    told: dict[str, QuotaCrossing] = {}
+    told: list[QuotaCrossing] = []
     for username, crossing in crossed.items():
-        mine = [r for r in recipients if r.username == username]
-        if not mine:
-            continue
         state = states[crossing.user_id]
-        payload = {
-            "message": quota_message(state),
-            "type": "error" if state.level is QuotaLevel.OVER else "warning",
-            # Stays until the user closes it: it asks them to act.
-            "autoClose": False,
-            "immediate": True,
-        }
-        credential = server_access_token(
-            db,
-            options.sender,
-            [(r.username, r.server_name) for r in mine],
-            timeout_s=options.timeout_s,
-        )
-        with credential as token:
-            deliveries = await deliver(
-                mine,
-                payload,
-                token=token,
-                concurrency=options.concurrency,
-                timeout_s=options.timeout_s,
-            )
-        if any(delivery.delivered for delivery in deliveries):
-            told[username] = crossing
-    record_notices(db, told.values())
-    return list(told.values())
+        variant = "error" if state.level is QuotaLevel.OVER else "warning"
+        mine = [s for s in servers if s.username == username]
+        if await notify_servers(db, mine, notice_payload(quota_message(state), variant), options):
+            told.append(crossing)
+    record_notices(db, told)
+    return told
