@@ -97,6 +97,7 @@ class SignUpHandler(native.SignUpHandler, _AuthTemplates):  # type: ignore[misc]
             alert=alert,
             # Kept after a refusal, so a typo costs one field, not the form.
             username="" if account else username,
+            signed_up=account is not None,
             two_factor_auth_user=account.has_2fa if account else "",
             two_factor_auth_value=account.otp_secret if account else "",
         )
