@@ -154,6 +154,14 @@ def test_a_name_like_an_existing_users_is_flagged_in_the_area(hub, admin_page, s
     assert_accessible(admin_page)
     assert_fits(admin_page)
     screenshot(admin_page, "authorization-area")
+    admin_page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(admin_page, "authorization-area-phone", keep_viewport=True)
+    # Dark mode: JupyterHub's theme toggle sets data-bs-theme on the page.
+    admin_page.evaluate("document.documentElement.dataset.bsTheme = 'dark'")
+    # Bootstrap's buttons fade to their new colours over 0.15 s.
+    admin_page.wait_for_timeout(500)
+    assert_accessible(admin_page)
+    screenshot(admin_page, "authorization-area-dark")
 
 
 def test_a_user_finds_change_password_next_to_their_name(hub, browser):

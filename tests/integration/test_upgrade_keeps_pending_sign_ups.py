@@ -59,7 +59,9 @@ def hub(module_platform_hub, db_url):
     return module_platform_hub(LOCAL, db_url=db_url)
 
 
-APPLIED_CELL = re.compile(r'data-username="([^"]+)".*?data-testid="applied">([^<]*)<', re.DOTALL)
+APPLIED_CELL = re.compile(
+    r'data-username="([^"]+)".*?data-testid="applied" title="([^"]*)"', re.DOTALL
+)
 
 
 def _rows(text):
