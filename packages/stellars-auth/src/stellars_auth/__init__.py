@@ -1,8 +1,14 @@
 """Accounts for Stellars Hub: a NativeAuthenticator that works on JupyterHub 5 and 6."""
 
-from stellars_auth.accounts import authorization_states, take_credentials
+from stellars_auth.accounts import (
+    authorization_states,
+    changes_own_password,
+    take_credentials,
+    waiting_sign_ups,
+)
 from stellars_auth.authenticator import StellarsNativeAuthenticator
 from stellars_auth.credentials import CredentialCache, TakenCredentials
+from stellars_auth.look_alikes import look_alikes
 from stellars_auth.passphrases import generate_passphrase
 from stellars_auth.platform_admins import PlatformAdmins
 from stellars_auth.usernames import (
@@ -27,7 +33,10 @@ __all__ = [
     "TakenCredentials",
     "UsernamePolicy",
     "authorization_states",
+    "changes_own_password",
     "generate_passphrase",
+    "look_alikes",
     "shown",
     "take_credentials",
+    "waiting_sign_ups",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from jupyterhub import orm
@@ -32,6 +33,7 @@ from stellars_auth.passwords import (
     is_provisional,
 )
 from stellars_auth.schema import HISTORY
+from stellars_auth.signups import WaitingCount, forget_sign_up, record_sign_up
 from stellars_auth.usernames import (
     DEFAULT_MAX_LENGTH,
     DEFAULT_PATTERN,
@@ -160,6 +162,8 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         upgrade(self.db.get_bind().url.render_as_string(hide_password=False), [HISTORY])
         self.throttle = LoginThrottle(self.db, account, address)
         self.passwords = PasswordWork()
+        # The navbar's count of sign-ups waiting for approval (see stellars_auth.signups).
+        self.waiting = WaitingCount()
         # Re-hashes at full cost running in the background (see add_user),
         # held here so the event loop does not drop them half-way.
         self._strengthening: set[asyncio.Task[None]] = set()
@@ -319,7 +323,10 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         except AssertionError:  # NativeAuthenticator's check of the e-mail address
             return None
         self.db.add(account)
+        if not account.is_authorized:
+            record_sign_up(self.db, username, datetime.now(UTC))
         self.db.commit()
+        self.waiting.forget()
         return account
 
     async def set_password(self, username: str, new_password: str) -> bool:
@@ -371,7 +378,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
                 "Discarding the pending sign-up %s: it is the admin's name", shown(username)
             )
             self.db.delete(existing)
+            forget_sign_up(self.db, username)
             self.db.commit()
+            self.waiting.forget()
         password = self.initial_admin_password
         if not password:
             password = self.generate_password()
@@ -437,7 +446,9 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
     def delete_user(self, user: Any) -> None:
         """Delete *user*'s account and forget any cached passphrase."""
         self.credentials.forget(user.name)
+        forget_sign_up(self.db, user.name)
         super().delete_user(user)
+        self.waiting.forget()
 
     def _exists(self, username: str) -> bool:
         if self.db is None:  # before JupyterHub hands over its database

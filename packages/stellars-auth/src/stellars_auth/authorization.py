@@ -8,6 +8,7 @@ form with JupyterHub's XSRF token; a GET of those paths changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ from nativeauthenticator.orm import UserInfo
 from tornado import web
 from tornado.escape import url_escape
 
+from stellars_auth.look_alikes import look_alikes_of
+from stellars_auth.signups import Applied, applied_times, forget_sign_up
 from stellars_auth.usernames import shown
 
 if TYPE_CHECKING:
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 TEMPLATE_DIR = str(Path(__file__).parent / "templates")
 AUTHORIZE = "authorize"
 UNAUTHORIZE = "unauthorize"
+# Shown for a sign-up whose time was never recorded (made by another path).
+UNKNOWN_TIME = "unknown"
 
 
 class _AuthTemplates(LocalBase):  # type: ignore[misc]
@@ -44,23 +49,32 @@ class _AuthTemplates(LocalBase):  # type: ignore[misc]
 
 
 def pending_and_authorized(
-    accounts: Iterable[Any], hub_users: set[str]
+    accounts: Iterable[Any],
+    hub_users: set[str],
+    applied: dict[str, Applied] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split NativeAuthenticator's accounts into pending sign-ups and authorised users.
 
-    Each entry is ``{"username", "email", "has_2fa", "discardable"}``;
-    only a pending sign-up that is not a hub user yet may be discarded (a hub
-    user is deleted from the admin page, with their servers and data).
+    Each entry is ``{"username", "email", "has_2fa", "discardable",
+    "applied"}``; only a pending sign-up that is not a hub user yet may be
+    discarded (a hub user is deleted from the admin page, with their servers
+    and data). ``applied`` says when a pending sign-up applied, from
+    *applied* (``"unknown"`` without a row; empty for authorised users).
     """
+    times = applied or {}
     pending: list[dict[str, Any]] = []
     authorized: list[dict[str, Any]] = []
     for account in sorted(accounts, key=lambda a: a.username):
+        when = times.get(account.username)
         entry = {
             "username": account.username,
             "email": account.email,
             "has_2fa": bool(account.has_2fa),
             "discardable": not account.is_authorized and account.username not in hub_users,
+            "applied": "",
         }
+        if not account.is_authorized:
+            entry["applied"] = when.label() if when is not None else UNKNOWN_TIME
         (authorized if account.is_authorized else pending).append(entry)
     return pending, authorized
 
@@ -72,10 +86,18 @@ class AuthorizationAreaHandler(_AuthTemplates):
     async def get(self) -> None:
         """Render the area."""
         hub_users = {name for (name,) in self.db.query(orm.User.name)}
-        pending, authorized = pending_and_authorized(self.db.query(UserInfo), hub_users)
+        accounts = list(self.db.query(UserInfo))
+        waiting = [account.username for account in accounts if not account.is_authorized]
+        pending, authorized = pending_and_authorized(
+            accounts, hub_users, applied_times(self.db, waiting)
+        )
+        names = hub_users | {account.username for account in accounts}
+        # Every sign-up against every name: pure work on plain strings, off the event loop.
+        similar = await asyncio.to_thread(look_alikes_of, waiting, names)
         html = await self.render_template(
             "stellars-authorization-area.html",
             pending=pending,
+            similar=similar,
             authorized=authorized,
             ask_email=self.authenticator.ask_email_on_signup,
             admin_names=set(self.authenticator.admin_users),
@@ -105,6 +127,7 @@ class ToggleAuthorizationHandler(_AuthTemplates):
             raise web.HTTPError(HTTPStatus.CONFLICT, "The platform's admin cannot be unauthorised.")
         account.is_authorized = action == AUTHORIZE
         self.db.commit()
+        self.authenticator.waiting.forget()
         self.log.info("%s: %s %s", shown(self.current_user.name), action, shown(user_name))
         self.redirect(self.hub.base_url + "authorize")
 
@@ -129,7 +152,9 @@ class DiscardHandler(_AuthTemplates):
                 f"{user_name!r} is authorised or a hub user: delete them from the admin page.",
             )
         self.db.delete(account)
+        forget_sign_up(self.db, user_name)
         self.db.commit()
+        self.authenticator.waiting.forget()
         self.log.info(
             "%s: discarded the sign-up of %s", shown(self.current_user.name), shown(user_name)
         )

@@ -19,10 +19,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TakenCredentials:
-    """What one read of the cache gave: passphrases by username, and names with none."""
+    """What one read of the cache gave: passphrases by username, and names with none.
+
+    ``lost`` are those of ``unavailable`` whose password the hub generated
+    but can no longer show (read before, expired, or the hub restarted since).
+    """
 
     passwords: dict[str, str]
     unavailable: list[str]
+    lost: list[str] = field(default_factory=list)
 
 
 @dataclass

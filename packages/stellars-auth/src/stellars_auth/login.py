@@ -79,7 +79,12 @@ class LoginHandler(CoreLoginHandler, _AuthTemplates):  # type: ignore[misc]
             error = throttled_message(self.refusal.minutes)
         elif self.pending:
             self.set_status(403)
-            error = f"User {username} has not been authorized by an administrator yet."
+            # Said only to whoever typed the right password (see authenticate):
+            # a stranger cannot learn that a name is waiting.
+            error = (
+                f"User {username} has not been authorized by an administrator yet: "
+                "you can log in once an administrator approves the account."
+            )
         else:
             self.set_status(403)
             error = INVALID

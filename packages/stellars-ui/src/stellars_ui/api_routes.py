@@ -145,7 +145,8 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 "The generated passphrases of accounts just created, each once",
                 "Scope: `custom:credentials:read`. Each passphrase can be read once and only "
                 "for a short time after its account was created; the names without one are "
-                "`unavailable`. Never cached (`Cache-Control: no-store`, errors included).",
+                "`unavailable`, and `lost` where the hub generated a password it can no "
+                "longer show. Never cached (`Cache-Control: no-store`, errors included).",
                 ("custom:credentials:read",),
                 Credentials,
                 request=CredentialsRequest,

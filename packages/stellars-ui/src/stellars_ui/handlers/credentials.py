@@ -12,7 +12,7 @@ class CredentialsHandler(StellarsAPIHandler):
     """POST ``{"usernames": [...]}``: each cached passphrase, once; the rest unavailable."""
 
     async def post(self) -> None:
-        """Answer ``{"credentials": [{username, password}], "unavailable": [names]}``.
+        """Answer ``{"credentials": [{username, password}], "unavailable": [...], "lost": [...]}``.
 
         Never cached by a browser or a proxy (``Cache-Control: no-store``).
         """
@@ -32,6 +32,7 @@ class CredentialsHandler(StellarsAPIHandler):
                     for name, password in taken.passwords.items()
                 ],
                 unavailable=list(taken.unavailable),
+                lost=list(taken.lost),
             )
         )
 

@@ -28,3 +28,7 @@ class Credentials(Contract):
 
     credentials: list[Credential]
     unavailable: list[str]
+    lost: list[str] = Field(
+        description="Of the unavailable, those whose password the hub generated but can no "
+        "longer show (read before, expired, or the hub restarted): set a new one."
+    )

@@ -8,6 +8,9 @@
 // every call goes through untouched, and when that one answers 201, a copy
 // of the answer (the created users' models) says who is new. Their passwords
 // are read right then, exactly once: the hub forgets each as it hands it out.
+// The names the request asked for and the answer did not create are listed
+// too, with why: JupyterHub skips a name that exists (201, or 409 when all
+// do) and refuses the whole batch for an invalid one (400).
 //
 // Usernames and passwords reach the page through textContent only. They are
 // never logged, and the download is made in the browser, never sent anywhere.
@@ -15,7 +18,9 @@ import { apiRequest, describeError, hubData } from "./api.js";
 import { el } from "./dom.js";
 
 const dialog = document.getElementById("stellars-credentials-dialog");
-const tbody = dialog.querySelector("tbody");
+const tbody = dialog.querySelector(".stellars-credentials-list tbody");
+const passwordList = dialog.querySelector(".stellars-credentials-list");
+const skippedList = dialog.querySelector(".stellars-credentials-skipped");
 const status = dialog.querySelector(".stellars-credentials-status");
 const copyAllButton = dialog.querySelector(".stellars-copy-all");
 const downloadButton = dialog.querySelector(".stellars-download");
@@ -23,6 +28,8 @@ const downloadButton = dialog.querySelector(".stellars-download");
 // The one path "Add Users" posts to; /api/users/<name> creates no batch.
 const USERS_PATH = new URL(`${hubData().base_url}api/users`, window.location.origin).pathname;
 const UNAVAILABLE = "no generated password (already had an account)";
+const LOST = "password no longer available: shown before, expired, or the hub restarted since";
+const EXISTS = "already exists";
 
 // The rows the dialog shows now: {username, password, note}, password null
 // where there is none (note says why). Emptied as soon as the dialog closes.
@@ -38,15 +45,29 @@ function say(message, kind) {
 
 // ------------------------------------------------------------ the dialog
 
-function passwordRow(entry) {
-  const name = el("th", "", entry.username);
+function nameRow(username) {
+  const name = el("th", "", username);
   name.scope = "row";
   const row = el("tr", "", name);
-  row.dataset.username = entry.username;
+  row.dataset.username = username;
+  return row;
+}
+
+// JupyterHub's form for an admin to set someone's password, in a new tab:
+// this dialog (and the passwords it shows) stays open.
+function setPasswordLink(username) {
+  const link = el("a", "btn btn-sm btn-outline-primary", "Set a new password");
+  link.href = `${hubData().base_url}change-password/${encodeURIComponent(username)}`;
+  link.target = "_blank";
+  link.rel = "noopener";
+  return link;
+}
+
+function passwordRow(entry) {
+  const row = nameRow(entry.username);
   if (entry.password === null) {
     const note = el("td", "text-body-secondary", entry.note);
-    note.colSpan = 2;
-    row.append(note);
+    row.append(note, el("td", "text-end", entry.lost ? setPasswordLink(entry.username) : ""));
     return row;
   }
   const copyButton = el("button", "btn btn-sm btn-outline-secondary stellars-copy", "Copy");
@@ -63,12 +84,22 @@ function withPasswords() {
   return shown.filter((entry) => entry.password !== null);
 }
 
-// Adds *entries* to the dialog and opens it. A batch that arrives while the
-// dialog is still open joins the one shown, so no password is ever dropped.
-function show(entries) {
+function skippedRow(entry) {
+  const row = nameRow(entry.username);
+  row.append(el("td", "", entry.why));
+  return row;
+}
+
+// Adds *entries* (and the *skipped* names, {username, why}) to the dialog
+// and opens it. A batch that arrives while the dialog is still open joins
+// the one shown, so no password is ever dropped.
+function show(entries, skipped = []) {
   if (!dialog.open) forget();
   shown.push(...entries);
   tbody.append(...entries.map(passwordRow));
+  skippedList.querySelector("tbody").append(...skipped.map(skippedRow));
+  passwordList.hidden = shown.length === 0;
+  skippedList.hidden = skippedList.querySelector("tbody").rows.length === 0;
   const none = withPasswords().length === 0;
   copyAllButton.disabled = none;
   downloadButton.disabled = none;
@@ -78,6 +109,7 @@ function show(entries) {
 function forget() {
   shown = [];
   tbody.replaceChildren();
+  skippedList.querySelector("tbody").replaceChildren();
   status.hidden = true;
   copyAllButton.textContent = "Copy all";
 }
@@ -130,10 +162,12 @@ async function readPasswords(names) {
   try {
     const { data } = await apiRequest("POST", "admin/credentials", { usernames: names });
     const passwords = new Map(data.credentials.map((entry) => [entry.username, entry.password]));
+    const lost = new Set(data.lost);
     const entries = names.map((username) => ({
       username,
       password: passwords.get(username) ?? null,
-      note: UNAVAILABLE,
+      note: lost.has(username) ? LOST : UNAVAILABLE,
+      lost: lost.has(username),
     }));
     return { entries, error: null };
   } catch (error) {
@@ -165,12 +199,48 @@ function isUserCreation(input, init) {
   }
 }
 
-async function onUsersCreated(response) {
-  if (response.status !== 201) return; // 409: all existed; 400: nothing to show
+// The usernames the request asks for, as typed; [] when its body is not
+// JSON with a list of them (then only the answer says anything).
+function requestedNames(init) {
+  try {
+    const names = JSON.parse(init && typeof init.body === "string" ? init.body : "{}").usernames;
+    return Array.isArray(names) ? names.filter((name) => typeof name === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+// How the hub stores a name (NFKC, lower case), to tell which were created.
+function normalized(name) {
+  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
+}
+
+async function refusal(response) {
+  try {
+    return (await response.json()).message || `the hub answered ${response.status}`;
+  } catch {
+    return `the hub answered ${response.status}`;
+  }
+}
+
+async function onUsersCreated(response, requested) {
+  if (response.status === 400 || response.status === 409) {
+    // Nothing was created: every name is listed with the hub's reason.
+    const message = await refusal(response);
+    const why = response.status === 409 ? EXISTS : "not created: the batch was refused";
+    show([], requested.map((username) => ({ username, why })));
+    say(`No user was created: ${message}`, response.status === 409 ? "info" : "danger");
+    return;
+  }
+  if (response.status !== 201) return;
   const names = await createdNames(response);
-  if (names.length === 0) return;
-  const { entries, error } = await readPasswords(names);
-  show(entries);
+  const created = new Set(names);
+  const skipped = requested
+    .filter((name) => !created.has(normalized(name)))
+    .map((username) => ({ username, why: EXISTS }));
+  if (names.length === 0 && skipped.length === 0) return;
+  const { entries, error } = names.length ? await readPasswords(names) : { entries: [], error: null };
+  show(entries, skipped);
   if (error) {
     say(
       `Could not read the new users' passwords: ${describeError(error)}. ` +
@@ -187,9 +257,10 @@ const pageFetch = window.fetch;
 window.fetch = function fetchWatchingUserCreation(...args) {
   const answer = pageFetch.apply(window, args);
   if (isUserCreation(...args)) {
+    const requested = requestedNames(args[1]);
     answer
       // A failed request is the caller's to handle, and shows nothing here.
-      .then((response) => onUsersCreated(response.clone()), () => {})
+      .then((response) => onUsersCreated(response.clone(), requested), () => {})
       .catch((error) => console.error("Could not show the new users' passwords:", error.message));
   }
   return answer;
