@@ -33,9 +33,12 @@ from traitlets.config import Config
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_hub.configure import configure
 from stellars_hub.hub_app import running_hub
+from stellars_hub.original.volumes import user_volumes_of
 from stellars_hub.settings import load_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from stellars_hub.settings import HubSettings
 
 log = logging.getLogger(__name__)
@@ -121,19 +124,28 @@ def _complete(change: Any) -> None:
     calls = _PENDING.pop(app, None)
     if calls is None:  # done already: this is the notice of our own assignment
         return
-    _warn_about_other_volumes(app.tornado_settings.get(STELLARS_CONFIG) or {})
+    stellars_config = app.tornado_settings.get(STELLARS_CONFIG) or {}
+    # The file's volumes, where it mounts them and what it says they hold, are
+    # the ones "Manage volumes" lists and resets.
+    user_volumes = user_volumes_of(
+        app.config.DockerSpawner.get("volumes", {}),
+        stellars_config.get("volume_descriptions"),
+    )
+    _warn_about_other_volumes(stellars_config, [volume.suffix for volume in user_volumes])
     scratch = Config()
-    configure(scratch, platform_settings(app, calls.environ))
+    configure(scratch, platform_settings(app, calls.environ), user_volumes=user_volumes or None)
     add_platform(app, scratch.JupyterHub)
     log.info("the original-style configuration now has the platform's parts too")
 
 
-def _warn_about_other_volumes(stellars_config: dict[str, Any]) -> None:
-    # The platform's per-user volumes are home, workspace and cache, as the
-    # original deployment's were; a file listing others gets them spawned, but
-    # "Manage volumes" offers the platform's.
+def _warn_about_other_volumes(
+    stellars_config: dict[str, Any], managed: Sequence[str] | None = None
+) -> None:
+    # "Manage volumes" offers the volumes of DockerSpawner.volumes (*managed*;
+    # the platform's home, workspace and cache without any); a file whose
+    # stellars_config lists others is told which ones it really offers.
     given = list(stellars_config.get("user_volume_suffixes") or [])
-    known = [volume.suffix for volume in DEFAULT_USER_VOLUMES]
+    known = list(managed) if managed else [volume.suffix for volume in DEFAULT_USER_VOLUMES]
     if given and given != known:
         log.warning(
             "stellars_config lists the user volumes %s; the platform manages %s",
