@@ -97,9 +97,10 @@ class DockerRuntime:
             MeasurementTooSoonError: *key* was measured moments ago.
             DockerUnavailableError: the engine did not answer or refused.
         """
+        client = self.client  # an engine never reached is no measurement: nothing to hold back
         with self.measurements.claim(key):
             measured = await measure_user_volumes(
-                self.client,
+                client,
                 db,
                 user_id,
                 self.settings.user_volumes,

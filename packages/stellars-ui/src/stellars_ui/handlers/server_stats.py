@@ -18,7 +18,11 @@ class ServerStatsHandler(StellarsAPIHandler):
         if stats is None:
             self.answer(
                 ServerStats(
-                    cpu_percent=None, memory_bytes=None, memory_limit_bytes=None, sampled_at=None
+                    cpu_percent=None,
+                    memory_bytes=None,
+                    memory_limit_bytes=None,
+                    sampled_at=None,
+                    containers=runtime is not None,
                 )
             )
             return
@@ -28,5 +32,6 @@ class ServerStatsHandler(StellarsAPIHandler):
                 memory_bytes=stats.memory_bytes,
                 memory_limit_bytes=stats.memory_limit_bytes,
                 sampled_at=isoformat_utc(stats.sampled_at),
+                containers=True,
             )
         )

@@ -22,3 +22,6 @@ class ServerStats(Contract):
         description="the container's memory limit (the host's memory when it has none)"
     )
     sampled_at: NullableTimestamp
+    containers: bool = Field(
+        description="the hub's servers are containers; false (the local spawner): never sampled"
+    )
