@@ -121,7 +121,8 @@ async function resetChosen() {
     const { data } = await apiRequest("DELETE", userPath(user, "manage-volumes"), {
       volumes: chosen,
     });
-    say(data.volumes.map(outcomeOf).join("; "), data.volumes.every((v) => v.deleted) ? "done" : "partial");
+    const allReset = data.volumes.every((volume) => volume.deleted);
+    say(data.volumes.map(outcomeOf).join("; "), allReset ? "done" : "partial");
   } catch (error) {
     const detail = error.body && error.body.volumes
       ? error.body.volumes.map(outcomeOf).join("; ")
