@@ -1,6 +1,7 @@
 """Measuring one user's volumes now, on the real engine: their sizes, and nobody else's volumes."""
 
 import asyncio
+import uuid
 
 import pytest
 from jupyterhub import orm
@@ -92,9 +93,11 @@ def _measure(client, db, user, lab_image, docker_run, timeout_s=60.0):
 
 def test_a_users_volumes_are_measured_and_nobody_elses_is_mounted(hub_db, docker_run, lab_image):
     run = docker_run.run_id
+    # Volumes outlive a test: each database's run gets names of its own.
+    ann_name = f"ann{uuid.uuid4().hex[:6]}{run}"
     # "ann" and "anna": one name the other's prefix, so a prefix match would mix them up.
-    ann = _user(hub_db, f"ann{run}")
-    anna = _user(hub_db, f"ann{run}a")
+    ann = _user(hub_db, ann_name)
+    anna = _user(hub_db, f"{ann_name}a")
     ann_account = account_of(hub_db, ann.id)
     anna_account = account_of(hub_db, anna.id)
     home = _volume(docker_run, lab_image, ann_account, "home", 3)
@@ -126,7 +129,7 @@ def test_a_users_volumes_are_measured_and_nobody_elses_is_mounted(hub_db, docker
 
 
 def test_a_user_without_volumes_starts_nothing(hub_db, docker_run, lab_image):
-    user = _user(hub_db, f"novol{docker_run.run_id}")
+    user = _user(hub_db, f"novol{uuid.uuid4().hex[:6]}{docker_run.run_id}")
     client = RecordingClient(docker_run.client)
     assert _measure(client, hub_db, user, lab_image, docker_run) == []
     assert client.created == []
