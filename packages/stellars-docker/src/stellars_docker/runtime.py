@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from stellars_docker.ownership_store import Database
     from stellars_docker.settings import DockerSettings
+    from stellars_docker.volumes import UserVolume
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,14 @@ class DockerRuntime:
                 started, or it does not answer now.
         """
         await call_engine(self.settings.engine_timeout_s, self.client.ping)
+
+    def use_user_volumes(self, user_volumes: tuple[UserVolume, ...]) -> None:
+        """Manage *user_volumes* instead of the configured ones; for start-up, before any request.
+
+        An original-style config file says which volumes it mounts only once
+        JupyterHub has read all of it, after this runtime was made.
+        """
+        self.settings = dataclasses.replace(self.settings, user_volumes=user_volumes)
 
     def volume_sizes(self) -> dict[str, int | None]:
         """Return the last known size of each volume; empty before the first refresh."""

@@ -30,7 +30,6 @@ from stellars_core.scheduler import Every
 from stellars_docker import (
     BUILTIN_GROUPS,
     DEFAULT_SHARED_VOLUME,
-    DEFAULT_USER_VOLUMES,
     DockerRuntime,
     DockerSettings,
     GpuMode,
@@ -108,18 +107,12 @@ NOTIFICATIONS_SERVICE = "stellars-notifications"
 PLATFORM_ADMIN_ROLE = "stellars-admin"
 
 
-def configure(
-    c: Any,
-    settings: HubSettings | None = None,
-    *,
-    user_volumes: tuple[UserVolume, ...] | None = None,
-) -> HubSettings:
+def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     """Configure JupyterHub's config object *c* as the Stellars Hub platform.
 
     With no *settings*, they are read from the environment (the one place the
     platform reads it). Returns the settings used, so a config file can
-    build on them. *user_volumes* replaces the platform's per-user volumes
-    (home, workspace, cache): an original-style config file brings its own.
+    build on them.
 
     Raises:
         SettingsError: the environment holds invalid settings.
@@ -136,7 +129,7 @@ def configure(
         upgrade_platform(settings)
     _configure_authenticator(c, settings)
     policy = policy_settings(settings)
-    apply_policy, claim_volumes, runtime = _configure_spawner(c, settings, policy, user_volumes)
+    apply_policy, claim_volumes, runtime = _configure_spawner(c, settings, policy)
     # The profile choice, on every spawner: what it offers is the user's policy.
     c.Spawner.options_form = make_options_form(
         policy, gpus_available=runtime is not None and runtime.gpu.enabled
@@ -275,10 +268,7 @@ def policy_settings(settings: HubSettings) -> PolicySettings:
 
 
 def _configure_spawner(
-    c: Any,
-    settings: HubSettings,
-    policy: PolicySettings,
-    user_volumes: tuple[UserVolume, ...] | None = None,
+    c: Any, settings: HubSettings, policy: PolicySettings
 ) -> tuple[PreSpawnHook | None, PreSpawnHook | None, DockerRuntime | None]:
     """Configure the spawner; return its hook parts (the policy, volume ownership), runtime.
 
@@ -303,7 +293,6 @@ def _configure_spawner(
     docker_settings = DockerSettings(
         image=settings.notebook_image,
         network_name=settings.network_name,
-        user_volumes=user_volumes or DEFAULT_USER_VOLUMES,
         shared_volume=SharedVolume(settings.shared_volume, SHARED_MOUNT_POINT)
         if settings.shared_volume != NO_SHARED_VOLUME
         else None,

@@ -32,13 +32,15 @@ from traitlets.config import Config
 
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_hub.configure import configure
-from stellars_hub.hub_app import running_hub
+from stellars_hub.hub_app import running_hub, start_with_the_hub
 from stellars_hub.original.volumes import user_volumes_of
 from stellars_hub.settings import load_settings
+from stellars_ui import platform_context
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from stellars_docker import DockerRuntime
     from stellars_hub.settings import HubSettings
 
 log = logging.getLogger(__name__)
@@ -125,17 +127,29 @@ def _complete(change: Any) -> None:
     if calls is None:  # done already: this is the notice of our own assignment
         return
     stellars_config = app.tornado_settings.get(STELLARS_CONFIG) or {}
-    # The file's volumes, where it mounts them and what it says they hold, are
-    # the ones "Manage volumes" lists and resets.
+    scratch = Config()
+    configure(scratch, platform_settings(app, calls.environ))
+    runtime = platform_context(scratch.JupyterHub.tornado_settings).docker
+    if runtime is not None:
+        start_with_the_hub(lambda: _use_the_files_volumes(app, runtime, stellars_config))
+    add_platform(app, scratch.JupyterHub)
+    log.info("the original-style configuration now has the platform's parts too")
+
+
+def _use_the_files_volumes(
+    app: Any, runtime: DockerRuntime, stellars_config: dict[str, Any]
+) -> None:
+    # The volumes "Manage volumes" lists and resets are the file's own: where
+    # it mounts them and what it says they hold. Read at start: while the
+    # file's values are being applied (when _complete runs), app.config does
+    # not hold its DockerSpawner section yet.
     user_volumes = user_volumes_of(
         app.config.DockerSpawner.get("volumes", {}),
         stellars_config.get("volume_descriptions"),
     )
     _warn_about_other_volumes(stellars_config, [volume.suffix for volume in user_volumes])
-    scratch = Config()
-    configure(scratch, platform_settings(app, calls.environ), user_volumes=user_volumes or None)
-    add_platform(app, scratch.JupyterHub)
-    log.info("the original-style configuration now has the platform's parts too")
+    if user_volumes:
+        runtime.use_user_volumes(user_volumes)
 
 
 def _warn_about_other_volumes(
