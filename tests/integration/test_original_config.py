@@ -314,6 +314,10 @@ def test_a_server_spawns_through_dockerspawner_with_the_original_volumes(hub, ad
         "workspace": ("/home/jovyan/workspace", "Project files, notebooks, data"),
         "cache": ("/home/jovyan/.cache", "Temporary files, pip and conda caches"),
     }
+    # "Measure now" sizes the file's volumes, with the file's image.
+    measured = _json(hub.api("POST", f"users/{user}/volume-sizes", token=token, json={}), 200)
+    assert {volume["suffix"] for volume in measured["volumes"]} == {"home", "workspace", "cache"}
+    assert all(volume["size_bytes"] is not None for volume in measured["volumes"])
     wait_until(
         lambda: (
             hub.api(

@@ -83,13 +83,19 @@ class DockerRuntime:
         """
         await call_engine(self.settings.engine_timeout_s, self.client.ping)
 
-    def use_user_volumes(self, user_volumes: tuple[UserVolume, ...]) -> None:
-        """Manage *user_volumes* instead of the configured ones; for start-up, before any request.
+    def use_spawner_config(
+        self, *, user_volumes: tuple[UserVolume, ...] | None = None, image: str | None = None
+    ) -> None:
+        """Manage *user_volumes* and measure with *image* (those given); at start-up only.
 
-        An original-style config file says which volumes it mounts only once
-        JupyterHub has read all of it, after this runtime was made.
+        An original-style config file says which volumes it mounts and which
+        image it runs only once JupyterHub has read all of it, after this
+        runtime was made.
         """
-        self.settings = dataclasses.replace(self.settings, user_volumes=user_volumes)
+        if user_volumes:
+            self.settings = dataclasses.replace(self.settings, user_volumes=user_volumes)
+        if image:
+            self.settings = dataclasses.replace(self.settings, image=image)
 
     def volume_sizes(self) -> dict[str, int | None]:
         """Return the last known size of each volume; empty before the first refresh."""

@@ -140,16 +140,18 @@ def _use_the_files_volumes(
     app: Any, runtime: DockerRuntime, stellars_config: dict[str, Any]
 ) -> None:
     # The volumes "Manage volumes" lists and resets are the file's own: where
-    # it mounts them and what it says they hold. Read at start: while the
-    # file's values are being applied (when _complete runs), app.config does
-    # not hold its DockerSpawner section yet.
+    # it mounts them and what it says they hold; and "Measure now" runs the
+    # file's image. Read at start: while the file's values are being applied
+    # (when _complete runs), app.config does not hold its DockerSpawner section yet.
+    spawner = app.config.DockerSpawner
     user_volumes = user_volumes_of(
-        app.config.DockerSpawner.get("volumes", {}),
-        stellars_config.get("volume_descriptions"),
+        spawner.get("volumes", {}), stellars_config.get("volume_descriptions")
     )
     _warn_about_other_volumes(stellars_config, [volume.suffix for volume in user_volumes])
-    if user_volumes:
-        runtime.use_user_volumes(user_volumes)
+    image = spawner.get("image")
+    runtime.use_spawner_config(
+        user_volumes=user_volumes, image=image if isinstance(image, str) else None
+    )
 
 
 def _warn_about_other_volumes(
