@@ -14,7 +14,7 @@ tests=(
     test_the_table_lists_every_user_with_their_activity
     test_a_broadcast_to_everyone_reaches_each_running_lab_and_reports_it
     test_every_setting_is_listed_under_its_category_in_schema_order
-    test_the_card_counts_down_and_extends_up_to_the_hours_on_offer
+    test_a_running_server_shows_its_state_resources_and_volumes_measured_now
     test_the_admin_sees_every_group_with_members_policy_and_outdated_servers
     test_a_user_offered_two_profiles_picks_the_second_and_the_server_gets_it
 )

@@ -81,6 +81,7 @@ DOCKER_ONLY = {
     ("GET", "/api/users/{name}/manage-volumes"),
     ("DELETE", "/api/users/{name}/manage-volumes"),
     ("POST", "/api/users/{name}/restart-server"),
+    ("POST", "/api/users/{name}/volume-sizes"),
     ("DELETE", "/api/users/{name}/account"),
     ("GET", "/api/stellars/archived-volumes"),
     ("DELETE", "/api/stellars/archived-volumes/{volume}"),

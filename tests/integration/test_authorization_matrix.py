@@ -173,6 +173,8 @@ ROWS = [
     Row("POST", "users/{name}/restart-server", "servers", on_a_user(NO_DOCKER), body={}),
     Row("GET", "users/{name}/session-info", "read:servers", on_a_user(200)),
     Row("GET", "users/{name}/quota", "read:servers", on_a_user(200)),
+    Row("GET", "users/{name}/server-stats", "read:servers", on_a_user(200)),
+    Row("POST", "users/{name}/volume-sizes", "servers", on_a_user(NO_DOCKER), body={}),
     Row(
         "POST",
         "users/{name}/extend-session",

@@ -26,6 +26,10 @@ def test_the_hub_serves_without_docker_and_recovers(docker_platform, tmp_path, a
     assert unavailable.json() == {"status": 503, "message": unavailable.json()["message"]}
     assert "Docker engine" in unavailable.json()["message"]
     assert hub.api("GET", "stellars/info").status_code == 200
+    # "Measure now" says the engine is away, in the platform's JSON.
+    measure = hub.api("POST", f"users/{admin_name}/volume-sizes", json={})
+    assert measure.status_code == 503, measure.text
+    assert "Docker engine" in measure.json()["message"]
     # Deleting an account asks the engine first: nothing is deleted without it.
     hub.create_user("kept-without-engine")
     refused = hub.api("DELETE", "users/kept-without-engine/account", json={"volumes": "delete"})

@@ -38,16 +38,16 @@ def test_a_stopped_server_offers_to_reset_chosen_volumes(
     rows = page.locator("#stellars-volumes-dialog .list-group-item")
     rows.first.wait_for()
     texts = rows.all_inner_texts()
-    assert [text.split(" ")[0] for text in texts] == ["home", "workspace", "cache"]
+    assert [text.split("\n")[0] for text in texts] == ["Home", "Workspace", "Cache"]
     assert "Home directory and settings" in texts[0]
 
     page.check("#stellars-volumes-dialog input[value=cache]")
     page.click("#stellars-volumes-dialog .stellars-delete")
     question = page.locator(".stellars-confirmation-text")
-    assert question.inner_text().startswith("Delete cache?")
+    assert question.inner_text().startswith("Reset Cache?")
     page.click("#stellars-volumes-dialog .stellars-confirm-delete")
     page.locator("#stellars-status.alert-success").wait_for(timeout=TIMEOUT_MS)
-    assert page.locator("#stellars-status").inner_text() == "cache: deleted"
+    assert page.locator("#stellars-status").inner_text() == "Cache: reset"
 
     names = {volume.name for volume in docker_run.client.volumes.list()}
     home, _, cache = (volume_name(volume, admin_name) for volume in DEFAULT_USER_VOLUMES)

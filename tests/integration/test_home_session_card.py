@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from stellars_testing.browser import navigate, screenshot
+from stellars_testing.browser import navigate
 
 TIMEOUT_MS = 90_000
 # What the 30 s re-sync may need, with room for a slow page.
@@ -84,7 +84,6 @@ def test_the_card_counts_down_and_extends_up_to_the_hours_on_offer(
     assert "alert-secondary" in card.get_attribute("class")
     assert hours.get_attribute("max") == "1"
     assert hours.input_value() == "1"
-    screenshot(page, "home")
 
     # More than is on offer is sent as asked; the hub grants what it can and says so.
     hours.fill("5")

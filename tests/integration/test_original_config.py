@@ -77,11 +77,17 @@ JUPYTERHUB_LAB_MAIN_ICON_URI = os.environ.get("JUPYTERHUB_LAB_MAIN_ICON_URI", ""
 JUPYTERHUB_LAB_SPLASH_ICON_URI = os.environ.get("JUPYTERHUB_LAB_SPLASH_ICON_URI", "")
 
 # -- Section 2: data
+# As the original deployment mounted them: the whole of /home, not the user's folder.
 DOCKER_SPAWNER_VOLUMES = {
-    "jupyterlab-{username}_home": "/home/jovyan",
+    "jupyterlab-{username}_home": "/home",
     "jupyterlab-{username}_workspace": "/home/jovyan/workspace",
     "jupyterlab-{username}_cache": "/home/jovyan/.cache",
     SHARED_VOLUME: "/mnt/shared",
+}
+VOLUME_DESCRIPTIONS = {
+    "home": "User home directory files, configurations",
+    "workspace": "Project files, notebooks, data",
+    "cache": "Temporary files, pip and conda caches",
 }
 BUILTIN_GROUPS = ["docker-sock", "docker-privileged"]
 user_volume_suffixes = get_user_volume_suffixes(DOCKER_SPAWNER_VOLUMES)
@@ -114,6 +120,7 @@ if branding["logo_file"]:
 c.JupyterHub.tornado_settings = {
     "stellars_config": {
         "user_volume_suffixes": user_volume_suffixes,
+        "volume_descriptions": VOLUME_DESCRIPTIONS,
         "idle_culler_enabled": JUPYTERHUB_IDLE_CULLER_ENABLED,
         "idle_culler_timeout": JUPYTERHUB_IDLE_CULLER_TIMEOUT,
         "idle_culler_max_extension": JUPYTERHUB_IDLE_CULLER_MAX_EXTENSION,
@@ -298,6 +305,19 @@ def test_a_server_spawns_through_dockerspawner_with_the_original_volumes(hub, ad
     # Stopped: the user's volumes are listed, and one can be reset.
     volumes = _json(hub.api("GET", f"users/{user}/manage-volumes", token=token), 200)
     assert {volume["suffix"] for volume in volumes["volumes"]} == {"home", "workspace", "cache"}
+    # The mount points and descriptions the file configured, not the platform's defaults.
+    assert {
+        volume["suffix"]: (volume["mount_point"], volume["description"])
+        for volume in volumes["volumes"]
+    } == {
+        "home": ("/home", "User home directory files, configurations"),
+        "workspace": ("/home/jovyan/workspace", "Project files, notebooks, data"),
+        "cache": ("/home/jovyan/.cache", "Temporary files, pip and conda caches"),
+    }
+    # "Measure now" sizes the file's volumes, with the file's image.
+    measured = _json(hub.api("POST", f"users/{user}/volume-sizes", token=token, json={}), 200)
+    assert {volume["suffix"] for volume in measured["volumes"]} == {"home", "workspace", "cache"}
+    assert all(volume["size_bytes"] is not None for volume in measured["volumes"])
     wait_until(
         lambda: (
             hub.api(

@@ -151,3 +151,11 @@ def test_a_walk_longer_than_the_clients_timeout_still_gets_its_own(slow_engine):
     asyncio.run(refresher.refresh())
 
     assert refresher.size_of("jupyterlab-alice_home") == 5_242_880
+
+
+def test_sizes_measured_elsewhere_are_kept_beside_the_last_refresh():
+    refresher = VolumeSizeRefresher(None, interval_s=60, timeout_s=5)
+    refresher.record({"jupyterlab-ada_home": 4096})
+    refresher.record({"jupyterlab-ada_cache": 0})
+    assert refresher.sizes() == {"jupyterlab-ada_home": 4096, "jupyterlab-ada_cache": 0}
+    assert refresher.size_of("jupyterlab-ada_home") == 4096

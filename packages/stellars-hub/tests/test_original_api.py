@@ -208,3 +208,19 @@ def test_user_volumes_other_than_the_platforms_are_named_in_the_log(caplog):
     completion._warn_about_other_volumes({"user_volume_suffixes": ["home", "data"]})
     assert "home, data" in caplog.text
     assert "home, workspace, cache" in caplog.text
+
+
+def test_the_original_volumes_keep_their_mount_points_and_descriptions():
+    from stellars_hub.original.volumes import user_volumes_of  # noqa: PLC0415 - under test
+
+    volumes = {
+        "jupyterlab-{username}_home": "/home",
+        "jupyterlab-{username}_data": {"bind": "/srv/data", "mode": "rw"},
+        "jupyterhub_shared": "/mnt/shared",
+    }
+    described = user_volumes_of(volumes, {"data": "Team data"})
+    assert [(v.suffix, v.name_template, v.mount_point, v.description) for v in described] == [
+        ("home", "jupyterlab-{username}_home", "/home", "Home directory and settings"),
+        ("data", "jupyterlab-{username}_data", "/srv/data", "Team data"),
+    ]
+    assert user_volumes_of({}) == ()

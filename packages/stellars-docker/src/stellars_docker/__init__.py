@@ -19,6 +19,8 @@ from stellars_docker.errors import (
     ArchiveError,
     DockerUnavailableError,
     InvalidVolumeSelectionError,
+    MeasurementInProgressError,
+    MeasurementTooSoonError,
     NotArchivedError,
     RestartInProgressError,
     RestartTimeoutError,
@@ -49,6 +51,12 @@ from stellars_docker.grants import (
     is_full_admin,
     list_grants,
     record_configured_members,
+)
+from stellars_docker.measure import (
+    MeasuredVolume,
+    MeasureLimiter,
+    measure_user_volumes,
+    parse_du,
 )
 from stellars_docker.naming import container_name, escape_username, volume_name
 from stellars_docker.ownership import (
@@ -119,6 +127,10 @@ __all__ = [
     "GrantRecorder",
     "Granter",
     "InvalidVolumeSelectionError",
+    "MeasureLimiter",
+    "MeasuredVolume",
+    "MeasurementInProgressError",
+    "MeasurementTooSoonError",
     "NotArchivedError",
     "RestartInProgressError",
     "RestartTimeoutError",
@@ -156,8 +168,10 @@ __all__ = [
     "list_grants",
     "make_ownership_hook",
     "make_pre_spawn_hook",
+    "measure_user_volumes",
     "owner_of",
     "owns_volume",
+    "parse_du",
     "parse_inventory",
     "parse_volume_sizes",
     "probe_gpus",

@@ -44,3 +44,15 @@ class ArchiveError(StellarsDockerError):
 
 class NotArchivedError(ArchiveError):
     """The volume named is not an archived user volume."""
+
+
+class MeasurementInProgressError(StellarsDockerError):
+    """The user's volumes are being measured already."""
+
+
+class MeasurementTooSoonError(StellarsDockerError):
+    """The user's volumes were measured moments ago; ``retry_after_s`` says when to ask again."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -7,6 +7,8 @@ ROLE_LABEL = "org.stellars-hub.role"
 LAB_ROLE = "lab"
 GPU_PROBE_ROLE = "gpu-probe"
 USER_VOLUME_ROLE = "user-volume"
+# A short-lived container that measures one user's volumes (stellars_docker.measure).
+MEASURE_ROLE = "volume-measure"
 
 # On a user volume the platform creates: whose it is. Docker labels cannot be
 # changed after creation, so they say who the volume was made for; a later

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ import docker
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
 from stellars_docker.gpu import GpuResolution
+from stellars_docker.measure import MeasuredVolume, MeasureLimiter, measure_user_volumes
 from stellars_docker.restart import RestartTracker
 from stellars_docker.sizes import VolumeSizeRefresher
 from stellars_docker.stats import ContainerStats, StatsCollector
@@ -20,12 +22,17 @@ from stellars_docker.usage import UserUsage, usage_by_user
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from stellars_docker.ownership_store import Database
     from stellars_docker.settings import DockerSettings
+    from stellars_docker.volumes import UserVolume
 
 log = logging.getLogger(__name__)
 
 # Seconds between two attempts to reach an engine that did not answer at start.
 RECONNECT_INTERVAL_S = 10.0
+# Seconds a user waits between two measurements of their volumes: each walks
+# every file of them, so asking again and again would load the host's disks.
+MEASURE_INTERVAL_S = 60.0
 
 
 class DockerRuntime:
@@ -47,6 +54,7 @@ class DockerRuntime:
         # What GPU detection found when the hub started (for the settings page).
         self.gpu = gpu or GpuResolution(enabled=False, detected=False)
         self.restarts = RestartTracker()
+        self.measurements = MeasureLimiter(MEASURE_INTERVAL_S)
         # The SDK asks the engine for its API version when a client is made,
         # so making one is itself an engine call: it happens in a worker thread.
         self._connect = connect or (lambda: docker.from_env(timeout=int(settings.engine_timeout_s)))
@@ -75,9 +83,52 @@ class DockerRuntime:
         """
         await call_engine(self.settings.engine_timeout_s, self.client.ping)
 
+    def use_spawner_config(
+        self, *, user_volumes: tuple[UserVolume, ...] | None = None, image: str | None = None
+    ) -> None:
+        """Manage *user_volumes* and measure with *image* (those given); at start-up only.
+
+        An original-style config file says which volumes it mounts and which
+        image it runs only once JupyterHub has read all of it, after this
+        runtime was made.
+        """
+        if user_volumes:
+            self.settings = dataclasses.replace(self.settings, user_volumes=user_volumes)
+        if image:
+            self.settings = dataclasses.replace(self.settings, image=image)
+
     def volume_sizes(self) -> dict[str, int | None]:
         """Return the last known size of each volume; empty before the first refresh."""
         return self._sizes.sizes() if self._sizes else {}
+
+    async def measure_volumes(self, db: Database, user_id: int, key: str) -> list[MeasuredVolume]:
+        """Return hub user *user_id*'s volumes measured now, and keep their sizes as the last known.
+
+        *key* names the user for the rate limit (one measurement at a time,
+        one every ``MEASURE_INTERVAL_S``). The run gets the volume-size
+        timeout, as the background walk does.
+
+        Raises:
+            MeasurementInProgressError: a measurement for *key* is under way.
+            MeasurementTooSoonError: *key* was measured moments ago.
+            DockerUnavailableError: the engine did not answer or refused.
+        """
+        client = self.client  # an engine never reached is no measurement: nothing to hold back
+        with self.measurements.claim(key):
+            measured = await measure_user_volumes(
+                client,
+                db,
+                user_id,
+                self.settings.user_volumes,
+                image=self.settings.image,
+                labels=self.settings.extra_labels,
+                timeout_s=self.settings.volume_size_timeout_s,
+                limit_s=self.settings.engine_timeout_s,
+            )
+        if self._sizes is not None:
+            known = {v.name: v.size_bytes for v in measured if v.size_bytes is not None}
+            self._sizes.record(known)
+        return measured
 
     def container_stats(self) -> dict[str, ContainerStats]:
         """Return the last stats of each running lab container; empty before the first refresh."""

@@ -109,6 +109,14 @@ class VolumeSizeRefresher(BackgroundRefresher):
         """
         return self._sizes.get(name)
 
+    def record(self, sizes: Mapping[str, int]) -> None:
+        """Keep *sizes* (volume name to bytes), measured just now by other means, as the last known.
+
+        Until the next refresh replaces every size with the engine's, readers
+        (quota, the activity page) see these.
+        """
+        self._sizes = {**self._sizes, **sizes}
+
     async def refresh(self) -> None:
         """Ask the engine for every volume's size and keep the answer.
 

@@ -168,7 +168,7 @@ async def existing_user_volumes(
     """
     account = account_of(db, user_id)
     wanted = {volume_name(volume, account.name): volume for volume in user_volumes}
-    present = await call_engine(limit_s, _volume_names, client)
+    present = await call_engine(limit_s, volume_names, client)
     return [
         ExistingVolume(volume.suffix, name, volume.mount_point, volume.description, sizes.get(name))
         for name, volume in wanted.items()
@@ -219,6 +219,7 @@ async def delete_user_volumes(
     return results
 
 
-def _volume_names(client: docker.DockerClient) -> set[str]:
+def volume_names(client: docker.DockerClient) -> set[str]:
+    """Return the names of every volume on the engine (a blocking SDK call: run it in a thread)."""
     listing = client.api.volumes()
     return {volume["Name"] for volume in listing.get("Volumes") or []}

@@ -36,7 +36,9 @@ from stellars_ui.handlers.notifications import (
 from stellars_ui.handlers.openapi import OpenAPIHandler
 from stellars_ui.handlers.quota import UserQuotaHandler
 from stellars_ui.handlers.restart import RestartServerHandler
+from stellars_ui.handlers.server_stats import ServerStatsHandler
 from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandler
+from stellars_ui.handlers.volume_sizes import VolumeSizesHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.models.accounts import Credentials, CredentialsRequest
 from stellars_ui.models.activity import Activity, ActivityQuota, ActivityReset, ActivitySampled
@@ -55,12 +57,14 @@ from stellars_ui.models.policies import (
     PolicyUpdate,
     UserPolicy,
 )
+from stellars_ui.models.server import ServerStats
 from stellars_ui.models.sessions import Extended, Extension, SessionInfo
 from stellars_ui.models.volumes import (
     AccountDeleted,
     AccountDeletion,
     ArchivedVolumes,
     Assigned,
+    MeasuredSizes,
     Purged,
     Restarted,
     VolumeAssignment,
@@ -580,6 +584,39 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         ),
     ),
     ApiRoute(
+        "/api/users/{name}/volume-sizes",
+        VolumeSizesHandler,
+        (
+            Operation(
+                "post",
+                "measureVolumes",
+                "servers",
+                "Measure the user's volumes now",
+                "Scope: `servers` on the user. Runs `du` over the user's own volumes (found "
+                "as `listVolumes` finds them), mounted read-only in a short-lived container "
+                "of the platform's lab image without network, and keeps the sizes as the "
+                "last known (quota and activity read them). 409 while a measurement for the "
+                "user runs; 429 within a minute of the last one.",
+                ("servers!user",),
+                MeasuredSizes,
+                request=NoFields,
+                errors=(400, 403, 404, 409, 413, *DOCKER),
+                answers={
+                    429: Answer(
+                        "the user's volumes were measured moments ago",
+                        (Error,),
+                        {
+                            "Retry-After": {
+                                "description": "seconds until the user may measure again",
+                                "schema": {"type": "integer", "minimum": 1},
+                            }
+                        },
+                    )
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
         "/api/users/{name}/quota",
         UserQuotaHandler,
         (
@@ -618,6 +655,25 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 answers={
                     504: Answer("JupyterLab did not answer in time after the restart", (Error,))
                 },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/server-stats",
+        ServerStatsHandler,
+        (
+            Operation(
+                "get",
+                "getServerStats",
+                "servers",
+                "What the user's server uses now",
+                "Scope: `read:servers` on the user. The last CPU and memory sample of the "
+                "default server's container, taken in the background (no engine call); "
+                "every field null before one, when the server is stopped, and with the "
+                "local spawner.",
+                ("read:servers!user",),
+                ServerStats,
+                errors=(403, 404),
             ),
         ),
     ),

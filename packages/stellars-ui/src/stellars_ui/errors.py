@@ -14,6 +14,7 @@ from stellars_docker.errors import (
     ArchiveError,
     DockerUnavailableError,
     InvalidVolumeSelectionError,
+    MeasurementInProgressError,
     NotArchivedError,
     RestartTimeoutError,
     ServerStateError,
@@ -31,6 +32,7 @@ STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
     SenderMissingError: HTTPStatus.INTERNAL_SERVER_ERROR,
     InvalidVolumeSelectionError: HTTPStatus.BAD_REQUEST,
     ServerStateError: HTTPStatus.CONFLICT,
+    MeasurementInProgressError: HTTPStatus.CONFLICT,
     # Before ArchiveError, its base: the first match wins.
     NotArchivedError: HTTPStatus.NOT_FOUND,
     ArchiveError: HTTPStatus.CONFLICT,

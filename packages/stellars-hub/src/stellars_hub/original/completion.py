@@ -32,10 +32,15 @@ from traitlets.config import Config
 
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_hub.configure import configure
-from stellars_hub.hub_app import running_hub
+from stellars_hub.hub_app import running_hub, start_with_the_hub
+from stellars_hub.original.volumes import user_volumes_of
 from stellars_hub.settings import load_settings
+from stellars_ui import platform_context
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from stellars_docker import DockerRuntime
     from stellars_hub.settings import HubSettings
 
 log = logging.getLogger(__name__)
@@ -121,19 +126,42 @@ def _complete(change: Any) -> None:
     calls = _PENDING.pop(app, None)
     if calls is None:  # done already: this is the notice of our own assignment
         return
-    _warn_about_other_volumes(app.tornado_settings.get(STELLARS_CONFIG) or {})
+    stellars_config = app.tornado_settings.get(STELLARS_CONFIG) or {}
     scratch = Config()
     configure(scratch, platform_settings(app, calls.environ))
+    runtime = platform_context(scratch.JupyterHub.tornado_settings).docker
+    if runtime is not None:
+        start_with_the_hub(lambda: _use_the_files_volumes(app, runtime, stellars_config))
     add_platform(app, scratch.JupyterHub)
     log.info("the original-style configuration now has the platform's parts too")
 
 
-def _warn_about_other_volumes(stellars_config: dict[str, Any]) -> None:
-    # The platform's per-user volumes are home, workspace and cache, as the
-    # original deployment's were; a file listing others gets them spawned, but
-    # "Manage volumes" offers the platform's.
+def _use_the_files_volumes(
+    app: Any, runtime: DockerRuntime, stellars_config: dict[str, Any]
+) -> None:
+    # The volumes "Manage volumes" lists and resets are the file's own: where
+    # it mounts them and what it says they hold; and "Measure now" runs the
+    # file's image. Read at start: while the file's values are being applied
+    # (when _complete runs), app.config does not hold its DockerSpawner section yet.
+    spawner = app.config.DockerSpawner
+    user_volumes = user_volumes_of(
+        spawner.get("volumes", {}), stellars_config.get("volume_descriptions")
+    )
+    _warn_about_other_volumes(stellars_config, [volume.suffix for volume in user_volumes])
+    image = spawner.get("image")
+    runtime.use_spawner_config(
+        user_volumes=user_volumes, image=image if isinstance(image, str) else None
+    )
+
+
+def _warn_about_other_volumes(
+    stellars_config: dict[str, Any], managed: Sequence[str] | None = None
+) -> None:
+    # "Manage volumes" offers the volumes of DockerSpawner.volumes (*managed*;
+    # the platform's home, workspace and cache without any); a file whose
+    # stellars_config lists others is told which ones it really offers.
     given = list(stellars_config.get("user_volume_suffixes") or [])
-    known = [volume.suffix for volume in DEFAULT_USER_VOLUMES]
+    known = list(managed) if managed else [volume.suffix for volume in DEFAULT_USER_VOLUMES]
     if given and given != known:
         log.warning(
             "stellars_config lists the user volumes %s; the platform manages %s",

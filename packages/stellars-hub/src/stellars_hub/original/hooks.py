@@ -21,7 +21,7 @@ from stellars_hub.configure import composed_hook
 from stellars_hub.hub_app import running_hub, start_with_the_hub
 from stellars_hub.original.completion import record
 from stellars_hub.original.groups import create_missing_groups
-from stellars_hub.original.volumes import USER_VOLUME_PREFIX, get_user_volume_suffixes
+from stellars_hub.original.volumes import user_volumes_of
 from stellars_ui import Branding, branding_pre_spawn_hook, load_asset
 
 if TYPE_CHECKING:
@@ -146,17 +146,7 @@ def _volume_ownership_hook() -> Callable[[Any], Awaitable[None]]:
 
 
 def _user_volumes(spawner: Any) -> tuple[UserVolume, ...]:
-    configured = spawner.config.DockerSpawner.get("volumes", {})
-    return tuple(
-        UserVolume(suffix, f"{USER_VOLUME_PREFIX}{suffix}", _mount_point(configured, suffix), "")
-        for suffix in get_user_volume_suffixes(configured)
-    )
-
-
-def _mount_point(configured: Mapping[str, Any], suffix: str) -> str:
-    target = configured[f"{USER_VOLUME_PREFIX}{suffix}"]
-    # DockerSpawner takes a mount point or a {"bind": ..., "mode": ...} mapping.
-    return str(target["bind"] if isinstance(target, dict) else target)
+    return user_volumes_of(spawner.config.DockerSpawner.get("volumes", {}))
 
 
 def schedule_startup_favicon_callback(favicon_uri: str = "") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from stellars_docker import DockerSettings
+from stellars_docker import DEFAULT_USER_VOLUMES, DockerSettings, UserVolume
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -28,3 +28,25 @@ def get_user_volume_suffixes(volumes_dict: Mapping[str, Any]) -> list[str]:
         if suffix != name and _SUFFIX.fullmatch(suffix):
             suffixes.append(suffix)
     return suffixes
+
+
+def user_volumes_of(
+    volumes_dict: Mapping[str, Any], descriptions: Mapping[str, str] | None = None
+) -> tuple[UserVolume, ...]:
+    """Return the per-user volumes of DockerSpawner's *volumes_dict*, with their descriptions.
+
+    Each keeps the mount point the mapping gives it (a path, or DockerSpawner's
+    ``{"bind": path, "mode": ...}``) and the description *descriptions* gives
+    its suffix; without one, the platform's own description of that suffix,
+    or none.
+    """
+    defaults = {volume.suffix: volume.description for volume in DEFAULT_USER_VOLUMES}
+    given = dict(descriptions or {})
+    volumes = []
+    for suffix in get_user_volume_suffixes(volumes_dict):
+        target = volumes_dict[f"{USER_VOLUME_PREFIX}{suffix}"]
+        mount_point = str(target["bind"] if isinstance(target, dict) else target)
+        description = str(given.get(suffix) or defaults.get(suffix, ""))
+        name = f"{USER_VOLUME_PREFIX}{suffix}"
+        volumes.append(UserVolume(suffix, name, mount_point, description))
+    return tuple(volumes)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from stellars_ui.models.common import Contract, NullableTimestamp
+from stellars_ui.models.common import Contract, NullableTimestamp, Timestamp
 
 Size = Annotated[int, Field(ge=0)] | None
 
@@ -124,3 +124,18 @@ class Restarted(Contract):
 
     restarted: Literal[True]
     url: str = Field(description="the server's URL (/user/<name>/)")
+
+
+class MeasuredSize(Contract):
+    """One of the user's volumes, measured just now."""
+
+    suffix: str = Field(description="the short name users choose by")
+    name: str = Field(description="the volume's name on the engine")
+    size_bytes: Size = Field(description="null when the measurement gave no total for it")
+
+
+class MeasuredSizes(Contract):
+    """The user's volumes that exist, each measured just now (none: nothing to measure)."""
+
+    volumes: list[MeasuredSize]
+    measured_at: Timestamp

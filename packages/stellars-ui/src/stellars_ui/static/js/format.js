@@ -90,3 +90,8 @@ export function formatCountdown(seconds) {
   if (minutes > 0) return `${minutes} min ${twoDigits(rest)} s`;
   return `${rest} s`;
 }
+
+// "Home" for the volume "home": the name people see; the suffix is the API's.
+export function volumeTitle(suffix) {
+  return suffix.charAt(0).toUpperCase() + suffix.slice(1);
+}

@@ -1,7 +1,10 @@
-// Home page controls: "Manage volumes" for a stopped server, "Restart" for a
-// running one. Both ask for confirmation, show progress and the outcome.
+// Home page actions on the server card: "Restart" for a running server, and
+// "Manage volumes" (reset chosen volumes) for a stopped one that has volumes.
+// Both ask for confirmation; progress, done and failed look different and are
+// announced (the status is a live region). The card (server-card.js) says
+// what state the server is in with a "stellars:server" event.
 import { apiRequest, hubData, userPath } from "./api.js";
-import { formatBytes } from "./format.js";
+import { formatBytes, volumeTitle } from "./format.js";
 
 const user = hubData().user;
 const panel = document.getElementById("stellars-server-controls");
@@ -10,27 +13,36 @@ const restartButton = document.getElementById("stellars-restart");
 const status = document.getElementById("stellars-status");
 const volumesDialog = document.getElementById("stellars-volumes-dialog");
 const restartDialog = document.getElementById("stellars-restart-dialog");
+// Each outcome's look: progress, done and failed never share a colour.
+const OUTCOMES = {
+  progress: "alert-info",
+  done: "alert-success",
+  partial: "alert-warning",
+  failed: "alert-danger",
+};
 
-function say(message, kind = "info") {
-  status.textContent = message;
-  status.className = `alert alert-${kind} mt-3`;
+function say(message, outcome) {
+  status.replaceChildren();
+  if (outcome === "progress") {
+    const spinner = document.createElement("span");
+    spinner.className = "spinner-border spinner-border-sm me-2";
+    spinner.setAttribute("aria-hidden", "true");
+    status.append(spinner);
+  }
+  status.append(message);
+  status.dataset.outcome = outcome;
+  status.className = `alert ${OUTCOMES[outcome]} mt-3 mb-0`;
   status.hidden = false;
 }
 
-async function serverState() {
-  const { data } = await apiRequest("GET", `users/${encodeURIComponent(user)}`);
-  const server = data.servers && data.servers[""];
-  if (!server) return "stopped";
-  if (server.pending) return "pending";
-  return server.ready ? "running" : "pending";
-}
-
-async function showControls() {
-  const state = await serverState();
-  manageButton.hidden = state !== "stopped";
+function showControls({ state, volumes }) {
+  manageButton.hidden = state !== "stopped" || volumes.length === 0;
   restartButton.hidden = state !== "running";
   panel.dataset.state = state;
-  return state;
+}
+
+function refreshCard() {
+  document.dispatchEvent(new CustomEvent("stellars:refresh"));
 }
 
 // ---- manage volumes
@@ -45,11 +57,16 @@ function volumeRow(volume) {
   box.name = "volume";
   const text = document.createElement("span");
   const title = document.createElement("strong");
-  title.textContent = `${volume.suffix} — ${volume.description}`;
+  title.textContent = volumeTitle(volume.suffix);
+  const description = document.createElement("span");
+  description.className = "d-block";
+  description.textContent = volume.description;
+  // The on-disk name is the secondary detail, for whoever needs to find it.
   const detail = document.createElement("small");
   detail.className = "d-block text-body-secondary";
-  detail.textContent = `${volume.mount_point} · ${volume.name} · ${formatBytes(volume.size_bytes)}`;
-  text.append(title, detail);
+  const size = volume.size_bytes === null ? "size not measured yet" : formatBytes(volume.size_bytes);
+  detail.textContent = `${volume.mount_point} · ${volume.name} · ${size}`;
+  text.append(title, description, detail);
   row.append(box, text);
   return row;
 }
@@ -76,31 +93,43 @@ async function openVolumes() {
   }
 }
 
-function askToDelete() {
+function names(suffixes) {
+  return suffixes.map(volumeTitle).join(", ");
+}
+
+function askToReset() {
   const chosen = chosenVolumes();
   const confirmation = volumesDialog.querySelector(".stellars-confirmation");
   confirmation.querySelector(".stellars-confirmation-text").textContent =
-    `Delete ${chosen.join(", ")}? Everything stored in ${chosen.length === 1 ? "it" : "them"} ` +
-    "is lost for good.";
+    `Reset ${names(chosen)}? Everything stored in ${chosen.length === 1 ? "it" : "them"} ` +
+    "is lost for good; your next start creates " +
+    `${chosen.length === 1 ? "it" : "them"} again, empty.`;
   confirmation.hidden = false;
 }
 
-async function deleteChosen() {
+function outcomeOf(volume) {
+  return volume.deleted
+    ? `${volumeTitle(volume.suffix)}: reset`
+    : `${volumeTitle(volume.suffix)}: not reset (${volume.error})`;
+}
+
+async function resetChosen() {
   const chosen = chosenVolumes();
   volumesDialog.close();
-  say(`Deleting ${chosen.join(", ")}…`);
+  say(`Resetting ${names(chosen)}…`, "progress");
   try {
     const { data } = await apiRequest("DELETE", userPath(user, "manage-volumes"), {
       volumes: chosen,
     });
-    const outcome = data.volumes.map((v) => (v.deleted ? `${v.suffix}: deleted` : `${v.suffix}: failed (${v.error})`));
-    say(outcome.join("; "), data.volumes.every((v) => v.deleted) ? "success" : "warning");
+    const allReset = data.volumes.every((volume) => volume.deleted);
+    say(data.volumes.map(outcomeOf).join("; "), allReset ? "done" : "partial");
   } catch (error) {
     const detail = error.body && error.body.volumes
-      ? error.body.volumes.map((v) => `${v.suffix}: failed (${v.error})`).join("; ")
+      ? error.body.volumes.map(outcomeOf).join("; ")
       : error.message;
-    say(`Nothing deleted: ${detail}`, "danger");
+    say(`Nothing reset: ${detail}`, "failed");
   }
+  refreshCard();
 }
 
 // ---- restart
@@ -108,15 +137,15 @@ async function deleteChosen() {
 async function restart() {
   restartDialog.close();
   restartButton.disabled = true;
-  say("Restarting your server…");
+  say("Restarting your server…", "progress");
   try {
     await apiRequest("POST", userPath(user, "restart-server"));
-    say("Your server restarted. Your files and settings are as you left them.", "success");
+    say("Your server restarted. Your files and settings are as you left them.", "done");
   } catch (error) {
-    say(`Restart failed: ${error.message}`, "danger");
+    say(`Restart failed: ${error.message}`, "failed");
   } finally {
     restartButton.disabled = false;
-    await showControls();
+    refreshCard();
   }
 }
 
@@ -126,23 +155,13 @@ function wire() {
     volumesDialog.querySelector(".stellars-delete").disabled = chosenVolumes().length === 0;
     volumesDialog.querySelector(".stellars-confirmation").hidden = true;
   });
-  volumesDialog.querySelector(".stellars-delete").addEventListener("click", askToDelete);
-  volumesDialog.querySelector(".stellars-confirm-delete").addEventListener("click", deleteChosen);
+  volumesDialog.querySelector(".stellars-delete").addEventListener("click", askToReset);
+  volumesDialog.querySelector(".stellars-confirm-delete").addEventListener("click", resetChosen);
   volumesDialog.querySelectorAll(".stellars-cancel").forEach((b) => b.addEventListener("click", () => volumesDialog.close()));
   restartButton.addEventListener("click", () => restartDialog.showModal());
   restartDialog.querySelector(".stellars-confirm-restart").addEventListener("click", restart);
   restartDialog.querySelector(".stellars-cancel").addEventListener("click", () => restartDialog.close());
-  // JupyterHub's own "Stop My Server" changes the state without a reload.
-  const stop = document.getElementById("stop");
-  if (stop) {
-    stop.addEventListener("click", async () => {
-      for (let tries = 0; tries < 120; tries += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        if ((await showControls()) === "stopped") return;
-      }
-    });
-  }
+  document.addEventListener("stellars:server", (event) => showControls(event.detail));
 }
 
 wire();
-showControls();
