@@ -148,6 +148,7 @@ LINES = """cell => {
   return Math.round(range.getBoundingClientRect().height / line);
 }"""
 
+
 def test_on_a_phone_a_long_number_stays_whole_and_the_page_fits(admin_page):
     page = admin_page
     page.set_viewport_size({"width": 390, "height": 800})
