@@ -117,6 +117,17 @@ def send(page, message):
     page.click("#stellars-broadcast-send")
 
 
+def send_to_nobody(hub, admin_token, *messages):
+    """Broadcast each of *messages* through the API to cy, whose server is stopped.
+
+    Each is kept in the history, delivered nowhere.
+    """
+    for message in messages:
+        body = {"message": message, "recipients": [STOPPED]}
+        response = hub.api("POST", "notifications/broadcast", token=admin_token, json=body)
+        assert response.status_code == 200, response.text
+
+
 def history(hub, admin_token):
     response = hub.api("GET", "notifications/history", token=admin_token)
     assert response.status_code == 200, response.text
@@ -279,11 +290,7 @@ def test_markup_in_a_message_is_shown_as_text(hub, empty_labs, admin_page):
 
 
 def test_the_history_shows_the_newest_first(hub, admin_token, labs, admin_page):
-    # Two sent through the API to cy, whose server is stopped: kept, delivered nowhere.
-    for message in ("older note", "newer note"):
-        body = {"message": message, "recipients": [STOPPED]}
-        response = hub.api("POST", "notifications/broadcast", token=admin_token, json=body)
-        assert response.status_code == 200, response.text
+    send_to_nobody(hub, admin_token, "older note", "newer note")
     page = admin_page
     page.reload()
     rows = history_rows(page)
@@ -299,10 +306,7 @@ def test_the_history_shows_the_newest_first(hub, admin_token, labs, admin_page):
 
 
 def test_an_admin_deletes_a_history_entry_after_confirming(hub, admin_token, labs, admin_page):
-    for message in ("stays in the history", "goes from the history"):
-        body = {"message": message, "recipients": [STOPPED]}
-        response = hub.api("POST", "notifications/broadcast", token=admin_token, json=body)
-        assert response.status_code == 200, response.text
+    send_to_nobody(hub, admin_token, "stays in the history", "goes from the history")
     page = admin_page
     page.reload()
     rows = history_rows(page)
