@@ -53,6 +53,7 @@ UNKNOWN = "nobody-at-all"  # no such account
 ARCHIVED = f"jupyterlab-{UNKNOWN}_home"  # the archive endpoints' {volume}
 ARCHIVE = "custom:volumes:archive"
 GROUP = "docker-sock"  # the group-policy endpoints' {group}: it exists on every platform hub
+BROADCAST_ID = "999999"  # the history endpoint's {broadcast}: no broadcast is ever sent here
 READ_POLICIES = "custom:group-policies:read"
 WRITE_POLICIES = "custom:group-policies:write"
 
@@ -207,6 +208,13 @@ ROWS = [
         why=f"{TARGET} has no server: one 'not running' result, nothing sent",
     ),
     Row("GET", "notifications/history", "custom:notifications:broadcast", platform_wide(200)),
+    Row(
+        "DELETE",
+        "notifications/history/{broadcast}",
+        "custom:notifications:broadcast",
+        platform_wide(404),
+        why="no broadcast has that id: the scope is checked before the id is looked up",
+    ),
     Row("GET", "stellars/group-policies", READ_POLICIES, platform_wide(200)),
     Row("GET", "stellars/group-policies/{group}", READ_POLICIES, platform_wide(200)),
     Row(
@@ -326,7 +334,10 @@ def test_the_caller_gets_the_expected_answer(hub, tokens, document, row, caller)
     token = tokens.get((caller, row.scope), tokens.get(caller))
     # Every caller calls on TARGET: "self" is TARGET, "other" is OTHER.
     path = (
-        row.path.replace("{name}", TARGET).replace("{volume}", ARCHIVED).replace("{group}", GROUP)
+        row.path.replace("{name}", TARGET)
+        .replace("{volume}", ARCHIVED)
+        .replace("{group}", GROUP)
+        .replace("{broadcast}", BROADCAST_ID)
     )
     response = call(hub, row.method, path, token, row.body)
     expected = row.codes[caller]

@@ -16,8 +16,11 @@ import pytest
 import requests
 from accounts import local_platform
 from branding_images import digest, write_images
+from logo_contrast import logo_contrast
+from playwright.sync_api import expect
 
 from stellars_testing import HubSession, wait_until
+from stellars_testing.browser import screenshot
 
 ADMIN = "brand-admin"
 PASSWORD = "branding-passphrase"
@@ -88,6 +91,20 @@ def test_every_page_links_the_logo_and_the_favicon(hub, images, browser):
     )
     assert digest(base64.b64decode(fetched)) == digest(content["favicon.png"])
     page.context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_operators_logo_stays_legible_in_either_theme(hub, browser, theme):
+    page = browser.new_context().new_page()
+    page.emulate_media(color_scheme=theme)  # JupyterHub's theme follows it
+    page.goto(hub.hub_url("login"))
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", theme)
+    expect(page.get_by_test_id("stellars-logo")).to_be_visible()
+    # The test logo is a dark red: on the dark bar it is 2.4:1 without a backdrop.
+    ratio = logo_contrast(page)
+    screenshot(page, f"operator-logo-{theme}", full_page=False)
+    page.context.close()
+    assert ratio >= 3.0, f"the logo is {ratio:.2f}:1 on its backdrop ({theme})"
 
 
 def test_a_running_labs_favicons_come_from_the_hub_and_stay_through_route_checks(hub, images):

@@ -8,6 +8,7 @@ test_broadcast_on_docker.py.
 """
 
 import pytest
+import requests
 from accounts import local_platform, logged_in, user_token
 from hub_metrics import metric_samples
 from hub_tokens import service_tokens
@@ -215,3 +216,67 @@ def test_everyone_with_no_server_running_is_a_409(platform_hub):
     assert response.status_code == 409, response.text
     assert "no server is running" in response.json()["message"]
     assert hub.api("GET", "notifications/history", token=token).json()["broadcasts"] == []
+
+
+def kept_ids(hub, token):
+    response = hub.api("GET", "notifications/history", token=token)
+    assert response.status_code == 200, response.text
+    return [b["id"] for b in response.json()["broadcasts"]]
+
+
+def test_deleting_a_history_entry_removes_that_one_and_an_unknown_id_is_a_404(
+    hub, admin_token, labs
+):
+    for message in ("keep me", "delete me"):
+        response = broadcast(hub, admin_token, {"message": message, "recipients": ["cy"]})
+        assert response.status_code == 200, response.text
+    newest, older, *rest = kept_ids(hub, admin_token)
+
+    response = hub.api("DELETE", f"notifications/history/{newest}", token=admin_token)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"deleted": newest}
+    assert kept_ids(hub, admin_token) == [older, *rest]
+
+    # Gone now, never there, or no id at all: nothing else is touched.
+    for unknown in (str(newest), "999999", "0", "-1", "1.0", "abc", "9" * 40):
+        response = hub.api("DELETE", f"notifications/history/{unknown}", token=admin_token)
+        assert response.status_code == 404, (unknown, response.text)
+        assert response.json() == {
+            "status": 404,
+            "message": "No such broadcast in the history.",
+        }
+    assert kept_ids(hub, admin_token) == [older, *rest]
+
+
+def test_deleting_a_history_entry_needs_the_scope_and_with_a_cookie_the_xsrf_token(
+    hub, admin_token, labs
+):
+    response = broadcast(hub, admin_token, {"message": "guarded", "recipients": ["cy"]})
+    entry = response.json()["broadcast"]["id"]
+    path = f"notifications/history/{entry}"
+
+    refused = hub.api("DELETE", path, token=labs["cy"])
+    assert refused.status_code == 403, refused.text
+    assert "custom:notifications:broadcast" in refused.json()["message"]
+    anonymous = HubSession(hub).delete(hub.hub_url(f"api/{path}"), timeout=30)
+    assert anonymous.status_code == 403, anonymous.text
+    # A body, when sent, must be an empty object: nothing in it can widen the delete.
+    extra = hub.api("DELETE", path, token=admin_token, json={"all": True})
+    assert extra.status_code == 400, extra.text
+
+    # The hub's own port, which every lab container reaches, checks the same.
+    for token in (labs["cy"], None):
+        headers = {"Authorization": f"token {token}"} if token else {}
+        direct = requests.delete(hub.direct_hub_url(f"api/{path}"), headers=headers, timeout=30)
+        assert direct.status_code == 403, direct.text
+
+    person = logged_in(hub, ADMIN, PASSWORD)
+    without = person.delete(hub.hub_url(f"api/{path}"), timeout=30)
+    assert without.status_code == 403, without.text
+    assert "_xsrf" in without.json()["message"]
+    assert entry in kept_ids(hub, admin_token)
+    xsrf = person.cookies.get("_xsrf")
+    assert xsrf, "the hub set no _xsrf cookie"
+    accepted = person.delete(hub.hub_url(f"api/{path}"), headers={"X-XSRFToken": xsrf}, timeout=30)
+    assert accepted.status_code == 200, accepted.text
+    assert entry not in kept_ids(hub, admin_token)

@@ -39,3 +39,17 @@ def test_the_lab_runs_as_jovyan_who_owns_every_mount_point(run_in_lab):
 
 def test_the_build_hosts_ca_bundle_is_not_left_in_the_image(run_in_lab):
     assert run_in_lab("bash", "-c", "ls /tmp; env").count("build-ca") == 0
+
+
+def test_the_image_has_none_of_the_lab_tools_the_settings_page_says_it_lacks(run_in_lab):
+    # The settings page and docs/settings.md say the demo image provides no
+    # MLflow, TensorBoard or resources monitor: this keeps that true, so a
+    # switch of JUPYTERHUB_SERVICE_* is never promised to do something here.
+    found = run_in_lab(
+        "python",
+        "-c",
+        "import importlib.util as u; "
+        "print([m for m in ('mlflow', 'tensorboard', 'jupyter_resource_usage') if u.find_spec(m)])",
+    )
+    assert found.strip() == "[]"
+    assert run_in_lab("bash", "-c", "command -v mlflow tensorboard || true").strip() == ""

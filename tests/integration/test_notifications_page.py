@@ -14,7 +14,7 @@ import requests
 from accounts import local_platform
 from playwright.sync_api import expect
 
-from stellars_testing.browser import screenshot
+from stellars_testing.browser import assert_accessible, assert_fits, screenshot
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "notifications-page-passphrase"
@@ -117,6 +117,17 @@ def send(page, message):
     page.click("#stellars-broadcast-send")
 
 
+def send_to_nobody(hub, admin_token, *messages):
+    """Broadcast each of *messages* through the API to cy, whose server is stopped.
+
+    Each is kept in the history, delivered nowhere.
+    """
+    for message in messages:
+        body = {"message": message, "recipients": [STOPPED]}
+        response = hub.api("POST", "notifications/broadcast", token=admin_token, json=body)
+        assert response.status_code == 200, response.text
+
+
 def history(hub, admin_token):
     response = hub.api("GET", "notifications/history", token=admin_token)
     assert response.status_code == 200, response.text
@@ -173,7 +184,39 @@ def test_the_counter_follows_typing_and_send_waits_for_a_complete_form(admin_pag
     expect(page.locator("#stellars-broadcast-results")).to_be_hidden()
 
 
+def test_the_user_boxes_choose_only_while_chosen_users_are_the_recipients(admin_page):
+    page = admin_page
+    boxes = page.locator("#stellars-broadcast-servers input[type=checkbox]")
+    expect(boxes).to_have_count(len(RUNNING))
+    every = page.locator('input[name="stellars-broadcast-recipients"][value="all"]')
+    chosen = page.locator('input[name="stellars-broadcast-recipients"][value="chosen"]')
+    expect(every).to_be_checked()
+    for box in boxes.all():
+        expect(box).to_be_disabled()
+    chosen.check()
+    for box in boxes.all():
+        expect(box).to_be_enabled()
+    server_box(page, "ada").check()
+    # Back to everyone: the boxes go quiet again, and a Refresh keeps them so.
+    every.check()
+    for box in boxes.all():
+        expect(box).to_be_disabled()
+    page.click("#stellars-broadcast-refresh")
+    expect(page.locator("#stellars-broadcast-refresh")).to_be_enabled()
+    for box in boxes.all():
+        expect(box).to_be_disabled()
+
+
 # ------------------------------------------------------------------ sending
+
+
+def test_the_totals_of_a_broadcast_are_shown_once(hub, empty_labs, admin_page):
+    page = admin_page
+    send(page, "Counted once")
+    totals = "2 delivered, 0 failed of 2"
+    expect(page.locator("#stellars-broadcast-totals")).to_have_text(totals)
+    expect(page.locator("#stellars-broadcast-status")).to_have_text("Sent.")
+    assert page.locator("#stellars-notifications").inner_text().count(totals) == 1
 
 
 def test_a_broadcast_to_everyone_reaches_each_running_lab_and_reports_it(
@@ -195,7 +238,7 @@ def test_a_broadcast_to_everyone_reaches_each_running_lab_and_reports_it(
         expect(row.locator("[data-column=outcome]")).to_have_text("Delivered")
         assert re.fullmatch(r"[\d,]+ ms", row.locator("[data-column=time]").inner_text())
     status = page.locator("#stellars-broadcast-status")
-    expect(status).to_have_text("Sent: 2 delivered, 0 failed of 2.")
+    expect(status).to_have_text("Sent.")
     expect(status).to_have_class(re.compile("alert-success"))
     assert status.get_attribute("role") == "status"
     # Sent once: the field is empty again, so a second click cannot repeat it.
@@ -247,11 +290,7 @@ def test_markup_in_a_message_is_shown_as_text(hub, empty_labs, admin_page):
 
 
 def test_the_history_shows_the_newest_first(hub, admin_token, labs, admin_page):
-    # Two sent through the API to cy, whose server is stopped: kept, delivered nowhere.
-    for message in ("older note", "newer note"):
-        body = {"message": message, "recipients": [STOPPED]}
-        response = hub.api("POST", "notifications/broadcast", token=admin_token, json=body)
-        assert response.status_code == 200, response.text
+    send_to_nobody(hub, admin_token, "older note", "newer note")
     page = admin_page
     page.reload()
     rows = history_rows(page)
@@ -264,6 +303,39 @@ def test_the_history_shows_the_newest_first(hub, admin_token, labs, admin_page):
     send(page, "newest note")
     expect(rows.first.locator("[data-column=message]")).to_have_text("newest note")
     expect(rows.nth(1).locator("[data-column=message]")).to_have_text("newer note")
+
+
+def test_an_admin_deletes_a_history_entry_after_confirming(hub, admin_token, labs, admin_page):
+    send_to_nobody(hub, admin_token, "stays in the history", "goes from the history")
+    page = admin_page
+    page.reload()
+    rows = history_rows(page)
+    newest = rows.first
+    expect(newest.locator("[data-column=message]")).to_have_text("goes from the history")
+    count = rows.count()
+    dialog = page.locator("#stellars-broadcast-delete-dialog")
+
+    # Cancel keeps it.
+    newest.get_by_role("button", name=re.compile("^Delete the broadcast sent")).click()
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("goes from the history")
+    assert_accessible(page)
+    assert_fits(page)
+    screenshot(page, "notifications-delete", keep_viewport=True)
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(rows).to_have_count(count)
+
+    # Delete, confirmed, removes that entry only, from the page and the hub.
+    newest.get_by_role("button", name=re.compile("^Delete the broadcast sent")).click()
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#stellars-broadcast-status")).to_have_text("Deleted from the history.")
+    expect(rows).to_have_count(count - 1)
+    expect(rows.first.locator("[data-column=message]")).to_have_text("stays in the history")
+    messages = [b["message"] for b in history(hub, admin_token)]
+    assert "goes from the history" not in messages
+    assert "stays in the history" in messages
 
 
 # ------------------------------------------------------------------ errors

@@ -15,15 +15,18 @@ from accounts import local_platform, logged_in, user_token
 from playwright.sync_api import expect
 
 from stellars_hub import HubSettings
-from stellars_testing.browser import screenshot
+from stellars_testing.browser import assert_accessible, assert_fits, screenshot
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "settings-page-Secret-7731"
 PLATFORM_NAME = "<b>Lab</b> & co"
+LONG_NUMBER = "107374182400"
 ENVIRON = {
     **local_platform(ADMIN, ADMIN_PASSWORD),
     "JUPYTERHUB_PLATFORM_NAME": PLATFORM_NAME,
     "JUPYTERHUB_NOTIFICATIONS_HISTORY": "7",
+    # A long number: on a phone it must stay whole, not wrap digit by digit.
+    "JUPYTERHUB_MEM_GUARANTEE": LONG_NUMBER,
 }
 # Every distribution of the platform: the page lists each with its version.
 PLATFORM_PACKAGES = (
@@ -135,6 +138,75 @@ def test_a_platform_name_that_is_markup_shows_as_text(admin_page):
     expect(value).to_have_text(repr(PLATFORM_NAME))
     expect(value.locator("b")).to_have_count(0)
     expect(admin_page.get_by_test_id("stellars-platform-name")).to_have_text(PLATFORM_NAME)
+
+
+# How many lines the text of a cell takes: its height over one line's.
+LINES = """cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const line = parseFloat(getComputedStyle(cell).lineHeight);
+  return Math.round(range.getBoundingClientRect().height / line);
+}"""
+
+
+def test_on_a_phone_a_long_number_stays_whole_and_the_page_fits(admin_page):
+    page = admin_page
+    page.set_viewport_size({"width": 390, "height": 800})
+    value = _cell(page, "JUPYTERHUB_MEM_GUARANTEE", "value")
+    expect(value).to_have_text(repr(LONG_NUMBER))
+    value.scroll_into_view_if_needed()
+    assert value.evaluate(LINES) == 1
+    # Every value and default on the page: none is split inside a number.
+    cells = page.locator('#stellars-settings td[data-column="value"], td[data-column="default"]')
+    for cell in cells.all():
+        text = cell.inner_text()
+        if text.strip("'").isdigit():
+            assert cell.evaluate(LINES) == 1, text
+    screenshot(page, "settings-phone", full_page=False, keep_viewport=True)
+    assert_accessible(page)
+    assert_fits(page)
+
+
+def test_gpu_settings_and_the_gpus_found_are_one_section(admin_page):
+    gpu_settings = [
+        "JUPYTERHUB_GPU_ENABLED",
+        "JUPYTERHUB_NVIDIA_IMAGE",
+        "JUPYTERHUB_GPU_PROBE_TIMEOUT",
+        "JUPYTERHUB_DEFAULT_GPUS",
+    ]
+    sections = admin_page.locator("#stellars-settings section")
+    with_gpus = [
+        section
+        for section in sections.all()
+        if section.locator("#stellars-settings-gpus").count()
+        or any(section.locator(f'tr[data-setting="{name}"]').count() for name in gpu_settings)
+    ]
+    assert len(with_gpus) == 1
+    (section,) = with_gpus
+    assert section.get_attribute("data-category") == "GPU"
+    for name in gpu_settings:
+        expect(section.locator(f'tr[data-setting="{name}"]')).to_have_count(1)
+    expect(section.locator("#stellars-settings-gpus [data-gpu-state]")).to_have_count(1)
+    # One entry for it in the categories too.
+    links = admin_page.locator("#stellars-settings-categories a")
+    assert [link.inner_text() for link in links.all()].count("GPU") == 1
+    assert "GPUs" not in [link.inner_text() for link in links.all()]
+
+
+def test_lab_tools_are_said_to_need_a_lab_image_that_provides_them(admin_page):
+    section = admin_page.locator('#stellars-settings section[data-category="Lab services"]')
+    note = section.get_by_test_id("stellars-lab-services-note")
+    expect(note).to_contain_text("only a lab image that provides the tool acts on it")
+    expect(note).to_contain_text("The demo lab image (deploy/lab) provides none of them.")
+    for variable, tool in (
+        ("JUPYTERHUB_SERVICE_MLFLOW", "MLflow"),
+        ("JUPYTERHUB_SERVICE_TENSORBOARD", "TensorBoard"),
+        ("JUPYTERHUB_SERVICE_RESOURCES_MONITOR", "resources monitor"),
+    ):
+        description = _cell(admin_page, variable, "description")
+        expect(description).to_contain_text(tool)
+        expect(description).to_contain_text("Only a lab image that provides")
+        expect(description).to_contain_text("the demo lab image (deploy/lab) has none")
 
 
 # ------------------------------------------------------------------ GPUs and versions

@@ -69,3 +69,22 @@ def test_the_history_survives_a_restart_and_a_smaller_keep_trims_it(db_url):
 def test_keep_must_be_positive(tmp_path):
     with pytest.raises(ValueError, match="keep"):
         BroadcastHistory(f"sqlite:///{tmp_path / 'h.sqlite'}", keep=0)
+
+
+def test_deleting_an_entry_removes_that_one_only_and_an_unknown_id_is_reported(db_url):
+    history = history_of(db_url, keep=10)
+
+    async def scenario():
+        sent = [
+            await history.record("boss", BroadcastRequest(f"m{i}"), recipients=2, delivered=1)
+            for i in range(3)
+        ]
+        removed = await history.delete(sent[1].id)
+        again = await history.delete(sent[1].id)
+        never = await history.delete(sent[-1].id + 1000)
+        return removed, again, never, await history.recent()
+
+    removed, again, never, kept = asyncio.run(scenario())
+    history.engine.dispose()
+    assert (removed, again, never) == (True, False, False)
+    assert [b.message for b in kept] == ["m2", "m0"]

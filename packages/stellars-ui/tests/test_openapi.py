@@ -20,7 +20,12 @@ from stellars_ui.openapi import REF, load_openapi
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 # The route's group names -> the document's path parameters (JupyterHub's own API says {name}).
-PARAMETER_OF_GROUP = {"user_name": "name", "volume": "volume", "group": "group"}
+PARAMETER_OF_GROUP = {
+    "user_name": "name",
+    "volume": "volume",
+    "group": "group",
+    "broadcast": "broadcast",
+}
 
 
 def document_path(route):

@@ -30,7 +30,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from stellars_auth import DEFAULT_USERNAME_MAX_LENGTH, DEFAULT_USERNAME_PATTERN
 from stellars_auth.addresses import parse_trusted_proxies
 from stellars_ui import Branding, load_asset
-from stellars_ui.settings import SettingRow
+from stellars_ui.settings import GPU_CATEGORY, LAB_SERVICES_CATEGORY, SettingRow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -365,13 +365,6 @@ class HubSettings(BaseModel):
         "Memory reserved for each lab container (a soft reservation, as 512M or 4G). Empty: none.",
         pattern=r"^([1-9][0-9]*(\.[0-9]+)?[KMGT]?)?$",
     )
-    default_gpus: Literal["all", "none"] = _setting(
-        "all",
-        "JUPYTERHUB_DEFAULT_GPUS",
-        "Group policy",
-        "GPUs of a user whose groups say nothing about GPUs, when the engine has GPUs: all, "
-        "or none (only groups whose policy grants GPUs get them).",
-    )
     volume_quota: str = _setting(
         "",
         "JUPYTERHUB_VOLUME_QUOTA",
@@ -417,27 +410,30 @@ class HubSettings(BaseModel):
     service_mlflow: Switch = _setting(
         1,
         "JUPYTERHUB_SERVICE_MLFLOW",
-        "Lab services",
-        "1: the lab image starts its MLflow tracking server.",
+        LAB_SERVICES_CATEGORY,
+        "1: the lab container is asked to start an MLflow tracking server. Only a lab image "
+        "that provides MLflow acts on it; the demo lab image (deploy/lab) has none.",
     )
     service_resources_monitor: Switch = _setting(
         1,
         "JUPYTERHUB_SERVICE_RESOURCES_MONITOR",
-        "Lab services",
-        "1: the lab image shows its resources monitor.",
+        LAB_SERVICES_CATEGORY,
+        "1: the lab container is asked to show a resources monitor. Only a lab image that "
+        "provides one acts on it; the demo lab image (deploy/lab) has none.",
     )
     service_tensorboard: Switch = _setting(
         1,
         "JUPYTERHUB_SERVICE_TENSORBOARD",
-        "Lab services",
-        "1: the lab image starts TensorBoard.",
+        LAB_SERVICES_CATEGORY,
+        "1: the lab container is asked to start TensorBoard. Only a lab image that provides "
+        "TensorBoard acts on it; the demo lab image (deploy/lab) has none.",
     )
 
     # -- GPU
     gpu_enabled: int = _setting(
         2,
         "JUPYTERHUB_GPU_ENABLED",
-        "GPU",
+        GPU_CATEGORY,
         "0: no GPUs. 1: every lab container gets all GPUs. 2: detect at start-up and pass "
         "them through when found.",
         ge=0,
@@ -446,17 +442,24 @@ class HubSettings(BaseModel):
     nvidia_image: str = _setting(
         "",
         "JUPYTERHUB_NVIDIA_IMAGE",
-        "GPU",
+        GPU_CATEGORY,
         "Local image the GPU probe runs (nvidia-smi is injected by the NVIDIA runtime). "
         "Empty: the notebook image.",
     )
     gpu_probe_timeout: int = _setting(
         15,
         "JUPYTERHUB_GPU_PROBE_TIMEOUT",
-        "GPU",
+        GPU_CATEGORY,
         "Seconds GPU detection may add to the hub's start-up at most.",
         ge=1,
         le=120,
+    )
+    default_gpus: Literal["all", "none"] = _setting(
+        "all",
+        "JUPYTERHUB_DEFAULT_GPUS",
+        GPU_CATEGORY,
+        "GPUs of a user whose groups say nothing about GPUs, when the engine has GPUs: all, "
+        "or none (only groups whose policy grants GPUs get them).",
     )
 
     # -- Idle culler

@@ -31,6 +31,7 @@ from stellars_ui.handlers.info import InfoHandler
 from stellars_ui.handlers.notifications import (
     ActiveServersHandler,
     BroadcastHandler,
+    BroadcastHistoryEntryHandler,
     BroadcastHistoryHandler,
 )
 from stellars_ui.handlers.openapi import OpenAPIHandler
@@ -46,6 +47,7 @@ from stellars_ui.models.common import Error, NoFields
 from stellars_ui.models.notifications import (
     ActiveServers,
     BroadcastBody,
+    BroadcastDeleted,
     BroadcastHistoryAnswer,
     BroadcastReport,
 )
@@ -231,6 +233,25 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 (BROADCAST,),
                 BroadcastHistoryAnswer,
                 errors=(403,),
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/notifications/history/{broadcast}",
+        BroadcastHistoryEntryHandler,
+        (
+            Operation(
+                "delete",
+                "deleteBroadcast",
+                "notifications",
+                "Delete one broadcast from the history",
+                f"Scope: `{BROADCAST}`. Only the record goes; the labs that got it keep "
+                "their notification.",
+                (BROADCAST,),
+                BroadcastDeleted,
+                request=NoFields,
+                errors=(400, 403, 413),
+                answers={404: Answer("no broadcast in the history has that id", (Error,))},
             ),
         ),
     ),

@@ -22,6 +22,7 @@ PATH_GROUPS = {
     "name": r"(?P<user_name>[^/]+)",
     "volume": r"(?P<volume>[^/]+)",
     "group": r"(?P<group>[^/]+)",
+    "broadcast": r"(?P<broadcast>[^/]+)",
 }
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -83,7 +84,7 @@ class ApiRoute:
 
     Attributes:
         path: the OpenAPI path, ``{name}`` for a username, ``{volume}`` for a volume,
-            ``{group}`` for a hub group.
+            ``{group}`` for a hub group, ``{broadcast}`` for a broadcast's id.
         handler: the Tornado handler class.
         operations: one per method the handler implements.
     """

@@ -92,6 +92,7 @@ PARAMETERS = {
     "name": ("UserName", "the JupyterHub username"),
     "volume": ("VolumeName", "a volume's name on the engine"),
     "group": ("GroupName", "the JupyterHub group's name"),
+    "broadcast": ("BroadcastId", "a broadcast's `id`, as the history answers it"),
 }
 
 COMPONENTS_BESIDE_SCHEMAS: dict[str, Any] = {

@@ -47,6 +47,13 @@ class BroadcastSettings:
     concurrency: int = 200
 
 
+# The settings page shows what the hub decided about GPUs under this category,
+# and says under this one that the lab image must bring the tools; the
+# schema (stellars_hub) files its settings under the same names.
+GPU_CATEGORY = "GPU"
+LAB_SERVICES_CATEGORY = "Lab services"
+
+
 @dataclass(frozen=True)
 class SettingRow:
     """One setting of the platform as the settings page lists it, every part already text.

@@ -102,6 +102,18 @@ class BroadcastHistory:
         """Return the kept broadcasts, newest first."""
         return await asyncio.to_thread(self._recent)
 
+    async def delete(self, broadcast_id: int) -> bool:
+        """Forget the broadcast *broadcast_id*; return whether it was kept (False: no such one).
+
+        Only the record goes: what the labs were shown stays with them.
+        """
+        return await asyncio.to_thread(self._delete, broadcast_id)
+
+    def _delete(self, broadcast_id: int) -> bool:
+        with self.engine.begin() as connection:
+            removed = connection.execute(delete(_TABLE).where(_TABLE.c.id == broadcast_id))
+        return bool(removed.rowcount)
+
     def _insert(self, sent: SentBroadcast) -> int:
         values = {name: value for name, value in asdict(sent).items() if name != "id"}
         with self.engine.begin() as connection:

@@ -1,16 +1,20 @@
 """``/hub/api/notifications/...``: the running servers, a broadcast into them, and its history.
 
-All three need the broadcast scope (granted to the platform's admin): who
-may send also sees who can receive, and what was sent before.
+All of them need the broadcast scope (granted to the platform's admin): who
+may send also sees who can receive, and what was sent before, and may
+delete an entry of that history.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from jupyterhub import orm
+from tornado import web
 
 from stellars_auth import shown
 from stellars_ui.broadcasts import (
@@ -22,11 +26,13 @@ from stellars_ui.broadcasts import (
 from stellars_ui.broadcasts.delivery import deliver
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.metrics import count_broadcast
+from stellars_ui.models.common import NoFields
 from stellars_ui.models.notifications import (
     ActiveServer,
     ActiveServers,
     Broadcast,
     BroadcastBody,
+    BroadcastDeleted,
     BroadcastHistoryAnswer,
     BroadcastReport,
     BroadcastTotals,
@@ -139,6 +145,26 @@ class BroadcastHistoryHandler(_NotificationsHandler):
                 keep=self.history.keep,
             )
         )
+
+
+# A history id as the database gives them: a positive whole number, short
+# enough for any integer column. Anything else names no entry.
+_BROADCAST_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+class BroadcastHistoryEntryHandler(_NotificationsHandler):
+    """DELETE: take one broadcast out of the history."""
+
+    async def delete(self, broadcast: str) -> None:
+        """Delete the entry *broadcast*; answer ``{"deleted": id}``, 404 when none has that id."""
+        self.require_scope(BROADCAST)
+        self.body(NoFields)
+        if not _BROADCAST_ID.fullmatch(broadcast) or not await self.history.delete(int(broadcast)):
+            raise web.HTTPError(HTTPStatus.NOT_FOUND, "No such broadcast in the history.")
+        self.log.info(
+            "%s deleted broadcast %s from the history", shown(self.current_user.name), broadcast
+        )
+        self.answer(BroadcastDeleted(deleted=int(broadcast)))
 
 
 def broadcast_json(sent: SentBroadcast) -> Broadcast:

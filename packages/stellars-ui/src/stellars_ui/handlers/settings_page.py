@@ -13,7 +13,9 @@ from jupyterhub.handlers import BaseHandler
 from tornado import web
 
 from stellars_ui.handlers.base import PlatformHandler, missing_permission
+from stellars_ui.line_breaks import break_points
 from stellars_ui.scopes import READ_SETTINGS
+from stellars_ui.settings import GPU_CATEGORY, LAB_SERVICES_CATEGORY
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -50,5 +52,8 @@ class SettingsPageHandler(PlatformHandler, BaseHandler):  # type: ignore[misc]
             gpu=runtime.gpu if runtime is not None else None,
             jupyterhub_version=jupyterhub.__version__,
             package_versions=settings.package_versions,
+            break_points=break_points,
+            gpu_category=GPU_CATEGORY,
+            lab_services_category=LAB_SERVICES_CATEGORY,
         )
         self.finish(html)

@@ -156,3 +156,9 @@ class BroadcastHistoryAnswer(Contract):
     timestamp: Timestamp
     broadcasts: list[Broadcast]
     keep: int = Field(ge=1, description="how many broadcasts are kept")
+
+
+class BroadcastDeleted(Contract):
+    """A broadcast taken out of the history."""
+
+    deleted: int = Field(description="the id of the broadcast removed from the history")

@@ -88,14 +88,14 @@ function groupRow(entry) {
   if (canWrite) {
     const edit = el("button", "btn btn-sm btn-outline-primary stellars-edit-policy", "Edit policy");
     edit.type = "button";
-    edit.setAttribute("aria-label", `Edit the policy of ${entry.name}`);
+    edit.setAttribute("aria-label", `Edit policy of ${entry.name}`);
     edit.addEventListener("click", () => openEditor(entry.name));
     actions.append(edit, " ");
   }
   if (canManageMembers) {
     const members = el("a", "btn btn-sm btn-outline-secondary", "Manage members");
     members.href = root.dataset.adminGroupsUrl;
-    members.setAttribute("aria-label", `Manage the members of ${entry.name}`);
+    members.setAttribute("aria-label", `Manage members of ${entry.name}`);
     actions.append(members);
   }
   const row = el(

@@ -3,7 +3,8 @@
 // server, and the broadcasts sent before. The running servers come from
 // GET /hub/api/notifications/active-servers, the history from
 // GET /hub/api/notifications/history; Send posts to
-// /hub/api/notifications/broadcast. User-supplied text (messages, usernames,
+// /hub/api/notifications/broadcast, and an entry of the history is deleted
+// with DELETE /hub/api/notifications/history/<id>. User-supplied text (messages, usernames,
 // the hub's reasons) goes in through textContent and DOM nodes only, never
 // as HTML.
 import { apiRequest, describeError } from "./api.js";
@@ -29,6 +30,10 @@ const historyTable = document.getElementById("stellars-broadcast-history");
 const historyBody = historyTable.tBodies[0];
 const historyEmpty = document.getElementById("stellars-broadcast-history-empty");
 const historyKept = document.getElementById("stellars-broadcast-history-kept");
+const deleteDialog = document.getElementById("stellars-broadcast-delete-dialog");
+const deleteMessage = document.getElementById("stellars-broadcast-delete-message");
+const deleteConfirm = document.getElementById("stellars-broadcast-delete-confirm");
+const deleteCancel = document.getElementById("stellars-broadcast-delete-cancel");
 
 // The server's limit, as the template rendered it; the textarea's maxlength is the same.
 const maxLength = Number(page.dataset.maxLength) || messageInput.maxLength;
@@ -49,6 +54,7 @@ const VARIANT_BADGES = {
 let sending = false; // a broadcast is on its way: Send stays disabled
 let serversGeneration = 0; // answers to a request older than the newest one are dropped
 let historyGeneration = 0;
+let deleting = null; // the history entry the delete dialog asks about
 
 // ------------------------------------------------------------ small helpers
 
@@ -77,7 +83,8 @@ function timeElement(iso, now) {
   return time;
 }
 
-// "3 delivered, 1 failed of 4": the totals of a broadcast, in the report and the history.
+// "3 delivered, 1 failed of 4": the totals of a broadcast, shown once in the
+// report (the status line says only how it went) and as the history's title.
 function totalsText({ delivered, failed, recipients }) {
   return `${delivered} delivered, ${failed} failed of ${recipients}`;
 }
@@ -282,6 +289,12 @@ function historyRow(sent, now) {
     variant: el("td", "", variant),
     delivered,
   };
+  const deleteButton = el("button", "btn btn-sm btn-outline-danger", "Delete");
+  deleteButton.type = "button";
+  // Each button names its broadcast's time, for a screen reader's list of buttons.
+  deleteButton.setAttribute("aria-label", `Delete the broadcast sent ${formatTimestamp(sent.sent_at)}`);
+  deleteButton.addEventListener("click", () => askToDelete(sent));
+  cells.delete = el("td", "text-end", deleteButton);
   for (const [column, cell] of Object.entries(cells)) cell.dataset.column = column;
   const row = el("tr", "", ...Object.values(cells));
   row.dataset.broadcastId = String(sent.id);
@@ -314,6 +327,33 @@ async function loadHistory() {
   }
 }
 
+// ------------------------------------------------------------ deleting from the history
+
+function askToDelete(sent) {
+  deleting = sent;
+  deleteMessage.textContent = sent.message;
+  deleteConfirm.disabled = false;
+  deleteDialog.showModal();
+}
+
+async function deleteAsked() {
+  const sent = deleting;
+  if (sent === null) return;
+  deleteConfirm.disabled = true;
+  try {
+    await apiRequest("DELETE", `notifications/history/${encodeURIComponent(sent.id)}`);
+    say("Deleted from the history.", "success");
+  } catch (error) {
+    // Gone already (another admin, or trimmed by a newer broadcast): the
+    // history below shows it is not there any more.
+    say(`Not deleted: ${describeError(error)}`, "danger");
+  } finally {
+    deleting = null;
+    deleteDialog.close();
+  }
+  await loadHistory();
+}
+
 // ------------------------------------------------------------ sending
 
 function broadcastBody() {
@@ -337,9 +377,10 @@ async function send(event) {
   try {
     const { data } = await apiRequest("POST", "notifications/broadcast", body);
     renderReport(data);
+    // The totals are the report's, right below: said once, not here again.
     const failed = data.totals.failed > 0;
     say(
-      `${failed ? "Sent, but not everywhere" : "Sent"}: ${totalsText(data.totals)}.`,
+      failed ? "Sent, but not everywhere: see each server below." : "Sent.",
       failed ? "warning" : "success",
     );
     // Sent once is enough: an empty field keeps a second click from sending it again.
@@ -367,6 +408,11 @@ function wire() {
   for (const radio of recipientRadios) radio.addEventListener("change", renderForm);
   serverList.addEventListener("change", renderForm);
   refreshButton.addEventListener("click", loadServers);
+  deleteConfirm.addEventListener("click", deleteAsked);
+  deleteCancel.addEventListener("click", () => deleteDialog.close());
+  deleteDialog.addEventListener("close", () => {
+    deleting = null;
+  });
 }
 
 wire();
