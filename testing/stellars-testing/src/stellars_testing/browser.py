@@ -130,6 +130,8 @@ AXE_VARIABLE = "STELLARS_AXE_JS"
 # out) is serious or critical.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
+_AT_REST = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
 _RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map((v) => ({
@@ -137,6 +139,7 @@ _RUN_AXE = """async () => {
     impact: v.impact,
     help: v.help,
     targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+    why: v.nodes.length ? v.nodes[0].failureSummary : "",
   }));
 }"""
 
@@ -144,14 +147,20 @@ _RUN_AXE = """async () => {
 def accessibility_violations(page: Page) -> list[dict[str, object]]:
     """Return the serious and critical axe-core violations of *page* as it is now.
 
-    Each is ``{"id", "impact", "help", "targets"}`` (up to five CSS
-    selectors of offending elements).
+    Each is ``{"id", "impact", "help", "targets", "why"}``: up to five CSS
+    selectors of offending elements, and axe's account of the first (for a
+    contrast failure, the two colours and the ratio).
     """
     path = os.environ.get(AXE_VARIABLE)
     if not path or not Path(path).is_file():
         require("axe-core", f"{AXE_VARIABLE} is {path!r}", "Run scripts/provision-axe.sh.")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=path)
+    # The page at rest: a button the test just clicked is still under the
+    # mouse, and Bootstrap fades colours over 0.15 s, so axe could measure a
+    # hover colour half-way through its transition (seen: a flaky 4.3:1).
+    page.mouse.move(0, 0)
+    page.add_style_tag(content=_AT_REST)
     violations: list[dict[str, object]] = page.evaluate(_RUN_AXE)
     return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
@@ -159,7 +168,10 @@ def accessibility_violations(page: Page) -> list[dict[str, object]]:
 def assert_accessible(page: Page) -> None:
     """Fail with every serious or critical axe-core violation of *page*."""
     violations = accessibility_violations(page)
-    lines = [f"{v['impact']} {v['id']}: {v['help']} at {v['targets']}" for v in violations]
+    lines = [
+        f"{v['impact']} {v['id']}: {v['help']} at {v['targets']}\n    {v['why']}"
+        for v in violations
+    ]
     assert not violations, f"{page.url} has accessibility violations:\n" + "\n".join(lines)
 
 
