@@ -10,6 +10,7 @@ from __future__ import annotations
 from stellars_ui.contract import Answer, ApiRoute, Operation
 from stellars_ui.handlers.account import AccountHandler
 from stellars_ui.handlers.activity import (
+    ActivityExportHandler,
     ActivityHandler,
     ActivityResetHandler,
     ActivitySampleHandler,
@@ -39,7 +40,13 @@ from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.models.accounts import Credentials, CredentialsRequest
-from stellars_ui.models.activity import Activity, ActivityQuota, ActivityReset, ActivitySampled
+from stellars_ui.models.activity import (
+    Activity,
+    ActivityPage,
+    ActivityQuota,
+    ActivityReset,
+    ActivitySampled,
+)
 from stellars_ui.models.common import Error, NoFields
 from stellars_ui.models.notifications import (
     ActiveServers,
@@ -87,14 +94,53 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 "get",
                 "getActivity",
                 "activity",
-                "Every readable user's activity, resources and server state",
+                "A page of the readable users' activity, resources and server state",
                 "Scope: `read:users:activity`. The rows are the users the caller holds it "
                 "on (a user holds it on themself, so a plain user gets their own row); 403 "
                 "for a caller who holds it on nobody. CPU, memory and volumes are null or "
-                "empty with the local spawner.",
+                "empty with the local spawner. Query: `name` (a case-insensitive part of "
+                "the username), `state` (active, idle, offline, over_quota, pending), "
+                "`sort` (username, authorized, status, cpu, memory, volumes, time_left, "
+                "last_activity, activity, history), `order` (asc, desc), `offset` and "
+                "`limit` as JupyterHub's `/hub/api/users` reads them. With `Accept: "
+                "application/jupyterhub-pagination+json` the rows are `items` beside "
+                "`_pagination`; otherwise `users`. The summary counts every readable user; "
+                "400 names a bad parameter.",
                 ("read:users:activity",),
                 Activity,
-                errors=(403,),
+                errors=(400, 403),
+                answers={
+                    200: Answer(
+                        "the page: `ActivityPage` with the pagination media type, else `Activity`",
+                        (Activity, ActivityPage),
+                    )
+                },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/activity/export",
+        ActivityExportHandler,
+        (
+            Operation(
+                "get",
+                "exportActivity",
+                "activity",
+                "The readable users' activity as a CSV file or a self-contained HTML report",
+                "Scope: `read:users:activity`. `format` is `csv` (the default) or `html`; "
+                "`name`, `state`, `sort` and `order` as for `GET /hub/api/activity`, no paging: "
+                "every row they keep. An attachment; in the CSV a cell a spreadsheet would "
+                "read as a formula starts with an apostrophe, in the HTML every user-supplied "
+                "string is escaped and nothing is loaded or run.",
+                ("read:users:activity",),
+                None,
+                errors=(400, 403),
+                answers={
+                    200: Answer(
+                        "the file (text/csv or text/html), as an attachment",
+                        schema={"type": "string"},
+                    )
+                },
             ),
         ),
     ),

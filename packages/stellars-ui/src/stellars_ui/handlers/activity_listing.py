@@ -1,0 +1,344 @@
+"""The Activity table's query: its parameters read from a request, and the rows of a page.
+
+Every readable user is known by cheap facts (server state from the hub's
+memory, approval from one query); the costly ones (resources, quota, idle
+time, scores, history) are gathered for every user only when the query sorts
+or filters by them, and otherwise for the rows on the page alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from jupyterhub import orm
+from tornado import web
+
+from stellars_activity import running_server, server_state
+from stellars_activity.listing import (
+    Fact,
+    ListedUser,
+    ListingQuery,
+    SortKey,
+    SortOrder,
+    StateFilter,
+    select_page,
+)
+from stellars_activity.sampling import as_utc
+from stellars_auth import authorization_states
+from stellars_docker.policy import QuotaLevel, applied_policies, quota_state, user_policies
+from stellars_ui.handlers.base import isoformat_utc
+from stellars_ui.models.activity import ActivityQuota, ActivityRow, ActivityVolume
+from stellars_ui.scopes import READ_ACTIVITY
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from stellars_activity import ActivityReport, ServerState
+    from stellars_docker import UserUsage
+    from stellars_docker.policy import AppliedPolicy, EffectivePolicy
+    from stellars_ui.handlers.base import StellarsAPIHandler
+    from stellars_ui.models.activity import LevelName
+
+_MB = 1_000_000
+_LEVEL_NAMES: tuple[LevelName, ...] = ("inactive", "low", "moderate", "high", "very high")
+# A search longer than any username finds nobody; capped so a request stays small.
+_MAX_NAME = 255
+# Past this many names an ``IN (...)`` list costs more than reading every user's figures.
+_MAX_NAMED_READ = 500
+
+
+def _choice(handler: StellarsAPIHandler, name: str, allowed: type[Any], default: Any) -> Any:
+    value = handler.get_argument(name, None)
+    if value is None or value == "":
+        return default
+    try:
+        return allowed(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in allowed)
+        raise web.HTTPError(
+            HTTPStatus.BAD_REQUEST, "%s", f"{name} must be one of {choices}, not {value!r}"
+        ) from None
+
+
+def _whole(handler: StellarsAPIHandler, name: str, default: int) -> int:
+    value = handler.get_argument(name, None)
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit():
+        raise web.HTTPError(
+            HTTPStatus.BAD_REQUEST, "%s", f"{name} must be a whole number >= 0, not {value!r}"
+        )
+    return int(value)
+
+
+def filter_query(handler: StellarsAPIHandler) -> ListingQuery:
+    """Return the search, filter and sort a request asks for (every user: no paging).
+
+    Raises:
+        tornado.web.HTTPError: 400 naming the parameter at fault.
+    """
+    name = handler.get_argument("name", "") or ""
+    if len(name) > _MAX_NAME:
+        raise web.HTTPError(
+            HTTPStatus.BAD_REQUEST, "%s", f"name must be at most {_MAX_NAME} characters"
+        )
+    return ListingQuery(
+        name=name,
+        state=_choice(handler, "state", StateFilter, None),
+        sort=_choice(handler, "sort", SortKey, SortKey.USERNAME),
+        order=_choice(handler, "order", SortOrder, SortOrder.ASC),
+    )
+
+
+def page_query(handler: StellarsAPIHandler) -> ListingQuery:
+    """Return :func:`filter_query` with the page's ``offset`` and ``limit``.
+
+    The limits are JupyterHub's own (``api_page_default_limit``,
+    ``api_page_max_limit``), read as its ``/hub/api/users`` reads them: a
+    client that does not send the pagination media type gets the maximum
+    by default, a limit above the maximum is the maximum, and 0 is 1.
+    Unlike JupyterHub, a negative or non-numeric value is refused rather
+    than read as its absolute value.
+
+    Raises:
+        tornado.web.HTTPError: 400 naming the parameter at fault.
+    """
+    query = filter_query(handler)
+    maximum = int(handler.settings["api_page_max_limit"])
+    default = int(handler.settings["api_page_default_limit"])
+    if not handler.accepts_pagination:
+        default = maximum
+    limit = min(max(_whole(handler, "limit", default), 1), maximum)
+    return ListingQuery(
+        name=query.name,
+        state=query.state,
+        sort=query.sort,
+        order=query.order,
+        offset=_whole(handler, "offset", 0),
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of rows, how many matched, and every readable user's state for the summary."""
+
+    rows: list[ActivityRow]
+    total: int
+    everyone: list[ListedUser]
+    report: ActivityReport
+
+
+async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> Listing:
+    """Return the rows *query* selects among the users *handler*'s caller may read.
+
+    Call it on the hub's event loop (it reads the hub's ORM objects); the
+    database reads of the activity store run in a thread.
+    """
+    platform = handler.platform
+    monitor = platform.activity
+    readable = handler.get_scope_filter(READ_ACTIVITY)
+    orm_users = [user for user in handler.db.query(orm.User) if readable(user, kind="user")]
+    by_name = {user.name: user for user in orm_users}
+    users = {user.name: handler.users[user] for user in orm_users}
+    now_report = None
+    needs = query.needs()
+    if needs & {Fact.SCORES, Fact.HISTORY}:
+        now_report = await monitor.report(list(by_name))
+    now = now_report.now if now_report is not None else monitor.now()
+    states = {
+        name: server_state(user, inactive_after=monitor.inactive_after, now=now)
+        for name, user in users.items()
+    }
+    authorized = authorization_states(handler.authenticator) or {}
+    extra = await _costly_facts(handler, needs, orm_users, states, now_report)
+    everyone = [
+        ListedUser(
+            username=name,
+            running=states[name].running,
+            recently_active=states[name].recently_active,
+            authorized=authorized.get(name),
+            last_activity=_last_activity(by_name[name]),
+            **extra.get(name, {}),
+        )
+        for name in by_name
+    ]
+    page = select_page(everyone, query)
+    names = [user.username for user in page.users]
+    report = now_report
+    if report is None:
+        many = len(names) > _MAX_NAMED_READ
+        report = await monitor.report(names, only=not many)
+    rows = await _rows(
+        handler,
+        [by_name[name] for name in names],
+        [users[name] for name in names],
+        states,
+        report=report,
+        authorized=authorized,
+    )
+    return Listing(rows=rows, total=page.total, everyone=everyone, report=report)
+
+
+def _last_activity(orm_user: Any) -> datetime | None:
+    last = orm_user.last_activity
+    return None if last is None else as_utc(last)
+
+
+async def _costly_facts(
+    handler: StellarsAPIHandler,
+    needs: frozenset[Fact],
+    orm_users: list[Any],
+    states: dict[str, ServerState],
+    report: ActivityReport | None,
+) -> dict[str, dict[str, Any]]:
+    facts: dict[str, dict[str, Any]] = {user.name: {} for user in orm_users}
+    if Fact.USAGE in needs:
+        _add_usage(handler, needs, orm_users, states, facts)
+    if Fact.TIME_LEFT in needs:
+        servers = [running_server(handler.users[user]) for user in orm_users]
+        running = [server for server in servers if server is not None]
+        for name, left in (await handler.platform.idle.remaining(running)).items():
+            facts[name]["time_left_seconds"] = left.total_seconds()
+    if report is not None and Fact.SCORES in needs:
+        for name, fact in facts.items():
+            fact["score"] = report.scores[name].score
+    if report is not None and Fact.HISTORY in needs:
+        for name, fact in facts.items():
+            fact["history_hours"] = sum(report.history.get(name, ()))
+    return facts
+
+
+def _add_usage(
+    handler: StellarsAPIHandler,
+    needs: frozenset[Fact],
+    orm_users: list[Any],
+    states: dict[str, ServerState],
+    facts: dict[str, dict[str, Any]],
+) -> None:
+    platform = handler.platform
+    if platform.docker is None:
+        return  # the local spawner: no figures to sort or filter by
+    # The engine is not asked: these are the refreshers' last figures, in memory.
+    for name, usage in platform.docker.usage(list(facts)).items():
+        stats = usage.stats if states[name].running else None
+        facts[name]["cpu_percent"] = None if stats is None else stats.cpu_percent
+        facts[name]["memory_bytes"] = None if stats is None else float(stats.memory_bytes)
+        facts[name]["volumes_bytes"] = usage.volumes_total_bytes
+    if Fact.QUOTA not in needs:
+        return
+    # Only a user with measured volumes can be over quota: the others' group
+    # policies are never read.
+    measured = [user for user in orm_users if facts[user.name].get("volumes_bytes") is not None]
+    policies = user_policies(handler.db, measured, platform.policy)
+    for orm_user in measured:
+        level = quota_state(policies[orm_user.id], facts[orm_user.name]["volumes_bytes"]).level
+        facts[orm_user.name]["over_quota"] = level is QuotaLevel.OVER
+
+
+async def _rows(
+    handler: StellarsAPIHandler,
+    orm_users: Sequence[Any],
+    users: Sequence[Any],
+    states: dict[str, ServerState],
+    *,
+    report: ActivityReport,
+    authorized: dict[str, bool],
+) -> list[ActivityRow]:
+    platform = handler.platform
+    monitor = platform.activity
+    names = [user.name for user in orm_users]
+    runtime = platform.docker  # None with the local spawner
+    usage = runtime.usage(names) if runtime is not None else {}
+    running = [server for server in map(running_server, users) if server is not None]
+    time_left = await platform.idle.remaining(running)
+    # Every group's policy read once for all the rows, not once per user.
+    policies = user_policies(handler.db, orm_users, platform.policy)
+    applied = applied_policies(handler.db)
+    rows = []
+    for orm_user, user in zip(orm_users, users, strict=True):
+        left = time_left.get(orm_user.name)
+        rows.append(
+            _row(
+                orm_user,
+                state=states[orm_user.name],
+                report=report,
+                usage=usage.get(orm_user.name),
+                authorized=authorized.get(orm_user.name),
+                days=monitor.settings.retention_days,
+                time_left=None if left is None else left.total_seconds(),
+                policy=policies[orm_user.id],
+                outdated=_outdated(user, policies[orm_user.id], applied),
+            )
+        )
+    return rows
+
+
+def _row(
+    orm_user: Any,
+    *,
+    state: ServerState,
+    report: ActivityReport,
+    usage: UserUsage | None,
+    authorized: bool | None,
+    days: int,
+    time_left: float | None,
+    policy: EffectivePolicy,
+    outdated: bool | None,
+) -> ActivityRow:
+    score = report.scores[orm_user.name]
+    history = report.history.get(orm_user.name)
+    stats = usage.stats if usage is not None and state.running else None
+    quota = quota_state(policy, None if usage is None else usage.volumes_total_bytes)
+    return ActivityRow(
+        username=orm_user.name,
+        admin=bool(orm_user.admin),
+        authorized=authorized,
+        server_active=state.running,
+        recently_active=state.recently_active,
+        server_pending=state.pending,
+        last_activity=isoformat_utc(orm_user.last_activity),
+        cpu_percent=None if stats is None else stats.cpu_percent,
+        memory_mb=None if stats is None else stats.memory_bytes / _MB,
+        memory_percent=None if stats is None or usage is None else usage.memory_percent,
+        memory_limit_mb=None if stats is None else stats.memory_limit_bytes / _MB,
+        volumes=[]
+        if usage is None
+        else [
+            ActivityVolume(suffix=v.suffix, name=v.name, size_bytes=v.size_bytes)
+            for v in usage.volumes
+        ],
+        volumes_total_bytes=None if usage is None else usage.volumes_total_bytes,
+        quota=ActivityQuota.of(quota),
+        policy_outdated=outdated,
+        # The idle culler's remaining time (the same rule as the culler); None without a culler.
+        time_left_seconds=time_left,
+        score=score.score,
+        percentage=score.percentage,
+        level=None if score.level is None else int(score.level),
+        level_name=None if score.level is None else _LEVEL_NAMES[score.level],
+        samples=score.samples,
+        hours_collected=score.hours_collected,
+        enough_data=score.enough_data,
+        last_sample=isoformat_utc(score.last_sample),
+        daily_hours=list(history) if history is not None else [0.0] * days,
+    )
+
+
+def _outdated(
+    user: Any, policy: EffectivePolicy, applied: dict[tuple[int, str], AppliedPolicy]
+) -> bool | None:
+    # Whether any running server started under another policy than the user's now;
+    # None when none runs or none was started through the policy hook.
+    fingerprints = [
+        applied[(user.id, name)].fingerprint
+        for name, spawner in user.spawners.items()
+        if spawner.active and (user.id, name) in applied
+    ]
+    if not fingerprints:
+        return None
+    current = policy.fingerprint()
+    return any(fingerprint != current for fingerprint in fingerprints)
