@@ -109,12 +109,7 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 ("read:users:activity",),
                 Activity,
                 errors=(400, 403),
-                answers={
-                    200: Answer(
-                        "the page: `ActivityPage` with the pagination media type, else `Activity`",
-                        (Activity, ActivityPage),
-                    )
-                },
+                paged_response=ActivityPage,
             ),
         ),
     ),
@@ -137,8 +132,10 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 errors=(400, 403),
                 answers={
                     200: Answer(
-                        "the file (text/csv or text/html), as an attachment",
+                        "the file, as an attachment",
+                        headers=NO_STORE,
                         schema={"type": "string"},
+                        media_types=("text/csv", "text/html"),
                     )
                 },
             ),
