@@ -102,7 +102,7 @@ class ToggleAuthorizationHandler(_AuthTemplates):
         if account is None:
             raise web.HTTPError(HTTPStatus.NOT_FOUND, f"No account {user_name!r}.")
         if action == UNAUTHORIZE and user_name in self.authenticator.admin_users:
-            raise web.HTTPError(HTTPStatus.CONFLICT, "The platform's admin cannot be unauthorised.")
+            raise web.HTTPError(HTTPStatus.CONFLICT, "The platform's admin cannot be unauthorized.")
         account.is_authorized = action == AUTHORIZE
         self.db.commit()
         self.log.info("%s: %s %s", shown(self.current_user.name), action, shown(user_name))
@@ -126,7 +126,7 @@ class DiscardHandler(_AuthTemplates):
         if account.is_authorized or self.find_user(user_name) is not None:
             raise web.HTTPError(
                 HTTPStatus.CONFLICT,
-                f"{user_name!r} is authorised or a hub user: delete them from the admin page.",
+                f"{user_name!r} is authorized or a hub user: delete them from the admin page.",
             )
         self.db.delete(account)
         self.db.commit()
