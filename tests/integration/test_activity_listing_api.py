@@ -238,3 +238,21 @@ def test_html_export_is_one_inert_document(hub, admin_token):
     assert "<script" not in document.lower()
     assert "http://" not in document
     assert "https://" not in document
+
+
+def test_the_hubs_own_port_asks_for_the_same_credentials(hub, admin_token):
+    """Lab containers reach the hub's port without the proxy: no way around the scope there."""
+    for path in ("activity?limit=1", "activity/export?format=html"):
+        url = hub.direct_hub_url(f"api/{path}")
+        anonymous = requests.get(url, timeout=30, verify=hub.verify)
+        assert anonymous.status_code == 403, anonymous.text
+        assert anonymous.json()["status"] == 403
+        plain = requests.get(
+            url,
+            headers={"Authorization": f"token {user_token(hub, NAMES[1])}"},
+            timeout=30,
+            verify=hub.verify,
+        )
+        assert plain.status_code == 200
+        assert NAMES[2] not in plain.text
+        assert NAMES[1] in plain.text

@@ -7,6 +7,8 @@ and the OpenAPI document (``stellars_ui.openapi``). The statuses in
 
 from __future__ import annotations
 
+from stellars_activity.listing import SortKey, SortOrder, StateFilter
+from stellars_ui.activity_export import ExportFormat
 from stellars_ui.contract import Answer, ApiRoute, Operation
 from stellars_ui.handlers.account import AccountHandler
 from stellars_ui.handlers.activity import (
@@ -85,6 +87,37 @@ READ_POLICIES = "custom:group-policies:read"
 WRITE_POLICIES = "custom:group-policies:write"
 NO_GROUP = Answer("no such hub group (only for callers who hold the scope)", (Error,))
 
+
+def _query(name: str, description: str, schema: dict[str, object]) -> dict[str, object]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+# The Activity table's search, filter and sort (stellars_activity.listing), and its paging.
+ACTIVITY_FILTERS = (
+    _query("name", "a part of the username, any case", {"type": "string", "maxLength": 255}),
+    _query(
+        "state",
+        "one filter",
+        {"enum": [state.value for state in StateFilter]},
+    ),
+    _query("sort", "the column", {"enum": [key.value for key in SortKey]}),
+    _query("order", "missing values last either way", {"enum": [o.value for o in SortOrder]}),
+)
+ACTIVITY_PAGING = (
+    _query("offset", "rows skipped", {"type": "integer", "minimum": 0}),
+    _query(
+        "limit",
+        "rows on the page: JupyterHub's default and maximum (above it: the maximum; 0: 1)",
+        {"type": "integer", "minimum": 0},
+    ),
+)
+
 API_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute(
         "/api/activity",
@@ -110,6 +143,7 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 Activity,
                 errors=(400, 403),
                 paged_response=ActivityPage,
+                query=ACTIVITY_FILTERS + ACTIVITY_PAGING,
             ),
         ),
     ),
@@ -138,6 +172,12 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                         media_types=("text/csv", "text/html"),
                     )
                 },
+                query=(
+                    _query(
+                        "format", "the file's format", {"enum": [f.value for f in ExportFormat]}
+                    ),
+                    *ACTIVITY_FILTERS,
+                ),
             ),
         ),
     ),

@@ -65,6 +65,7 @@ class Operation:
         answers: answers documented otherwise, by status (they win over *errors*).
         paged_response: the 200 answer's model for a client that sends JupyterHub's
             pagination media type, when it differs.
+        query: the query parameters it reads, as OpenAPI parameter objects.
     """
 
     method: str
@@ -80,6 +81,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     answers: Mapping[int, Answer] = field(default_factory=dict)
     paged_response: type[BaseModel] | None = None
+    query: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,8 @@ def _operation(operation: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if not operation.scopes:
         document["security"] = []  # public: no credentials needed
+    if operation.query:
+        document["parameters"] = [dict(parameter) for parameter in operation.query]
     if operation.request is not None:
         media: dict[str, Any] = {"schema": _add_schema(operation.request, "validation", schemas)}
         if operation.example is not None:

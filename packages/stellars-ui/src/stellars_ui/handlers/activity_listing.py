@@ -52,7 +52,7 @@ _MAX_NAMED_READ = 500
 
 def _choice(handler: StellarsAPIHandler, name: str, allowed: type[Any], default: Any) -> Any:
     value = handler.get_argument(name, None)
-    if value is None or value == "":
+    if value is None:
         return default
     try:
         return allowed(value)
