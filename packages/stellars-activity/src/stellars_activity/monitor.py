@@ -191,6 +191,15 @@ class ActivityMonitor:
         names = list(usernames)
         return await asyncio.to_thread(self._report, self._clock(), names, only=only)
 
+    async def scores(self, usernames: Iterable[str]) -> dict[str, UserScore]:
+        """Read the scores of every user with samples and of each of *usernames*, now."""
+        names = list(usernames)
+        return await asyncio.to_thread(self.store.scores, self._clock(), names)
+
+    async def history_totals(self) -> dict[str, float]:
+        """Read every user's active hours over the days of the daily history, now."""
+        return await asyncio.to_thread(self.store.history_totals, self._clock())
+
     def _report(self, now: datetime, usernames: list[str], *, only: bool) -> ActivityReport:
         last_tick = self.store.last_tick()
         return ActivityReport(

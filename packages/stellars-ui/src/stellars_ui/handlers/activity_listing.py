@@ -13,6 +13,8 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from jupyterhub import orm
+from jupyterhub.scopes import Scope
+from sqlalchemy import or_, select
 from tornado import web
 
 from stellars_activity import running_server, server_state
@@ -34,7 +36,6 @@ from stellars_ui.scopes import READ_ACTIVITY
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
 
     from stellars_activity import ActivityReport, ServerState
     from stellars_docker import UserUsage
@@ -135,47 +136,46 @@ class Listing:
 async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> Listing:
     """Return the rows *query* selects among the users *handler*'s caller may read.
 
-    Call it on the hub's event loop (it reads the hub's ORM objects); the
-    database reads of the activity store run in a thread.
+    Every readable user is read as a few columns, not as an ORM object;
+    JupyterHub's user wrappers are read only where they exist already (a
+    server that ran since the hub started has one). Call it on the hub's
+    event loop; the activity store's reads run in a thread.
     """
-    platform = handler.platform
-    monitor = platform.activity
-    readable = handler.get_scope_filter(READ_ACTIVITY)
-    orm_users = [user for user in handler.db.query(orm.User) if readable(user, kind="user")]
-    by_name = {user.name: user for user in orm_users}
-    users = {user.name: handler.users[user] for user in orm_users}
-    now_report = None
-    needs = query.needs()
-    if needs & {Fact.SCORES, Fact.HISTORY}:
-        now_report = await monitor.report(list(by_name))
-    now = now_report.now if now_report is not None else monitor.now()
+    monitor = handler.platform.activity
+    accounts = _readable_accounts(handler)
+    now = monitor.now()
+    wrappers = {
+        account.name: wrapper
+        for account in accounts
+        # dict.get: JupyterHub's UserDict would make a wrapper for every user.
+        if (wrapper := dict.get(handler.users, account.id)) is not None
+    }
     states = {
-        name: server_state(user, inactive_after=monitor.inactive_after, now=now)
-        for name, user in users.items()
+        name: server_state(wrapper, inactive_after=monitor.inactive_after, now=now)
+        for name, wrapper in wrappers.items()
     }
     authorized = authorization_states(handler.authenticator) or {}
-    extra = await _costly_facts(handler, needs, orm_users, states, now_report)
+    extra = await _costly_facts(handler, query.needs(), accounts, states, wrappers)
     everyone = [
         ListedUser(
-            username=name,
-            running=states[name].running,
-            recently_active=states[name].recently_active,
-            authorized=authorized.get(name),
-            last_activity=_last_activity(by_name[name]),
-            **extra.get(name, {}),
+            username=account.name,
+            running=account.name in states and states[account.name].running,
+            recently_active=account.name in states and states[account.name].recently_active,
+            authorized=authorized.get(account.name),
+            last_activity=None if account.last_activity is None else as_utc(account.last_activity),
+            **extra.get(account.name, {}),
         )
-        for name in by_name
+        for account in accounts
     ]
     page = select_page(everyone, query)
     names = [user.username for user in page.users]
-    report = now_report
-    if report is None:
-        many = len(names) > _MAX_NAMED_READ
-        report = await monitor.report(names, only=not many)
+    report = await monitor.report(names, only=len(names) <= _MAX_NAMED_READ)
+    ids = {account.name: account.id for account in accounts}
+    orm_users = _orm_users(handler, [ids[name] for name in names])
     rows = await _rows(
         handler,
-        [by_name[name] for name in names],
-        [users[name] for name in names],
+        orm_users,
+        [handler.users[orm_user] for orm_user in orm_users],
         states,
         report=report,
         authorized=authorized,
@@ -183,39 +183,66 @@ async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> 
     return Listing(rows=rows, total=page.total, everyone=everyone, report=report)
 
 
-def _last_activity(orm_user: Any) -> datetime | None:
-    last = orm_user.last_activity
-    return None if last is None else as_utc(last)
+def _readable_accounts(handler: StellarsAPIHandler) -> list[Any]:
+    # The SQL form of JupyterHub's check_scope_filter for kind "user": the
+    # whole table, or the users named and the members of the groups named.
+    sub_scope = handler.parsed_scopes.get(READ_ACTIVITY)
+    if sub_scope is None:
+        return []
+    columns = select(orm.User.id, orm.User.name, orm.User.admin, orm.User.last_activity)
+    if sub_scope is not Scope.ALL:
+        conditions = []
+        if "user" in sub_scope:
+            conditions.append(orm.User.name.in_(sorted(sub_scope["user"])))
+        if "group" in sub_scope:
+            groups = sorted(sub_scope["group"])
+            conditions.append(orm.User.groups.any(orm.Group.name.in_(groups)))
+        if not conditions:
+            return []
+        columns = columns.where(or_(*conditions))
+    return list(handler.db.execute(columns.order_by(orm.User.id)))
+
+
+def _orm_users(handler: StellarsAPIHandler, ids: Sequence[int]) -> list[Any]:
+    """Return the hub's ORM users of *ids*, in that order."""
+    found: dict[int, Any] = {}
+    for start in range(0, len(ids), _MAX_NAMED_READ):
+        chunk = ids[start : start + _MAX_NAMED_READ]
+        found.update((u.id, u) for u in handler.db.query(orm.User).filter(orm.User.id.in_(chunk)))
+    return [found[user_id] for user_id in ids if user_id in found]
 
 
 async def _costly_facts(
     handler: StellarsAPIHandler,
     needs: frozenset[Fact],
-    orm_users: list[Any],
+    accounts: list[Any],
     states: dict[str, ServerState],
-    report: ActivityReport | None,
+    wrappers: dict[str, Any],
 ) -> dict[str, dict[str, Any]]:
-    facts: dict[str, dict[str, Any]] = {user.name: {} for user in orm_users}
+    facts: dict[str, dict[str, Any]] = {account.name: {} for account in accounts}
+    monitor = handler.platform.activity
     if Fact.USAGE in needs:
-        _add_usage(handler, needs, orm_users, states, facts)
+        _add_usage(handler, needs, accounts, states, facts)
     if Fact.TIME_LEFT in needs:
-        servers = [running_server(handler.users[user]) for user in orm_users]
+        servers = [running_server(wrapper) for wrapper in wrappers.values()]
         running = [server for server in servers if server is not None]
         for name, left in (await handler.platform.idle.remaining(running)).items():
             facts[name]["time_left_seconds"] = left.total_seconds()
-    if report is not None and Fact.SCORES in needs:
+    if Fact.SCORES in needs:
+        scores = await monitor.scores(facts)
         for name, fact in facts.items():
-            fact["score"] = report.scores[name].score
-    if report is not None and Fact.HISTORY in needs:
+            fact["score"] = scores[name].score
+    if Fact.HISTORY in needs:
+        totals = await monitor.history_totals()
         for name, fact in facts.items():
-            fact["history_hours"] = sum(report.history.get(name, ()))
+            fact["history_hours"] = totals.get(name, 0.0)
     return facts
 
 
 def _add_usage(
     handler: StellarsAPIHandler,
     needs: frozenset[Fact],
-    orm_users: list[Any],
+    accounts: list[Any],
     states: dict[str, ServerState],
     facts: dict[str, dict[str, Any]],
 ) -> None:
@@ -224,7 +251,7 @@ def _add_usage(
         return  # the local spawner: no figures to sort or filter by
     # The engine is not asked: these are the refreshers' last figures, in memory.
     for name, usage in platform.docker.usage(list(facts)).items():
-        stats = usage.stats if states[name].running else None
+        stats = usage.stats if name in states and states[name].running else None
         facts[name]["cpu_percent"] = None if stats is None else stats.cpu_percent
         facts[name]["memory_bytes"] = None if stats is None else float(stats.memory_bytes)
         facts[name]["volumes_bytes"] = usage.volumes_total_bytes
@@ -232,7 +259,9 @@ def _add_usage(
         return
     # Only a user with measured volumes can be over quota: the others' group
     # policies are never read.
-    measured = [user for user in orm_users if facts[user.name].get("volumes_bytes") is not None]
+    measured = _orm_users(
+        handler, [a.id for a in accounts if facts[a.name].get("volumes_bytes") is not None]
+    )
     policies = user_policies(handler.db, measured, platform.policy)
     for orm_user in measured:
         level = quota_state(policies[orm_user.id], facts[orm_user.name]["volumes_bytes"]).level
@@ -264,7 +293,9 @@ async def _rows(
         rows.append(
             _row(
                 orm_user,
-                state=states[orm_user.name],
+                # A user without a wrapper before this page had no server since the hub started.
+                state=states.get(orm_user.name)
+                or server_state(user, inactive_after=monitor.inactive_after, now=report.now),
                 report=report,
                 usage=usage.get(orm_user.name),
                 authorized=authorized.get(orm_user.name),
