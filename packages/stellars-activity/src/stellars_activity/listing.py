@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -99,9 +100,14 @@ class ListingQuery:
         return frozenset(needed)
 
 
-@dataclass(frozen=True)
-class ListedUser:
-    """What the listing knows of one user; costly facts are None unless the query needs them."""
+class ListedUser(NamedTuple):
+    """What the listing knows of one user; costly facts are None unless the query needs them.
+
+    A named tuple: a listing makes one per readable user at every request, and
+    a tuple is the cheapest object Python makes. ``last_activity`` is compared
+    only with the others of one listing (all naive UTC from the hub's
+    database, or all aware).
+    """
 
     username: str
     running: bool
@@ -149,7 +155,7 @@ def _matches(user: ListedUser, query: ListingQuery, needle: str) -> bool:
             return user.state is state
 
 
-_SORT_VALUES: dict[SortKey, Callable[[ListedUser], float | str | None]] = {
+_SORT_VALUES: dict[SortKey, Callable[[ListedUser], Any]] = {
     SortKey.USERNAME: lambda user: user.username.casefold(),
     SortKey.AUTHORIZED: lambda user: None if user.authorized is None else float(user.authorized),
     SortKey.STATUS: lambda user: _STATE_RANK[user.state],
@@ -157,12 +163,14 @@ _SORT_VALUES: dict[SortKey, Callable[[ListedUser], float | str | None]] = {
     SortKey.MEMORY: lambda user: user.memory_bytes,
     SortKey.VOLUMES: lambda user: user.volumes_bytes,
     SortKey.TIME_LEFT: lambda user: user.time_left_seconds,
-    SortKey.LAST_ACTIVITY: lambda user: (
-        None if user.last_activity is None else user.last_activity.timestamp()
-    ),
+    SortKey.LAST_ACTIVITY: lambda user: user.last_activity,
     SortKey.ACTIVITY: lambda user: user.score,
     SortKey.HISTORY: lambda user: user.history_hours,
 }
+
+
+_BY_NAME = itemgetter(1, 2)  # the entries' case-folded name, then the name itself
+_BY_VALUE = itemgetter(0)
 
 
 def select_page(users: Iterable[ListedUser], query: ListingQuery) -> ListingPage:
@@ -173,14 +181,29 @@ def select_page(users: Iterable[ListedUser], query: ListingQuery) -> ListingPage
     two identical requests.
     """
     needle = query.name.casefold()
-    kept = [user for user in users if _matches(user, query, needle)]
-    # Two stable sorts: by name first, then by the value (reversed for desc),
-    # so ties stay in name order whatever the direction.
-    kept.sort(key=lambda user: (user.username.casefold(), user.username))
     value = _SORT_VALUES[query.sort]
-    present = [user for user in kept if value(user) is not None]
-    missing = [user for user in kept if value(user) is None]
-    present.sort(key=value, reverse=query.order is SortOrder.DESC)  # type: ignore[arg-type]
+    filtering = bool(needle) or query.state is not None
+    present: list[tuple[Any, str, str, ListedUser]] = []
+    missing: list[tuple[Any, str, str, ListedUser]] = []
+    by_name = query.sort is SortKey.USERNAME
+    for user in users:
+        if filtering and not _matches(user, query, needle):
+            continue
+        folded = user.username.casefold()
+        sorted_by = folded if by_name else value(user)
+        entry = (sorted_by, folded, user.username, user)
+        (missing if sorted_by is None else present).append(entry)
+    descending = query.order is SortOrder.DESC
+    if by_name:
+        present.sort(key=_BY_NAME, reverse=descending)
+    else:
+        # Two stable sorts: by name, then by the value, so ties stay in name
+        # order whichever the direction.
+        present.sort(key=_BY_NAME)
+        present.sort(key=_BY_VALUE, reverse=descending)
+    missing.sort(key=_BY_NAME)
     ordered = present + missing
     end = None if query.limit is None else query.offset + query.limit
-    return ListingPage(total=len(ordered), users=ordered[query.offset : end])
+    return ListingPage(
+        total=len(ordered), users=[entry[3] for entry in ordered[query.offset : end]]
+    )

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from jupyterhub import orm
 from jupyterhub.scopes import Scope
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from tornado import web
 
-from stellars_activity import running_server, server_state
+from stellars_activity import ServerState, running_server, server_state
 from stellars_activity.listing import (
     Fact,
     ListedUser,
@@ -27,7 +28,6 @@ from stellars_activity.listing import (
     StateFilter,
     select_page,
 )
-from stellars_activity.sampling import as_utc
 from stellars_auth import authorization_states
 from stellars_docker.policy import QuotaLevel, applied_policies, quota_state, user_policies
 from stellars_ui.handlers.base import isoformat_utc
@@ -37,7 +37,7 @@ from stellars_ui.scopes import READ_ACTIVITY
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from stellars_activity import ActivityReport, ServerState
+    from stellars_activity import ActivityReport
     from stellars_docker import UserUsage
     from stellars_docker.policy import AppliedPolicy, EffectivePolicy
     from stellars_ui.handlers.base import StellarsAPIHandler
@@ -49,6 +49,9 @@ _LEVEL_NAMES: tuple[LevelName, ...] = ("inactive", "low", "moderate", "high", "v
 _MAX_NAME = 255
 # Past this many names an ``IN (...)`` list costs more than reading every user's figures.
 _MAX_NAMED_READ = 500
+_ID_AND_NAME = 2
+# The state of a user JupyterHub has no wrapper for: no server since the hub started.
+_NO_SERVER = ServerState(running=False, pending=None, last_activity=None, recently_active=False)
 
 
 def _choice(handler: StellarsAPIHandler, name: str, allowed: type[Any], default: Any) -> Any:
@@ -142,13 +145,15 @@ async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> 
     event loop; the activity store's reads run in a thread.
     """
     monitor = handler.platform.activity
-    accounts = _readable_accounts(handler)
+    accounts = _readable_accounts(handler, last_activity=query.sort is SortKey.LAST_ACTIVITY)
     now = monitor.now()
+    readable_ids = {account.id for account in accounts}
+    # The wrappers JupyterHub holds already; indexing its UserDict would make
+    # one (and a spawner row) for every user.
     wrappers = {
-        account.name: wrapper
-        for account in accounts
-        # dict.get: JupyterHub's UserDict would make a wrapper for every user.
-        if (wrapper := dict.get(handler.users, account.id)) is not None
+        wrapper.name: wrapper
+        for user_id, wrapper in dict.items(handler.users)
+        if user_id in readable_ids
     }
     states = {
         name: server_state(wrapper, inactive_after=monitor.inactive_after, now=now)
@@ -156,17 +161,15 @@ async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> 
     }
     authorized = authorization_states(handler.authenticator) or {}
     extra = await _costly_facts(handler, query.needs(), accounts, states, wrappers)
-    everyone = [
-        ListedUser(
-            username=account.name,
-            running=account.name in states and states[account.name].running,
-            recently_active=account.name in states and states[account.name].recently_active,
-            authorized=authorized.get(account.name),
-            last_activity=None if account.last_activity is None else as_utc(account.last_activity),
-            **extra.get(account.name, {}),
+    everyone = []
+    for account in accounts:
+        name = account.name
+        state = states.get(name, _NO_SERVER)
+        last_activity = account.last_activity if len(account) > _ID_AND_NAME else None
+        user = ListedUser(
+            name, state.running, state.recently_active, authorized.get(name), last_activity
         )
-        for account in accounts
-    ]
+        everyone.append(user._replace(**extra[name]) if extra else user)
     page = select_page(everyone, query)
     names = [user.username for user in page.users]
     report = await monitor.report(names, only=len(names) <= _MAX_NAMED_READ)
@@ -175,7 +178,7 @@ async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> 
     rows = await _rows(
         handler,
         orm_users,
-        [handler.users[orm_user] for orm_user in orm_users],
+        [wrappers.get(orm_user.name) for orm_user in orm_users],
         states,
         report=report,
         authorized=authorized,
@@ -183,24 +186,34 @@ async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> 
     return Listing(rows=rows, total=page.total, everyone=everyone, report=report)
 
 
-def _readable_accounts(handler: StellarsAPIHandler) -> list[Any]:
+def _readable_accounts(handler: StellarsAPIHandler, *, last_activity: bool) -> list[Any]:
     # The SQL form of JupyterHub's check_scope_filter for kind "user": the
     # whole table, or the users named and the members of the groups named.
+    # Read through the session's connection as plain rows: no ORM object per user.
     sub_scope = handler.parsed_scopes.get(READ_ACTIVITY)
     if sub_scope is None:
         return []
-    columns = select(orm.User.id, orm.User.name, orm.User.admin, orm.User.last_activity)
+    users = orm.User.__table__
+    # Times come back from SQLite as text parsed per row: read only to sort by them.
+    columns = select(users.c.id, users.c.name)
+    if last_activity:
+        columns = columns.add_columns(users.c.last_activity)
     if sub_scope is not Scope.ALL:
         conditions = []
         if "user" in sub_scope:
-            conditions.append(orm.User.name.in_(sorted(sub_scope["user"])))
+            conditions.append(users.c.name.in_(sorted(sub_scope["user"])))
         if "group" in sub_scope:
-            groups = sorted(sub_scope["group"])
-            conditions.append(orm.User.groups.any(orm.Group.name.in_(groups)))
+            groups = orm.Group.__table__
+            members = (
+                select(orm.user_group_map.c.user_id)
+                .join(groups, groups.c.id == orm.user_group_map.c.group_id)
+                .where(groups.c.name.in_(sorted(sub_scope["group"])))
+            )
+            conditions.append(users.c.id.in_(members))
         if not conditions:
             return []
         columns = columns.where(or_(*conditions))
-    return list(handler.db.execute(columns.order_by(orm.User.id)))
+    return list(handler.db.connection().execute(columns).all())
 
 
 def _orm_users(handler: StellarsAPIHandler, ids: Sequence[int]) -> list[Any]:
@@ -208,7 +221,9 @@ def _orm_users(handler: StellarsAPIHandler, ids: Sequence[int]) -> list[Any]:
     found: dict[int, Any] = {}
     for start in range(0, len(ids), _MAX_NAMED_READ):
         chunk = ids[start : start + _MAX_NAMED_READ]
-        found.update((u.id, u) for u in handler.db.query(orm.User).filter(orm.User.id.in_(chunk)))
+        # Their groups in the same round trip: the group policies read them for every row.
+        query = handler.db.query(orm.User).options(selectinload(orm.User.groups))
+        found.update((user.id, user) for user in query.filter(orm.User.id.in_(chunk)))
     return [found[user_id] for user_id in ids if user_id in found]
 
 
@@ -219,6 +234,8 @@ async def _costly_facts(
     states: dict[str, ServerState],
     wrappers: dict[str, Any],
 ) -> dict[str, dict[str, Any]]:
+    if not needs:
+        return {}
     facts: dict[str, dict[str, Any]] = {account.name: {} for account in accounts}
     monitor = handler.platform.activity
     if Fact.USAGE in needs:
@@ -282,8 +299,9 @@ async def _rows(
     names = [user.name for user in orm_users]
     runtime = platform.docker  # None with the local spawner
     usage = runtime.usage(names) if runtime is not None else {}
-    running = [server for server in map(running_server, users) if server is not None]
-    time_left = await platform.idle.remaining(running)
+    # A user without a wrapper had no server since the hub started.
+    running = [running_server(user) for user in users if user is not None]
+    time_left = await platform.idle.remaining([server for server in running if server])
     # Every group's policy read once for all the rows, not once per user.
     policies = user_policies(handler.db, orm_users, platform.policy)
     applied = applied_policies(handler.db)
@@ -293,16 +311,14 @@ async def _rows(
         rows.append(
             _row(
                 orm_user,
-                # A user without a wrapper before this page had no server since the hub started.
-                state=states.get(orm_user.name)
-                or server_state(user, inactive_after=monitor.inactive_after, now=report.now),
+                state=states.get(orm_user.name, _NO_SERVER),
                 report=report,
                 usage=usage.get(orm_user.name),
                 authorized=authorized.get(orm_user.name),
                 days=monitor.settings.retention_days,
                 time_left=None if left is None else left.total_seconds(),
                 policy=policies[orm_user.id],
-                outdated=_outdated(user, policies[orm_user.id], applied),
+                outdated=None if user is None else _outdated(user, policies[orm_user.id], applied),
             )
         )
     return rows
