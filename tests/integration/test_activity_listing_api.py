@@ -256,3 +256,46 @@ def test_the_hubs_own_port_asks_for_the_same_credentials(hub, admin_token):
         assert plain.status_code == 200
         assert NAMES[2] not in plain.text
         assert NAMES[1] in plain.text
+
+
+def test_a_token_filtered_to_a_group_or_a_user_reads_those_rows_only(hub, admin_token):
+    """The listing reads the scope's filters in SQL: the same rows as JupyterHub's own check."""
+    hub.api("POST", "groups/listing-team", json={"users": [NAMES[1], NAMES[4]]}).raise_for_status()
+    try:
+        group_token = user_token(hub, ADMIN, ["read:users:activity!group=listing-team"])
+        body = activity(hub, group_token)
+        assert items(body) == [NAMES[1], NAMES[4]]
+        assert body["summary"]["total"] == 2
+        user_token_ = user_token(
+            hub, ADMIN, [f"read:users:activity!user={NAMES[3]}", "read:users:activity!user=nobody"]
+        )
+        assert items(activity(hub, user_token_, sort="activity", order="desc")) == [NAMES[3]]
+    finally:
+        hub.api("DELETE", "groups/listing-team")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
+def hub_database(request):
+    """The hub's own database: the harness's SQLite file, or a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres_db_url")
+
+
+def test_pages_by_name_and_by_score_agree_on_both_databases(platform_hub, hub_database):
+    """The database pages plain name order itself; a search is paged in Python: one order."""
+    own = platform_hub(ENVIRON, db_url=hub_database)
+    # PostgreSQL's usual collations ignore punctuation ("a-c" between "ab" and "ad").
+    names = ["ad", "a-c", "ab", "a.b", "a_a", "b0", "a0"]
+    assert own.api("POST", "users", json={"usernames": names}).status_code == 201
+    token = user_token(own, ADMIN)
+    everyone = sorted([*names, ADMIN])
+    pages = [items(activity(own, token, limit=3, offset=start)) for start in (0, 3, 6)]
+    assert [name for page in pages for name in page] == everyone
+    searched = items(activity(own, token, name="", state="offline", limit=50))
+    assert searched == everyone
+    down = items(activity(own, token, order="desc", limit=50))
+    assert down == everyone[::-1]
+    body = activity(own, token, limit=2)
+    assert body["summary"]["total"] == len(everyone)
+    assert body["_pagination"]["total"] == len(everyone)

@@ -156,7 +156,7 @@ def _matches(user: ListedUser, query: ListingQuery, needle: str) -> bool:
 
 
 _SORT_VALUES: dict[SortKey, Callable[[ListedUser], Any]] = {
-    SortKey.USERNAME: lambda user: user.username.casefold(),
+    SortKey.USERNAME: lambda user: user.username,
     SortKey.AUTHORIZED: lambda user: None if user.authorized is None else float(user.authorized),
     SortKey.STATUS: lambda user: _STATE_RANK[user.state],
     SortKey.CPU: lambda user: user.cpu_percent,
@@ -169,7 +169,8 @@ _SORT_VALUES: dict[SortKey, Callable[[ListedUser], Any]] = {
 }
 
 
-_BY_NAME = itemgetter(1, 2)  # the entries' case-folded name, then the name itself
+# Names in code-point order: what a database pages by with a binary collation.
+_BY_NAME = itemgetter(1)
 _BY_VALUE = itemgetter(0)
 
 
@@ -177,21 +178,21 @@ def select_page(users: Iterable[ListedUser], query: ListingQuery) -> ListingPage
     """Return the users *query* keeps, sorted, and the slice its offset and limit ask for.
 
     Users without the sorted value come last in either direction; equal
-    values keep the names' order, so a page boundary never moves between
-    two identical requests.
+    values keep the names' order (code points, as a binary collation sorts:
+    JupyterHub's names are lower-case), so a page boundary never moves
+    between two identical requests.
     """
     needle = query.name.casefold()
     value = _SORT_VALUES[query.sort]
     filtering = bool(needle) or query.state is not None
-    present: list[tuple[Any, str, str, ListedUser]] = []
-    missing: list[tuple[Any, str, str, ListedUser]] = []
+    present: list[tuple[Any, str, ListedUser]] = []
+    missing: list[tuple[Any, str, ListedUser]] = []
     by_name = query.sort is SortKey.USERNAME
     for user in users:
         if filtering and not _matches(user, query, needle):
             continue
-        folded = user.username.casefold()
-        sorted_by = folded if by_name else value(user)
-        entry = (sorted_by, folded, user.username, user)
+        sorted_by = user.username if by_name else value(user)
+        entry = (sorted_by, user.username, user)
         (missing if sorted_by is None else present).append(entry)
     descending = query.order is SortOrder.DESC
     if by_name:
@@ -205,5 +206,5 @@ def select_page(users: Iterable[ListedUser], query: ListingQuery) -> ListingPage
     ordered = present + missing
     end = None if query.limit is None else query.offset + query.limit
     return ListingPage(
-        total=len(ordered), users=[entry[3] for entry in ordered[query.offset : end]]
+        total=len(ordered), users=[entry[2] for entry in ordered[query.offset : end]]
     )

@@ -26,7 +26,7 @@ from stellars_ui.scopes import READ_ACTIVITY, RESET_ACTIVITY, SAMPLE_ACTIVITY
 
 if TYPE_CHECKING:
     from stellars_activity import ActivityMonitor, ActivityReport
-    from stellars_activity.listing import ListedUser
+    from stellars_ui.handlers.activity_listing import StateCounts
 
 
 class _ActivityAPIHandler(StellarsAPIHandler):
@@ -52,7 +52,7 @@ class ActivityHandler(_ActivityAPIHandler):
         self._require_reader()
         query = page_query(self)
         listing = await activity_listing(self, query)
-        summary = _summary(listing.everyone, listing.report)
+        summary = _summary(listing.counts, listing.report)
         settings = self._settings()
         timestamp = isoformat_utc(listing.report.now)
         if not self.accepts_pagination:
@@ -122,7 +122,7 @@ class ActivityExportHandler(ActivityHandler):
                 today,
                 generated=isoformat_utc(listing.report.now),
                 shown_query=query,
-                readable=len(listing.everyone),
+                readable=listing.counts.total,
             )
         stamp = listing.report.now.strftime("%Y%m%dT%H%MZ")
         self.set_header("Content-Type", f"{kind.media_type}; charset=utf-8")
@@ -163,15 +163,13 @@ class ActivitySampleHandler(_ActivityAPIHandler):
         self.answer(ActivitySampled(recorded=written, tick=isoformat_utc(tick)))
 
 
-def _summary(everyone: list[ListedUser], report: ActivityReport) -> ActivitySummary:
-    running = [user for user in everyone if user.running]
-    active = sum(user.recently_active for user in running)
+def _summary(counts: StateCounts, report: ActivityReport) -> ActivitySummary:
     sampling = report.sampling
     return ActivitySummary(
-        total=len(everyone),
-        active=active,
-        idle=len(running) - active,
-        offline=len(everyone) - len(running),
+        total=counts.total,
+        active=counts.active,
+        idle=counts.idle,
+        offline=counts.total - counts.active - counts.idle,
         # Validated from their names: the enums' values are the model's literals.
         sampling=Sampling.model_validate(
             {

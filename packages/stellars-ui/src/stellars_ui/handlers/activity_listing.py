@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jupyterhub import orm
 from jupyterhub.scopes import Scope
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import selectinload
 from tornado import web
 
@@ -127,27 +127,43 @@ def page_query(handler: StellarsAPIHandler) -> ListingQuery:
 
 
 @dataclass(frozen=True)
+class StateCounts:
+    """Every readable user counted by server state, for the summary."""
+
+    total: int
+    active: int
+    idle: int
+
+
+@dataclass(frozen=True)
 class Listing:
-    """A page of rows, how many matched, and every readable user's state for the summary."""
+    """A page of rows, how many matched, and every readable user counted by state."""
 
     rows: list[ActivityRow]
     total: int
-    everyone: list[ListedUser]
+    counts: StateCounts
     report: ActivityReport
 
 
 async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> Listing:
     """Return the rows *query* selects among the users *handler*'s caller may read.
 
-    Every readable user is read as a few columns, not as an ORM object;
-    JupyterHub's user wrappers are read only where they exist already (a
-    server that ran since the hub started has one). Call it on the hub's
-    event loop; the activity store's reads run in a thread.
+    Users are read as plain rows, never as ORM objects, and JupyterHub's
+    user wrappers only where they exist already (a server that ran since
+    the hub started has one). Without a search, a filter or another sort
+    than the name, the database pages the names itself; otherwise every
+    readable user becomes a :class:`ListedUser` for ``select_page``. Call it
+    on the hub's event loop; the activity store's reads run in a thread.
     """
     monitor = handler.platform.activity
-    accounts = _readable_accounts(handler, last_activity=query.sort is SortKey.LAST_ACTIVITY)
-    now = monitor.now()
-    readable_ids = {account.id for account in accounts}
+    readable = _readable_condition(handler)
+    users = orm.User.__table__
+    connection = handler.db.connection()
+    readable_ids = (
+        set()
+        if readable is None
+        else set(connection.execute(select(users.c.id).where(readable)).scalars())
+    )
     # The wrappers JupyterHub holds already; indexing its UserDict would make
     # one (and a spawner row) for every user.
     wrappers = {
@@ -155,11 +171,93 @@ async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> 
         for user_id, wrapper in dict.items(handler.users)
         if user_id in readable_ids
     }
+    now = monitor.now()
     states = {
         name: server_state(wrapper, inactive_after=monitor.inactive_after, now=now)
         for name, wrapper in wrappers.items()
     }
+    running = [state for state in states.values() if state.running]
+    active = sum(state.recently_active for state in running)
+    counts = StateCounts(total=len(readable_ids), active=active, idle=len(running) - active)
     authorized = authorization_states(handler.authenticator) or {}
+    if readable is None:
+        page_accounts: list[Any] = []
+        total = 0
+    elif not query.name and query.state is None and query.sort is SortKey.USERNAME:
+        page_accounts = _names_page(handler, readable, query)
+        total = len(readable_ids)
+    else:
+        page_accounts, total = await _select(
+            handler, readable, query, states=states, authorized=authorized, wrappers=wrappers
+        )
+    names = [account.name for account in page_accounts]
+    report = await monitor.report(names, only=len(names) <= _MAX_NAMED_READ)
+    orm_users = _orm_users(handler, [account.id for account in page_accounts])
+    rows = await _rows(
+        handler,
+        orm_users,
+        [wrappers.get(orm_user.name) for orm_user in orm_users],
+        states,
+        report=report,
+        authorized=authorized,
+    )
+    return Listing(rows=rows, total=total, counts=counts, report=report)
+
+
+def _readable_condition(handler: StellarsAPIHandler) -> ColumnElement[bool] | None:
+    # The SQL form of JupyterHub's check_scope_filter for kind "user": the
+    # whole table, or the users named and the members of the groups named;
+    # None when the caller may read nobody.
+    sub_scope = handler.parsed_scopes.get(READ_ACTIVITY)
+    if sub_scope is None:
+        return None
+    if sub_scope is Scope.ALL:
+        return true()
+    users = orm.User.__table__
+    conditions = []
+    if "user" in sub_scope:
+        conditions.append(users.c.name.in_(sorted(sub_scope["user"])))
+    if "group" in sub_scope:
+        groups = orm.Group.__table__
+        members = (
+            select(orm.user_group_map.c.user_id)
+            .join(groups, groups.c.id == orm.user_group_map.c.group_id)
+            .where(groups.c.name.in_(sorted(sub_scope["group"])))
+        )
+        conditions.append(users.c.id.in_(members))
+    return or_(*conditions) if conditions else None
+
+
+def _names_page(
+    handler: StellarsAPIHandler, readable: ColumnElement[bool], query: ListingQuery
+) -> list[Any]:
+    # The order of select_page's name sort (code points): PostgreSQL's
+    # default collation would ignore punctuation, so the "C" one is named.
+    users = orm.User.__table__
+    name = users.c.name
+    if handler.db.get_bind().dialect.name == "postgresql":
+        name = name.collate("C")
+    order = name.desc() if query.order is SortOrder.DESC else name.asc()
+    page = select(users.c.id, users.c.name).where(readable).order_by(order)
+    page = page.offset(query.offset).limit(query.limit)
+    return list(handler.db.connection().execute(page).all())
+
+
+async def _select(
+    handler: StellarsAPIHandler,
+    readable: ColumnElement[bool],
+    query: ListingQuery,
+    *,
+    states: dict[str, ServerState],
+    authorized: dict[str, bool],
+    wrappers: dict[str, Any],
+) -> tuple[list[Any], int]:
+    users = orm.User.__table__
+    columns = select(users.c.id, users.c.name)
+    if query.sort is SortKey.LAST_ACTIVITY:
+        # Times come back from SQLite as text parsed per row: read only to sort by them.
+        columns = columns.add_columns(users.c.last_activity)
+    accounts = list(handler.db.connection().execute(columns.where(readable)).all())
     extra = await _costly_facts(handler, query.needs(), accounts, states, wrappers)
     everyone = []
     for account in accounts:
@@ -171,49 +269,13 @@ async def activity_listing(handler: StellarsAPIHandler, query: ListingQuery) -> 
         )
         everyone.append(user._replace(**extra[name]) if extra else user)
     page = select_page(everyone, query)
-    names = [user.username for user in page.users]
-    report = await monitor.report(names, only=len(names) <= _MAX_NAMED_READ)
     ids = {account.name: account.id for account in accounts}
-    orm_users = _orm_users(handler, [ids[name] for name in names])
-    rows = await _rows(
-        handler,
-        orm_users,
-        [wrappers.get(orm_user.name) for orm_user in orm_users],
-        states,
-        report=report,
-        authorized=authorized,
-    )
-    return Listing(rows=rows, total=page.total, everyone=everyone, report=report)
+    return [_Account(ids[user.username], user.username) for user in page.users], page.total
 
 
-def _readable_accounts(handler: StellarsAPIHandler, *, last_activity: bool) -> list[Any]:
-    # The SQL form of JupyterHub's check_scope_filter for kind "user": the
-    # whole table, or the users named and the members of the groups named.
-    # Read through the session's connection as plain rows: no ORM object per user.
-    sub_scope = handler.parsed_scopes.get(READ_ACTIVITY)
-    if sub_scope is None:
-        return []
-    users = orm.User.__table__
-    # Times come back from SQLite as text parsed per row: read only to sort by them.
-    columns = select(users.c.id, users.c.name)
-    if last_activity:
-        columns = columns.add_columns(users.c.last_activity)
-    if sub_scope is not Scope.ALL:
-        conditions = []
-        if "user" in sub_scope:
-            conditions.append(users.c.name.in_(sorted(sub_scope["user"])))
-        if "group" in sub_scope:
-            groups = orm.Group.__table__
-            members = (
-                select(orm.user_group_map.c.user_id)
-                .join(groups, groups.c.id == orm.user_group_map.c.group_id)
-                .where(groups.c.name.in_(sorted(sub_scope["group"])))
-            )
-            conditions.append(users.c.id.in_(members))
-        if not conditions:
-            return []
-        columns = columns.where(or_(*conditions))
-    return list(handler.db.connection().execute(columns).all())
+class _Account(NamedTuple):
+    id: int
+    name: str
 
 
 def _orm_users(handler: StellarsAPIHandler, ids: Sequence[int]) -> list[Any]:
