@@ -176,6 +176,7 @@ def test_state_filters_follow_servers_and_approval(hub, admin_token):
         ({"offset": "-1"}, "offset"),
         ({"offset": "1e3"}, "offset"),
         ({"name": "x" * 256}, "name"),
+        ({"names": "pg"}, "names"),  # a misspelt parameter is not ignored
     ],
 )
 def test_bad_parameters_are_refused_naming_the_parameter(hub, admin_token, params, named):

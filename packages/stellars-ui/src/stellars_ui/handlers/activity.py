@@ -9,7 +9,14 @@ from tornado import web
 
 from stellars_auth import shown
 from stellars_ui.activity_export import ExportFormat, activity_csv, activity_html
-from stellars_ui.handlers.activity_listing import activity_listing, filter_query, page_query
+from stellars_ui.handlers.activity_listing import (
+    EXPORT_PARAMETERS,
+    PAGE_PARAMETERS,
+    activity_listing,
+    filter_query,
+    page_query,
+    refuse_unknown_parameters,
+)
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.models.activity import (
     Activity,
@@ -50,6 +57,7 @@ class ActivityHandler(_ActivityAPIHandler):
         scope on nobody, 400 for a bad parameter.
         """
         self._require_reader()
+        refuse_unknown_parameters(self, PAGE_PARAMETERS)
         query = page_query(self)
         listing = await activity_listing(self, query)
         summary = _summary(listing.counts, listing.report)
@@ -104,6 +112,7 @@ class ActivityExportHandler(ActivityHandler):
         ``read:users:activity`` on nobody, 400 for a bad parameter.
         """
         self._require_reader()
+        refuse_unknown_parameters(self, EXPORT_PARAMETERS)
         value = self.get_argument("format", "csv")
         try:
             kind = ExportFormat(value)

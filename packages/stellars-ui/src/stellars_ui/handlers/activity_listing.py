@@ -78,6 +78,24 @@ def _whole(handler: StellarsAPIHandler, name: str, default: int) -> int:
     return int(value)
 
 
+_FILTERS = frozenset({"name", "state", "sort", "order"})
+PAGE_PARAMETERS = _FILTERS | {"offset", "limit"}
+EXPORT_PARAMETERS = _FILTERS | {"format"}
+# JupyterHub reads its XSRF token from the query too.
+_ALWAYS_ALLOWED = frozenset({"_xsrf"})
+
+
+def refuse_unknown_parameters(handler: StellarsAPIHandler, allowed: frozenset[str]) -> None:
+    """Refuse a query parameter the endpoint does not read, as a body's unknown field is.
+
+    Raises:
+        tornado.web.HTTPError: 400 naming the first unknown parameter.
+    """
+    unknown = sorted(set(handler.request.query_arguments) - allowed - _ALWAYS_ALLOWED)
+    if unknown:
+        raise web.HTTPError(HTTPStatus.BAD_REQUEST, "%s", f"{unknown[0]} is not a parameter here")
+
+
 def filter_query(handler: StellarsAPIHandler) -> ListingQuery:
     """Return the search, filter and sort a request asks for (every user: no paging).
 
