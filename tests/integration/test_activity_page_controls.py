@@ -146,6 +146,11 @@ def test_the_sparkline_says_its_hours_in_words(page):
     today = datetime.now(UTC).date().isoformat()
     assert f"{today}: " in label
     assert row.locator(".stellars-sparkline-total").inner_text() == "5 h"
+    screenshot(page, "activity-table", full_page=False)
+    page.evaluate("() => { document.documentElement.dataset.bsTheme = 'dark'; }")
+    page.evaluate("() => Promise.all(document.getAnimations().map((a) => a.finished))")
+    assert_accessible(page)
+    screenshot(page, "activity-table-dark", full_page=False)
 
 
 def test_export_buttons_download_the_filtered_table(page):
