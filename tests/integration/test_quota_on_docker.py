@@ -113,6 +113,16 @@ def test_activity_rows_show_quota_memory_limit_older_policy_and_a_start_refused_
     write_mib(docker_run, lab_image, username, "more", 30)
     row = wait_for_quota(hub, username, "over")
     assert row["quota"]["used_bytes"] > QUOTA
+    # The Activity table's "over quota" filter finds them from the sizes in
+    # memory; sorting by volumes puts the largest first.
+    over = hub.api("GET", "activity", params={"state": "over_quota"}).json()["users"]
+    assert username in [r["username"] for r in over]
+    assert {r["quota"]["state"] for r in over} == {"over"}
+    largest = hub.api("GET", "activity", params={"sort": "volumes", "order": "desc"}).json()
+    sizes = [r["volumes_total_bytes"] for r in largest["users"]]
+    measured = [size for size in sizes if size is not None]
+    assert measured == sorted(measured, reverse=True)
+    assert sizes[: len(measured)] == measured  # unmeasured last
 
     refused = hub.api("POST", f"users/{username}/server")
     assert refused.status_code == 403, refused.text

@@ -487,3 +487,18 @@ def test_a_rebase_sums_samples_again_when_a_far_future_factor_was_capped(databas
     samples += short_lived_samples(store, range(200, 300, 2))  # rebased at 258 hours
     assert_exact(store, {"ada": samples}, NOW + timedelta(hours=300), short)
     store.engine.dispose()
+
+
+def test_a_page_reads_the_scores_and_history_of_its_users_alone(store):
+    samples = {
+        name: [Sample(NOW - timedelta(minutes=10 * i), i % 2 == 0) for i in range(12)]
+        for name in ("ada", "bob", "cy")
+    }
+    record(store, samples)
+    everyone = store.scores(NOW)
+    page = store.scores(NOW, ["bob", "nobody"], only=True)
+    assert set(page) == {"bob", "nobody"}
+    assert page["bob"] == everyone["bob"]
+    assert page["nobody"].score is None
+    assert set(store.daily_history(NOW, usernames=["ada", "cy"])) == {"ada", "cy"}
+    assert store.daily_history(NOW, usernames=[]) == {}

@@ -88,7 +88,7 @@ def test_each_recipient_gets_an_outcome_with_its_reason():
     assert outcomes[0].delivered
     assert outcomes[0].status == 200
     assert received == [{"message": "hi"}]
-    assert wrong[0].reason == "not authorised"
+    assert wrong[0].reason == "not authorized"  # one spelling across the pages and the API
     assert elapsed < 1.0 + 1.0  # one timeout, plus a margin
 
 

@@ -178,17 +178,34 @@ class ActivityMonitor:
         """Remove every sample of every user."""
         await asyncio.to_thread(self.store.reset)
 
-    async def report(self, usernames: Iterable[str]) -> ActivityReport:
-        """Read scores (each of *usernames* included), daily history and sampling status."""
-        names = list(usernames)
-        return await asyncio.to_thread(self._report, self._clock(), names)
+    def now(self) -> datetime:
+        """Return the monitor's clock's time (aware UTC): what its reports are read at."""
+        return self._clock()
 
-    def _report(self, now: datetime, usernames: list[str]) -> ActivityReport:
+    async def report(self, usernames: Iterable[str], *, only: bool = False) -> ActivityReport:
+        """Read scores (each of *usernames* included), daily history and sampling status.
+
+        With *only*, the scores and history of *usernames* alone: what a page
+        of the table shows costs what its rows do, not what every user's would.
+        """
+        names = list(usernames)
+        return await asyncio.to_thread(self._report, self._clock(), names, only=only)
+
+    async def scores(self, usernames: Iterable[str]) -> dict[str, UserScore]:
+        """Read the scores of every user with samples and of each of *usernames*, now."""
+        names = list(usernames)
+        return await asyncio.to_thread(self.store.scores, self._clock(), names)
+
+    async def history_totals(self) -> dict[str, float]:
+        """Read every user's active hours over the days of the daily history, now."""
+        return await asyncio.to_thread(self.store.history_totals, self._clock())
+
+    def _report(self, now: datetime, usernames: list[str], *, only: bool) -> ActivityReport:
         last_tick = self.store.last_tick()
         return ActivityReport(
             now=now,
-            scores=self.store.scores(now, usernames),
-            history=self.store.daily_history(now),
+            scores=self.store.scores(now, usernames, only=only),
+            history=self.store.daily_history(now, usernames=usernames if only else None),
             sampling=SamplingStatus(
                 mode=self.mode,
                 interval=self.interval,

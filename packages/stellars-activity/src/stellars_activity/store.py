@@ -213,28 +213,35 @@ class ActivityStore:
 
     # ------------------------------------------------------------ reading
 
-    def scores(self, now: datetime, usernames: Iterable[str] = ()) -> dict[str, UserScore]:
+    def scores(
+        self, now: datetime, usernames: Iterable[str] = (), *, only: bool = False
+    ) -> dict[str, UserScore]:
         """Return the score of every user with samples, and of each of *usernames*.
 
-        Drops the samples that left the retention window first (see
-        ``prune``). A user of *usernames* without samples gets a score of
-        None, not 0.
+        With *only*, the scores of *usernames* alone (a page of a table reads
+        its rows, not every user's). Drops the samples that left the
+        retention window first (see ``prune``). A user of *usernames* without
+        samples gets a score of None, not 0.
 
         Raises:
             ValueError: *now* is naive.
         """
         _require_aware(now)
+        usernames = list(usernames)
         self.prune(now)
         with self._engine.begin() as connection:
             frame = self._frame(connection, now)
             # What aged out since the batches above: a handful of rows at most.
             self._prune(connection, frame, now - self.settings.retention)
-            totals = connection.execute(select(_TOTALS)).all()
-            future = connection.execute(
-                select(_SAMPLES.c.username, _SAMPLES.c.timestamp, _SAMPLES.c.active).where(
-                    _SAMPLES.c.timestamp > now
-                )
-            ).all()
+            totals_query = select(_TOTALS)
+            future_query = select(
+                _SAMPLES.c.username, _SAMPLES.c.timestamp, _SAMPLES.c.active
+            ).where(_SAMPLES.c.timestamp > now)
+            if only:
+                totals_query = totals_query.where(_TOTALS.c.username.in_(usernames))
+                future_query = future_query.where(_SAMPLES.c.username.in_(usernames))
+            totals = connection.execute(totals_query).all()
+            future = connection.execute(future_query).all()
             future_by_user: dict[str, list[tuple[datetime, bool]]] = defaultdict(list)
             for row in future:
                 future_by_user[row.username].append((row.timestamp, row.active))
@@ -296,14 +303,14 @@ class ActivityStore:
         )
 
     def daily_history(
-        self, now: datetime, username: str | None = None
+        self, now: datetime, username: str | None = None, *, usernames: Iterable[str] | None = None
     ) -> dict[str, tuple[float, ...]]:
         """Return active hours per UTC calendar day, oldest first, ending with *now*'s day.
 
         There are ``retention_days`` days; a sample from the future counts in
         the last one. One active sample stands for ``sample_interval_minutes``
         of activity. With *username*, only that user; users without active
-        samples in those days are absent.
+        samples in those days are absent. With *usernames*, only those users.
 
         Raises:
             ValueError: *now* is naive.
@@ -314,6 +321,8 @@ class ActivityStore:
         query = select(_DAILY).where(_DAILY.c.day > today - timedelta(days=days))
         if username is not None:
             query = query.where(_DAILY.c.username == username)
+        if usernames is not None:
+            query = query.where(_DAILY.c.username.in_(list(usernames)))
         hours_per_sample = self.settings.sample_interval_minutes / 60.0
         history: dict[str, list[float]] = {}
         with self._engine.connect() as connection:
@@ -322,6 +331,29 @@ class ActivityStore:
                 hours = history.setdefault(row.username, [0.0] * days)
                 hours[days - 1 - ago] += row.active_samples * hours_per_sample
         return {name: tuple(hours) for name, hours in history.items()}
+
+    def history_totals(self, now: datetime) -> dict[str, float]:
+        """Return each user's active hours over ``daily_history``'s days: the sums of its values.
+
+        One grouped read, for sorting every user by it. Users without
+        active samples in those days are absent.
+
+        Raises:
+            ValueError: *now* is naive.
+        """
+        _require_aware(now)
+        cutoff = _day_of(now) - timedelta(days=self.settings.retention_days)
+        hours_per_sample = self.settings.sample_interval_minutes / 60.0
+        query = (
+            select(_DAILY.c.username, func.sum(_DAILY.c.active_samples))
+            .where(_DAILY.c.day > cutoff)
+            .group_by(_DAILY.c.username)
+        )
+        with self._engine.connect() as connection:
+            return {
+                str(name): float(total) * hours_per_sample
+                for name, total in connection.execute(query)
+            }
 
     def last_tick(self) -> datetime | None:
         """Return the newest tick ``record_tick`` recorded; None before the first or a reset."""

@@ -124,7 +124,7 @@ class ToggleAuthorizationHandler(_AuthTemplates):
         if account is None:
             raise web.HTTPError(HTTPStatus.NOT_FOUND, f"No account {user_name!r}.")
         if action == UNAUTHORIZE and user_name in self.authenticator.admin_users:
-            raise web.HTTPError(HTTPStatus.CONFLICT, "The platform's admin cannot be unauthorised.")
+            raise web.HTTPError(HTTPStatus.CONFLICT, "The platform's admin cannot be unauthorized.")
         account.is_authorized = action == AUTHORIZE
         self.db.commit()
         self.authenticator.waiting.forget()
@@ -149,7 +149,7 @@ class DiscardHandler(_AuthTemplates):
         if account.is_authorized or self.find_user(user_name) is not None:
             raise web.HTTPError(
                 HTTPStatus.CONFLICT,
-                f"{user_name!r} is authorised or a hub user: delete them from the admin page.",
+                f"{user_name!r} is authorized or a hub user: delete them from the admin page.",
             )
         self.db.delete(account)
         forget_sign_up(self.db, user_name)

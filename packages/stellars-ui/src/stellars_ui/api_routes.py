@@ -7,9 +7,12 @@ and the OpenAPI document (``stellars_ui.openapi``). The statuses in
 
 from __future__ import annotations
 
+from stellars_activity.listing import SortKey, SortOrder, StateFilter
+from stellars_ui.activity_export import ExportFormat
 from stellars_ui.contract import Answer, ApiRoute, Operation
 from stellars_ui.handlers.account import AccountHandler
 from stellars_ui.handlers.activity import (
+    ActivityExportHandler,
     ActivityHandler,
     ActivityResetHandler,
     ActivitySampleHandler,
@@ -42,7 +45,13 @@ from stellars_ui.handlers.sessions import ExtendSessionHandler, SessionInfoHandl
 from stellars_ui.handlers.volume_sizes import VolumeSizesHandler
 from stellars_ui.handlers.volumes import ManageVolumesHandler
 from stellars_ui.models.accounts import Credentials, CredentialsRequest
-from stellars_ui.models.activity import Activity, ActivityQuota, ActivityReset, ActivitySampled
+from stellars_ui.models.activity import (
+    Activity,
+    ActivityPage,
+    ActivityQuota,
+    ActivityReset,
+    ActivitySampled,
+)
 from stellars_ui.models.common import Error, NoFields
 from stellars_ui.models.notifications import (
     ActiveServers,
@@ -84,6 +93,37 @@ READ_POLICIES = "custom:group-policies:read"
 WRITE_POLICIES = "custom:group-policies:write"
 NO_GROUP = Answer("no such hub group (only for callers who hold the scope)", (Error,))
 
+
+def _query(name: str, description: str, schema: dict[str, object]) -> dict[str, object]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+# The Activity table's search, filter and sort (stellars_activity.listing), and its paging.
+ACTIVITY_FILTERS = (
+    _query("name", "a part of the username, any case", {"type": "string", "maxLength": 255}),
+    _query(
+        "state",
+        "one filter",
+        {"enum": [state.value for state in StateFilter]},
+    ),
+    _query("sort", "the column", {"enum": [key.value for key in SortKey]}),
+    _query("order", "missing values last either way", {"enum": [o.value for o in SortOrder]}),
+)
+ACTIVITY_PAGING = (
+    _query("offset", "rows skipped", {"type": "integer", "minimum": 0}),
+    _query(
+        "limit",
+        "rows on the page: JupyterHub's default and maximum (above it: the maximum; 0: 1)",
+        {"type": "integer", "minimum": 0},
+    ),
+)
+
 API_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute(
         "/api/activity",
@@ -93,14 +133,57 @@ API_ROUTES: tuple[ApiRoute, ...] = (
                 "get",
                 "getActivity",
                 "activity",
-                "Every readable user's activity, resources and server state",
+                "A page of the readable users' activity, resources and server state",
                 "Scope: `read:users:activity`. The rows are the users the caller holds it "
                 "on (a user holds it on themself, so a plain user gets their own row); 403 "
                 "for a caller who holds it on nobody. CPU, memory and volumes are null or "
-                "empty with the local spawner.",
+                "empty with the local spawner. Query: `name` (a case-insensitive part of "
+                "the username), `state` (active, idle, offline, over_quota, pending), "
+                "`sort` (username, authorized, status, cpu, memory, volumes, time_left, "
+                "last_activity, activity, history), `order` (asc, desc), `offset` and "
+                "`limit` as JupyterHub's `/hub/api/users` reads them. With `Accept: "
+                "application/jupyterhub-pagination+json` the rows are `items` beside "
+                "`_pagination`; otherwise `users`. The summary counts every readable user; "
+                "400 names a bad parameter.",
                 ("read:users:activity",),
                 Activity,
-                errors=(403,),
+                errors=(400, 403),
+                paged_response=ActivityPage,
+                query=ACTIVITY_FILTERS + ACTIVITY_PAGING,
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/activity/export",
+        ActivityExportHandler,
+        (
+            Operation(
+                "get",
+                "exportActivity",
+                "activity",
+                "The readable users' activity as a CSV file or a self-contained HTML report",
+                "Scope: `read:users:activity`. `format` is `csv` (the default) or `html`; "
+                "`name`, `state`, `sort` and `order` as for `GET /hub/api/activity`, no paging: "
+                "every row they keep. An attachment; in the CSV a cell a spreadsheet would "
+                "read as a formula starts with an apostrophe, in the HTML every user-supplied "
+                "string is escaped and nothing is loaded or run.",
+                ("read:users:activity",),
+                None,
+                errors=(400, 403),
+                answers={
+                    200: Answer(
+                        "the file, as an attachment",
+                        headers=NO_STORE,
+                        schema={"type": "string"},
+                        media_types=("text/csv", "text/html"),
+                    )
+                },
+                query=(
+                    _query(
+                        "format", "the file's format", {"enum": [f.value for f in ExportFormat]}
+                    ),
+                    *ACTIVITY_FILTERS,
+                ),
             ),
         ),
     ),

@@ -36,12 +36,14 @@ class Answer:
         models: the body's models (one of them when several), none for an empty body.
         headers: OpenAPI header objects by name.
         schema: a literal schema for a body no model describes (this document itself).
+        media_types: the body's media types (a file an endpoint sends is not JSON).
     """
 
     description: str
     models: tuple[type[BaseModel], ...] = ()
     headers: Mapping[str, Any] = field(default_factory=dict)
     schema: Mapping[str, Any] | None = None
+    media_types: tuple[str, ...] = ("application/json",)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class Operation:
         response: the 200 answer's model.
         errors: the statuses answered with the shared error answers.
         answers: answers documented otherwise, by status (they win over *errors*).
+        paged_response: the 200 answer's model for a client that sends JupyterHub's
+            pagination media type, when it differs.
+        query: the query parameters it reads, as OpenAPI parameter objects.
     """
 
     method: str
@@ -76,6 +81,8 @@ class Operation:
     example: Mapping[str, Any] | None = None
     errors: tuple[int, ...] = ()
     answers: Mapping[int, Answer] = field(default_factory=dict)
+    paged_response: type[BaseModel] | None = None
+    query: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

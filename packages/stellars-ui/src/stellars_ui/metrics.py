@@ -125,10 +125,12 @@ class MetricsRefresher:
         """Set the gauges from the activity store and the volumes' last sizes."""
         # The user list on the loop thread (the hub's ORM); the scores in a thread.
         usernames = [name for (name,) in db.query(orm.User.name)]
-        report = await self.monitor.report(usernames)
+        # The scores alone: the daily history of every user is not a gauge, and
+        # reading it held the interpreter long enough to delay the hub's answers.
+        scores = await self.monitor.scores(usernames)
         levels = Tally(
             NO_DATA if score.level is None else score.level.name.lower()
-            for score in report.scores.values()
+            for score in scores.values()
         )
         for level in [*(level.name.lower() for level in ActivityLevel), NO_DATA]:
             ACTIVITY_USERS.labels(level).set(levels.get(level, 0))

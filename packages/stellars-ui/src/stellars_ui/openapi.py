@@ -143,6 +143,9 @@ COMPONENTS_BESIDE_SCHEMAS: dict[str, Any] = {
 }
 
 
+PAGINATION_MEDIA_TYPE = "application/jupyterhub-pagination+json"
+
+
 def load_openapi() -> dict[str, Any]:
     """Return the platform API's OpenAPI document, generated from :data:`API_ROUTES`.
 
@@ -198,6 +201,8 @@ def _operation(operation: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if not operation.scopes:
         document["security"] = []  # public: no credentials needed
+    if operation.query:
+        document["parameters"] = [dict(parameter) for parameter in operation.query]
     if operation.request is not None:
         media: dict[str, Any] = {"schema": _add_schema(operation.request, "validation", schemas)}
         if operation.example is not None:
@@ -209,6 +214,11 @@ def _operation(operation: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     answers: dict[int, Any] = {}
     if operation.response is not None:
         answers[200] = _answer(Answer("the answer", (operation.response,)), schemas)
+    if operation.paged_response is not None:
+        # JupyterHub's paging media type: what a client that asks for it gets instead.
+        answers[200]["content"][PAGINATION_MEDIA_TYPE] = {
+            "schema": _add_schema(operation.paged_response, "serialization", schemas)
+        }
     for status in operation.errors:
         answers[status] = {"$ref": f"#/components/responses/{ERROR_ANSWERS[status][0]}"}
     for status, answer in operation.answers.items():
@@ -226,7 +236,7 @@ def _answer(answer: Answer, schemas: dict[str, Any]) -> dict[str, Any]:
     if refs:
         schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
     if schema is not None:
-        document["content"] = {"application/json": {"schema": schema}}
+        document["content"] = {media: {"schema": schema} for media in answer.media_types}
     return document
 
 

@@ -35,7 +35,7 @@ UNKNOWN_USER = "unknown user"
 NOT_RESPONDING = "not responding"
 TIMED_OUT = "timed out"
 EXTENSION_MISSING = "extension missing"
-NOT_AUTHORISED = "not authorised"
+NOT_AUTHORISED = "not authorized"
 # Every reason a delivery can fail with, but "answered N" (any other status).
 FAILURE_REASONS = (
     NOT_RUNNING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from stellars_ui.models.common import Contract, NullableTimestamp, Timestamp
 
@@ -131,6 +131,35 @@ class Activity(Contract):
     settings: ActivitySettings
     summary: ActivitySummary
     users: list[ActivityRow]
+
+
+class NextPage(Contract):
+    """Where the next page starts."""
+
+    offset: Count
+    limit: Count
+    url: str
+
+
+class Pagination(Contract):
+    """JupyterHub's paging envelope, as its ``/hub/api/users`` sends it."""
+
+    offset: Count
+    limit: Count
+    total: Count = Field(description="the rows the search and filter keep, on every page")
+    next: NextPage | None = Field(description="null on the last page")
+
+
+class ActivityPage(Contract):
+    """One page of rows, for a client that sends JupyterHub's pagination media type."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    timestamp: Timestamp
+    settings: ActivitySettings
+    summary: ActivitySummary
+    items: list[ActivityRow]
+    pagination: Pagination = Field(alias="_pagination")
 
 
 class ActivityReset(Contract):

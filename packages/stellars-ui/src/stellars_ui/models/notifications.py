@@ -128,7 +128,7 @@ class DeliveryResult(Contract):
     delivered: bool
     reason: str | None = Field(
         description="null when delivered; else not running, unknown user, timed out, "
-        "not responding, extension missing, not authorised or answered N"
+        "not responding, extension missing, not authorized or answered N"
     )
     status: int | None = Field(description="the lab's HTTP status")
     elapsed_ms: float | None

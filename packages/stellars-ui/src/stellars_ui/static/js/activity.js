@@ -1,9 +1,12 @@
-// The Activity page: a sortable table of every user the reader may see, read
-// from GET /hub/api/activity and refreshed on a timer; "Sample now" and
-// "Reset activity" for those whose scopes allow them (the template renders
-// those buttons only then). User-supplied text goes in through textContent
-// and DOM nodes only, never as HTML.
-import { apiRequest, describeError } from "./api.js";
+// The Activity page: a table of the users the reader may see, a page at a
+// time from GET /hub/api/activity, which searches, filters, sorts and pages
+// on the hub; refreshed on a timer. What the reader chose (search, filter,
+// sort, page) lives in the page's URL, so a refresh or a reload keeps it.
+// "Sample now" and "Reset activity" for those whose scopes allow them (the
+// template renders those buttons only then); CSV and HTML exports of the
+// whole filtered table. User-supplied text goes in through textContent and
+// DOM nodes only, never as HTML.
+import { ApiError, apiRequest, describeError, hubData } from "./api.js";
 import { el, plural } from "./dom.js";
 import {
   NO_VALUE,
@@ -26,17 +29,77 @@ const updated = document.getElementById("stellars-activity-updated");
 const sampleButton = document.getElementById("stellars-activity-sample");
 const resetButton = document.getElementById("stellars-activity-reset");
 const resetDialog = document.getElementById("stellars-activity-reset-dialog");
+const searchBox = document.getElementById("stellars-activity-search");
+const chips = [...document.querySelectorAll("#stellars-activity-controls .stellars-chip")];
+const exportButtons = [...document.querySelectorAll("#stellars-activity-controls [data-export]")];
+const range = document.getElementById("stellars-activity-range");
+const previousButton = document.getElementById("stellars-activity-previous");
+const nextButton = document.getElementById("stellars-activity-next");
+const limitSelect = document.getElementById("stellars-activity-limit");
 
 const refreshSeconds = Math.max(1, Number(page.dataset.refreshInterval) || 60);
 const SVG = "http://www.w3.org/2000/svg";
 const DAY_MS = 86400 * 1000;
 
-let users = []; // the users of the last answer, in the API's order
+let users = []; // the rows of the last answer, in the hub's order
+let total = 0; // how many users the search and filter keep, on every page
 let settings = {}; // the monitor's settings from the same answer
 let hubNow = Date.now(); // the hub's clock at that answer: "5 minutes ago" is measured from it
-let sort = { key: "username", direction: "ascending" };
 let timer = null; // the one pending refresh, if any
+let searchTimer = null; // typing waits for a pause before it asks the hub
 let generation = 0; // answers to a request older than the newest one are dropped
+
+// ------------------------------------------------------------ the reader's choices
+
+const SORT_KEYS = new Set(headers.map((header) => header.dataset.sortKey));
+const STATES = new Set(chips.map((chip) => chip.dataset.state));
+const LIMITS = new Set([...limitSelect.options].map((option) => Number(option.value)));
+const DEFAULT_VIEW = { name: "", state: "", sort: "username", order: "asc", offset: 0, limit: 50 };
+
+// The view from the page's URL; anything unknown there falls back to the default.
+function viewFromUrl() {
+  const query = new URLSearchParams(window.location.search);
+  const offset = Number(query.get("offset"));
+  const limit = Number(query.get("limit"));
+  return {
+    name: (query.get("name") || "").slice(0, 255),
+    state: STATES.has(query.get("state")) ? query.get("state") : DEFAULT_VIEW.state,
+    sort: SORT_KEYS.has(query.get("sort")) ? query.get("sort") : DEFAULT_VIEW.sort,
+    order: query.get("order") === "desc" ? "desc" : "asc",
+    offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+    limit: LIMITS.has(limit) ? limit : DEFAULT_VIEW.limit,
+  };
+}
+
+let view = viewFromUrl();
+
+// The query the hub reads: only what differs from its defaults (and the page size).
+function viewQuery({ paged = true } = {}) {
+  const query = new URLSearchParams();
+  if (view.name) query.set("name", view.name);
+  if (view.state) query.set("state", view.state);
+  query.set("sort", view.sort);
+  query.set("order", view.order);
+  if (paged) {
+    query.set("offset", String(view.offset));
+    query.set("limit", String(view.limit));
+  }
+  return query;
+}
+
+// The URL keeps the view: a reload, a bookmark or a shared link shows the same table.
+function keepInUrl() {
+  const url = new URL(window.location.href);
+  url.search = viewQuery().toString();
+  window.history.replaceState(null, "", url);
+}
+
+function changeView(changes) {
+  view = { ...view, ...changes };
+  keepInUrl();
+  renderControls();
+  refresh();
+}
 
 // ------------------------------------------------------------ small helpers
 
@@ -64,8 +127,6 @@ function serverState(user) {
   return user.recently_active ? "active" : "idle";
 }
 
-const STATE_RANK = { active: 2, idle: 1, offline: 0 };
-
 function stateText(user, state) {
   const minutes = settings.inactive_after_minutes;
   const recent = isMissing(minutes) ? "" : ` (last ${minutes} min)`;
@@ -80,51 +141,18 @@ function stateText(user, state) {
 
 // ------------------------------------------------------------ sorting
 
-// What each column sorts by: the underlying values, never the displayed
-// text. A missing value (null) sorts last in either direction.
-const SORT_VALUES = {
-  username: (user) => user.username,
-  authorized: (user) => (isMissing(user.authorized) ? null : Number(user.authorized)),
-  status: (user) => STATE_RANK[serverState(user)],
-  cpu: (user) => user.cpu_percent,
-  memory: (user) => user.memory_mb,
-  volumes: (user) => user.volumes_total_bytes,
-  time_left: (user) => user.time_left_seconds,
-  last_activity: (user) => (user.last_activity ? Date.parse(user.last_activity) : null),
-  activity: (user) => user.score,
-  history: (user) => dailyHours(user).reduce((total, hours) => total + hours, 0),
-};
-
-function byName(a, b) {
-  return a.username.localeCompare(b.username);
-}
-
-function compareUsers(a, b) {
-  const value = SORT_VALUES[sort.key];
-  const [x, y] = [value(a), value(b)];
-  if (isMissing(x) || isMissing(y)) {
-    if (isMissing(x) && isMissing(y)) return byName(a, b);
-    return isMissing(x) ? 1 : -1;
-  }
-  const order = typeof x === "string" ? x.localeCompare(y) : x - y;
-  // Equal values keep a stable order: by name, whatever the direction.
-  return (sort.direction === "descending" ? -order : order) || byName(a, b);
-}
-
+// The hub sorts (a missing value last in either direction); a header asks it to.
 function sortBy(header) {
   const key = header.dataset.sortKey;
-  if (sort.key === key) {
-    sort = { key, direction: sort.direction === "ascending" ? "descending" : "ascending" };
-  } else {
-    sort = { key, direction: header.dataset.sortFirst || "ascending" };
-  }
-  renderRows();
+  const first = header.dataset.sortFirst === "descending" ? "desc" : "asc";
+  const order = view.sort === key ? (view.order === "asc" ? "desc" : "asc") : first;
+  changeView({ sort: key, order, offset: 0 });
 }
 
 function renderSortState() {
   for (const header of headers) {
-    if (header.dataset.sortKey === sort.key) {
-      header.setAttribute("aria-sort", sort.direction);
+    if (header.dataset.sortKey === view.sort) {
+      header.setAttribute("aria-sort", view.order === "desc" ? "descending" : "ascending");
     } else {
       header.removeAttribute("aria-sort");
     }
@@ -276,12 +304,14 @@ function activityCell(user) {
   return cell("activity", el("div", "stellars-activity-meter", bar, label));
 }
 
-// Daily active hours as small bars, oldest day first; the last day is the
-// hub's today (UTC, as the hours are counted).
+// Daily active hours as bars, oldest day first, the last day the hub's today
+// (UTC, as the hours are counted), with the week's total beside them. The
+// picture has a text alternative listing every day, for a screen reader and
+// as a tooltip.
 function historyCell(user) {
   const hours = dailyHours(user);
   if (hours.length === 0) return cell("history", NO_VALUE);
-  const [barWidth, gap, height] = [6, 2, 24];
+  const [barWidth, gap, height] = [8, 2, 28];
   // A day at the target fills the height; a longer one sets the scale.
   const top = Math.max(settings.target_hours || 1, ...hours);
   const today = Math.floor(hubNow / DAY_MS);
@@ -289,7 +319,8 @@ function historyCell(user) {
     const day = new Date((today - (hours.length - 1 - index)) * DAY_MS).toISOString().slice(0, 10);
     return `${day}: ${formatHours(value)}`;
   });
-  const text = `Active hours per day\n${lines.join("\n")}`;
+  const sum = hours.reduce((all, value) => all + value, 0);
+  const text = `Active hours per day, ${formatHours(sum)} in ${plural(hours.length, "day")}: ${lines.join(", ")}`;
 
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("class", "stellars-sparkline");
@@ -298,20 +329,24 @@ function historyCell(user) {
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", text);
   const title = document.createElementNS(SVG, "title");
-  title.textContent = text;
+  title.textContent = `Active hours per day\n${lines.join("\n")}`;
   svg.append(title);
   hours.forEach((value, index) => {
     // A day without activity still shows as a thin line, so every day has a place.
-    const barHeight = Math.max(1, Math.round((Math.min(value, top) / top) * height));
+    const barHeight = Math.max(2, Math.round((Math.min(value, top) / top) * height));
     const rect = document.createElementNS(SVG, "rect");
     rect.setAttribute("x", String(index * (barWidth + gap)));
     rect.setAttribute("y", String(height - barHeight));
     rect.setAttribute("width", String(barWidth));
     rect.setAttribute("height", String(barHeight));
+    rect.setAttribute("rx", "1");
     rect.setAttribute("class", value > 0 ? "stellars-sparkline-day" : "stellars-sparkline-none");
     svg.append(rect);
   });
-  return cell("history", svg);
+  // The total is text next to the picture: hidden from a screen reader, which reads it above.
+  const totalText = el("small", "stellars-sparkline-total", formatHours(sum));
+  totalText.setAttribute("aria-hidden", "true");
+  return cell("history", el("span", "stellars-sparkline-wrap", svg, totalText));
 }
 
 function userRow(user) {
@@ -339,12 +374,31 @@ function userRow(user) {
 function renderRows() {
   renderSortState();
   if (users.length === 0) {
-    const empty = cell("empty", "No users to show.");
+    const empty = cell("empty", view.name || view.state ? "No user matches." : "No users to show.");
     empty.colSpan = headers.length;
     tbody.replaceChildren(el("tr", "", empty));
     return;
   }
-  tbody.replaceChildren(...[...users].sort(compareUsers).map(userRow));
+  tbody.replaceChildren(...users.map(userRow));
+}
+
+function renderControls() {
+  if (searchBox.value !== view.name && document.activeElement !== searchBox) {
+    searchBox.value = view.name;
+  }
+  for (const chip of chips) {
+    chip.setAttribute("aria-pressed", String(chip.dataset.state === view.state));
+  }
+  limitSelect.value = String(view.limit);
+  renderSortState();
+}
+
+function renderPager() {
+  const first = total === 0 ? 0 : view.offset + 1;
+  const last = Math.min(view.offset + users.length, total);
+  range.textContent = total === 0 ? "No users" : `${first}–${last} of ${total.toLocaleString("en")}`;
+  previousButton.disabled = view.offset === 0;
+  nextButton.disabled = view.offset + view.limit >= total;
 }
 
 function renderSummary(counts) {
@@ -376,12 +430,15 @@ function renderSampling(state) {
 }
 
 function render(data) {
-  users = data.users || [];
+  // A hub answer in JupyterHub's paging envelope; the plain shape too.
+  users = data.items || data.users || [];
+  total = data._pagination ? data._pagination.total : users.length;
   settings = data.settings || {};
   hubNow = Date.parse(data.timestamp) || Date.now();
   renderSummary(data.summary);
   renderSampling(data.summary.sampling);
   renderRows();
+  renderPager();
   updated.textContent =
     `Updated ${new Date().toLocaleTimeString()}; ` +
     `refreshes every ${formatDuration(refreshSeconds)}.`;
@@ -389,18 +446,43 @@ function render(data) {
 
 // ------------------------------------------------------------ loading
 
+const PAGED = "application/jupyterhub-pagination+json";
+
+async function fetchPage() {
+  const { base_url: baseUrl, xsrf_token: xsrfToken } = hubData();
+  const response = await fetch(`${baseUrl}api/activity?${viewQuery()}`, {
+    credentials: "same-origin",
+    headers: { "X-XSRFToken": xsrfToken, Accept: PAGED },
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new ApiError(response.status, (data && data.message) || response.statusText, data);
+  }
+  return data;
+}
+
 async function load() {
   generation += 1;
   const mine = generation;
+  // Busy until the hub's rows for the current view are shown.
+  table.setAttribute("aria-busy", "true");
   try {
-    const { data } = await apiRequest("GET", "activity");
+    const data = await fetchPage();
     if (mine !== generation) return;
+    // A page past the end (users went away, a narrower filter): go to the last one.
+    if (data._pagination && data.items.length === 0 && view.offset > 0 && data._pagination.total > 0) {
+      view = { ...view, offset: Math.floor((data._pagination.total - 1) / view.limit) * view.limit };
+      keepInUrl();
+      await load();
+      return;
+    }
     render(data);
     if (status.dataset.source === "load") status.hidden = true;
   } catch (error) {
     if (mine !== generation) return;
     say(`Could not load activity: ${describeError(error)}`, "danger", "load");
   }
+  if (mine === generation) table.removeAttribute("aria-busy");
 }
 
 // Load now, then again after the interval. The pending timer is cleared
@@ -412,6 +494,40 @@ async function refresh() {
   await load();
   clearTimeout(timer);
   timer = document.hidden ? null : setTimeout(refresh, refreshSeconds * 1000);
+}
+
+// ------------------------------------------------------------ export
+
+// The file comes through the API client's credentials (XSRF header), then is
+// handed to the browser as a download under the hub's own file name.
+async function exportAs(format, button) {
+  button.disabled = true;
+  try {
+    const { base_url: baseUrl, xsrf_token: xsrfToken } = hubData();
+    const query = viewQuery({ paged: false });
+    query.set("format", format);
+    const response = await fetch(`${baseUrl}api/activity/export?${query}`, {
+      credentials: "same-origin",
+      headers: { "X-XSRFToken": xsrfToken },
+    });
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      throw new ApiError(response.status, (data && data.message) || response.statusText, data);
+    }
+    const disposition = response.headers.get("Content-Disposition") || "";
+    const match = /filename="([^"]+)"/.exec(disposition);
+    const link = el("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = match ? match[1] : `activity.${format}`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  } catch (error) {
+    say(`Export failed: ${describeError(error)}`, "danger");
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ------------------------------------------------------------ actions
@@ -454,6 +570,28 @@ function wire() {
   for (const header of headers) {
     header.querySelector("button").addEventListener("click", () => sortBy(header));
   }
+  document.getElementById("stellars-activity-controls").addEventListener("submit", (event) => {
+    event.preventDefault(); // Enter in the search box searches at once
+    clearTimeout(searchTimer);
+    changeView({ name: searchBox.value.trim(), offset: 0 });
+  });
+  searchBox.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => changeView({ name: searchBox.value.trim(), offset: 0 }), 300);
+  });
+  for (const chip of chips) {
+    chip.addEventListener("click", () => changeView({ state: chip.dataset.state, offset: 0 }));
+  }
+  for (const button of exportButtons) {
+    button.addEventListener("click", () => exportAs(button.dataset.export, button));
+  }
+  previousButton.addEventListener("click", () =>
+    changeView({ offset: Math.max(0, view.offset - view.limit) }),
+  );
+  nextButton.addEventListener("click", () => changeView({ offset: view.offset + view.limit }));
+  limitSelect.addEventListener("change", () =>
+    changeView({ limit: Number(limitSelect.value), offset: 0 }),
+  );
   if (sampleButton) sampleButton.addEventListener("click", sampleNow);
   if (resetButton) {
     resetButton.addEventListener("click", () => resetDialog.showModal());
@@ -472,5 +610,5 @@ function wire() {
 }
 
 wire();
-renderSortState();
+renderControls();
 refresh();
