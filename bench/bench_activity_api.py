@@ -16,64 +16,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import requests
+from _activity_samples import load_samples
 from _measure import alternating_latencies_ms, percentile, timed
-from sqlalchemy import insert
 
-from stellars_activity import ActivitySample, ActivitySettings, ActivityStore
 from stellars_testing import database
 from stellars_testing.accounts import wait_for_full_cost
 from stellars_testing.hub import platform_config, start_hub, stop_hub
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from stellars_testing.hub import RunningHub
 
-INTERVAL = timedelta(minutes=10)
 ADMIN = "bench-admin"
 # Both endpoints return every user in one answer.
 EXTRA_CONFIG = (
     "c.JupyterHub.api_page_default_limit = 5000\nc.JupyterHub.api_page_max_limit = 5000\n"
 )
-
-
-def _rows(usernames: list[str], per_user: int, now: datetime) -> Iterator[dict[str, object]]:
-    rng = random.Random(2026)
-    for username in usernames:
-        share = rng.random()
-        for step in range(1, per_user + 1):
-            yield {
-                "username": username,
-                "timestamp": now - step * INTERVAL,
-                "active": rng.random() < share,
-            }
-
-
-def _load_samples(db_url: str, usernames: list[str], per_user: int) -> None:
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    store = ActivityStore(db_url, ActivitySettings())
-    batch: list[dict[str, object]] = []
-    with store.engine.begin() as connection:
-        for row in _rows(usernames, per_user, now):
-            batch.append(row)
-            if len(batch) == 50_000:
-                connection.execute(insert(ActivitySample), batch)
-                batch.clear()
-        if batch:
-            connection.execute(insert(ActivitySample), batch)
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE activity_samples")
-    store.rebuild(now)
-    store.engine.dispose()
 
 
 def _measure(hub: RunningHub, requests_each: int) -> dict[str, list[float]]:
@@ -112,7 +75,7 @@ def _run(backend: str, db_url: str | None, args: argparse.Namespace) -> list[str
         try:
             usernames = [f"user{number:04d}" for number in range(args.users)]
             hub.api("POST", "users", json={"usernames": usernames}).raise_for_status()
-            loading, _ = timed(lambda: _load_samples(hub.db_url, usernames, args.per_user))
+            loading, _ = timed(lambda: load_samples(hub.db_url, usernames, args.per_user))
             print(f"{backend}: loaded samples in {loading:.0f} s", flush=True)
             # The accounts' passphrases are re-hashed at full cost in the
             # background (a quarter of a second each): measure a settled hub.

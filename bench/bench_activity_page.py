@@ -28,48 +28,31 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import random
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import requests
+from _activity_samples import load_samples
 from _measure import alternating_latencies_ms, percentile, timed
 from jupyterhub import orm
 from playwright.sync_api import sync_playwright
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from stellars_activity import ActivitySample, ActivitySettings, ActivityStore
 from stellars_testing import database
 from stellars_testing.browser import launch, log_in
 from stellars_testing.hub import platform_config, start_hub, stop_hub
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from stellars_testing.hub import RunningHub
 
-INTERVAL = timedelta(minutes=10)
 ADMIN = "bench-admin"
 PASSWORD = "bench-passphrase"
 PAGED = {"Accept": "application/jupyterhub-pagination+json"}
 LOADS = 7  # page loads per page
-
-
-def _samples(usernames: list[str], per_user: int, now: datetime) -> Iterator[dict[str, object]]:
-    rng = random.Random(2026)
-    for username in usernames:
-        share = rng.random()
-        for step in range(1, per_user + 1):
-            yield {
-                "username": username,
-                "timestamp": now - step * INTERVAL,
-                "active": rng.random() < share,
-            }
 
 
 def _add_accounts(db_url: str, usernames: list[str]) -> None:
@@ -79,25 +62,6 @@ def _add_accounts(db_url: str, usernames: list[str]) -> None:
         session.add_all(orm.User(name=name) for name in usernames)
         session.commit()
     engine.dispose()
-
-
-def _load_samples(db_url: str, usernames: list[str], per_user: int) -> None:
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    store = ActivityStore(db_url, ActivitySettings())
-    batch: list[dict[str, object]] = []
-    with store.engine.begin() as connection:
-        for row in _samples(usernames, per_user, now):
-            batch.append(row)
-            if len(batch) == 50_000:
-                connection.execute(insert(ActivitySample), batch)
-                batch.clear()
-        if batch:
-            connection.execute(insert(ActivitySample), batch)
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE activity_samples")
-    store.rebuild(now)
-    store.engine.dispose()
 
 
 def _api(hub: RunningHub, rounds: int) -> dict[str, list[float]]:
@@ -151,7 +115,7 @@ def _run(backend: str, db_url: str | None, args: argparse.Namespace) -> list[lis
         usernames = [f"user{number:04d}" for number in range(args.users)]
         try:
             _add_accounts(hub.db_url, usernames)
-            loading, _ = timed(lambda: _load_samples(hub.db_url, usernames, args.per_user))
+            loading, _ = timed(lambda: load_samples(hub.db_url, usernames, args.per_user))
             print(f"{backend}: loaded samples in {loading:.0f} s", flush=True)
             api = _api(hub, args.requests)
             page = _first_row_ms(hub, "activity", "#stellars-activity-table tr[data-username]")
