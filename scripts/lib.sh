@@ -179,3 +179,23 @@ remove_superseded_tags() {
         docker rmi "$repo:$old" >/dev/null 2>&1 || true
     done
 }
+
+# npm_install_into PREFIX LOG_NAME PACKAGE_SPEC: install one npm package
+# (and what it needs) into PREFIX/node_modules, not globally, installing
+# Node.js first where it is missing. Its output goes to LOG_NAME's log.
+npm_install_into() {
+    local prefix=$1 log_name=$2 spec=$3
+    if ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
+    fi
+    ensure_cache_dir
+    mkdir -p -- "$prefix"
+    # Behind a TLS-intercepting proxy node must trust the system bundle; adding
+    # it is harmless elsewhere.
+    if [[ -z ${NODE_EXTRA_CA_CERTS:-} && -r /etc/ssl/certs/ca-certificates.crt ]]; then
+        export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+    fi
+    log "npm install $spec into $prefix"
+    run_logged "$log_name" npm install --prefix "$prefix" --no-audit --no-fund --omit=dev \
+        "$spec" || die "npm install $spec failed"
+}

@@ -23,18 +23,7 @@ if [[ $(installed_version || true) == "$AXE_VERSION" ]]; then
     exit 0
 fi
 
-if ! command -v npm >/dev/null 2>&1; then
-    apt_install nodejs npm
-fi
-
-ensure_cache_dir
-mkdir -p -- "$prefix"
-if [[ -z ${NODE_EXTRA_CA_CERTS:-} && -r /etc/ssl/certs/ca-certificates.crt ]]; then
-    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-fi
-log "npm install axe-core@$AXE_VERSION into $prefix"
-run_logged axe npm install --prefix "$prefix" --no-audit --no-fund --omit=dev \
-    "axe-core@$AXE_VERSION" || die "npm install failed"
+npm_install_into "$prefix" axe "axe-core@$AXE_VERSION"
 
 [[ $(installed_version || true) == "$AXE_VERSION" ]] || die "axe-core $AXE_VERSION not in $prefix after npm install"
 log "installed axe-core $AXE_VERSION in $prefix"

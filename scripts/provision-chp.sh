@@ -26,20 +26,7 @@ if version=$(installed_version); then
     exit 0
 fi
 
-if ! command -v npm >/dev/null 2>&1; then
-    apt_install nodejs npm
-fi
-
-ensure_cache_dir
-mkdir -p -- "$prefix"
-# Behind a TLS-intercepting proxy node must trust the system bundle; adding
-# it is harmless elsewhere.
-if [[ -z ${NODE_EXTRA_CA_CERTS:-} && -r /etc/ssl/certs/ca-certificates.crt ]]; then
-    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-fi
-log "npm install configurable-http-proxy@$CHP_MAJOR into $prefix"
-run_logged chp npm install --prefix "$prefix" --no-audit --no-fund --omit=dev \
-    "configurable-http-proxy@^$CHP_MAJOR" || die "npm install failed"
+npm_install_into "$prefix" chp "configurable-http-proxy@^$CHP_MAJOR"
 
 version=$(installed_version) || die "configurable-http-proxy installed but '$chp --version' fails"
 log "installed configurable-http-proxy $version in $bin_dir"
