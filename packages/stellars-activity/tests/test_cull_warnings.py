@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from stellars_activity import (
-    ActivityStore,
     CullWarning,
     CullWarnings,
     IdlePolicy,
@@ -15,8 +14,6 @@ from stellars_activity import (
     due_warnings,
     lead_time,
 )
-from stellars_activity.schema import HISTORY
-from stellars_testing.schema import migrate
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -63,19 +60,6 @@ LEAD = 30 * M
 def test_who_is_due_a_warning(remaining, warned, lead, expected):
     due = due_warnings(remaining, warned, lead=lead, now=NOW)
     assert due == [CullWarning(name, NOW + left, left) for name, left in expected]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def engine(request, tmp_path):
-    url = (
-        f"sqlite:///{tmp_path / 'warnings.sqlite'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_db_url")
-    )
-    store = ActivityStore(url)
-    migrate(store.engine, HISTORY)
-    yield store.engine
-    store.engine.dispose()
 
 
 class Clock:

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from stellars_activity import (
-    ActivityStore,
     CullerDisabledError,
     IdlePolicy,
     IdleSessions,
@@ -14,25 +13,10 @@ from stellars_activity import (
     ServerNotRunningError,
 )
 from stellars_activity.culler import username_of
-from stellars_activity.schema import HISTORY
-from stellars_testing.schema import migrate
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 POLICY = IdlePolicy(timeout=2 * H, max_extension=3 * H)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def engine(request, tmp_path):
-    url = (
-        f"sqlite:///{tmp_path / 'idle.sqlite'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_db_url")
-    )
-    store = ActivityStore(url)
-    migrate(store.engine, HISTORY)
-    yield store.engine
-    store.engine.dispose()
 
 
 def server(started=NOW - H, last_activity=NOW - H):
