@@ -98,3 +98,13 @@ def shared_docker_platform(module_docker_platform):
     Tests that share it must use users of their own.
     """
     return module_docker_platform()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)]
+)
+def release_db_url(request, tmp_path_factory):
+    """An empty database for an upgrade test: a SQLite file, or a new one on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('upgrade') / 'jupyterhub.sqlite'}"
+    return request.getfixturevalue("postgres_server").create_database()

@@ -49,24 +49,14 @@ SETTINGS = ActivitySettings()
 SAMPLED_TABLES = {"activity_samples", "activity_totals", "activity_state"}
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)]
-)
-def db_url(request, tmp_path_factory):
-    """An empty database: a SQLite file, or a new database on the real PostgreSQL server."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('upgrade') / 'jupyterhub.sqlite'}"
-    return request.getfixturevalue("postgres_server").create_database()
-
-
 @pytest.fixture(scope="module")
-def upgraded(module_platform_hub, db_url):
+def upgraded(module_platform_hub, release_db_url):
     """The previous release's database, and a hub of this checkout started on it.
 
     One hub per backend for the module: the tests only read.
     """
-    release = build_release_database(db_url)
-    hub = module_platform_hub(LOCAL, db_url=db_url)
+    release = build_release_database(release_db_url)
+    hub = module_platform_hub(LOCAL, db_url=release_db_url)
     token = hub.api("POST", f"users/{ADMIN}/tokens", json={"note": "upgrade test"})
     token.raise_for_status()
     return release, hub, token.json()["token"]
@@ -89,10 +79,10 @@ def assert_platform_schema_at_head(db_url, release):
     assert current(db_url, histories) == {history.name: head(history) for history in histories}
 
 
-def test_every_row_of_the_previous_release_is_still_there(upgraded, db_url):
+def test_every_row_of_the_previous_release_is_still_there(upgraded, release_db_url):
     release, _, _ = upgraded
-    assert_platform_schema_at_head(db_url, release)
-    stored = read_platform_rows(db_url)
+    assert_platform_schema_at_head(release_db_url, release)
+    stored = read_platform_rows(release_db_url)
     for table in set(PLATFORM_TABLES) - SAMPLED_TABLES:
         assert stored[table] == release.rows[table], table
 

@@ -33,19 +33,10 @@ LOCAL = {
 APPLICANT_PASSWORD = "an-old-applicants-passphrase"
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)]
-)
-def db_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('upgrade') / 'jupyterhub.sqlite'}"
-    return request.getfixturevalue("postgres_server").create_database()
-
-
 @pytest.fixture(scope="module")
-def hub(module_platform_hub, db_url):
-    build_release_database(db_url)
-    engine = create_engine(db_url)
+def hub(module_platform_hub, release_db_url):
+    build_release_database(release_db_url)
+    engine = create_engine(release_db_url)
     try:
         # What the previous release's NativeAuthenticator made of two sign-ups.
         AccountsBase.metadata.create_all(engine)
@@ -56,7 +47,7 @@ def hub(module_platform_hub, db_url):
             session.commit()
     finally:
         engine.dispose()
-    return module_platform_hub(LOCAL, db_url=db_url)
+    return module_platform_hub(LOCAL, db_url=release_db_url)
 
 
 APPLIED_CELL = re.compile(
