@@ -42,6 +42,16 @@ def test_a_second_measurement_while_one_runs_is_refused_and_a_failed_one_still_c
         pass
 
 
+def test_no_more_than_max_running_measure_at_once_and_a_refusal_does_not_count():
+    limiter = MeasureLimiter(60, Clock(), max_running=2)
+    with limiter.claim("ada"), limiter.claim("bo"):
+        with pytest.raises(MeasurementTooSoonError) as busy, limiter.claim("cy"):
+            pass
+        assert busy.value.retry_after_s > 0
+    with limiter.claim("cy"):  # refused while busy, so not held back by the interval
+        pass
+
+
 def test_du_output_gives_each_paths_total_and_skips_other_lines():
     output = "3145728\t/stellars-measure/0\ndu: cannot read x\n12\t/stellars-measure/1\n"
     assert parse_du(output) == {"/stellars-measure/0": 3145728, "/stellars-measure/1": 12}

@@ -48,6 +48,10 @@ _PIDS_LIMIT = 16
 # Seconds a measurement may wait for the container to go away once it has
 # answered (or run out of time): removal is quick, but it is an engine call.
 _REMOVE_GRACE_S = 10.0
+# Measurements running at once, for all users together, and the seconds a
+# user is told to wait when that many run.
+MAX_RUNNING = 4
+BUSY_RETRY_S = 5
 
 
 @dataclass(frozen=True)
@@ -67,16 +71,29 @@ class MeasuredVolume:
 
 
 class MeasureLimiter:
-    """One measurement per user at a time, and at most one per user every *interval_s*.
+    """Measurements held to one per user at a time and per *interval_s*, *max_running* in all.
 
-    In memory: the hub is one process, and after a restart a user may measure again.
+    The last bound, for everyone together, is the host's: each measurement
+    is a container walking every file of a user's volumes, and a class of
+    500 pressing "Measure now" together must not start 500 of them. In
+    memory: the hub is one process, and after a restart a user may measure
+    again.
     """
 
-    def __init__(self, interval_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        interval_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_running: int = MAX_RUNNING,
+    ) -> None:
         if interval_s < 0:
             raise ValueError(f"interval_s must not be negative, got {interval_s}")
+        if max_running < 1:
+            raise ValueError(f"max_running must be at least 1, got {max_running}")
         self._interval_s = interval_s
         self._clock = clock
+        self._max_running = max_running
         self._running: set[str] = set()
         self._last: dict[str, float] = {}
 
@@ -86,11 +103,13 @@ class MeasureLimiter:
 
         The slot counts from when it was claimed, whether the measurement
         then succeeds or not: a failing engine is not asked again at once.
+        A claim refused because others run does not count.
 
         Raises:
             MeasurementInProgressError: a measurement for *key* is under way.
             MeasurementTooSoonError: *key* was measured less than
-                *interval_s* ago; its ``retry_after_s`` says when it may be again.
+                *interval_s* ago, or *max_running* measurements run now; its
+                ``retry_after_s`` says when to try again.
         """
         if key in self._running:
             raise MeasurementInProgressError(f"the volumes of {key} are being measured already")
@@ -100,6 +119,11 @@ class MeasureLimiter:
             wait = max(1, int(self._interval_s - (now - last) + 0.999))
             raise MeasurementTooSoonError(
                 f"the volumes of {key} were measured moments ago: try again in {wait} s", wait
+            )
+        if len(self._running) >= self._max_running:
+            raise MeasurementTooSoonError(
+                f"{len(self._running)} measurements are running: try again in {BUSY_RETRY_S} s",
+                BUSY_RETRY_S,
             )
         self._running.add(key)
         self._last[key] = now
