@@ -88,3 +88,21 @@ def test_deleting_an_entry_removes_that_one_only_and_an_unknown_id_is_reported(d
     history.engine.dispose()
     assert (removed, again, never) == (True, False, False)
     assert [b.message for b in kept] == ["m2", "m0"]
+
+
+def test_a_deleted_entrys_id_is_never_given_to_a_later_broadcast(db_url):
+    # A page still showing the deleted entry would otherwise delete the new one.
+    history = history_of(db_url, keep=10)
+
+    async def scenario():
+        sent = [
+            await history.record("boss", BroadcastRequest(f"m{i}"), recipients=1, delivered=1)
+            for i in range(2)
+        ]
+        assert await history.delete(sent[-1].id)
+        later = await history.record("boss", BroadcastRequest("m2"), recipients=1, delivered=1)
+        return sent[-1].id, later.id
+
+    deleted, later = asyncio.run(scenario())
+    history.engine.dispose()
+    assert later > deleted
