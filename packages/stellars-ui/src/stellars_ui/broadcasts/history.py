@@ -33,6 +33,8 @@ class _Base(DeclarativeBase):
 
 class _BroadcastRow(_Base):
     __tablename__ = "broadcast_history"
+    # A deleted entry's id is never given again (migration stellars_ui_0002).
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy's declaration
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
