@@ -1,9 +1,13 @@
 """The warning before a cull on a real hub with real single-user servers: once per cull time,
 across a hub restart, and again only when the cull time moves.
 
-The culler's base timeout is 90 s and the lead time 45 s (the most it can
-be: half the timeout): an idle server is warned about 45 s after it starts,
-and the hub is restarted within the 45 s before its cull. Then the session
+The culler's base timeout is 120 s and the lead time 60 s (the most it can
+be: half the timeout): an idle server is warned about 60 s after it starts,
+and the hub is restarted within the 60 s before its cull (with 45 s, a
+restart on a busy CI machine left the server culled under the test). The
+hub's database is SQLite: the record on PostgreSQL is the store's, tested on
+both in packages/stellars-activity/tests/test_cull_warnings.py; here it is
+the hub reading it again after a restart, whatever the database. Then the session
 is extended, and its new deadline brought to just beyond the lead time, as
 the hour passing would. Checks run every two seconds. The lab is the
 local-process server with the notifications extension the lab image
@@ -14,7 +18,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from accounts import local_platform
 from lab_notifications import read_notifications
 from sqlalchemy import create_engine, update
@@ -25,8 +28,8 @@ from stellars_testing.hub import stop_hub
 
 ADMIN = "cull-warning-admin"
 PASSWORD = "cull-warning-admin-password"
-TIMEOUT_S = 90
-LEAD_S = 45
+TIMEOUT_S = 120
+LEAD_S = 60
 SETTINGS = {
     **local_platform(ADMIN, PASSWORD),
     "JUPYTERHUB_IDLE_CULLER_ENABLED": "1",
@@ -60,15 +63,8 @@ def _quiet_for(hub, lab, seconds):
     return lab.received
 
 
-@pytest.mark.parametrize(
-    "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.database)]
-)
-def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path, request, database):
-    db_url = (
-        f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-        if database == "sqlite"
-        else request.getfixturevalue("postgres_db_url")
-    )
+def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
     hub = platform_hub(SETTINGS, KEEP_SERVERS, db_url=db_url)
     username = "idle-ada"
     lab = Lab(username, hub.create_user(username))
