@@ -15,7 +15,7 @@ import pytest
 from accounts import local_platform, user_token
 from playwright.sync_api import expect
 
-from stellars_testing.browser import SCREENSHOTS_VARIABLE
+from stellars_testing.browser import SCREENSHOTS_VARIABLE, navigate
 
 ADMIN = "chief"
 ADMIN_PASSWORD = "grants-panel-passphrase"
@@ -62,7 +62,7 @@ def admin_page(hub, logged_in_page, page_errors):
         page_errors.append(error)
 
     page.on("pageerror", record_error)
-    page.goto(hub.hub_url("admin"))
+    navigate(page, lambda: page.goto(hub.hub_url("admin")))
     page.get_by_role("button", name="Add Users").wait_for()
     return page
 
