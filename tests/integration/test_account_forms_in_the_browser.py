@@ -11,7 +11,13 @@ import pytest
 from accounts import local_platform
 from playwright.sync_api import expect
 
-from stellars_testing.browser import assert_accessible, assert_fits, log_in, navigate, screenshot
+from stellars_testing.browser import (
+    assert_accessible,
+    assert_fits,
+    log_in,
+    screenshot,
+    visit,
+)
 
 ADMIN = "warden"
 ADMIN_PASSWORD = "account-forms-Secret-9021"
@@ -50,7 +56,7 @@ def form_page(hub, browser):
             page = browser.new_context().new_page()
         pages.append(page)
         page.set_default_timeout(TIMEOUT_MS)
-        navigate(page, lambda: page.goto(hub.hub_url(path)))
+        visit(page, hub.hub_url(path))
         return page
 
     yield open_form

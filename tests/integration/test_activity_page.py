@@ -16,7 +16,7 @@ from accounts import local_platform, signed_up
 from playwright.sync_api import expect
 
 from stellars_activity import ActivitySettings, ActivityStore, tick_time
-from stellars_testing.browser import screenshot
+from stellars_testing.browser import screenshot, visit
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "activity-admin-password"
@@ -99,7 +99,7 @@ def seeded(hub, store, user):
 @pytest.fixture
 def admin_page(hub, logged_in_page):
     page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
-    page.goto(hub.hub_url("activity"))
+    visit(page, hub.hub_url("activity"))
     page.locator("#stellars-activity-table tbody tr[data-username]").first.wait_for()
     return page
 
@@ -364,7 +364,7 @@ def test_running_servers_render_their_state_and_resources(hub, logged_in_page):
 
     # The page's own query string follows the path.
     page.route(re.compile(re.escape(hub.hub_url("api/activity")) + r"(\?.*)?$"), fixed_answer)
-    page.goto(hub.hub_url("activity"))
+    visit(page, hub.hub_url("activity"))
     idle = _row(page, RUNNING["username"])
     idle.wait_for()
     assert idle.locator("[data-column=username]").inner_text() == RUNNING["username"]

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from stellars_activity import ActivitySettings, ActivityStore
 from stellars_testing import HubSession
-from stellars_testing.browser import assert_accessible, assert_fits, screenshot
+from stellars_testing.browser import assert_accessible, assert_fits, screenshot, visit
 
 ADMIN = "chief"
 PASSWORD = "activity-controls-passphrase"
@@ -48,7 +48,7 @@ def hub(module_platform_hub):
 @pytest.fixture
 def page(hub, logged_in_page):
     page = logged_in_page(hub, ADMIN, PASSWORD)
-    page.goto(hub.hub_url("activity"))
+    visit(page, hub.hub_url("activity"))
     settled(page)
     return page
 

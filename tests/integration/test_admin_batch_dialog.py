@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from test_admin_credentials_dialog import add_users, credentials_dialog
 
 from stellars_testing import HubSession
-from stellars_testing.browser import assert_accessible, assert_fits, screenshot
+from stellars_testing.browser import assert_accessible, assert_fits, screenshot, visit
 
 ADMIN = "steward"
 ADMIN_PASSWORD = "batch-dialog-Secret-3307"
@@ -36,7 +36,7 @@ def hub(module_platform_hub):
 def admin_page(hub, logged_in_page):
     page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(hub.hub_url("admin"))
+    visit(page, hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()
     yield page
     page.context.close()

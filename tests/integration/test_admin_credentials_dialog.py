@@ -18,6 +18,7 @@ from accounts import local_platform
 from playwright.sync_api import expect
 
 from stellars_testing import HubSession
+from stellars_testing.browser import visit
 
 ADMIN = "chief"
 ADMIN_PASSWORD = "admin-page-passphrase"
@@ -61,7 +62,7 @@ def admin_page(hub, logged_in_page, page_errors, console):
 
     page.on("pageerror", record_error)
     page.on("console", record_message)
-    page.goto(hub.hub_url("admin"))
+    visit(page, hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()
     return page
 

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_docker.naming import volume_name
+from stellars_testing.browser import visit
 
 TIMEOUT_MS = 30_000
 WIDTHS = (1280, 390)
@@ -54,7 +55,7 @@ def admin_page(hub, logged_in_page, admin_name, admin_password):
         errors.append(error)
 
     page.on("pageerror", record_error)
-    page.goto(hub.hub_url("admin"))
+    visit(page, hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()
     yield page
     assert errors == []

@@ -15,7 +15,7 @@ import pytest
 from accounts import local_platform, user_token
 from playwright.sync_api import expect
 
-from stellars_testing.browser import SCREENSHOTS_VARIABLE, navigate
+from stellars_testing.browser import SCREENSHOTS_VARIABLE, visit
 
 ADMIN = "chief"
 ADMIN_PASSWORD = "grants-panel-passphrase"
@@ -62,7 +62,7 @@ def admin_page(hub, logged_in_page, page_errors):
         page_errors.append(error)
 
     page.on("pageerror", record_error)
-    navigate(page, lambda: page.goto(hub.hub_url("admin")))
+    visit(page, hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()
     return page
 

@@ -19,8 +19,8 @@ from stellars_testing.browser import (
     assert_accessible,
     assert_fits,
     log_in,
-    navigate,
     screenshot,
+    visit,
 )
 
 ADMIN = "chief"
@@ -54,7 +54,7 @@ def stranger(browser):
 
 def sign_up(page, hub, username, password=PASSWORD):
     """Sign up through the form as a person would; return the result's alert."""
-    navigate(page, lambda: page.goto(hub.hub_url("signup")))
+    visit(page, hub.hub_url("signup"))
     page.get_by_label("Username:").fill(username)
     page.get_by_label("Password:", exact=True).fill(password)
     page.get_by_label("Confirm password:").fill(password)
@@ -76,7 +76,7 @@ def pending_row(page, username):
 def test_the_admin_sees_the_count_grow_with_a_sign_up_and_reaches_the_area(
     hub, admin_page, stranger
 ):
-    navigate(admin_page, lambda: admin_page.goto(hub.hub_url("home")))
+    visit(admin_page, hub.hub_url("home"))
     approvals = admin_page.get_by_test_id("stellars-approvals")
     expect(approvals).to_be_visible()
     before = waiting(admin_page)
@@ -85,7 +85,7 @@ def test_the_admin_sees_the_count_grow_with_a_sign_up_and_reaches_the_area(
     expect(result).to_contain_text("an administrator must approve it first")
 
     # On another page than before: the count is on every page.
-    navigate(admin_page, lambda: admin_page.goto(hub.hub_url("token")))
+    visit(admin_page, hub.hub_url("token"))
     assert waiting(admin_page) == before + 1
     expect(approvals).to_contain_text(f"{before + 1} waiting")
     admin_page.get_by_test_id("stellars-approvals").click()
@@ -99,7 +99,7 @@ def test_the_admin_sees_the_count_grow_with_a_sign_up_and_reaches_the_area(
 
 def test_approving_lowers_the_count_and_lets_the_applicant_in(hub, admin_page, stranger):
     sign_up(stranger, hub, "approvee")
-    navigate(admin_page, lambda: admin_page.goto(hub.hub_url("authorize")))
+    visit(admin_page, hub.hub_url("authorize"))
     before = waiting(admin_page)
     assert before >= 1
     pending_row(admin_page, "approvee").get_by_role("button", name="Authorize").click()
@@ -107,7 +107,7 @@ def test_approving_lowers_the_count_and_lets_the_applicant_in(hub, admin_page, s
     expect(pending_row(admin_page, "approvee")).to_have_count(0)
     assert waiting(admin_page) == before - 1
 
-    navigate(stranger, lambda: stranger.goto(hub.hub_url("login")))
+    visit(stranger, hub.hub_url("login"))
     stranger.get_by_label("Username:").fill("approvee")
     stranger.get_by_label("Password:", exact=True).fill(PASSWORD)
     stranger.get_by_role("button", name="Sign in").click()
@@ -119,7 +119,7 @@ def test_a_login_before_approval_says_so_only_with_the_right_password(hub, stran
     sign_up(stranger, hub, "early")
 
     def log_in_as(password):
-        navigate(stranger, lambda: stranger.goto(hub.hub_url("login")))
+        visit(stranger, hub.hub_url("login"))
         stranger.get_by_label("Username:").fill("early")
         stranger.get_by_label("Password:", exact=True).fill(password)
         stranger.get_by_role("button", name="Sign in").click()
@@ -141,7 +141,7 @@ def test_a_name_like_an_existing_users_is_flagged_in_the_area(hub, admin_page, s
         HubSession(hub).sign_up(name, PASSWORD).raise_for_status()
     sign_up(stranger, hub, "zebedee")
 
-    navigate(admin_page, lambda: admin_page.goto(hub.hub_url("authorize")))
+    visit(admin_page, hub.hub_url("authorize"))
     for name in ("marianne1", "mariane"):
         flag = pending_row(admin_page, name).get_by_test_id("look-alike")
         expect(flag).to_contain_text("Looks like")

@@ -20,7 +20,7 @@ from logo_contrast import logo_contrast
 from playwright.sync_api import expect
 
 from stellars_testing import HubSession, wait_until
-from stellars_testing.browser import screenshot
+from stellars_testing.browser import screenshot, visit
 
 ADMIN = "brand-admin"
 PASSWORD = "branding-passphrase"
@@ -75,7 +75,7 @@ def test_an_external_image_is_a_redirect_and_an_unset_one_is_not_found(hub):
 def test_every_page_links_the_logo_and_the_favicon(hub, images, browser):
     _, content = images
     page = browser.new_context().new_page()
-    page.goto(hub.hub_url("login"))
+    visit(page, hub.hub_url("login"))
     logo = page.get_by_test_id("stellars-logo")
     assert "stellars/branding/logo?v=" in logo.get_attribute("src")
     # Loaded and decoded by the browser, not a broken image.
@@ -97,7 +97,7 @@ def test_every_page_links_the_logo_and_the_favicon(hub, images, browser):
 def test_the_operators_logo_stays_legible_in_either_theme(hub, browser, theme):
     page = browser.new_context().new_page()
     page.emulate_media(color_scheme=theme)  # JupyterHub's theme follows it
-    page.goto(hub.hub_url("login"))
+    visit(page, hub.hub_url("login"))
     expect(page.locator("html")).to_have_attribute("data-bs-theme", theme)
     expect(page.get_by_test_id("stellars-logo")).to_be_visible()
     # The test logo is a dark red: on the dark bar it is 2.4:1 without a backdrop.

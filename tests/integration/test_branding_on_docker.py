@@ -10,6 +10,7 @@ from branding_images import digest, png, write_images
 from dockerspawner import DockerSpawner
 
 from stellars_testing import HubSession
+from stellars_testing.browser import visit
 from stellars_testing.hub import stop_hub
 
 LAB_TIMEOUT_MS = 120_000
@@ -38,11 +39,11 @@ def test_jupyterlab_tabs_show_the_platforms_favicon_even_after_a_hub_restart(
     hub = docker_platform(settings, keep_servers, db_url=db_url)
 
     page = browser.new_context().new_page()
-    page.goto(hub.hub_url("login"))
+    visit(page, hub.hub_url("login"))
     page.fill("input[name=username]", admin_name)
     page.fill("input[name=password]", admin_password)
     page.click("input[type=submit], button[type=submit]")
-    page.goto(hub.user_url(admin_name, "lab"))
+    visit(page, hub.user_url(admin_name, "lab"))
     page.wait_for_selector("#jp-main-dock-panel", timeout=LAB_TIMEOUT_MS)
     hrefs = page.evaluate(FAVICON_HREFS)
     assert any("favicon-busy" in href for href in hrefs), hrefs

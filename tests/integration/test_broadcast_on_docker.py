@@ -13,6 +13,7 @@ import requests
 from hub_tokens import service_tokens
 
 from stellars_testing import wait_until
+from stellars_testing.browser import visit
 
 NOTIFICATIONS = "jupyterlab-notifications-extension/notifications"
 MESSAGE = "Maintenance at 18:00, please save your work"
@@ -31,7 +32,7 @@ def test_a_broadcast_from_the_page_reaches_three_labs_and_reports_the_stopped_fo
         hub.wait_for_server(name, running=True, timeout=240)
 
     page = logged_in_page(hub, admin_name, admin_password)
-    page.goto(hub.hub_url("notifications"))
+    visit(page, hub.hub_url("notifications"))
     for name in names:
         page.locator(f'#stellars-broadcast-servers input[data-username="{name}"]').wait_for()
     page.check('input[name="stellars-broadcast-recipients"][value="chosen"]')

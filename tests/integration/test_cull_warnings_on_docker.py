@@ -24,7 +24,7 @@ from lab_notifications import LabNotAnsweringError, read_notifications
 from playwright.sync_api import expect
 
 from stellars_testing import wait_until
-from stellars_testing.browser import accessibility_violations, screenshot
+from stellars_testing.browser import accessibility_violations, screenshot, visit
 
 TIMEOUT_S = 40
 LEAD_S = TIMEOUT_S // 2
@@ -119,7 +119,7 @@ def test_the_warning_shows_in_jupyterlab_and_its_action_opens_the_session_card(
     signed_up(hub, username, password, admin_name, admin_password)
     _start(hub, username)
     page = logged_in_page(hub, username, password)
-    page.goto(hub.user_url(username, "lab"))
+    visit(page, hub.user_url(username, "lab"))
     page.wait_for_selector("#jp-main-dock-panel", timeout=LAB_TIMEOUT_MS)
 
     toast = page.get_by_text("has been idle and will be stopped at")

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from stellars_docker import compute_stats
 from stellars_docker.naming import container_name
 from stellars_testing import wait_until
-from stellars_testing.browser import navigate
+from stellars_testing.browser import visit
 
 MIB = 1024**2
 
@@ -229,7 +229,7 @@ def test_a_profile_chosen_in_the_browser_starts_its_image(
     group_with_members(hub, f"profiles-{docker_run.run_id}", username)
     page = logged_in_page(hub, username, password)
     # Containers start and go beside this test: see stellars_testing.browser.navigate.
-    navigate(page, lambda: page.goto(hub.hub_url("spawn")))
+    visit(page, hub.hub_url("spawn"))
     choice = page.get_by_role("group", name="Server profile")
     expect(choice.get_by_role("radio", name="Standard")).to_be_checked()
     choice.get_by_role("radio", name="Tagged").check()

@@ -15,7 +15,7 @@ from accounts import local_platform, signed_up
 from group_policies import record_start, store_policy, stored_policy
 from playwright.sync_api import expect
 
-from stellars_testing.browser import screenshot
+from stellars_testing.browser import screenshot, visit
 
 ADMIN = "groupsadmin"
 ADMIN_PASSWORD = "groups-page-admin-passphrase"
@@ -61,7 +61,7 @@ def admin_page(hub, logged_in_page, page_errors):
         page_errors.append(error)
 
     page.on("pageerror", record_error)
-    page.goto(hub.hub_url("groups"))
+    visit(page, hub.hub_url("groups"))
     row(page, "data-team").wait_for()
     yield page
     assert page_errors == []
@@ -165,7 +165,7 @@ def test_a_bad_memory_value_is_named_next_to_its_field_and_nothing_is_saved(hub,
 def test_a_plain_user_gets_the_page_that_names_the_permission(hub, logged_in_page):
     page = logged_in_page(hub, PLAIN, PASSWORD)
     assert page.get_by_role("link", name="Groups", exact=True).count() == 0
-    response = page.goto(hub.hub_url("groups"))
+    response = visit(page, hub.hub_url("groups"))
     assert response.status == 403
     expect(page.locator("body")).to_contain_text("custom:group-policies:read")
     assert page.locator("#stellars-groups").count() == 0

@@ -4,6 +4,7 @@ import pytest
 
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_docker.naming import container_name, volume_name
+from stellars_testing.browser import visit
 
 TIMEOUT_MS = 90_000
 # JUPYTERHUB_DOCKER_TIMEOUT (30 s) plus JUPYTERHUB_RESTART_TIMEOUT (below), with room.
@@ -77,5 +78,5 @@ def test_a_running_server_offers_a_restart_that_keeps_the_container(
 
     container.reload()
     assert container.status == "running"
-    page.goto(hub.user_url(admin_name, "lab"))
+    visit(page, hub.user_url(admin_name, "lab"))
     page.wait_for_selector("#jp-main-dock-panel", timeout=TIMEOUT_MS)

@@ -17,7 +17,7 @@ from lab_containers import in_volume, run_username
 from playwright.sync_api import expect
 
 from stellars_docker import DEFAULT_USER_VOLUMES, volume_name
-from stellars_testing.browser import assert_accessible, assert_fits, navigate, screenshot
+from stellars_testing.browser import assert_accessible, assert_fits, screenshot, visit
 
 MIB = 1024**2
 SETTINGS = {
@@ -66,7 +66,7 @@ def _start(hub, username):
 
 def _home(logged_in_page, hub, username):
     page = logged_in_page(hub, username, PASSWORD)
-    navigate(page, lambda: page.goto(hub.hub_url("home")))
+    visit(page, hub.hub_url("home"))
     return page
 
 

@@ -15,7 +15,7 @@ from accounts import local_platform
 from jupyterhub import orm
 from nativeauthenticator.orm import UserInfo
 
-from stellars_testing.browser import SCREENSHOTS_VARIABLE
+from stellars_testing.browser import SCREENSHOTS_VARIABLE, visit
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "long-names-admin-password"
@@ -81,7 +81,7 @@ def test_admin_pages_keep_a_long_name_inside_the_window(
     hub, running_long_named_server, logged_in_page, path, ready
 ):
     page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
-    page.goto(hub.hub_url(path))
+    visit(page, hub.hub_url(path))
     page.locator(ready).first.wait_for(timeout=TIMEOUT_MS)
     _assert_fits(page, path)
     _shows_the_whole_name(page)
@@ -89,7 +89,7 @@ def test_admin_pages_keep_a_long_name_inside_the_window(
 
 def test_the_long_named_user_logs_in_and_their_home_page_fits(hub, logged_in_page):
     page = logged_in_page(hub, LONG, PASSWORD)
-    page.goto(hub.hub_url("home"))
+    visit(page, hub.hub_url("home"))
     page.locator("body").wait_for(timeout=TIMEOUT_MS)
     assert "/hub/home" in page.url
     _assert_fits(page, "home")

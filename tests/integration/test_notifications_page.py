@@ -14,7 +14,7 @@ import requests
 from accounts import local_platform
 from playwright.sync_api import expect
 
-from stellars_testing.browser import assert_accessible, assert_fits, screenshot
+from stellars_testing.browser import assert_accessible, assert_fits, screenshot, visit
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "notifications-page-passphrase"
@@ -86,7 +86,7 @@ def open_page(hub, logged_in_page, page_errors):
 
     page.on("pageerror", record_error)
     page.on("dialog", record_dialog)
-    page.goto(hub.hub_url("notifications"))
+    visit(page, hub.hub_url("notifications"))
     return page
 
 
@@ -401,6 +401,6 @@ def test_without_the_broadcast_scope_the_page_is_forbidden_and_not_linked(
     (entry,) = credentials.json()["credentials"]
     page = logged_in_page(hub, STOPPED, entry["password"])
     assert page.get_by_role("link", name="Notifications").count() == 0
-    response = page.goto(hub.hub_url("notifications"))
+    response = visit(page, hub.hub_url("notifications"))
     assert response.status == 403
     assert page.locator("#stellars-notifications").count() == 0

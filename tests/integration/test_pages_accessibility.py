@@ -18,7 +18,13 @@ from accounts import local_platform, user_token
 from logo_contrast import logo_contrast
 from playwright.sync_api import expect
 
-from stellars_testing.browser import assert_accessible, assert_fits, log_in, navigate, screenshot
+from stellars_testing.browser import (
+    assert_accessible,
+    assert_fits,
+    log_in,
+    screenshot,
+    visit,
+)
 
 ADMIN = "keeper"
 ADMIN_PASSWORD = "pages-a11y-Secret-5512"
@@ -96,7 +102,7 @@ def pages(hub, browser, user_password):
 
 
 def check_page(hub, page, path, theme):
-    navigate(page, lambda: page.goto(hub.hub_url(path)))
+    visit(page, hub.hub_url(path))
     page.wait_for_load_state("networkidle")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", theme)
     title = page.title()
@@ -127,7 +133,7 @@ def test_admin_pages_are_accessible_fit_and_name_the_platform(hub, pages, path, 
 @pytest.mark.parametrize("theme", THEMES)
 def test_the_notifications_delete_dialog_is_accessible_and_fits(hub, pages, theme):
     page = pages("admin", theme)
-    navigate(page, lambda: page.goto(hub.hub_url("notifications")))
+    visit(page, hub.hub_url("notifications"))
     page.get_by_role("button", name="Delete the broadcast sent", exact=False).first.click()
     dialog = page.locator("#stellars-broadcast-delete-dialog")
     expect(dialog).to_be_visible()
@@ -140,7 +146,7 @@ def test_the_notifications_delete_dialog_is_accessible_and_fits(hub, pages, them
 @pytest.mark.parametrize("theme", THEMES)
 def test_the_group_policy_editor_is_accessible_and_fits(hub, pages, theme):
     page = pages("admin", theme)
-    navigate(page, lambda: page.goto(hub.hub_url("groups")))
+    visit(page, hub.hub_url("groups"))
     page.get_by_role("button", name=f"Edit policy of {GROUP}").click()
     expect(page.locator("#stellars-policy-editor")).to_be_visible()
     assert_accessible(page)
@@ -150,7 +156,7 @@ def test_the_group_policy_editor_is_accessible_and_fits(hub, pages, theme):
 @pytest.mark.parametrize("theme", THEMES)
 def test_the_logo_stays_legible_in_either_theme(hub, pages, theme):
     page = pages("visitor", theme)
-    navigate(page, lambda: page.goto(hub.hub_url("login")))
+    visit(page, hub.hub_url("login"))
     expect(page.locator("html")).to_have_attribute("data-bs-theme", theme)
     ratio = logo_contrast(page)
     screenshot(page, f"login-{theme}", full_page=False)

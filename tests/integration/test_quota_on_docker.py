@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, select
 from stellars_docker import DEFAULT_USER_VOLUMES, volume_name
 from stellars_docker.policy import QUOTA_NOTICES, GroupPolicy, save_policy
 from stellars_testing import wait_until
+from stellars_testing.browser import visit
 
 MIB = 1024**2
 QUOTA = 64 * MIB
@@ -184,7 +185,7 @@ def test_the_activity_page_and_the_home_page_show_the_warning_with_its_numbers(
     wait_for_quota(hub, username, "warning")
 
     page = logged_in_page(hub, admin_name, admin_password)
-    page.goto(hub.hub_url("activity"))
+    visit(page, hub.hub_url("activity"))
     row = page.locator(f'#stellars-activity-table tr[data-username="{username}"]')
     badge = row.locator('[data-column="volumes"] [data-quota="warning"]')
     badge.wait_for(timeout=30_000)
@@ -196,7 +197,7 @@ def test_the_activity_page_and_the_home_page_show_the_warning_with_its_numbers(
     page.screenshot(path=str(tmp_path / "activity-quota.png"), full_page=True)
 
     home = logged_in_page(hub, username, password)
-    home.goto(hub.hub_url("home"))
+    visit(home, hub.hub_url("home"))
     card = home.locator('#stellars-quota[data-state="warning"]')
     card.wait_for(timeout=30_000)
     assert card.is_visible()

@@ -15,7 +15,7 @@ from accounts import local_platform, logged_in, user_token
 from playwright.sync_api import expect
 
 from stellars_hub import HubSettings
-from stellars_testing.browser import assert_accessible, assert_fits, screenshot
+from stellars_testing.browser import assert_accessible, assert_fits, screenshot, visit
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "settings-page-Secret-7731"
@@ -60,7 +60,7 @@ def user_password(hub):
 @pytest.fixture
 def admin_page(hub, logged_in_page):
     page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
-    page.goto(hub.hub_url("settings"))
+    visit(page, hub.hub_url("settings"))
     page.locator("#stellars-settings").wait_for()
     return page
 
@@ -237,7 +237,7 @@ def test_the_versions_of_jupyterhub_and_every_package_are_listed(admin_page):
 def test_a_user_without_the_scope_gets_a_403_and_no_link(hub, logged_in_page, user_password):
     page = logged_in_page(hub, USER, user_password)
     expect(page.get_by_role("link", name="Settings", exact=True)).to_have_count(0)
-    response = page.goto(hub.hub_url("settings"))
+    response = visit(page, hub.hub_url("settings"))
     assert response.status == 403
     assert "custom:settings:read" in page.content()
     expect(page.locator("#stellars-settings")).to_have_count(0)

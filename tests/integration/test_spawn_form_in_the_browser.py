@@ -13,7 +13,7 @@ from accounts import local_platform, signed_up
 from group_policies import store_policy
 from playwright.sync_api import expect
 
-from stellars_testing.browser import screenshot
+from stellars_testing.browser import screenshot, visit
 
 ADMIN = "formadmin"
 ADMIN_PASSWORD = "spawn-form-admin-passphrase"
@@ -129,7 +129,7 @@ def test_a_user_offered_one_profile_starts_without_a_form(hub, logged_in_page, d
 
 def test_a_start_the_policy_refuses_says_why_on_the_spawn_page(hub, logged_in_page, dialogs):
     page = _user_page(hub, logged_in_page, NONE_ALLOWED, dialogs)
-    page.goto(hub.hub_url("spawn"))
+    visit(page, hub.hub_url("spawn"))
     expect(page.get_by_text("Your groups allow no server (from team-none)")).to_be_visible()
     screenshot(page, "spawn-refused")
     assert hub.user_model(NONE_ALLOWED)["servers"] == {}

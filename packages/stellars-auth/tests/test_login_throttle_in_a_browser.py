@@ -3,6 +3,7 @@
 import textwrap
 
 from stellars_testing import HubSession
+from stellars_testing.browser import visit
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "browser-admin-secret"
@@ -20,7 +21,7 @@ def test_the_login_page_says_too_many_attempts_and_keeps_the_username(hub_factor
         """)
     )
     page = browser.new_context().new_page()
-    page.goto(hub.hub_url("login"))
+    visit(page, hub.hub_url("login"))
     page.fill("input[name=username]", ADMIN)
     page.fill("input[name=password]", "not-the-password")
     page.click("input[type=submit]")

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from stellars_testing import HubSession
+from stellars_testing.browser import visit
 
 PASSWORD = "ui-settings-password"
 READER = "reader"
@@ -91,7 +92,7 @@ def test_rows_render_by_category_with_markup_as_text(hub, logged_in_page):
 
 def test_the_gpus_detected_at_start_up_are_listed(hub, logged_in_page):
     page = logged_in_page(hub, READER, PASSWORD)
-    page.goto(hub.hub_url("settings"))
+    visit(page, hub.hub_url("settings"))
     gpus = page.locator("#stellars-settings-gpus")
     expect(gpus.locator("[data-gpu-state]")).to_have_attribute("data-gpu-state", "detected")
     expect(gpus).to_contain_text("gets the 2 GPUs detected at start-up")

@@ -13,7 +13,7 @@ from stellars_testing.components import require
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playwright.sync_api import Browser, Page, Playwright, Request
+    from playwright.sync_api import Browser, Page, Playwright, Request, Response
 
     from stellars_testing.hub import RunningHub
 
@@ -84,13 +84,20 @@ def navigate(page: Page, action: Callable[[], object]) -> None:
     raise AssertionError(f"every navigation lost a request to a network change: {aborted}")
 
 
+def visit(page: Page, url: str) -> Response | None:
+    """Go to *url* through :func:`navigate`; return the response of the load that held."""
+    responses: list[Response | None] = []
+    navigate(page, lambda: responses.append(page.goto(url)))
+    return responses[-1]
+
+
 def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> Page:
     """Return a new page, in a fresh browser context, logged in as *username* via the form."""
     page = browser.new_context().new_page()
     # Land on the home page rather than spawning the user's server right away.
     home = urlsplit(hub.hub_url("home")).path
     url = hub.hub_url(f"login?next={quote(home)}")
-    navigate(page, lambda: page.goto(url))
+    visit(page, url)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("input[type=submit], button[type=submit]")
