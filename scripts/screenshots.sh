@@ -22,6 +22,6 @@ tests=(
     test_the_warning_shows_in_jupyterlab_and_its_action_opens_the_session_card
 )
 selection=$(printf ' or %s' "${tests[@]}")
-# Browser tests are all in the "others" layer, those on containers too.
-"$tools_bin/nox" -s "integration(jupyterhub='6', layers='others')" -- -k "${selection# or }"
+# Every browser test is in the browser layer, those on containers too.
+"$tools_bin/nox" -s "integration(jupyterhub='6', layers='browser')" -- -k "${selection# or }"
 log "screenshots in $STELLARS_SCREENSHOTS"

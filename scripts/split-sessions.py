@@ -18,9 +18,10 @@ import sys
 # Rough minutes of each session on a 2-core machine with three streams, from
 # CI runs (see docs/testing.md): by full name first, then by kind.
 WEIGHTS = {
-    "integration(jupyterhub='6', layers='others')": 21.0,
-    "integration(jupyterhub='5')": 19.0,
+    "integration(jupyterhub='6', layers='browser')": 14.5,
     "integration(jupyterhub='6', layers='docker')": 12.0,
+    "integration(jupyterhub='5')": 11.5,
+    "integration(jupyterhub='6', layers='hub')": 8.0,
     "auth": 3.0,
     "docker": 2.0,
     "hub": 1.8,

@@ -108,3 +108,11 @@ def release_db_url(request, tmp_path_factory):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('upgrade') / 'jupyterhub.sqlite'}"
     return request.getfixturevalue("postgres_server").create_database()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "jupyterhub_pages: a browser test of a page that JupyterHub's own templates or "
+        "scripts shape, so it runs on every supported JupyterHub (noxfile.py)",
+    )

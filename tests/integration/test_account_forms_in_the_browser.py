@@ -19,6 +19,10 @@ from stellars_testing.browser import (
     visit,
 )
 
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
+
 ADMIN = "warden"
 ADMIN_PASSWORD = "account-forms-Secret-9021"
 ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)

@@ -19,6 +19,10 @@ from test_admin_credentials_dialog import add_users, credentials_dialog
 from stellars_testing import HubSession
 from stellars_testing.browser import assert_accessible, assert_fits, screenshot, visit
 
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
+
 ADMIN = "steward"
 ADMIN_PASSWORD = "batch-dialog-Secret-3307"
 TTL_S = 3

@@ -20,6 +20,10 @@ from playwright.sync_api import expect
 from stellars_testing import HubSession
 from stellars_testing.browser import visit
 
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
+
 ADMIN = "chief"
 ADMIN_PASSWORD = "admin-page-passphrase"
 ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)

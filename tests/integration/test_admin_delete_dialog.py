@@ -18,6 +18,10 @@ from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_docker.naming import volume_name
 from stellars_testing.browser import visit
 
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
+
 TIMEOUT_MS = 30_000
 WIDTHS = (1280, 390)
 # A volume's size as the dialog gives it: measured, or said to be unknown.

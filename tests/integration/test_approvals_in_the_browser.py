@@ -23,6 +23,10 @@ from stellars_testing.browser import (
     visit,
 )
 
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
+
 ADMIN = "chief"
 ADMIN_PASSWORD = "approvals-page-Secret-4410"
 ENVIRON = local_platform(ADMIN, ADMIN_PASSWORD)

@@ -22,6 +22,10 @@ from playwright.sync_api import expect
 from stellars_testing import HubSession, wait_until
 from stellars_testing.browser import screenshot, visit
 
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
+
 ADMIN = "brand-admin"
 PASSWORD = "branding-passphrase"
 EXTERNAL_ICON = "https://images.example.org/main-icon.svg"

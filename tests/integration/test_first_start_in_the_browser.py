@@ -6,7 +6,12 @@ the home page and JupyterLab opens from a container on the real engine.
 
 import time
 
+import pytest
 from dockerspawner import DockerSpawner
+
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
 
 LAB_TIMEOUT_MS = 120_000
 

@@ -26,6 +26,10 @@ from stellars_testing.browser import (
     visit,
 )
 
+# JupyterHub's own templates and scripts shape this page: checked on every
+# supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
+pytestmark = pytest.mark.jupyterhub_pages
+
 ADMIN = "keeper"
 ADMIN_PASSWORD = "pages-a11y-Secret-5512"
 USER = "plain-reader"

@@ -4,6 +4,7 @@ What the probe does on a real engine is pinned in test_gpu_probe_on_engine.py.
 """
 
 import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -326,7 +327,11 @@ def test_an_unreachable_engine_means_no_gpus(caplog):
     ("engine", "reason"),
     [
         pytest.param(_Engine(start_hangs_for=1), "did not finish within 0.3s", id="engine-hangs"),
-        pytest.param(_Engine(runs_for=30), "timed out", id="nvidia-smi-hangs"),
+        # The engine's read timeout and the probe's deadline fall due
+        # together, so a busy machine may tell either; both mean no GPUs.
+        pytest.param(
+            _Engine(runs_for=30), "timed out|did not finish within 0.3s", id="nvidia-smi-hangs"
+        ),
     ],
 )
 def test_a_probe_that_outlives_its_timeout_returns_on_time_and_is_removed(engine, reason, caplog):
@@ -334,7 +339,7 @@ def test_a_probe_that_outlives_its_timeout_returns_on_time_and_is_removed(engine
     with caplog.at_level(logging.WARNING, logger="stellars_docker.gpu"):
         assert probe_gpus(engine, "lab", 0.3) == []
     assert time.monotonic() - started < 0.3 + 0.2
-    assert reason in caplog.text
+    assert re.search(reason, caplog.text)
     _probe_threads_finish()
     assert engine.removed == list(engine.created)
 
