@@ -96,6 +96,23 @@ def test_configure_keeps_handlers_and_settings_set_before_it(config):
     assert platform_context(config.JupyterHub.tornado_settings).ui.platform_name
 
 
+def test_the_swarm_spawner_runs_servers_on_the_overlay_network_and_never_checks_the_image(config):
+    configure(config, _settings({"JUPYTERHUB_SPAWNER": "swarm", "JUPYTERHUB_NETWORK_NAME": "labs"}))
+    assert config.JupyterHub.spawner_class == "stellars_docker.swarm.SwarmSpawner"
+    assert config.DockerSpawner.network_name == "labs"
+    assert config.DockerSpawner.use_internal_ip is True
+    # Each node has the image or fetches it; the manager's engine need not.
+    assert config.SwarmSpawner.pull_policy == "skip"
+
+
+def test_the_swarm_spawner_without_a_network_stops_start_up_naming_the_variable():
+    with pytest.raises(SettingsError) as raised:
+        _settings({"JUPYTERHUB_SPAWNER": "swarm"})
+    (problem,) = raised.value.problems
+    assert problem.variable == "JUPYTERHUB_NETWORK_NAME"
+    assert "overlay network" in str(raised.value)
+
+
 def test_the_local_spawner_is_a_choice_for_machines_without_docker(config):
     configure(config, _settings({"JUPYTERHUB_SPAWNER": "local"}))
     assert config.JupyterHub.spawner_class == "jupyterhub.spawner.SimpleLocalProcessSpawner"

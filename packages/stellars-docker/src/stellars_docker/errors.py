@@ -56,3 +56,14 @@ class MeasurementTooSoonError(StellarsDockerError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class SwarmSpawnError(StellarsDockerError):
+    """The swarm cannot run a user's server: it rejected the task or has no node for it.
+
+    ``jupyterhub_message`` is what JupyterHub shows as the spawn's error.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.jupyterhub_message = message

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from stellars_docker.settings import DockerSettings
 
 SPAWNER_CLASS = "dockerspawner.DockerSpawner"
+# A subclass of DockerSpawner: every trait value below applies to it as well.
+SWARM_SPAWNER_CLASS = "stellars_docker.swarm.SwarmSpawner"
 
 
 def spawner_config(settings: DockerSettings, gpu: GpuResolution | None = None) -> dict[str, Any]:

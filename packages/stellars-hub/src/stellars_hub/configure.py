@@ -56,7 +56,7 @@ from stellars_docker.policy import (
     make_policy_hook,
     register_policy_lifecycle,
 )
-from stellars_docker.spawner import SPAWNER_CLASS
+from stellars_docker.spawner import SPAWNER_CLASS, SWARM_SPAWNER_CLASS
 from stellars_hub.hub_app import (
     running_hub,
     start_with_the_hub,
@@ -300,7 +300,9 @@ def _configure_spawner(
             c.Spawner.args = ["--allow-root"]
         # No container to shape, but the per-group server cap is a policy on the user.
         return make_cap_hook(policy), None, None
-    c.JupyterHub.spawner_class = SPAWNER_CLASS
+    c.JupyterHub.spawner_class = (
+        SWARM_SPAWNER_CLASS if settings.spawner == "swarm" else SPAWNER_CLASS
+    )
     docker_settings = DockerSettings(
         image=settings.notebook_image,
         network_name=settings.network_name,
@@ -325,6 +327,10 @@ def _configure_spawner(
     spawner = spawner_config(docker_settings, gpu)
     for trait, value in spawner.items():
         setattr(c.DockerSpawner, trait, value)
+    if settings.spawner == "swarm":
+        # Each node finds the image itself when it starts a task; the
+        # manager's engine need not hold it.
+        c.SwarmSpawner.pull_policy = "skip"
     # What every start begins from; the policy adds GPUs, limits, access and variables.
     base = SpawnBase(
         image=settings.notebook_image,

@@ -256,12 +256,14 @@ class HubSettings(BaseModel):
     )
 
     # -- Spawner
-    spawner: Literal["docker", "local"] = _setting(
+    spawner: Literal["docker", "swarm", "local"] = _setting(
         "docker",
         "JUPYTERHUB_SPAWNER",
         "Spawner",
-        "docker: each user's JupyterLab runs in a container. local: as a process of the hub's "
-        "user, for a demo on a machine without Docker only.",
+        "docker: each user's JupyterLab runs in a container. swarm: in a service of a Docker "
+        "Swarm, on the overlay network JUPYTERHUB_NETWORK_NAME (work in progress: volumes, "
+        "stats, sizes and restarts reach the manager's node only). local: as a process of the "
+        "hub's user, for a demo on a machine without Docker only.",
     )
     notebook_image: str = _setting(
         "stellars-hub-lab:latest",
@@ -682,6 +684,25 @@ class HubSettings(BaseModel):
         if self.admin_password_file and not self.admin_password_file.is_file():
             raise ValueError(
                 f"JUPYTERHUB_ADMIN_PASSWORD_FILE={str(self.admin_password_file)!r}: no such file"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _swarm_has_a_network(self) -> HubSettings:
+        if self.spawner == "swarm" and not self.network_name:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "swarm",
+                            "JUPYTERHUB_SPAWNER=swarm needs the attachable overlay network the "
+                            "hub and the servers share",
+                        ),
+                        loc=("JUPYTERHUB_NETWORK_NAME",),
+                        input=None,
+                    )
+                ],
             )
         return self
 

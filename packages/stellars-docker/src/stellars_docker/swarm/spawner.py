@@ -1,0 +1,179 @@
+"""The platform's spawner on a Docker Swarm: each user server is a service with one task.
+
+dockerspawner's ``SwarmSpawner`` does the work; this subclass fixes what
+keeps it from working on a real swarm:
+
+- Named volumes are mounted as volumes. The stock spawner makes every mount
+  a bind mount, and the engine rejects a bind whose source is a volume's
+  name ("invalid bind mount source"; dockerspawner issue 536).
+- The hub connects to the task's own address on the overlay network, not to
+  the service's name: the hub's resolver caches that name, so a server
+  started again within minutes would be sought at its old address.
+- A task the swarm rejects, or cannot place on any node, fails the spawn at
+  once with the engine's reason, and the service is removed. The stock
+  spawner waits for a rejected task to come good until the start timeout,
+  while the swarm retries it.
+
+Every server's service resolves by DNS round robin (``endpoint_mode:
+dnsrr``): nothing depends on the kernel's IPVS, which the ingress routing
+mesh and service virtual IPs need. A server that exits is not restarted by
+the swarm (``restart_policy: none``): it is stopped, as a container is for
+``DockerSpawner``, and the hub sees it so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from http import HTTPStatus
+from typing import Any
+
+from docker.errors import APIError
+from docker.types import Mount, RestartPolicy
+from dockerspawner import SwarmSpawner as StockSwarmSpawner
+from traitlets import Float, default
+
+from stellars_docker.errors import SwarmSpawnError
+from stellars_docker.swarm.tasks import (
+    STARTING_STATES,
+    Task,
+    current_task,
+    task_address,
+    task_status,
+)
+
+# Seconds between two looks at a starting task: at first often, as most
+# servers run within seconds; then less.
+FIRST_LOOK_S = 0.25
+LONGEST_LOOK_S = 2.0
+
+
+class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner has no types
+    """Each user server as a swarm service, reached at its task's overlay address."""
+
+    placement_grace = Float(
+        5.0,
+        config=True,
+        help="""Seconds the swarm may go on finding no node for a server before the spawn
+        fails with its reason (no node has the resources, the node a user is pinned to is
+        down). The scheduler keeps trying meanwhile, in case a node comes back.""",
+    )
+
+    @default("use_internal_ip")  # type: ignore[untyped-decorator]
+    def _use_internal_ip_default(self) -> bool:
+        # The hub and the servers share an overlay network; nothing is published.
+        return True
+
+    @default("extra_endpoint_spec")  # type: ignore[untyped-decorator]
+    def _extra_endpoint_spec_default(self) -> dict[str, Any]:
+        return {"mode": "dnsrr"}
+
+    @default("extra_task_spec")  # type: ignore[untyped-decorator]
+    def _extra_task_spec_default(self) -> dict[str, Any]:
+        return {"restart_policy": RestartPolicy(condition="none")}
+
+    @property
+    def mounts(self) -> list[Mount]:
+        """The server's mounts: a name is a volume, an absolute path a bind mount."""
+        driver = self.mount_driver_config
+        mounts = []
+        for source, target in self.volume_binds.items():
+            is_volume = not source.startswith("/")
+            mounts.append(
+                Mount(
+                    target=target["bind"],
+                    source=source,
+                    type="volume" if is_volume else "bind",
+                    read_only=target["mode"] == "ro",
+                    driver_config=driver if is_volume else None,
+                )
+            )
+        return mounts
+
+    async def create_object(self) -> Any:
+        """Create the server's service, its container labelled as the service is."""
+        # The platform finds lab containers by their labels (stats, sizes); a
+        # service's labels stay on the service, so the task's container gets
+        # the same ones.
+        labels = dict(self.extra_create_kwargs.get("labels", {}))
+        container_spec: dict[str, Any] = self.extra_container_spec  # type: ignore[has-type]
+        self.extra_container_spec = {"labels": labels, **container_spec}
+        return await super().create_object()
+
+    async def get_task(self) -> Task | None:
+        """Return the service's current task (the newest), or None without service or task."""
+        if await self.get_object() is None:
+            return None
+        try:
+            tasks = await self.docker("tasks", filters={"service": self.service_name})
+        except APIError as error:
+            if error.response is not None and error.response.status_code == HTTPStatus.NOT_FOUND:
+                return None
+            raise
+        return current_task(tasks)
+
+    async def poll(self) -> int | str | None:
+        """Return None while the server runs or is starting again, else why it stopped."""
+        task = await self.get_task()
+        if task is None:
+            return 0
+        status = task_status(task)
+        if status.running or status.state in STARTING_STATES:
+            return None
+        return status.reason()
+
+    async def start_object(self) -> None:
+        """Wait until the service's task runs; fail at once when it cannot.
+
+        Raises:
+            SwarmSpawnError: the swarm rejected the task, it stopped before
+                running, or no node could take it for ``placement_grace``
+                seconds. The service is removed first.
+        """
+        loop = asyncio.get_running_loop()
+        unplaceable_since: float | None = None
+        pause = FIRST_LOOK_S
+        while True:
+            task = await self.get_task()
+            if task is None:
+                await self._abandon("the swarm removed the server's service before it started")
+            assert task is not None  # _abandon raises
+            status = task_status(task)
+            if status.running:
+                return
+            if status.final:
+                await self._abandon(f"the swarm could not start the server: {status.reason()}")
+            if status.unplaceable:
+                unplaceable_since = unplaceable_since or loop.time()
+                if loop.time() - unplaceable_since >= self.placement_grace:
+                    await self._abandon(
+                        f"no node of the swarm can run the server: {status.reason()}"
+                    )
+            else:
+                unplaceable_since = None
+            await asyncio.sleep(pause)
+            pause = min(pause * 1.5, LONGEST_LOOK_S)
+
+    async def get_ip_and_port(self) -> tuple[str, int]:
+        """Return the running task's address on the spawner's network, and the server's port.
+
+        Raises:
+            SwarmSpawnError: the task has no address on that network.
+        """
+        task = await self.get_task()
+        address = task_address(task, self.network_name) if task is not None else None
+        if address is None:
+            raise SwarmSpawnError(
+                f"the server's task has no address on the network {self.network_name!r}; "
+                "the hub and the servers must share an overlay network"
+            )
+        return address, self.port
+
+    async def _abandon(self, reason: str) -> None:
+        self.log.warning("Giving up on %s: %s", self.service_name, reason)
+        try:
+            await self.remove_object()
+        except APIError as error:
+            if error.response is None or error.response.status_code != HTTPStatus.NOT_FOUND:
+                raise
+        self.clear_state()
+        raise SwarmSpawnError(reason)
