@@ -75,7 +75,7 @@ def _declared_siblings(package: str) -> set[str]:
 # so only the session that needs the image builds it: a failing unit test then
 # fails its package's session and the deploy session, while every other
 # session still runs and reports.
-WITHOUT_HUB_IMAGE = ("--except", "hub-image")
+WITHOUT_HUB_IMAGE = ("--except", "hub-image,swarm-node-image")
 
 
 def _environment(session: nox.Session, *parts: str) -> dict[str, str]:
@@ -193,7 +193,17 @@ def deploy(session: nox.Session) -> None:
     # The platform runs inside the hub image; this side only drives compose
     # and HTTP, and reads compose.yml.
     session.install(TESTING, "pyyaml>=6")
-    _pytest(session, ROOT / "tests" / "deploy", "deploy", components=())
+    _pytest(
+        session, ROOT / "tests" / "deploy", "deploy", components=("--except", "swarm-node-image")
+    )
+
+
+@nox.session(python=PYTHON)
+def swarm(session: nox.Session) -> None:
+    """The hub image on a Docker Swarm of three nodes, each an engine in a container."""
+    # As for deploy: the platform runs inside the hub image, on the nodes.
+    session.install(TESTING)
+    _pytest(session, ROOT / "tests" / "swarm", "swarm", components=())
 
 
 @nox.session(python=PYTHON, default=False)

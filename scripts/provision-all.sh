@@ -5,12 +5,13 @@
 #   eval "$(scripts/provision-all.sh | sed 's/^/export /')"
 #
 # Usage: provision-all.sh [--only PART[,PART...]] [--except PART[,PART...]]
-#   PARTs: docker chp postgres chromium axe lab-image hub-image compose (default: all)
+#   PARTs: docker chp postgres chromium axe lab-image hub-image compose swarm-node-image
+#          (default: all)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-all_parts=(docker chp postgres chromium axe lab-image hub-image compose)
+all_parts=(docker chp postgres chromium axe lab-image hub-image compose swarm-node-image)
 
 usage() {
     sed -n '/^# Usage:/,/^# *PARTs:/p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -63,6 +64,7 @@ declare -A key_of=(
     [lab-image]=STELLARS_LAB_IMAGE
     [hub-image]=STELLARS_HUB_IMAGE
     [compose]=STELLARS_COMPOSE
+    [swarm-node-image]=STELLARS_SWARM_NODE_IMAGE
 )
 
 t0=$(now_s)

@@ -22,6 +22,7 @@ WEIGHTS = {
     "integration(jupyterhub='6', layers='docker')": 12.0,
     "integration(jupyterhub='5')": 11.5,
     "integration(jupyterhub='6', layers='hub')": 8.0,
+    "swarm": 5.0,
     "auth": 3.0,
     "docker": 2.0,
     "hub": 1.8,

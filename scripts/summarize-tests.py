@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy")
+LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy", "swarm")
 OUTCOMES = ("passed", "failed", "skipped")
 
 

@@ -67,10 +67,11 @@ def test_a_second_restart_while_one_runs_is_refused(hub, running_user):
     # two-core machine has taken more than the harness's 30 s.
     patient = dataclasses.replace(hub, api_timeout=RESTART_ANSWER_TIMEOUT_S)
     with ThreadPoolExecutor(2) as pool:
-        answers = sorted(
-            pool.map(lambda _: patient.api("POST", path, token=token).status_code, range(2))
-        )
-    assert answers == [200, 409]
+        responses = list(pool.map(lambda _: patient.api("POST", path, token=token), range(2)))
+    answers = sorted(response.status_code for response in responses)
+    # A restart that gave up says why in its answer and in the hub's log.
+    bodies = "\n".join(response.text for response in responses)
+    assert answers == [200, 409], f"{bodies}\n{hub.log_tail(120)}"
 
 
 def test_a_stopped_server_is_not_restarted(hub, running_user):

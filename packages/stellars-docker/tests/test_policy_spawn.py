@@ -104,6 +104,8 @@ def test_the_plan_carries_limits_guarantees_and_variables():
     assert (plan.cpu_limit, plan.mem_limit) == (2.0, 4 * GIB)
     assert plan.host_config["mem_reservation"] == GIB
     assert plan.host_config["cpu_shares"] == 512
+    # A swarm reserves them when it places the server.
+    assert (plan.cpu_guarantee, plan.mem_guarantee) == (0.5, GIB)
     assert plan.host_config["init"] is True
     assert plan.host_config["privileged"] is False
     assert plan.environment["TEAM"] == "nlp"
@@ -191,6 +193,15 @@ def test_applying_a_plan_replaces_what_an_earlier_start_left():
     assert spawner.user_options == {}
     assert spawner.cpu_limit is None
     assert spawner.mem_limit is None
+    assert spawner.cpu_guarantee is None
+    assert spawner.mem_guarantee is None
+
+
+def test_applying_a_plan_sets_the_guarantees_a_swarm_reserves():
+    spawner = SimpleNamespace(name="", user_options={})
+    policy = effective_policy({"g": GroupPolicy(cpu_guarantee=1.5, mem_guarantee=2 * GIB)})
+    apply_plan(spawner, plan_spawn(policy, None, BASE))
+    assert (spawner.cpu_guarantee, spawner.mem_guarantee) == (1.5, 2 * GIB)
 
 
 def test_a_named_server_gets_a_container_of_its_own():

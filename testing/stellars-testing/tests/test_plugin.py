@@ -31,6 +31,9 @@ def postgres_db_url(): return "postgresql://"
 
 @pytest.fixture
 def hub_factory(): return "hub"
+
+@pytest.fixture
+def swarm(): return "swarm"
 """
 
 # One test per layer, and tests that ask for several components (named
@@ -47,7 +50,8 @@ def test_deploy(hub_image): pass
 def test_database_and_hub(hub_factory, postgres_db_url): pass
 def test_docker_and_below(hub_factory, postgres_db_url, docker_run): pass
 def test_browser_and_below(hub_factory, postgres_db_url, docker_run, browser): pass
-def test_everything(hub_factory, postgres_db_url, docker_run, browser, hub_image): pass
+def test_deploy_and_below(hub_factory, postgres_db_url, docker_run, browser, hub_image): pass
+def test_everything(hub_factory, postgres_db_url, docker_run, browser, hub_image, swarm): pass
 """
 LAYER_OF_TEST = {
     "test_unit": "unit",
@@ -59,7 +63,8 @@ LAYER_OF_TEST = {
     "test_database_and_hub": "database",
     "test_docker_and_below": "docker",
     "test_browser_and_below": "browser",
-    "test_everything": "deploy",
+    "test_deploy_and_below": "deploy",
+    "test_everything": "swarm",
 }
 
 MISSING_COMPONENT = """
@@ -257,7 +262,7 @@ def test_the_layer_markers_are_declared(pytester: pytest.Pytester) -> None:
     )
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
     result = pytester.runpytest("--markers")
-    for layer in ("unit", "hub", "database", "docker", "browser", "deploy"):
+    for layer in ("unit", "hub", "database", "docker", "browser", "deploy", "swarm"):
         result.stdout.fnmatch_lines([f"@pytest.mark.{layer}: a test of the {layer} layer"])
 
 

@@ -7,6 +7,7 @@ the same fixtures without copying a conftest.
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ import pytest
 
 from stellars_testing import browser as browser_support
 from stellars_testing import database, docker_engine
+from stellars_testing import swarm as swarm_support
 from stellars_testing.components import in_ci
 from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hub
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 # A test belongs to the layer of the most real component it uses (the first
 # one listed here that it asks for).
 LAYER_OF_FIXTURE = {
+    "swarm": "swarm",
     "hub_image": "deploy",
     "browser": "browser",
     "docker_run": "docker",
@@ -35,7 +38,7 @@ LAYER_OF_FIXTURE = {
     "platform_hub": "hub",
     "module_platform_hub": "hub",
 }
-LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy")
+LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy", "swarm")
 
 
 # ------------------------------------------------------------------ fixtures
@@ -121,6 +124,18 @@ def hub_image(docker_run: docker_engine.DockerRun) -> str:
 def docker_host_ip(docker_run: docker_engine.DockerRun) -> str:
     """Return the host's address on the default bridge (where containers reach a hub)."""
     return docker_engine.bridge_gateway(docker_run.client)
+
+
+@pytest.fixture(scope="session")
+def swarm(docker_run: docker_engine.DockerRun) -> Iterator[swarm_support.Swarm]:
+    """Return a Docker Swarm of a manager and two workers, each an engine in a container.
+
+    Started once for the test run and removed after it (``stellars_testing.swarm``).
+    """
+    image = os.environ.get("STELLARS_SWARM_NODE_IMAGE", swarm_support.DEFAULT_NODE_IMAGE)
+    cluster = swarm_support.start_swarm(docker_run.client, docker_run.run_id, image=image)
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture(scope="module")

@@ -136,6 +136,10 @@ class SpawnPlan:
     environment: dict[str, str]
     docker_access: DockerAccess
     fingerprint: str
+    # What the server is guaranteed: reservations a swarm places it by (a
+    # single engine gets them as host config above, and ignores these).
+    cpu_guarantee: float | None = None
+    mem_guarantee: int | None = None
 
 
 def plan_spawn(policy: EffectivePolicy, profile: Profile | None, base: SpawnBase) -> SpawnPlan:
@@ -176,6 +180,8 @@ def plan_spawn(policy: EffectivePolicy, profile: Profile | None, base: SpawnBase
     host_config["privileged"] = policy.docker_access is DockerAccess.PRIVILEGED
     cpu_limit = values.get("cpu_limit")
     mem_limit = values.get("mem_limit")
+    cpu_guarantee = values.get("cpu_guarantee")
+    mem_guarantee = values.get("mem_guarantee")
     return SpawnPlan(
         image=profile.image if profile is not None else base.image,
         profile=profile.name if profile is not None else None,
@@ -186,6 +192,8 @@ def plan_spawn(policy: EffectivePolicy, profile: Profile | None, base: SpawnBase
         environment=environment,
         docker_access=policy.docker_access,
         fingerprint=policy.fingerprint(),
+        cpu_guarantee=float(cpu_guarantee) if cpu_guarantee is not None else None,
+        mem_guarantee=int(mem_guarantee) if mem_guarantee is not None else None,
     )
 
 
@@ -220,6 +228,8 @@ def apply_plan(spawner: Any, plan: SpawnPlan, base: SpawnBase | None = None) -> 
     spawner.image = plan.image
     spawner.cpu_limit = plan.cpu_limit
     spawner.mem_limit = plan.mem_limit
+    spawner.cpu_guarantee = plan.cpu_guarantee
+    spawner.mem_guarantee = plan.mem_guarantee
     spawner.volumes = plan.volumes
     spawner.extra_host_config = plan.host_config
     spawner.environment = plan.environment

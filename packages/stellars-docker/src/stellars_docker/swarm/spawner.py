@@ -33,11 +33,14 @@ from dockerspawner import SwarmSpawner as StockSwarmSpawner
 from traitlets import Float, default
 
 from stellars_docker.errors import SwarmSpawnError
+from stellars_docker.ownership_store import account_of
+from stellars_docker.swarm.placements import Placement, pin, placement_of
 from stellars_docker.swarm.tasks import (
     STARTING_STATES,
     Task,
     current_task,
     task_address,
+    task_node,
     task_status,
 )
 
@@ -57,6 +60,15 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         fails with its reason (no node has the resources, the node a user is pinned to is
         down). The scheduler keeps trying meanwhile, in case a node comes back.""",
     )
+
+    @default("cmd")  # type: ignore[untyped-decorator]
+    def _cmd_default(self) -> list[str]:
+        # Without a command DockerSpawner reads the image's own from the
+        # engine it talks to, the manager's, which need not hold the image:
+        # each node has or fetches it. This is JupyterHub's single-user
+        # server, the lab image's CMD; an image that starts otherwise sets
+        # c.SwarmSpawner.cmd.
+        return ["jupyterhub-singleuser"]
 
     @default("use_internal_ip")  # type: ignore[untyped-decorator]
     def _use_internal_ip_default(self) -> bool:
@@ -90,14 +102,25 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         return mounts
 
     async def create_object(self) -> Any:
-        """Create the server's service, its container labelled as the service is."""
+        """Create the server's service: on the node of the user's volumes, labelled as a lab."""
         # The platform finds lab containers by their labels (stats, sizes); a
         # service's labels stay on the service, so the task's container gets
         # the same ones.
         labels = dict(self.extra_create_kwargs.get("labels", {}))
         container_spec: dict[str, Any] = self.extra_container_spec  # type: ignore[has-type]
+        placement_spec: dict[str, Any] = self.extra_placement_spec  # type: ignore[has-type]
+        placement = self._placement()
+        constraints = list(placement_spec.get("constraints") or [])
+        if placement is not None:
+            constraints.append(placement.constraint())
+        # For this service only: the operator's own values stay as configured.
         self.extra_container_spec = {"labels": labels, **container_spec}
-        return await super().create_object()
+        self.extra_placement_spec = {**placement_spec, "constraints": constraints or None}
+        try:
+            return await super().create_object()
+        finally:
+            self.extra_container_spec = container_spec
+            self.extra_placement_spec = placement_spec
 
     async def get_task(self) -> Task | None:
         """Return the service's current task (the newest), or None without service or task."""
@@ -117,6 +140,9 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         if task is None:
             return 0
         status = task_status(task)
+        if status.unplaceable:
+            # Its node went (drained, down) and no other may take it: not running.
+            return status.reason()
         if status.running or status.state in STARTING_STATES:
             return None
         return status.reason()
@@ -139,15 +165,14 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
             assert task is not None  # _abandon raises
             status = task_status(task)
             if status.running:
+                await self._pin_where_it_runs(task)
                 return
             if status.final:
                 await self._abandon(f"the swarm could not start the server: {status.reason()}")
             if status.unplaceable:
                 unplaceable_since = unplaceable_since or loop.time()
                 if loop.time() - unplaceable_since >= self.placement_grace:
-                    await self._abandon(
-                        f"no node of the swarm can run the server: {status.reason()}"
-                    )
+                    await self._abandon(self._unplaceable(status.reason()))
             else:
                 unplaceable_since = None
             await asyncio.sleep(pause)
@@ -167,6 +192,37 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
                 "the hub and the servers must share an overlay network"
             )
         return address, self.port
+
+    @property
+    def pins_volumes(self) -> bool:
+        """Whether servers follow their volumes: local volumes, which live on one node."""
+        return not self.volume_driver
+
+    def _account(self) -> str:
+        return account_of(self.user.db, self.user.id).identity
+
+    def _placement(self) -> Placement | None:
+        return placement_of(self.user.db, self._account()) if self.pins_volumes else None
+
+    async def _pin_where_it_runs(self, task: Task) -> None:
+        # The first server of an account decides where its volumes are.
+        node_id = task_node(task)
+        if not self.pins_volumes or node_id is None or self._placement() is not None:
+            return
+        node = await self.docker("inspect_node", node_id)
+        name = str(node.get("Description", {}).get("Hostname", node_id))
+        pin(self.user.db, self._account(), node_id, name)
+        self.user.db.commit()
+        self.log.info("%s's volumes are on the swarm node %s", self.user.name, name)
+
+    def _unplaceable(self, reason: str) -> str:
+        placement = self._placement()
+        if placement is None:
+            return f"no node of the swarm can run the server: {reason}"
+        return (
+            f"{self.user.name}'s files are on the swarm node {placement.node_name}, which cannot "
+            f"run the server now ({reason}); an admin can move them to another node"
+        )
 
     async def _abandon(self, reason: str) -> None:
         self.log.warning("Giving up on %s: %s", self.service_name, reason)
