@@ -73,6 +73,16 @@ IMPORTS_AFTER_CONFIGURE = textwrap.dedent(
     """
 )
 
+IMPORTS_OF_MODULE = textwrap.dedent(
+    """
+    import importlib, json, sys
+
+    importlib.import_module(sys.argv[1])
+    roots = {name.split(".")[0] for name in sys.modules}
+    print(json.dumps(sorted(root for root in roots if root.startswith(("docker", "stellars_d")))))
+    """
+)
+
 
 def _configured(**preset: object) -> Config:
     config = Config()
@@ -132,6 +142,25 @@ def test_configure_for_kubernetes_imports_nothing_of_docker():
         timeout=120,
     )
     assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_the_managed_services_run_modules_that_need_nothing_of_docker():
+    services = _configured().JupyterHub.services
+    modules = [
+        service["command"][service["command"].index("-m") + 1]
+        for service in services
+        if "command" in service
+    ]
+    assert sorted(modules) == ["jupyterhub_idle_culler", "stellars_activity.service"]
+    for module in modules:
+        result = subprocess.run(
+            [sys.executable, "-c", IMPORTS_OF_MODULE, module],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        assert json.loads(result.stdout.splitlines()[-1]) == [], module
 
 
 @pytest.mark.without_docker
