@@ -60,15 +60,38 @@ LAB_SERVER = "jupyterlab-notifications-extension>=1.2,<2"
 LINTED = ["packages", "testing", "tests", "bench", "deploy", "scripts", "noxfile.py"]
 
 
-def _declared_siblings(package: str) -> set[str]:
-    """Return the sibling packages *package* depends on, transitively."""
-    pyproject = tomllib.loads((ROOT / "packages" / package / "pyproject.toml").read_text())
+# The extras each package's own session installs: its tests run the platform
+# on Docker, which stellars-ui and stellars-hub have as an extra.
+SESSION_EXTRAS = {"stellars-ui": ("docker",), "stellars-hub": ("docker",)}
+# The packages the kubernetes session installs: the platform without its
+# Docker extra (see the session).
+WITHOUT_DOCKER = [
+    "stellars-core",
+    "stellars-auth",
+    "stellars-activity",
+    "stellars-ui",
+    "stellars-hub",
+]
+
+
+def _declared_siblings(package: str, extras: tuple[str, ...] = ()) -> set[str]:
+    """Return the sibling packages *package* (with *extras*) depends on, transitively."""
+    project = tomllib.loads((ROOT / "packages" / package / "pyproject.toml").read_text())["project"]
+    requirements = [
+        *project["dependencies"],
+        *(r for extra in extras for r in project.get("optional-dependencies", {})[extra]),
+    ]
     found: set[str] = set()
-    for requirement in pyproject["project"]["dependencies"]:
+    for requirement in requirements:
         name = Requirement(requirement).name
         if name in PACKAGES and name not in found:
-            found |= {name, *_declared_siblings(name)}
+            found |= {name, *_declared_siblings(name, SESSION_EXTRAS.get(name, ()))}
     return found
+
+
+def _with_extras(package: str) -> str:
+    extras = SESSION_EXTRAS.get(package, ())
+    return f"./packages/{package}" + (f"[{','.join(extras)}]" if extras else "")
 
 
 # The hub image's build runs every package's unit tests (deploy/hub/Dockerfile),
@@ -107,6 +130,7 @@ def _pytest(
     *args: str,
     provision: bool = True,
     components: tuple[str, ...] = WITHOUT_HUB_IMAGE,
+    env: dict[str, str] | None = None,
 ) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
     session.run(
@@ -120,15 +144,16 @@ def _pytest(
         "junit_family=xunit1",
         f"--junitxml={REPORTS / report}.xml",
         *session.posargs,
-        env=_environment(session, *components) if provision else {},
+        env={**(_environment(session, *components) if provision else {}), **(env or {})},
     )
 
 
 def _package_session(package: str, *, imports_jupyterhub: bool) -> None:
     def run(session: nox.Session, jupyterhub: str | None = None) -> None:
-        installs = [f"./packages/{name}" for name in sorted(_declared_siblings(package))]
+        siblings = _declared_siblings(package, SESSION_EXTRAS.get(package, ()))
+        installs = [f"./packages/{name}" for name in sorted(siblings)]
         extra = [JUPYTERHUB[jupyterhub]] if jupyterhub else []
-        session.install(f"./packages/{package}", *installs, TESTING, *extra)
+        session.install(_with_extras(package), *installs, TESTING, *extra)
         suffix = f"-jupyterhub{jupyterhub}" if jupyterhub else ""
         _pytest(session, ROOT / "packages" / package / "tests", f"{package}{suffix}")
 
@@ -172,11 +197,27 @@ INTEGRATION_PARTS = [
 
 
 @nox.session(python=PYTHON)
+def kubernetes(session: nox.Session) -> None:
+    """configure() for KubeSpawner with no Docker package installed (docs/kubernetes.md)."""
+    # The platform without its Docker extra, and pytest alone: stellars-testing
+    # depends on the docker SDK, so it stays out, and the test needs none of it.
+    session.install(*(f"./packages/{name}" for name in WITHOUT_DOCKER), "pytest>=8")
+    _pytest(
+        session,
+        ROOT / "packages" / "stellars-hub" / "tests" / "test_configure_kubernetes.py",
+        "kubernetes",
+        provision=False,
+        # Runs the tests that prove this environment (see the tests' conftest.py).
+        env={"STELLARS_WITHOUT_DOCKER": "1"},
+    )
+
+
+@nox.session(python=PYTHON)
 @nox.parametrize(("jupyterhub", "layers", "report_suffix"), INTEGRATION_PARTS)
 def integration(session: nox.Session, jupyterhub: str, layers: str, report_suffix: str) -> None:
     """Everything together: real hub, Docker engine, browser and PostgreSQL."""
     session.install(
-        *(f"./packages/{name}" for name in PACKAGES), TESTING, LAB_SERVER, JUPYTERHUB[jupyterhub]
+        *(_with_extras(name) for name in PACKAGES), TESTING, LAB_SERVER, JUPYTERHUB[jupyterhub]
     )
     _pytest(
         session,
@@ -209,7 +250,7 @@ def swarm(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks against a baseline in the same run (not part of CI; see docs/benchmarks.md)."""
-    session.install(*(f"./packages/{name}" for name in PACKAGES), TESTING)
+    session.install(*(_with_extras(name) for name in PACKAGES), TESTING)
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs, env=_environment(session))
 

@@ -4,7 +4,8 @@
 #
 # The build context is assembled here: the platform's six packages as
 # wheels (uv build), their third-party dependencies exported from uv.lock
-# with hashes, deploy/jupyterhub_config.py, and the host's CA bundle; and for
+# with hashes (the workspace asks for stellars-hub[docker] and
+# stellars-ui[docker], so the Docker extra's dependencies are among them), deploy/jupyterhub_config.py, and the host's CA bundle; and for
 # the stage that runs the packages' unit tests: their tests, the docs those
 # compare with, stellars-testing as a wheel and its dependencies (hashed).
 #

@@ -80,7 +80,10 @@ def read_package(root: Path, name: str) -> Package:
         version = Version(project["version"])
     except InvalidVersion as error:
         raise ReleaseError(f"{name}: {error}") from error
-    requirements = tuple(Requirement(line) for line in project.get("dependencies", []))
+    # A sibling behind an extra (stellars-hub[docker]) is held to its range too.
+    extras = project.get("optional-dependencies", {}).values()
+    lines = [*project.get("dependencies", []), *(line for extra in extras for line in extra)]
+    requirements = tuple(Requirement(line) for line in lines)
     return Package(name, path, version, requirements)
 
 

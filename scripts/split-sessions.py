@@ -30,6 +30,7 @@ WEIGHTS = {
     "ui": 1.0,
     "deploy": 1.0,
     "packaging": 0.5,
+    "kubernetes": 0.5,
     "typecheck": 0.5,
     "core": 0.3,
     "testing": 0.2,

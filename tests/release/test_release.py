@@ -75,6 +75,22 @@ def test_a_sibling_bumped_past_the_ranges_is_reported_by_each_dependant(tree):
     ]
 
 
+def test_a_sibling_in_an_extra_is_held_to_its_range_and_widened_like_the_others(tree):
+    # stellars-hub[docker] and stellars-ui[docker]: a sibling behind an extra
+    # is a sibling all the same.
+    changed = release.prepare(tree, "stellars-docker", Version("0.2.0"), DAY)
+    assert changed == ["stellars-ui", "stellars-hub"]
+    hub = (tree / "packages" / "stellars-hub" / "pyproject.toml").read_text()
+    assert '"stellars-docker>=0.2,<0.3",' in hub
+    _set_dependency(
+        tree, "stellars-ui", '"stellars-docker>=0.2,<0.3"', '"stellars-docker>=0.3,<0.4"'
+    )
+    problems = release.range_problems(release.read_packages(tree))
+    assert problems == [
+        "stellars-ui requires stellars-docker<0.4,>=0.3, which leaves out stellars-docker 0.2.0"
+    ]
+
+
 @pytest.mark.parametrize(
     ("version", "expected"),
     [

@@ -31,7 +31,7 @@ def test_every_bad_variable_is_reported_at_once():
             {
                 "JUPYTERHUB_SIGNUP_ENABLED": "yes",
                 "JUPYTERHUB_SPAWN_TIMEOUT": "-5",
-                "JUPYTERHUB_SPAWNER": "kubernetes",
+                "JUPYTERHUB_SPAWNER": "nomad",
             }
         )
     variables = [problem.variable for problem in raised.value.problems]
@@ -43,7 +43,7 @@ def test_every_bad_variable_is_reported_at_once():
     message = str(raised.value)
     assert "JUPYTERHUB_SIGNUP_ENABLED='yes'" in message
     assert "JUPYTERHUB_SPAWN_TIMEOUT='-5'" in message
-    assert "'docker', 'swarm' or 'local'" in message
+    assert "'docker', 'swarm', 'local' or 'kubernetes'" in message
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_a_file_setting_shows_its_path(tmp_path):
 
 def test_the_rows_say_what_each_setting_allows():
     rows = _rows({})
-    assert rows["JUPYTERHUB_SPAWNER"].allowed == "docker or swarm or local"
+    assert rows["JUPYTERHUB_SPAWNER"].allowed == "docker or swarm or local or kubernetes"
     assert rows["JUPYTERHUB_SIGNUP_ENABLED"].allowed == "0 or 1"
     assert rows["JUPYTERHUB_SPAWN_TIMEOUT"].allowed == "10 to 3600"
     assert rows["JUPYTERHUB_BASE_URL"].allowed == "matching `^/`"

@@ -5,12 +5,15 @@ from http import HTTPStatus
 
 import pytest
 
-from stellars_ui.api_routes import API_ROUTES
+from stellars_ui.api_routes import platform_api_routes
 from stellars_ui.json_body import MAX_BODY_BYTES, MAX_BODY_DEPTH, BodyError
 from stellars_ui.models.common import parse_body
 from stellars_ui.models.notifications import BroadcastBody
 from stellars_ui.models.sessions import Extension
 from stellars_ui.models.volumes import VolumeSelection
+
+# Every route, the Docker ones included.
+API_ROUTES = platform_api_routes(docker=True)
 
 OPERATIONS = [
     pytest.param(operation, id=f"{operation.method.upper()} {route.path}")

@@ -14,9 +14,12 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 import stellars_ui.handlers
 from stellars_testing import HubSession
 from stellars_ui import extra_handlers
-from stellars_ui.api_routes import API_ROUTES
+from stellars_ui.api_routes import platform_api_routes
 from stellars_ui.handlers.base import StellarsAPIHandler
 from stellars_ui.openapi import REF, load_openapi
+
+# Every route, the Docker ones included.
+API_ROUTES = platform_api_routes(docker=True)
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 # The route's group names -> the document's path parameters (JupyterHub's own API says {name}).

@@ -8,6 +8,7 @@ where JupyterHub reads them.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import inspect
 import logging
 import os
@@ -29,35 +30,8 @@ from stellars_activity import (
     managed_service,
 )
 from stellars_auth import PlatformAdmins, StellarsNativeAuthenticator
-from stellars_core.scheduler import Every
-from stellars_docker import (
-    BUILTIN_GROUPS,
-    DEFAULT_SHARED_VOLUME,
-    DockerRuntime,
-    DockerSettings,
-    GpuMode,
-    GrantRecorder,
-    SharedVolume,
-    UserVolume,
-    adopt_legacy_volumes_at_start,
-    capture_granters,
-    detect_gpus,
-    make_ownership_hook,
-    record_configured_members,
-    register_account_deletes,
-    spawner_config,
-)
-from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS
-from stellars_docker.policy import (
-    GroupPolicy,
-    PolicySettings,
-    SpawnBase,
-    make_cap_hook,
-    make_policy_hook,
-    register_policy_lifecycle,
-)
-from stellars_docker.spawner import SPAWNER_CLASS, SWARM_SPAWNER_CLASS
 from stellars_hub.hub_app import (
+    every_once_started,
     running_hub,
     start_with_the_hub,
     started,
@@ -86,35 +60,36 @@ from stellars_ui import (
     branding_pre_spawn_hook,
     counting_culls,
     extra_handlers,
-    make_options_form,
-    options_from_form,
     require_platform_context,
     restore_lab_favicon_routes,
     template_vars,
 )
 from stellars_ui.broadcasts import (
     BroadcastHistory,
-    notify_quota_crossings,
     sender_service,
     warn_before_culls,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from types import ModuleType
+
+    from stellars_docker import DockerRuntime
+    from stellars_docker.policy import PolicySettings
 
     PreSpawnHook = Callable[[Any], Awaitable[None] | None]
 
 log = logging.getLogger(__name__)
 
-LOCAL_SPAWNER_CLASS = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-SHARED_MOUNT_POINT = DEFAULT_SHARED_VOLUME.mount_point
-NO_SHARED_VOLUME = "none"
 ACTIVITY_SERVICE = "activity-sampler"
 CULLER_SERVICE = "idle-culler"
 NOTIFICATIONS_SERVICE = "stellars-notifications"
 PLATFORM_ADMIN_ROLE = "stellars-admin"
 # The most seconds a due warning before a cull waits for its check.
 CULL_WARNING_INTERVAL_S = 60
+# The spawner a zero-to-jupyterhub deployment runs; its operator configures it.
+KUBE_SPAWNER_CLASS = "kubespawner.KubeSpawner"
+DOCKER_EXTRA = "stellars-hub[docker]"
 
 
 def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
@@ -131,6 +106,8 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
     """
     if settings is None:
         settings = load_settings(os.environ)
+    # None on Kubernetes: nothing of Docker is imported, nor needs to be installed.
+    docker = None if settings.spawner == "kubernetes" else docker_platform(settings)
     branding = settings.branding()
     _configure_hub(c, settings)
     if running_hub() is not None:
@@ -138,15 +115,19 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         # start-up here, with the database as it was.
         upgrade_platform(settings)
     _configure_authenticator(c, settings)
-    policy = policy_settings(settings)
-    apply_policy, claim_volumes, runtime = _configure_spawner(c, settings, policy)
-    # The profile choice, on every spawner: what it offers is the user's policy.
-    c.Spawner.options_form = make_options_form(
-        policy, gpus_available=runtime is not None and runtime.gpu.enabled
-    )
-    c.Spawner.options_from_form = options_from_form
+    c.Spawner.default_url = "/lab"
+    c.Spawner.start_timeout = settings.spawn_timeout
+    policy: PolicySettings | None = None
+    apply_policy: PreSpawnHook | None = None
+    claim_volumes: PreSpawnHook | None = None
+    runtime: DockerRuntime | None = None
+    if docker is None:
+        _configure_kubernetes(c)
+    else:
+        policy = docker.policy_settings(settings)
+        apply_policy, claim_volumes, runtime = docker.configure_spawner(c, settings, policy)
     monitor, sessions = _configure_activity(c, settings)
-    ui, history = _configure_ui(c, settings, branding)
+    ui, history = _configure_ui(c, settings, branding, docker=docker is not None)
     _configure_branding(branding)
     # Built once from what the steps made; handlers take their parts from it.
     context = PlatformContext(
@@ -168,11 +149,57 @@ def configure(c: Any, settings: HubSettings | None = None) -> HubSettings:
         claim_volumes,
     )
     _configure_scopes(c)
-    _configure_privileges()
+    if docker is not None:
+        # Before the admins' role: JupyterHub loads groups and users after both.
+        docker.configure_grants()
+    _configure_admins()
     _configure_metrics(settings, context)
-    _configure_quota_notices(settings, context)
+    if docker is not None and policy is not None:
+        docker.configure_quota_notices(settings, context, policy)
     _configure_cull_warnings(settings, context)
     return settings
+
+
+class DockerExtraMissingError(SettingsError):
+    """The spawner needs stellars-docker, which is not installed (``stellars-hub[docker]``)."""
+
+
+def docker_platform(settings: HubSettings) -> ModuleType:
+    """Return the Docker side of the configuration (``stellars_hub.docker_platform``).
+
+    Raises:
+        DockerExtraMissingError: stellars-docker is not installed; the message
+            says to install ``stellars-hub[docker]`` (or to choose Kubernetes).
+    """
+    # Asked before importing, so a missing extra is said plainly rather than
+    # as whichever import happens to fail first.
+    if importlib.util.find_spec("stellars_docker") is None:
+        raise DockerExtraMissingError(
+            [
+                SettingProblem(
+                    "JUPYTERHUB_SPAWNER",
+                    settings.spawner,
+                    f"this spawner needs stellars-docker, which is not installed: "
+                    f'install the platform with pip install "{DOCKER_EXTRA}" (or set '
+                    f"JUPYTERHUB_SPAWNER=kubernetes on a hub without Docker)",
+                )
+            ]
+        )
+    from stellars_hub import docker_platform as docker  # noqa: PLC0415 - see above
+
+    return docker
+
+
+def _configure_kubernetes(c: Any) -> None:
+    # KubeSpawner is the operator's, configured as zero-to-jupyterhub does;
+    # a class the config file set (z2jh sets its own) stays.
+    if "spawner_class" not in c.JupyterHub:
+        c.JupyterHub.spawner_class = KUBE_SPAWNER_CLASS
+    log.info(
+        "JUPYTERHUB_SPAWNER=kubernetes: the platform's Docker features (volumes, restart, "
+        "stats, sizes, GPUs, group policies, grants) are off; the spawner is configured "
+        "by the operator."
+    )
 
 
 def _configure_hub(c: Any, settings: HubSettings) -> None:
@@ -244,157 +271,6 @@ def _configure_authenticator(c: Any, settings: HubSettings) -> None:
     c.StellarsNativeAuthenticator.username_allowed_pattern = settings.username_pattern
 
 
-def policy_settings(settings: HubSettings) -> PolicySettings:
-    """Return the policy side of *settings*: the default policy and whether quotas refuse.
-
-    Raises:
-        SettingsError: the default policy's values contradict each other (a
-            guarantee above its limit).
-    """
-    try:
-        default = GroupPolicy.model_validate(
-            {
-                "cpu_limit": settings.cpu_limit or None,
-                "cpu_guarantee": settings.cpu_guarantee or None,
-                "mem_limit": settings.mem_limit or None,
-                "mem_guarantee": settings.mem_guarantee or None,
-                "gpus": settings.default_gpus,
-                "volume_quota": settings.volume_quota or None,
-                "volume_warning_percent": settings.volume_quota_warning
-                if settings.volume_quota
-                else None,
-            }
-        )
-    except ValueError as error:
-        raise SettingsError(
-            [
-                SettingProblem(
-                    "JUPYTERHUB_CPU_GUARANTEE, JUPYTERHUB_MEM_GUARANTEE",
-                    f"{settings.cpu_guarantee}, {settings.mem_guarantee}",
-                    str(error).splitlines()[-1].strip(),
-                )
-            ]
-        ) from None
-    return PolicySettings(default=default, refuse_over_quota=bool(settings.volume_quota_enforced))
-
-
-def _configure_spawner(
-    c: Any, settings: HubSettings, policy: PolicySettings
-) -> tuple[PreSpawnHook | None, PreSpawnHook | None, DockerRuntime | None]:
-    """Configure the spawner; return its hook parts (the policy, volume ownership), runtime.
-
-    Without Docker the policy part applies the server cap alone; the others are None.
-    """
-    c.Spawner.default_url = "/lab"
-    c.Spawner.start_timeout = settings.spawn_timeout
-    if running_hub() is not None:
-        # Policies apply on either spawner: a group's policy goes with the group.
-        register_policy_lifecycle()
-    if settings.spawner == "local":
-        log.warning(
-            "JUPYTERHUB_SPAWNER=local: servers run as processes of the hub's user, without "
-            "containers or per-user volumes. Use it for a demo only."
-        )
-        c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
-        if os.geteuid() == 0:
-            c.Spawner.args = ["--allow-root"]
-        # No container to shape, but the per-group server cap is a policy on the user.
-        return make_cap_hook(policy), None, None
-    c.JupyterHub.spawner_class = (
-        SWARM_SPAWNER_CLASS if settings.spawner == "swarm" else SPAWNER_CLASS
-    )
-    docker_settings = DockerSettings(
-        image=settings.notebook_image,
-        network_name=settings.network_name,
-        shared_volume=SharedVolume(settings.shared_volume, SHARED_MOUNT_POINT)
-        if settings.shared_volume != NO_SHARED_VOLUME
-        else None,
-        start_timeout=settings.spawn_timeout,
-        engine_timeout_s=settings.docker_timeout,
-        restart_timeout_s=settings.restart_timeout,
-        volume_size_interval_s=settings.volume_size_interval,
-        volume_size_timeout_s=settings.volume_size_timeout,
-        stats_interval_s=settings.stats_interval,
-        cpu_limit=settings.cpu_limit or None,
-        mem_limit=settings.mem_limit or None,
-        environment=lab_service_toggles(settings),
-    )
-    gpu = detect_gpus(
-        GpuMode(settings.gpu_enabled),
-        image=settings.nvidia_image or settings.notebook_image,
-        timeout_s=settings.gpu_probe_timeout,
-    )
-    spawner = spawner_config(docker_settings, gpu)
-    for trait, value in spawner.items():
-        setattr(c.DockerSpawner, trait, value)
-    if settings.spawner == "swarm":
-        # Each node finds the image itself when it starts a task; the
-        # manager's engine need not hold it.
-        c.SwarmSpawner.pull_policy = "skip"
-    # What every start begins from; the policy adds GPUs, limits, access and variables.
-    base = SpawnBase(
-        image=settings.notebook_image,
-        volumes=spawner["volumes"],
-        host_config={
-            key: value
-            for key, value in spawner["extra_host_config"].items()
-            if key != "device_requests"
-        },
-        environment={
-            key: value
-            for key, value in spawner["environment"].items()
-            if key not in GPU_ENVIRONMENT_FLAGS
-        },
-        gpus_available=gpu.enabled,
-        name_template=docker_settings.name_template,
-    )
-    # Created at every start; an empty entry leaves existing members alone. An
-    # entry the config file wrote before calling configure() stays as written:
-    # the members it lists are the operator's grants.
-    c.JupyterHub.load_groups = {
-        **{group: {} for group in BUILTIN_GROUPS},
-        **_already_set(c.JupyterHub, "load_groups", {}),
-    }
-    runtime = DockerRuntime(docker_settings, gpu)
-    start_with_the_hub(runtime.start)
-
-    def volume_total(spawner: Any) -> int | None:
-        return runtime.usage([spawner.user.name])[spawner.user.name].volumes_total_bytes
-
-    apply_policy = make_policy_hook(base, policy, volume_total)
-    stop_with_the_hub("the Docker engine's caches", runtime.stop)
-
-    async def client() -> Any:
-        return runtime.client
-
-    _install_volume_ownership(client, docker_settings.user_volumes, settings.docker_timeout)
-    claim_volumes = make_ownership_hook(
-        client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
-    )
-    return apply_policy, claim_volumes, runtime
-
-
-def _install_volume_ownership(
-    client: Callable[[], Awaitable[Any]],
-    user_volumes: tuple[UserVolume, ...],
-    limit_s: float,
-) -> None:
-    app = running_hub()
-    if app is None:
-        return
-    # Before JupyterHub deletes its first user: the listener writes in the
-    # hub's own delete transaction, into the tables upgrade_platform made.
-    register_account_deletes()
-
-    async def adopt() -> None:
-        hub_started = started(app)
-        if hub_started is not None:
-            await hub_started
-        await adopt_legacy_volumes_at_start(client, app.db, user_volumes, limit_s)
-
-    start_with_the_hub(lambda: asyncio.ensure_future(adopt()))
-
-
 def composed_hook(*parts: PreSpawnHook | None) -> PreSpawnHook:
     """Return one pre-spawn hook that runs each of *parts* in turn (None parts are skipped).
 
@@ -410,15 +286,6 @@ def composed_hook(*parts: PreSpawnHook | None) -> PreSpawnHook:
                 await result
 
     return pre_spawn_hook
-
-
-def lab_service_toggles(settings: HubSettings) -> dict[str, str]:
-    """Return the lab image's service toggles, under the names the image reads ("0" or "1")."""
-    return {
-        "JUPYTERHUB_SERVICE_MLFLOW": str(settings.service_mlflow),
-        "JUPYTERHUB_SERVICE_RESOURCES_MONITOR": str(settings.service_resources_monitor),
-        "JUPYTERHUB_SERVICE_TENSORBOARD": str(settings.service_tensorboard),
-    }
 
 
 def _configure_activity(c: Any, settings: HubSettings) -> tuple[ActivityMonitor, IdleSessions]:
@@ -496,7 +363,7 @@ def _activity_db_url(settings: HubSettings) -> str:
 
 
 def _configure_ui(
-    c: Any, settings: HubSettings, branding: Branding
+    c: Any, settings: HubSettings, branding: Branding, *, docker: bool
 ) -> tuple[UISettings, BroadcastHistory]:
     ui = UISettings(
         branding=branding,
@@ -509,11 +376,12 @@ def _configure_ui(
         ),
         # For the settings page: text only, secrets already masked.
         settings_report=setting_rows(settings),
+        docker=docker,
     )
     history = BroadcastHistory(settings.db_url, keep=settings.notifications_history)
     hub = c.JupyterHub
     # Added to what the config file set before calling configure(), not replacing it.
-    hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers()]
+    hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers(docker=docker)]
     hub.template_paths = [TEMPLATE_DIR, *_already_set(hub, "template_paths", [])]
     hub.template_vars = {**_already_set(hub, "template_vars", {}), **template_vars(ui)}
     # The identity broadcasts are sent as: it holds access:servers and nothing else.
@@ -579,35 +447,19 @@ def _configure_scopes(c: Any) -> None:
     ]
 
 
-def _configure_privileges() -> None:
-    """Docker-access grants honoured only from full admins; platform scopes follow admin flags."""
+def _configure_admins() -> None:
+    """Platform scopes follow admin flags: the platform's role is held by exactly the admins."""
     app = running_hub()
     if app is None:
         return
-    # Before JupyterHub loads its groups and users: their changes are recorded.
-    # Every group's memberships: any group's policy may grant Docker access.
-    recorder = GrantRecorder(groups=None)
-    recorder.install()
+    # Before JupyterHub loads its users: their admin flags are followed.
     admins = PlatformAdmins(PLATFORM_ADMIN_ROLE)
     admins.install()
 
     def before_serving(app: Any) -> None:
-        capture_granters(app.tornado_application)
-        # From now on a change made outside an authenticated API request is nobody's grant.
-        recorder.loading_configuration = False
-        record_configured_members(app.db, configured_members(app.load_groups))
         admins.sync(app.db)
 
     with_the_application(before_serving)
-
-
-def configured_members(load_groups: Any) -> dict[str, list[str]]:
-    """Return the members ``c.JupyterHub.load_groups`` lists for each group (both its forms)."""
-    members = {}
-    for name, contents in dict(load_groups or {}).items():
-        listed = contents.get("users", []) if isinstance(contents, dict) else contents
-        members[name] = list(listed)
-    return members
 
 
 def _configure_metrics(settings: HubSettings, context: PlatformContext) -> None:
@@ -633,21 +485,6 @@ def _configure_metrics(settings: HubSettings, context: PlatformContext) -> None:
     stop_with_the_hub("the platform's metrics", refresher.stop)
 
 
-def _configure_quota_notices(settings: HubSettings, context: PlatformContext) -> None:
-    app = running_hub()
-    runtime = context.docker
-    if app is None or runtime is None:
-        return
-
-    async def notify(_moment: datetime) -> None:
-        await notify_quota_crossings(
-            app.db, app.users, runtime, context.policy, context.ui.broadcasts
-        )
-
-    # As often as the sizes are measured: a crossing is told within two intervals.
-    _every_once_started("quota notices", settings.volume_size_interval, notify)
-
-
 def _configure_cull_warnings(settings: HubSettings, context: PlatformContext) -> None:
     app = running_hub()
     warnings = CullWarnings(context.idle, timedelta(seconds=settings.idle_culler_warning))
@@ -665,27 +502,7 @@ def _configure_cull_warnings(settings: HubSettings, context: PlatformContext) ->
     # Every minute, or as often as the culler checks when that is more often:
     # a warning is never more than a minute late.
     interval = min(settings.idle_culler_interval, CULL_WARNING_INTERVAL_S)
-    _every_once_started("cull warnings", interval, warn)
-
-
-def _every_once_started(
-    name: str, interval_s: float, job: Callable[[datetime], Awaitable[object]]
-) -> None:
-    """Run *job* every *interval_s* seconds from the moment the hub has started."""
-    app = running_hub()
-    if app is None:
-        return
-    every = Every(name, interval_s, job)
-
-    async def start_once_started() -> None:
-        # Servers that ran before a restart are known only once the hub has started.
-        hub_started = started(app)
-        if hub_started is not None:
-            await hub_started
-        every.start()
-
-    start_with_the_hub(lambda: asyncio.ensure_future(start_once_started()))
-    stop_with_the_hub(f"the {name}", every.stop)
+    every_once_started("cull warnings", interval, warn)
 
 
 def _already_set(section: Any, trait: str, default: Any) -> Any:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from stellars_core.scheduler import Every
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from datetime import datetime
 
 # Seconds one piece of background work may take to stop when the hub shuts down.
 STOP_TIMEOUT_S = 10.0
@@ -90,3 +93,23 @@ def with_the_application(callback: Callable[[Any], None]) -> None:
 
     # JupyterHub has no hook there; its initialize() calls this method by name.
     app.init_tornado_application = init_tornado_application
+
+
+def every_once_started(
+    name: str, interval_s: float, job: Callable[[datetime], Awaitable[object]]
+) -> None:
+    """Run *job* every *interval_s* seconds from the moment the hub has started."""
+    app = running_hub()
+    if app is None:
+        return
+    every = Every(name, interval_s, job)
+
+    async def start_once_started() -> None:
+        # Servers that ran before a restart are known only once the hub has started.
+        hub_started = started(app)
+        if hub_started is not None:
+            await hub_started
+        every.start()
+
+    start_with_the_hub(lambda: asyncio.ensure_future(start_once_started()))
+    stop_with_the_hub(f"the {name}", every.stop)

@@ -256,14 +256,18 @@ class HubSettings(BaseModel):
     )
 
     # -- Spawner
-    spawner: Literal["docker", "swarm", "local"] = _setting(
+    spawner: Literal["docker", "swarm", "local", "kubernetes"] = _setting(
         "docker",
         "JUPYTERHUB_SPAWNER",
         "Spawner",
         "docker: each user's JupyterLab runs in a container. swarm: in a service of a Docker "
         "Swarm, on the overlay network JUPYTERHUB_NETWORK_NAME (work in progress: volumes, "
         "stats, sizes and restarts reach the manager's node only). local: as a process of the "
-        "hub's user, for a demo on a machine without Docker only.",
+        "hub's user, for a demo on a machine without Docker only. These three need "
+        'stellars-docker (pip install "stellars-hub[docker]"). kubernetes: KubeSpawner, '
+        "configured by the operator as zero-to-jupyterhub does; the platform's Docker "
+        "features (volumes, restart, stats, sizes, GPUs, group policies, grants) are not "
+        "available, and nothing of Docker need be installed.",
     )
     notebook_image: str = _setting(
         "stellars-hub-lab:latest",

@@ -1,5 +1,7 @@
 """HTTP for Stellars Hub: API handlers, pages, templates and static files."""
 
+from typing import TYPE_CHECKING, Any
+
 from stellars_ui.branding import (
     Branding,
     BrandingError,
@@ -18,8 +20,15 @@ from stellars_ui.settings import (
     UISettings,
     installed_versions,
 )
-from stellars_ui.spawn_form import make_options_form, options_from_form, profile_form
 from stellars_ui.templating import TEMPLATE_DIR, template_vars
+
+if TYPE_CHECKING:
+    from stellars_ui.spawn_form import make_options_form, options_from_form, profile_form
+
+# The spawn form offers group policies' profiles, which come from
+# stellars-docker: imported on first use, so that a hub without it
+# (Kubernetes) can import this package.
+_NEEDS_DOCKER = frozenset({"make_options_form", "options_from_form", "profile_form"})
 
 __all__ = [
     "CUSTOM_SCOPES",
@@ -46,3 +55,11 @@ __all__ = [
     "restore_lab_favicon_routes",
     "template_vars",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NEEDS_DOCKER:
+        from stellars_ui import spawn_form  # noqa: PLC0415
+
+        return getattr(spawn_form, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from stellars_docker.policy import PolicySettings
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from stellars_activity import ActivityMonitor, IdleSessions
     from stellars_docker import DockerRuntime
+    from stellars_docker.policy import PolicySettings
     from stellars_ui.branding import Branding
     from stellars_ui.broadcasts import BroadcastHistory
     from stellars_ui.health import HealthChecks
@@ -29,6 +28,14 @@ _KEY = "stellars_platform"
 
 class PlatformContextMissingError(LookupError):
     """The hub serves the platform's handlers but was given no :class:`PlatformContext`."""
+
+
+def _default_policy() -> PolicySettings:
+    # Imported here: a hub without stellars-docker passes policy=None and never
+    # gets here, so only a hub with group policies imports them.
+    from stellars_docker.policy import PolicySettings  # noqa: PLC0415
+
+    return PolicySettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +50,10 @@ class PlatformContext:
         idle: the idle culler's sessions (present even when no culler runs:
             they say so).
         docker: the Docker side of the platform; None when servers are not
-            containers (the local spawner).
-        policy: the default group policy and how quotas are enforced.
+            containers (the local spawner, Kubernetes).
+        policy: the default group policy and how quotas are enforced; None on
+            a hub without stellars-docker (Kubernetes), which has no group
+            policies. By default, the default policy.
     """
 
     ui: UISettings
@@ -53,7 +62,7 @@ class PlatformContext:
     activity: ActivityMonitor
     idle: IdleSessions
     docker: DockerRuntime | None = None
-    policy: PolicySettings = field(default_factory=PolicySettings)
+    policy: PolicySettings | None = field(default_factory=_default_policy)
 
     @property
     def branding(self) -> Branding:

@@ -1,6 +1,6 @@
 """The platform API's OpenAPI 3.1 document, generated from the route table and the models.
 
-Each path and operation comes from :data:`stellars_ui.api_routes.API_ROUTES`;
+Each path and operation comes from the route table (``stellars_ui.api_routes``);
 each schema from its pydantic model (``model_json_schema``: OpenAPI 3.1 is
 JSON Schema), so the document says what the handlers take and answer. What
 no model says (the API's description, tags, security schemes, the shared
@@ -12,11 +12,13 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-from stellars_ui.api_routes import API_ROUTES
+from stellars_ui.api_routes import platform_api_routes
 from stellars_ui.contract import Answer
 from stellars_ui.models.common import Error
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pydantic import BaseModel
     from pydantic.json_schema import JsonSchemaMode
 
@@ -146,8 +148,11 @@ COMPONENTS_BESIDE_SCHEMAS: dict[str, Any] = {
 PAGINATION_MEDIA_TYPE = "application/jupyterhub-pagination+json"
 
 
-def load_openapi() -> dict[str, Any]:
-    """Return the platform API's OpenAPI document, generated from :data:`API_ROUTES`.
+def load_openapi(routes: Sequence[ApiRoute] | None = None) -> dict[str, Any]:
+    """Return the platform API's OpenAPI document, generated from *routes*.
+
+    *routes* are the ones the hub serves; by default every route, the Docker
+    ones included (``platform_api_routes(docker=True)``).
 
     Builds every model's schema: call it once at start-up (``extra_handlers()``
     does), never from a handler.
@@ -157,7 +162,7 @@ def load_openapi() -> dict[str, Any]:
     """
     schemas: dict[str, Any] = {}
     paths: dict[str, Any] = {}
-    for route in API_ROUTES:
+    for route in platform_api_routes(docker=True) if routes is None else routes:
         paths[route.path] = _path_item(route, schemas)
     _add_schema(Error, "serialization", schemas)
     return {

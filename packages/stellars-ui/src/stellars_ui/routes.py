@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tornado.web import StaticFileHandler
 
-from stellars_ui.api_routes import API_ROUTES
+from stellars_ui.api_routes import platform_api_routes
 from stellars_ui.branding import ASSET_PATH, FAVICON_DIR, LAB_FAVICON_PATH
 from stellars_ui.context import PlatformContextMissingError, platform_context
 from stellars_ui.handlers.activity_page import ActivityPageHandler
@@ -30,20 +30,32 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
 
-def extra_handlers() -> list[tuple[Any, ...]]:
-    """Return the routes for ``c.JupyterHub.extra_handlers``, relative to the hub prefix."""
+def extra_handlers(*, docker: bool = True) -> list[tuple[Any, ...]]:
+    """Return the routes for ``c.JupyterHub.extra_handlers``, relative to the hub prefix.
+
+    Without *docker* (servers that are not Docker containers and no
+    stellars-docker installed: Kubernetes), the Docker API and the Groups page,
+    which edits group policies, are left out, and stellars-docker is never
+    imported: a request to them is JupyterHub's own 404.
+
+    Raises:
+        ModuleNotFoundError: *docker* is true and stellars-docker is not installed.
+    """
+    routes = platform_api_routes(docker=docker)
     # Generated once here, at start-up; every request is answered from it.
-    document = load_openapi()
+    document = load_openapi(routes)
     api: list[tuple[Any, ...]] = [
         (route.pattern, route.handler, {"document": document})
         if route.handler is OpenAPIHandler
         else (route.pattern, route.handler)
-        for route in API_ROUTES
+        for route in routes
     ]
+    pages: list[tuple[Any, ...]] = [(r"/activity", ActivityPageHandler)]
+    if docker:
+        pages.append((r"/groups", GroupsPageHandler))
     return [
         *api,
-        (r"/activity", ActivityPageHandler),
-        (r"/groups", GroupsPageHandler),
+        *pages,
         (r"/notifications", NotificationsPageHandler),
         (r"/settings", SettingsPageHandler),
         (r"/stellars/static/(.*)", StaticFileHandler, {"path": STATIC_DIR}),

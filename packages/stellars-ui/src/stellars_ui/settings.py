@@ -95,6 +95,9 @@ class UISettings:
         settings_report: every setting of the platform, in schema order, for
             the settings page.
         branding: the logo, favicon and lab icons the operator configured.
+        docker: whether the hub has the platform's Docker parts (volumes,
+            archive, grants, group policies); false on a hub without
+            stellars-docker (Kubernetes), whose pages leave them out.
     """
 
     platform_name: str = "Stellars Hub"
@@ -105,3 +108,4 @@ class UISettings:
     )
     settings_report: tuple[SettingRow, ...] = ()
     branding: Branding = field(default_factory=Branding)
+    docker: bool = True

@@ -27,6 +27,9 @@ def template_vars(settings: UISettings) -> dict[str, Any]:
         # Called by JupyterHub with the page's user (see _waiting_for).
         "stellars_waiting_signups": _waiting_for,
         "stellars_changes_password": _changes_password_for,
+        # False without stellars-docker (Kubernetes): the pages leave out the
+        # Docker parts, whose routes are not registered.
+        "stellars_docker": settings.docker,
     }
 
 

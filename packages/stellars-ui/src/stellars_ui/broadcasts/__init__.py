@@ -5,6 +5,11 @@ the labs plus the hub's own state (its servers, its token table), so it
 lives with the platform's HTTP layer, apart from the handlers. The handlers
 (``stellars_ui.handlers.notifications``) parse, check the scope, call these,
 and shape the report.
+
+The quota notices (``stellars_ui.broadcasts.quota_notice``) read group
+policies from stellars-docker, so they are imported from their module by a
+hub with Docker, not from here: a hub without it (Kubernetes) imports this
+package.
 """
 
 from stellars_ui.broadcasts.credential import (
@@ -16,7 +21,6 @@ from stellars_ui.broadcasts.cull_warning import cull_message, warn_before_culls
 from stellars_ui.broadcasts.delivery import Delivery, Recipient, deliver
 from stellars_ui.broadcasts.history import BroadcastHistory, SentBroadcast
 from stellars_ui.broadcasts.notice import notice_payload, notify_servers
-from stellars_ui.broadcasts.quota_notice import notify_quota_crossings, quota_message
 from stellars_ui.broadcasts.recipients import (
     NobodyToNotifyError,
     RunningServer,
@@ -43,9 +47,7 @@ __all__ = [
     "cull_message",
     "deliver",
     "notice_payload",
-    "notify_quota_crossings",
     "notify_servers",
-    "quota_message",
     "recipients_for",
     "running_servers",
     "sender_service",

@@ -29,7 +29,6 @@ from stellars_activity.listing import (
     select_page,
 )
 from stellars_auth import authorization_states
-from stellars_docker.policy import QuotaLevel, applied_policies, quota_state, user_policies
 from stellars_ui.handlers.base import isoformat_utc
 from stellars_ui.models.activity import ActivityQuota, ActivityRow, ActivityVolume
 from stellars_ui.scopes import READ_ACTIVITY
@@ -354,12 +353,15 @@ def _add_usage(
         facts[name]["volumes_bytes"] = usage.volumes_total_bytes
     if Fact.QUOTA not in needs:
         return
+    # Imported here: only a hub with Docker (so with stellars-docker) gets this far.
+    from stellars_docker.policy import QuotaLevel, quota_state, user_policies  # noqa: PLC0415
+
     # Only a user with measured volumes can be over quota: the others' group
     # policies are never read.
     measured = _orm_users(
         handler, [a.id for a in accounts if facts[a.name].get("volumes_bytes") is not None]
     )
-    policies = user_policies(handler.db, measured, platform.policy)
+    policies = user_policies(handler.db, measured, handler.policy_settings)
     for orm_user in measured:
         level = quota_state(policies[orm_user.id], facts[orm_user.name]["volumes_bytes"]).level
         facts[orm_user.name]["over_quota"] = level is QuotaLevel.OVER
@@ -382,12 +384,11 @@ async def _rows(
     # A user without a wrapper had no server since the hub started.
     running = [running_server(user) for user in users if user is not None]
     time_left = await platform.idle.remaining([server for server in running if server])
-    # Every group's policy read once for all the rows, not once per user.
-    policies = user_policies(handler.db, orm_users, platform.policy)
-    applied = applied_policies(handler.db)
+    columns = _policy_columns(handler, orm_users, users, usage)
     rows = []
     for orm_user, user in zip(orm_users, users, strict=True):
         left = time_left.get(orm_user.name)
+        quota, outdated = columns.get(orm_user.id, (ActivityQuota.without_policies(), None))
         rows.append(
             _row(
                 orm_user,
@@ -397,11 +398,38 @@ async def _rows(
                 authorized=authorized.get(orm_user.name),
                 days=monitor.settings.retention_days,
                 time_left=None if left is None else left.total_seconds(),
-                policy=policies[orm_user.id],
-                outdated=None if user is None else _outdated(user, policies[orm_user.id], applied),
+                quota=quota,
+                outdated=None if user is None else outdated,
             )
         )
     return rows
+
+
+def _policy_columns(
+    handler: StellarsAPIHandler,
+    orm_users: Sequence[Any],
+    users: Sequence[Any],
+    usage: dict[str, UserUsage],
+) -> dict[int, tuple[ActivityQuota, bool | None]]:
+    # Each user's quota and whether a running server predates their policy, by
+    # user id; empty on a hub without group policies (Kubernetes).
+    settings = handler.platform.policy
+    if settings is None:
+        return {}
+    # Imported here: a hub with group policies has stellars-docker; one without never imports it.
+    from stellars_docker.policy import applied_policies, quota_state, user_policies  # noqa: PLC0415
+
+    # Every group's policy read once for all the rows, not once per user.
+    policies = user_policies(handler.db, orm_users, settings)
+    applied = applied_policies(handler.db)
+    columns = {}
+    for orm_user, user in zip(orm_users, users, strict=True):
+        policy = policies[orm_user.id]
+        used = usage.get(orm_user.name)
+        quota = quota_state(policy, None if used is None else used.volumes_total_bytes)
+        outdated = None if user is None else _outdated(user, policy, applied)
+        columns[orm_user.id] = (ActivityQuota.of(quota), outdated)
+    return columns
 
 
 def _row(
@@ -413,13 +441,12 @@ def _row(
     authorized: bool | None,
     days: int,
     time_left: float | None,
-    policy: EffectivePolicy,
+    quota: ActivityQuota,
     outdated: bool | None,
 ) -> ActivityRow:
     score = report.scores[orm_user.name]
     history = report.history.get(orm_user.name)
     stats = usage.stats if usage is not None and state.running else None
-    quota = quota_state(policy, None if usage is None else usage.volumes_total_bytes)
     return ActivityRow(
         username=orm_user.name,
         admin=bool(orm_user.admin),
@@ -439,7 +466,7 @@ def _row(
             for v in usage.volumes
         ],
         volumes_total_bytes=None if usage is None else usage.volumes_total_bytes,
-        quota=ActivityQuota.of(quota),
+        quota=quota,
         policy_outdated=outdated,
         # The idle culler's remaining time (the same rule as the culler); None without a culler.
         time_left_seconds=time_left,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from stellars_docker import DockerRuntime
+    from stellars_docker.policy import PolicySettings
 
 ModelT = TypeVar("ModelT", bound=Contract)
 
@@ -57,6 +58,21 @@ class StellarsAPIHandler(PlatformHandler, APIHandler):  # type: ignore[misc]
                 "or containers to act on.",
             )
         return runtime
+
+    @property
+    def policy_settings(self) -> PolicySettings:
+        """The default group policy and how quotas are enforced, as configure() set them.
+
+        Raises:
+            tornado.web.HTTPError: 501 on a hub without group policies (no
+                stellars-docker installed: Kubernetes).
+        """
+        policy = self.platform.policy
+        if policy is None:
+            raise web.HTTPError(
+                HTTPStatus.NOT_IMPLEMENTED, "This hub has no group policies (no stellars-docker)."
+            )
+        return policy
 
     def require_user_scope(self, scope: str, user_name: str) -> None:
         """Refuse with 403 unless the caller holds *scope* on *user_name*.

@@ -59,7 +59,7 @@ class GroupPoliciesHandler(StellarsAPIHandler):
     def get(self) -> None:
         """Answer ``{"groups", "default_policy", "gpus", "gpus_available"}``."""
         self.require_scope(READ_GROUP_POLICIES)
-        settings = self.platform.policy
+        settings = self.policy_settings
         runtime = self.platform.docker
         gpu = runtime.gpu if runtime is not None else None
         self.answer(
@@ -81,7 +81,7 @@ class GroupPolicyHandler(StellarsAPIHandler):
     def get(self, group: str) -> None:
         """Answer the group's entry; 404 for no such hub group."""
         self.require_scope(READ_GROUP_POLICIES)
-        self.answer(_entry(group_entry(self.db, self.platform.policy, group)))
+        self.answer(_entry(group_entry(self.db, self.policy_settings, group)))
 
     async def put(self, group: str) -> None:
         """Store ``{"policy", "revision"?}`` as the group's policy; answer its entry.
@@ -110,7 +110,7 @@ class GroupPolicyHandler(StellarsAPIHandler):
             saved.revision,
             saved.updated_by,
         )
-        self.answer(_entry(group_entry(self.db, self.platform.policy, group)))
+        self.answer(_entry(group_entry(self.db, self.policy_settings, group)))
 
     def delete(self, group: str) -> None:
         """Delete the group's stored policy; answer ``{"group", "deleted"}``."""
@@ -129,7 +129,7 @@ class EffectivePolicyHandler(StellarsAPIHandler):
         """Answer ``{"user", "groups", "policy", "sources", "fingerprint", "servers"}``."""
         self.require_user_scope("read:servers", user_name)
         user = self.target_user(user_name)
-        settings = self.platform.policy
+        settings = self.policy_settings
         policy = user_policy(self.db, user, settings)
         self.answer(
             UserPolicy(

@@ -20,5 +20,5 @@ class UserQuotaHandler(StellarsAPIHandler):
         user = self.target_user(user_name)
         runtime = self.platform.docker  # None with the local spawner: nothing measured
         used = runtime.usage([user.name])[user.name].volumes_total_bytes if runtime else None
-        policy = user_policy(self.db, user, self.platform.policy)
+        policy = user_policy(self.db, user, self.policy_settings)
         self.answer(ActivityQuota.of(quota_state(policy, used)))

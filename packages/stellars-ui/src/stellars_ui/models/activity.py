@@ -66,6 +66,20 @@ class ActivityQuota(Contract):
     source: str | None = Field(description="the group the quota comes from")
 
     @classmethod
+    def without_policies(cls) -> ActivityQuota:
+        """Return the answer on a hub without group policies (Kubernetes): no quota."""
+        # The warning share is the policies' default (stellars_docker's
+        # DEFAULT_WARNING_PERCENT); it never applies without a quota.
+        return cls(
+            state="ok",
+            quota_bytes=None,
+            used_bytes=None,
+            percent=None,
+            warning_percent=90,
+            source=None,
+        )
+
+    @classmethod
     def of(cls, state: QuotaState) -> ActivityQuota:
         """Return the answer for the domain's *state*."""
         # Validated from a mapping: the level's values are the model's literals.

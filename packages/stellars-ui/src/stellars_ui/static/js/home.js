@@ -10,6 +10,8 @@ const user = hubData().user;
 const panel = document.getElementById("stellars-server-controls");
 const manageButton = document.getElementById("stellars-manage-volumes");
 const restartButton = document.getElementById("stellars-restart");
+// Restart is a Docker action: a hub without stellars-docker (Kubernetes) has no route for it.
+const docker = document.getElementById("stellars-server-card")?.dataset.docker !== "no";
 const status = document.getElementById("stellars-status");
 const volumesDialog = document.getElementById("stellars-volumes-dialog");
 const restartDialog = document.getElementById("stellars-restart-dialog");
@@ -37,7 +39,7 @@ function say(message, outcome) {
 
 function showControls({ state, volumes }) {
   manageButton.hidden = state !== "stopped" || volumes.length === 0;
-  restartButton.hidden = state !== "running";
+  restartButton.hidden = !docker || state !== "running";
   panel.dataset.state = state;
 }
 

@@ -25,6 +25,9 @@ const volumeList = byId("stellars-server-volumes");
 const measureButton = byId("stellars-measure");
 const measureStatus = byId("stellars-measure-status");
 
+// A hub without stellars-docker (Kubernetes) serves no volume, policy or stats
+// routes: the card never asks them.
+const docker = card.dataset.docker !== "no";
 let volumes = []; // the user's volumes as manage-volumes last listed them
 let state = "unknown";
 let timer = null;
@@ -128,6 +131,10 @@ function renderVolumes() {
 }
 
 async function listVolumes() {
+  if (!docker) {
+    renderVolumes();
+    return;
+  }
   try {
     const { data } = await apiRequest("GET", userPath(user, "manage-volumes"));
     volumes = data.volumes;
@@ -177,8 +184,8 @@ async function refresh() {
   try {
     const [{ data: model }, policy, stats] = await Promise.all([
       apiRequest("GET", `users/${encodeURIComponent(user)}`),
-      optional("effective-policy"),
-      optional("server-stats"),
+      docker ? optional("effective-policy") : null,
+      docker ? optional("server-stats") : null,
     ]);
     const found = stateOf(model);
     const changed = found.state !== state;

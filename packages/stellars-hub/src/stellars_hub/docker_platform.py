@@ -1,0 +1,274 @@
+"""The Docker side of ``configure(c)``: spawner, volumes, group policies, grants, quota notices.
+
+Imported by ``stellars_hub.configure`` only for a spawner that needs
+stellars-docker (docker, swarm, and local, whose group policies come from
+it); a hub configured for Kubernetes never imports this module, so it runs
+without stellars-docker, the docker SDK and dockerspawner installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+from stellars_docker import (
+    BUILTIN_GROUPS,
+    DEFAULT_SHARED_VOLUME,
+    DockerRuntime,
+    DockerSettings,
+    GpuMode,
+    GrantRecorder,
+    SharedVolume,
+    UserVolume,
+    adopt_legacy_volumes_at_start,
+    capture_granters,
+    detect_gpus,
+    make_ownership_hook,
+    record_configured_members,
+    register_account_deletes,
+    spawner_config,
+)
+from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS
+from stellars_docker.policy import (
+    GroupPolicy,
+    PolicySettings,
+    SpawnBase,
+    make_cap_hook,
+    make_policy_hook,
+    register_policy_lifecycle,
+)
+from stellars_docker.spawner import SPAWNER_CLASS, SWARM_SPAWNER_CLASS
+from stellars_hub.hub_app import (
+    every_once_started,
+    running_hub,
+    start_with_the_hub,
+    started,
+    stop_with_the_hub,
+    with_the_application,
+)
+from stellars_hub.settings import HubSettings, SettingProblem, SettingsError
+from stellars_ui.broadcasts.quota_notice import notify_quota_crossings
+from stellars_ui.spawn_form import make_options_form, options_from_form
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from datetime import datetime
+
+    from stellars_ui import PlatformContext
+
+    PreSpawnHook = Callable[[Any], Awaitable[None] | None]
+
+log = logging.getLogger(__name__)
+
+LOCAL_SPAWNER_CLASS = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+SHARED_MOUNT_POINT = DEFAULT_SHARED_VOLUME.mount_point
+NO_SHARED_VOLUME = "none"
+
+
+def policy_settings(settings: HubSettings) -> PolicySettings:
+    """Return the policy side of *settings*: the default policy and whether quotas refuse.
+
+    Raises:
+        SettingsError: the default policy's values contradict each other (a
+            guarantee above its limit).
+    """
+    try:
+        default = GroupPolicy.model_validate(
+            {
+                "cpu_limit": settings.cpu_limit or None,
+                "cpu_guarantee": settings.cpu_guarantee or None,
+                "mem_limit": settings.mem_limit or None,
+                "mem_guarantee": settings.mem_guarantee or None,
+                "gpus": settings.default_gpus,
+                "volume_quota": settings.volume_quota or None,
+                "volume_warning_percent": settings.volume_quota_warning
+                if settings.volume_quota
+                else None,
+            }
+        )
+    except ValueError as error:
+        raise SettingsError(
+            [
+                SettingProblem(
+                    "JUPYTERHUB_CPU_GUARANTEE, JUPYTERHUB_MEM_GUARANTEE",
+                    f"{settings.cpu_guarantee}, {settings.mem_guarantee}",
+                    str(error).splitlines()[-1].strip(),
+                )
+            ]
+        ) from None
+    return PolicySettings(default=default, refuse_over_quota=bool(settings.volume_quota_enforced))
+
+
+def configure_spawner(
+    c: Any, settings: HubSettings, policy: PolicySettings
+) -> tuple[PreSpawnHook | None, PreSpawnHook | None, DockerRuntime | None]:
+    """Configure the spawner; return its hook parts (the policy, volume ownership), runtime.
+
+    With the local spawner the policy part applies the server cap alone; the
+    others are None. Every spawner gets the profile choice as its form.
+    """
+    # The profile choice, on every spawner: what it offers is the user's policy.
+    c.Spawner.options_from_form = options_from_form
+    if running_hub() is not None:
+        # Policies apply on either spawner: a group's policy goes with the group.
+        register_policy_lifecycle()
+    if settings.spawner == "local":
+        log.warning(
+            "JUPYTERHUB_SPAWNER=local: servers run as processes of the hub's user, without "
+            "containers or per-user volumes. Use it for a demo only."
+        )
+        c.JupyterHub.spawner_class = LOCAL_SPAWNER_CLASS
+        if os.geteuid() == 0:
+            c.Spawner.args = ["--allow-root"]
+        c.Spawner.options_form = make_options_form(policy, gpus_available=False)
+        # No container to shape, but the per-group server cap is a policy on the user.
+        return make_cap_hook(policy), None, None
+    c.JupyterHub.spawner_class = (
+        SWARM_SPAWNER_CLASS if settings.spawner == "swarm" else SPAWNER_CLASS
+    )
+    docker_settings = DockerSettings(
+        image=settings.notebook_image,
+        network_name=settings.network_name,
+        shared_volume=SharedVolume(settings.shared_volume, SHARED_MOUNT_POINT)
+        if settings.shared_volume != NO_SHARED_VOLUME
+        else None,
+        start_timeout=settings.spawn_timeout,
+        engine_timeout_s=settings.docker_timeout,
+        restart_timeout_s=settings.restart_timeout,
+        volume_size_interval_s=settings.volume_size_interval,
+        volume_size_timeout_s=settings.volume_size_timeout,
+        stats_interval_s=settings.stats_interval,
+        cpu_limit=settings.cpu_limit or None,
+        mem_limit=settings.mem_limit or None,
+        environment=lab_service_toggles(settings),
+    )
+    gpu = detect_gpus(
+        GpuMode(settings.gpu_enabled),
+        image=settings.nvidia_image or settings.notebook_image,
+        timeout_s=settings.gpu_probe_timeout,
+    )
+    spawner = spawner_config(docker_settings, gpu)
+    for trait, value in spawner.items():
+        setattr(c.DockerSpawner, trait, value)
+    if settings.spawner == "swarm":
+        # Each node finds the image itself when it starts a task; the
+        # manager's engine need not hold it.
+        c.SwarmSpawner.pull_policy = "skip"
+    # What every start begins from; the policy adds GPUs, limits, access and variables.
+    base = SpawnBase(
+        image=settings.notebook_image,
+        volumes=spawner["volumes"],
+        host_config={
+            key: value
+            for key, value in spawner["extra_host_config"].items()
+            if key != "device_requests"
+        },
+        environment={
+            key: value
+            for key, value in spawner["environment"].items()
+            if key not in GPU_ENVIRONMENT_FLAGS
+        },
+        gpus_available=gpu.enabled,
+        name_template=docker_settings.name_template,
+    )
+    # Created at every start; an empty entry leaves existing members alone. An
+    # entry the config file wrote before calling configure() stays as written:
+    # the members it lists are the operator's grants.
+    c.JupyterHub.load_groups = {
+        **{group: {} for group in BUILTIN_GROUPS},
+        **c.JupyterHub.get("load_groups", {}),
+    }
+    runtime = DockerRuntime(docker_settings, gpu)
+    c.Spawner.options_form = make_options_form(policy, gpus_available=gpu.enabled)
+    start_with_the_hub(runtime.start)
+
+    def volume_total(spawner: Any) -> int | None:
+        return runtime.usage([spawner.user.name])[spawner.user.name].volumes_total_bytes
+
+    apply_policy = make_policy_hook(base, policy, volume_total)
+    stop_with_the_hub("the Docker engine's caches", runtime.stop)
+
+    async def client() -> Any:
+        return runtime.client
+
+    _install_volume_ownership(client, docker_settings.user_volumes, settings.docker_timeout)
+    claim_volumes = make_ownership_hook(
+        client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
+    )
+    return apply_policy, claim_volumes, runtime
+
+
+def _install_volume_ownership(
+    client: Callable[[], Awaitable[Any]],
+    user_volumes: tuple[UserVolume, ...],
+    limit_s: float,
+) -> None:
+    app = running_hub()
+    if app is None:
+        return
+    # Before JupyterHub deletes its first user: the listener writes in the
+    # hub's own delete transaction, into the tables upgrade_platform made.
+    register_account_deletes()
+
+    async def adopt() -> None:
+        hub_started = started(app)
+        if hub_started is not None:
+            await hub_started
+        await adopt_legacy_volumes_at_start(client, app.db, user_volumes, limit_s)
+
+    start_with_the_hub(lambda: asyncio.ensure_future(adopt()))
+
+
+def configure_grants() -> None:
+    """Record Docker-access grants, so that only those from full admins are honoured."""
+    app = running_hub()
+    if app is None:
+        return
+    # Before JupyterHub loads its groups and users: their changes are recorded.
+    # Every group's memberships: any group's policy may grant Docker access.
+    recorder = GrantRecorder(groups=None)
+    recorder.install()
+
+    def before_serving(app: Any) -> None:
+        capture_granters(app.tornado_application)
+        # From now on a change made outside an authenticated API request is nobody's grant.
+        recorder.loading_configuration = False
+        record_configured_members(app.db, configured_members(app.load_groups))
+
+    with_the_application(before_serving)
+
+
+def configured_members(load_groups: Any) -> dict[str, list[str]]:
+    """Return the members ``c.JupyterHub.load_groups`` lists for each group (both its forms)."""
+    members = {}
+    for name, contents in dict(load_groups or {}).items():
+        listed = contents.get("users", []) if isinstance(contents, dict) else contents
+        members[name] = list(listed)
+    return members
+
+
+def configure_quota_notices(
+    settings: HubSettings, context: PlatformContext, policy: PolicySettings
+) -> None:
+    """Tell users, by a broadcast into their lab, when their volumes cross their quota."""
+    app = running_hub()
+    runtime = context.docker
+    if app is None or runtime is None:
+        return
+
+    async def notify(_moment: datetime) -> None:
+        await notify_quota_crossings(app.db, app.users, runtime, policy, context.ui.broadcasts)
+
+    # As often as the sizes are measured: a crossing is told within two intervals.
+    every_once_started("quota notices", settings.volume_size_interval, notify)
+
+
+def lab_service_toggles(settings: HubSettings) -> dict[str, str]:
+    """Return the lab image's service toggles, under the names the image reads ("0" or "1")."""
+    return {
+        "JUPYTERHUB_SERVICE_MLFLOW": str(settings.service_mlflow),
+        "JUPYTERHUB_SERVICE_RESOURCES_MONITOR": str(settings.service_resources_monitor),
+        "JUPYTERHUB_SERVICE_TENSORBOARD": str(settings.service_tensorboard),
+    }

@@ -1,0 +1,34 @@
+"""The HTTP status of each stellars-docker error (see ``stellars_ui.errors``)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from stellars_docker.errors import (
+    ArchiveError,
+    DockerUnavailableError,
+    InvalidVolumeSelectionError,
+    MeasurementInProgressError,
+    NotArchivedError,
+    RestartTimeoutError,
+    ServerStateError,
+)
+from stellars_docker.policy import (
+    PolicyRejectedError,
+    RevisionConflictError,
+    UnknownGroupError,
+)
+
+DOCKER_STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
+    InvalidVolumeSelectionError: HTTPStatus.BAD_REQUEST,
+    ServerStateError: HTTPStatus.CONFLICT,
+    MeasurementInProgressError: HTTPStatus.CONFLICT,
+    # Before ArchiveError, its base: the first match wins.
+    NotArchivedError: HTTPStatus.NOT_FOUND,
+    ArchiveError: HTTPStatus.CONFLICT,
+    DockerUnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
+    RestartTimeoutError: HTTPStatus.GATEWAY_TIMEOUT,
+    UnknownGroupError: HTTPStatus.NOT_FOUND,
+    PolicyRejectedError: HTTPStatus.BAD_REQUEST,
+    RevisionConflictError: HTTPStatus.CONFLICT,
+}
