@@ -6,9 +6,9 @@ the manager, the others workers. The host's own engine stays out of the
 swarm, so the tests that run beside these on it see nothing change.
 
 Nothing is pulled: the images a test needs on the nodes are copied from the
-host's engine (``docker save | docker load``), once per node, and kept on the
-node's volume for the next run on the same machine. Each node's engine API
-listens, unauthenticated, on port 2375 of its address on the bridge, which
+host's engine (``docker save | docker load``), once per node, and kept in
+the node's state folder on the host for the next run on the same machine.
+Each node's engine API listens, unauthenticated, on port 2375 of its address on the bridge, which
 only this machine reaches; it is test infrastructure, not a deployment.
 """
 
@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stellars_testing.components import require
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_NODE_IMAGE = "stellars-swarm-node:latest"
+# Where each node's /var/lib/docker is kept on the host (one folder a node).
+STATE_VARIABLE = "STELLARS_SWARM_STATE_DIR"
+DEFAULT_STATE_DIR = Path.home() / ".cache" / "stellars-swarm-nodes"
 ROLE_LABEL = "org.stellars-hub.role"
 NODE_ROLE = "swarm-node"
 NODE_PREFIX = "stellars-swarm-node-"
@@ -112,7 +117,7 @@ class Swarm:
             self.loaded[node.name].add(wanted)
 
     def stop(self) -> None:
-        """Remove the node containers; their volumes keep the images for the next run."""
+        """Remove the node containers; their state folders keep the images for the next run."""
         for node in self.nodes:
             node.client.close()
             _remove_container(self.host, node.name)
@@ -155,10 +160,15 @@ def start_swarm(
 
 
 def _run_node(host: docker.DockerClient, image: str, name: str, run_id: str) -> Container:
+    # The node's engine state lives in a folder of the host, kept between runs
+    # so that the images copied onto it need not be copied again. A folder,
+    # not a volume: the host engine's disk-usage query (the platform's volume
+    # sizes, which its Docker tests measure beside these) would walk every
+    # image layer of every node.
+    state = _state_dir() / name
+    state.mkdir(parents=True, exist_ok=True)
     host_config = host.api.create_host_config(
-        # The engine's state lives on a named volume per node, kept between
-        # runs so that the images copied onto it need not be copied again.
-        binds={f"{name}-engine": {"bind": "/var/lib/docker", "mode": "rw"}},
+        binds={str(state): {"bind": "/var/lib/docker", "mode": "rw"}},
         **NODE_HOST_CONFIG,
     )
     created = host.api.create_container(
@@ -202,8 +212,12 @@ def _node_answering(container: Container, *, manager: bool) -> SwarmNode:
     return SwarmNode(name=name, address=address, manager=manager, client=client)
 
 
+def _state_dir() -> Path:
+    return Path(os.environ.get(STATE_VARIABLE, DEFAULT_STATE_DIR))
+
+
 def _empty(client: docker.DockerClient) -> None:
-    # What an earlier run left on the node's volume: a swarm it was part of,
+    # What an earlier run left in the node's state: a swarm it was part of,
     # containers, volumes. Its images stay.
     if client.info()["Swarm"]["LocalNodeState"] != "inactive":
         client.swarm.leave(force=True)
