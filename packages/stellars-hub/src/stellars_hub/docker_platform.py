@@ -56,9 +56,8 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from datetime import datetime
 
+    from stellars_hub.configure import PreSpawnHook
     from stellars_ui import PlatformContext
-
-    PreSpawnHook = Callable[[Any], Awaitable[None] | None]
 
 log = logging.getLogger(__name__)
 

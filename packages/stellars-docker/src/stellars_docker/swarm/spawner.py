@@ -201,17 +201,22 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
     def _account(self) -> str:
         return account_of(self.user.db, self.user.id).identity
 
-    def _placement(self) -> Placement | None:
-        return placement_of(self.user.db, self._account()) if self.pins_volumes else None
+    def _placement(self, account: str | None = None) -> Placement | None:
+        if not self.pins_volumes:
+            return None
+        return placement_of(self.user.db, account or self._account())
 
     async def _pin_where_it_runs(self, task: Task) -> None:
         # The first server of an account decides where its volumes are.
         node_id = task_node(task)
-        if not self.pins_volumes or node_id is None or self._placement() is not None:
+        if not self.pins_volumes or node_id is None:
+            return
+        account = self._account()
+        if self._placement(account) is not None:
             return
         node = await self.docker("inspect_node", node_id)
         name = str(node.get("Description", {}).get("Hostname", node_id))
-        pin(self.user.db, self._account(), node_id, name)
+        pin(self.user.db, account, node_id, name)
         self.user.db.commit()
         self.log.info("%s's volumes are on the swarm node %s", self.user.name, name)
 
