@@ -12,7 +12,7 @@ container is "exited". JupyterHub polls a running server every
 that saw the container exited would make the hub stop the server, and
 DockerSpawner (``remove=True``) delete the container under the restart. So
 for as long as the restart lasts, the spawner's polls report the server
-running.
+running, and a poll that was already under way cannot stop it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from stellars_docker.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,19 @@ class RestartTracker:
 
 @contextlib.contextmanager
 def _polls_report_running(spawner: Any) -> Iterator[None]:
-    """Have every poll of *spawner* report its server running for the ``with`` block."""
+    """Keep JupyterHub from concluding that *spawner*'s server died, for the ``with`` block.
+
+    Two kinds of poll could see the restart's stopped gap:
+    - a poll that starts during the restart: the spawner's ``poll`` answers
+      "running" for the duration;
+    - a poll already under way when the restart began. DockerSpawner runs
+      every engine call of every user on one shared thread, so such a poll
+      can wait behind other calls and read the container in the gap. Its
+      answer cannot be changed, but what JupyterHub does with it can: the
+      "server stopped" callbacks are held back for the duration, so the poll
+      finds none to run. It does stop the periodic polling, which is started
+      again at the end.
+    """
 
     async def still_running() -> None:
         # JupyterHub's "still running" answer: the hub keeps the server and its callbacks.
@@ -77,21 +89,35 @@ def _polls_report_running(spawner: Any) -> Iterator[None]:
     # An attribute of this one spawner shadows its class's poll, whatever the
     # class: DockerSpawner itself in an original-style configuration.
     spawner.poll = still_running
+    # JupyterHub offers no public way to hold back the callbacks; these two
+    # attributes are Spawner's on JupyterHub 5 and 6, and the tests run the
+    # real Spawner class on both.
+    was_polling = spawner._poll_callback is not None  # noqa: SLF001
+    held, spawner._callbacks = spawner._callbacks, []  # noqa: SLF001
     try:
         yield
     finally:
         del spawner.poll
+        spawner._callbacks = [*held, *spawner._callbacks]  # noqa: SLF001
+        if was_polling and spawner._poll_callback is None:  # noqa: SLF001
+            spawner.start_polling()
 
 
 async def restart_container(
-    client: docker.DockerClient, spawner: Any, *, limit_s: float, ready_timeout_s: float
+    client: docker.DockerClient,
+    spawner: Any,
+    *,
+    limit_s: float,
+    ready_timeout_s: float,
+    commit: Callable[[], None],
 ) -> tuple[str, int]:
     """Restart *spawner*'s container and wait until JupyterLab answers again.
 
     Sets ``spawner.server``'s address to the one the container has after the
-    restart and returns it as (ip, port); the caller commits the hub's
-    database and refreshes the proxy route. Until it returns or raises, the
-    hub's polls of *spawner* report the server running.
+    restart, has *commit* (the hub's database session's) write it at once,
+    and returns it as (ip, port); the caller refreshes the proxy route. Until
+    it returns or raises, the hub's polls of *spawner* report the server
+    running.
 
     Raises:
         DockerUnavailableError: the engine did not answer or failed.
@@ -111,6 +137,10 @@ async def restart_container(
         ip, port = await spawner.get_ip_and_port()
         spawner.server.ip = ip
         spawner.server.port = port
+        # Written before the wait, not after: the hub's session flushes the
+        # change at its next query, and on SQLite that takes the file's one
+        # write lock until a commit, for as long as JupyterLab takes to answer.
+        commit()
         try:
             await spawner.server.wait_up(timeout=ready_timeout_s, http=True)
         except TimeoutError as error:

@@ -27,8 +27,8 @@ class RestartServerHandler(StellarsAPIHandler):
                 spawner,
                 limit_s=runtime.settings.engine_timeout_s,
                 ready_timeout_s=runtime.settings.restart_timeout_s,
+                commit=self.db.commit,
             )
-            self.db.commit()
             # The container's published port changes on restart: point the route at it again.
             await self.proxy.add_user(user)
         self.answer(Restarted(restarted=True, url=user.url))
