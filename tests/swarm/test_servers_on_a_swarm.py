@@ -56,6 +56,22 @@ def _lab_status(swarm_hub, username: str) -> requests.Response:
     )
 
 
+def _route_host(swarm_hub, username: str) -> str | None:
+    routes = swarm_hub.api("GET", "proxy").json()
+    targets = [r["target"] for r in routes.values() if r.get("data", {}).get("user") == username]
+    (target,) = targets
+    return urlsplit(target).hostname
+
+
+def _task_address(swarm_hub, task: dict) -> str:
+    (address,) = [
+        a["Addresses"][0].split("/")[0]
+        for a in task["NetworksAttachments"]
+        if a["Network"]["Spec"]["Name"] == swarm_hub.network
+    ]
+    return address
+
+
 def _start_and_fail(swarm_hub, username: str, **options) -> str:
     """Start *username*'s server and return why it failed, as the API tells it.
 
@@ -136,14 +152,7 @@ def test_the_proxy_routes_to_the_tasks_own_address_also_after_a_quick_restart(sw
     _start(swarm_hub, username)
     _wait_ready(swarm_hub, username)
     (task,) = [t for t in swarm_hub.tasks_of(service) if t["Status"]["State"] == "running"]
-    (address,) = [
-        a["Addresses"][0].split("/")[0]
-        for a in task["NetworksAttachments"]
-        if a["Network"]["Spec"]["Name"] == swarm_hub.network
-    ]
-    routes = swarm_hub.api("GET", "proxy").json()
-    targets = [r["target"] for r in routes.values() if r.get("data", {}).get("user") == username]
-    assert [urlsplit(target).hostname for target in targets] == [address]
+    assert _route_host(swarm_hub, username) == _task_address(swarm_hub, task)
     assert _lab_status(swarm_hub, username).status_code == 200
 
 
@@ -181,6 +190,38 @@ def test_a_users_file_is_there_after_a_stop_and_start_on_the_node_of_their_volum
         read = requests.get(_contents(swarm_hub, username, "kept.txt"), headers=headers, timeout=30)
         assert read.status_code == 200, read.text
         assert read.json()["content"] == f"on {node}"
+
+
+def test_a_restart_replaces_the_task_on_its_node_keeps_the_files_and_moves_the_route(
+    swarm_hub, running
+):
+    username = running[2]
+    service = _service(username)
+    headers = {"Authorization": f"token {swarm_hub.token}"}
+    node = swarm_hub.node_of(service)
+    (before,) = [t for t in swarm_hub.tasks_of(service) if t["Status"]["State"] == "running"]
+    written = requests.put(
+        _contents(swarm_hub, username, "restarted.txt"),
+        json={"type": "file", "format": "text", "content": "before the restart"},
+        headers=headers,
+        timeout=30,
+    )
+    assert written.status_code in {200, 201}, written.text
+
+    response = swarm_hub.api("POST", f"users/{username}/restart-server")
+    assert response.status_code == 200, f"{response.text}\n{swarm_hub.logs()}"
+
+    (after,) = [t for t in swarm_hub.tasks_of(service) if t["Status"]["State"] == "running"]
+    assert after["ID"] != before["ID"]  # a new task of the same service
+    assert swarm_hub.node_of(service) == node
+    # The answer comes once the lab answers again, at the new task's address.
+    assert _route_host(swarm_hub, username) == _task_address(swarm_hub, after)
+    read = requests.get(
+        _contents(swarm_hub, username, "restarted.txt"), headers=headers, timeout=30
+    )
+    assert read.status_code == 200, read.text
+    assert read.json()["content"] == "before the restart"
+    assert _ready(swarm_hub, username)
 
 
 def _profile_user(swarm_hub, name: str, profile: dict) -> str:

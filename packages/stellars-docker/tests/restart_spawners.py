@@ -1,4 +1,4 @@
-"""Spawners for restart_container's tests: JupyterHub's own Spawner, with no hub behind it.
+"""Spawners for restart_server's tests: JupyterHub's own Spawner, with no hub behind it.
 
 Built on the real base class, so a restart handles the poll machinery
 (``poll_and_notify``, its callbacks, the periodic poll) that a hub's

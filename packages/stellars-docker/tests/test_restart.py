@@ -9,7 +9,7 @@ from jupyterhub.objects import Server
 from restart_spawners import NEW_PORT, RestartedSpawner
 
 from stellars_docker.errors import RestartInProgressError, RestartTimeoutError
-from stellars_docker.restart import RestartTracker, restart_container
+from stellars_docker.restart import RestartTracker, restart_server
 
 
 def test_a_second_claim_on_the_same_server_is_refused():
@@ -48,9 +48,7 @@ def test_a_lab_that_does_not_answer_after_the_restart_is_a_timeout_error():
     client = _engine(status="exited")
     spawner = RestartedSpawner()
     with pytest.raises(RestartTimeoutError, match=r"within 5s \(the container is exited\)"):
-        asyncio.run(
-            restart_container(client, spawner, limit_s=5, ready_timeout_s=5, commit=_nothing)
-        )
+        asyncio.run(restart_server(client, spawner, limit_s=5, ready_timeout_s=5, commit=_nothing))
     # The new address is recorded even so: the container did restart.
     assert spawner.server.port == NEW_PORT
 
@@ -75,9 +73,7 @@ def test_polls_report_the_server_running_while_it_restarts_and_see_the_container
     client = _engine()
     spawner = _ExitedSpawner()
     with pytest.raises(RestartTimeoutError):
-        asyncio.run(
-            restart_container(client, spawner, limit_s=5, ready_timeout_s=5, commit=_nothing)
-        )
+        asyncio.run(restart_server(client, spawner, limit_s=5, ready_timeout_s=5, commit=_nothing))
     assert spawner.polled_during_restart == [None]
     # Once the restart is over, whatever it ended in, polls ask the engine again.
     assert asyncio.run(spawner.poll()) == "ExitCode=0"
@@ -125,7 +121,7 @@ def test_a_poll_under_way_when_the_restart_begins_does_not_stop_the_server():
             spawner.state = "running"
 
         client = SimpleNamespace(api=SimpleNamespace(restart=restart))
-        await restart_container(client, spawner, limit_s=5, ready_timeout_s=5, commit=_nothing)
+        await restart_server(client, spawner, limit_s=5, ready_timeout_s=5, commit=_nothing)
         await poll_under_way
         assert deaths == []
         # The hub goes on polling the server, and a real death is still noticed.
@@ -159,7 +155,7 @@ def test_the_new_address_is_committed_before_jupyterlab_is_awaited(tmp_path):
     spawner.server.wait_up = answers
     client = _engine()
     asyncio.run(
-        restart_container(client, spawner, limit_s=5, ready_timeout_s=5, commit=session.commit)
+        restart_server(client, spawner, limit_s=5, ready_timeout_s=5, commit=session.commit)
     )
     session.rollback()  # what an uncommitted address would lose
     assert session.get(orm.Server, orm_server.id).port == NEW_PORT

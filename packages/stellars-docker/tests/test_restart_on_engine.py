@@ -1,4 +1,4 @@
-"""restart_container on the real engine, when the container disappears under it.
+"""restart_server on the real engine, when the container disappears under it.
 
 CI saw a restart answer an HTML 500: the container was gone by the time the
 restart gave up waiting for JupyterLab, and the engine's 404 escaped.
@@ -10,7 +10,7 @@ import pytest
 from restart_spawners import RestartedSpawner
 
 from stellars_docker.errors import RestartTimeoutError, ServerStateError
-from stellars_docker.restart import restart_container
+from stellars_docker.restart import restart_server
 
 
 def _nothing():
@@ -39,7 +39,7 @@ def test_a_container_removed_while_jupyterlab_is_awaited_is_reported_removed(doc
 
     with pytest.raises(RestartTimeoutError, match=r"\(the container is removed\)"):
         asyncio.run(
-            restart_container(
+            restart_server(
                 docker_run.client, spawner, limit_s=30, ready_timeout_s=1, commit=_nothing
             )
         )
@@ -51,7 +51,7 @@ def test_a_container_removed_before_the_restart_is_a_state_error(docker_run, con
 
     with pytest.raises(ServerStateError, match="no longer exists"):
         asyncio.run(
-            restart_container(
+            restart_server(
                 docker_run.client, spawner, limit_s=30, ready_timeout_s=1, commit=_nothing
             )
         )

@@ -38,6 +38,16 @@ def test_the_newest_task_is_current_after_a_restart_left_the_old_one_listed():
     assert current_task([old, new]) is new
 
 
+def test_the_old_task_reported_shut_down_after_the_new_one_was_made_is_not_current():
+    # Each change of a task raises its version: the old task's shutdown can be
+    # recorded after the new task was created, with the higher version.
+    # The engine writes nanoseconds without trailing zeros: not comparable as text.
+    old = _task(31, "shutdown", created="2026-12-06T09:00:00.5Z")
+    new = _task(29, "starting", created="2026-12-06T09:00:00.512345678Z")
+    assert current_task([old, new]) is new
+    assert current_task([new, old]) is new
+
+
 def test_a_service_without_tasks_has_no_current_task():
     assert current_task([]) is None
 

@@ -79,7 +79,7 @@ from stellars_docker.ownership_store import (
     account_of,
     register_account_deletes,
 )
-from stellars_docker.restart import RestartTracker, restart_container
+from stellars_docker.restart import RestartTracker, restart_server
 from stellars_docker.runtime import DockerRuntime
 from stellars_docker.settings import DockerSettings
 from stellars_docker.sizes import VolumeSizeRefresher, parse_volume_sizes
@@ -181,7 +181,7 @@ __all__ = [
     "remove_account_volumes",
     "remove_volume",
     "resolve_gpus",
-    "restart_container",
+    "restart_server",
     "select_volumes",
     "settle_account_volumes",
     "spawner_config",

@@ -1,4 +1,4 @@
-"""Restarting a user's running container in place.
+"""Restarting a user's running server in place: its container, or on a swarm its service's task.
 
 A restart keeps the container: its files, its environment and its
 volumes. What it does not keep, on the default bridge, is the host port
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import docker.errors
 
@@ -103,7 +103,18 @@ def _polls_report_running(spawner: Any) -> Iterator[None]:
             spawner.start_polling()
 
 
-async def restart_container(
+@runtime_checkable
+class RestartsInPlace(Protocol):
+    """A spawner that restarts its server itself: the swarm's, whose server is a service."""
+
+    async def restart_in_place(self, timeout_s: float) -> None:
+        """Return once the server's container runs again; raise when it will not."""
+
+    async def state_after_restart(self) -> str:
+        """Return the word for the server's state ("running", "exited", "removed")."""
+
+
+async def restart_server(
     client: docker.DockerClient,
     spawner: Any,
     *,
@@ -111,29 +122,29 @@ async def restart_container(
     ready_timeout_s: float,
     commit: Callable[[], None],
 ) -> tuple[str, int]:
-    """Restart *spawner*'s container and wait until JupyterLab answers again.
+    """Restart *spawner*'s server in place and wait until JupyterLab answers again.
 
-    Sets ``spawner.server``'s address to the one the container has after the
-    restart, has *commit* (the hub's database session's) write it at once,
-    and returns it as (ip, port); the caller refreshes the proxy route. Until
-    it returns or raises, the hub's polls of *spawner* report the server
-    running.
+    On one engine the container is restarted; a spawner that restarts its
+    server itself (:class:`RestartsInPlace`: a swarm service's task is
+    replaced) does it its way. Either keeps the server's volumes. Then sets
+    ``spawner.server``'s address to the one the server has after the restart,
+    has *commit* (the hub's database session's) write it at once, and returns
+    it as (ip, port); the caller refreshes the proxy route. Until it returns
+    or raises, the hub's polls of *spawner* report the server running.
 
     Raises:
         DockerUnavailableError: the engine did not answer or failed.
-        ServerStateError: the container no longer exists (removed outside the
-            hub); the server must be started again.
+        ServerStateError: the container (or service) no longer exists, removed
+            outside the hub; the server must be started again.
+        SwarmSpawnError: the swarm cannot run the server's new task.
         RestartTimeoutError: JupyterLab did not answer within *ready_timeout_s*.
     """
+    in_place = spawner if isinstance(spawner, RestartsInPlace) else None
     with _polls_report_running(spawner):
-        try:
-            await call_engine(
-                limit_s + STOP_GRACE_S, client.api.restart, spawner.object_id, timeout=STOP_GRACE_S
-            )
-        except docker.errors.NotFound as error:
-            raise ServerStateError(
-                "the server's container no longer exists; stop and start the server again"
-            ) from error
+        if in_place is not None:
+            await in_place.restart_in_place(ready_timeout_s)
+        else:
+            await _restart_container(client, spawner.object_id, limit_s)
         ip, port = await spawner.get_ip_and_port()
         spawner.server.ip = ip
         spawner.server.port = port
@@ -146,7 +157,10 @@ async def restart_container(
         except TimeoutError as error:
             # Whether JupyterLab died or is only slow is the first thing an
             # admin (or a red CI run) needs to know.
-            state = await _container_state(client, spawner.object_id, limit_s)
+            if in_place is not None:
+                state = await in_place.state_after_restart()
+            else:
+                state = await _container_state(client, spawner.object_id, limit_s)
             log.warning(
                 "JupyterLab did not answer at %s:%s within %ss of a restart; the container is %s",
                 ip,
@@ -159,6 +173,19 @@ async def restart_container(
                 f" (the container is {state})"
             ) from error
     return ip, port
+
+
+async def _restart_container(
+    client: docker.DockerClient, container_id: str, limit_s: float
+) -> None:
+    try:
+        await call_engine(
+            limit_s + STOP_GRACE_S, client.api.restart, container_id, timeout=STOP_GRACE_S
+        )
+    except docker.errors.NotFound as error:
+        raise ServerStateError(
+            "the server's container no longer exists; stop and start the server again"
+        ) from error
 
 
 async def _container_state(client: docker.DockerClient, container_id: str, limit_s: float) -> str:

@@ -12,6 +12,7 @@ from stellars_docker.errors import (
     NotArchivedError,
     RestartTimeoutError,
     ServerStateError,
+    SwarmSpawnError,
 )
 from stellars_docker.policy import (
     PolicyRejectedError,
@@ -28,6 +29,8 @@ DOCKER_STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
     ArchiveError: HTTPStatus.CONFLICT,
     DockerUnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
     RestartTimeoutError: HTTPStatus.GATEWAY_TIMEOUT,
+    # The swarm cannot run the server now (its node is drained or down, the task fails).
+    SwarmSpawnError: HTTPStatus.SERVICE_UNAVAILABLE,
     UnknownGroupError: HTTPStatus.NOT_FOUND,
     PolicyRejectedError: HTTPStatus.BAD_REQUEST,
     RevisionConflictError: HTTPStatus.CONFLICT,

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 
 from docker.errors import APIError
 from docker.types import Mount, RestartPolicy
 from dockerspawner import SwarmSpawner as StockSwarmSpawner
 from traitlets import Float, default
 
-from stellars_docker.errors import SwarmSpawnError
+from stellars_docker.errors import RestartTimeoutError, ServerStateError, SwarmSpawnError
 from stellars_docker.ownership_store import account_of
 from stellars_docker.swarm.placements import Placement, pin, placement_of
 from stellars_docker.swarm.tasks import (
@@ -48,6 +48,10 @@ from stellars_docker.swarm.tasks import (
 # servers run within seconds; then less.
 FIRST_LOOK_S = 0.25
 LONGEST_LOOK_S = 2.0
+
+
+class _TaskWillNotRunError(Exception):
+    """The service's task will not run; the message says why, in the engine's words."""
 
 
 class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner has no types
@@ -155,24 +159,87 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
                 running, or no node could take it for ``placement_grace``
                 seconds. The service is removed first.
         """
+        try:
+            task = await self._running_task(replacing=None)
+        except _TaskWillNotRunError as refusal:
+            await self._abandon(str(refusal))
+        await self._pin_where_it_runs(task)
+
+    async def restart_in_place(self, timeout_s: float) -> None:
+        """Replace the server's task by a new one and return once that one runs.
+
+        A forced update of the service: the swarm stops the task and starts
+        another from the same spec, so on the same node (the placement pins
+        it there) with the same volumes. The new task has a new overlay
+        address, which ``get_ip_and_port`` then answers.
+
+        Raises:
+            ServerStateError: the service no longer exists.
+            SwarmSpawnError: the new task cannot run, with the engine's reason;
+                the service is left for the hub's next poll to see stopped.
+            RestartTimeoutError: the new task did not run within *timeout_s*.
+        """
+        replaced = await self.get_task()
+        try:
+            service = await self.docker("inspect_service", self.service_id)
+        except APIError as error:
+            if error.response is not None and error.response.status_code == HTTPStatus.NOT_FOUND:
+                raise ServerStateError(
+                    "the server's service no longer exists; stop and start the server again"
+                ) from error
+            raise
+        template = service["Spec"]["TaskTemplate"]
+        forced = {**template, "ForceUpdate": int(template.get("ForceUpdate", 0)) + 1}
+        await self.docker(
+            "update_service",
+            self.service_id,
+            service["Version"]["Index"],
+            task_template=forced,
+            fetch_current_spec=True,
+        )
+        try:
+            await asyncio.wait_for(
+                self._running_task(replacing=replaced.get("ID") if replaced else None), timeout_s
+            )
+        except TimeoutError as error:
+            raise RestartTimeoutError(
+                f"the swarm did not run the server's new task within {timeout_s}s"
+            ) from error
+        except _TaskWillNotRunError as refusal:
+            raise SwarmSpawnError(f"the server did not start again: {refusal}") from refusal
+
+    async def state_after_restart(self) -> str:
+        """Return the state of the service's current task ("running", "failed"), or "removed"."""
+        task = await self.get_task()
+        return "removed" if task is None else task_status(task).state
+
+    async def _running_task(self, replacing: str | None) -> Task:
+        """Wait until the service's newest task (not the one *replacing* names) runs; return it.
+
+        Raises:
+            _TaskWillNotRunError: the service is gone, the task reached a final
+                state, or no node could take it for ``placement_grace`` seconds.
+        """
         loop = asyncio.get_running_loop()
         unplaceable_since: float | None = None
         pause = FIRST_LOOK_S
         while True:
             task = await self.get_task()
             if task is None:
-                await self._abandon("the swarm removed the server's service before it started")
-            assert task is not None  # _abandon raises
+                raise _TaskWillNotRunError("the swarm removed the server's service")
             status = task_status(task)
-            if status.running:
-                await self._pin_where_it_runs(task)
-                return
-            if status.final:
-                await self._abandon(f"the swarm could not start the server: {status.reason()}")
-            if status.unplaceable:
+            if task.get("ID") == replacing:
+                pass  # the swarm has not made the new task yet
+            elif status.running:
+                return task
+            elif status.final:
+                raise _TaskWillNotRunError(
+                    f"the swarm could not start the server: {status.reason()}"
+                )
+            elif status.unplaceable:
                 unplaceable_since = unplaceable_since or loop.time()
                 if loop.time() - unplaceable_since >= self.placement_grace:
-                    await self._abandon(self._unplaceable(status.reason()))
+                    raise _TaskWillNotRunError(self._unplaceable(status.reason()))
             else:
                 unplaceable_since = None
             await asyncio.sleep(pause)
@@ -229,7 +296,7 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
             f"run the server now ({reason}); an admin can move them to another node"
         )
 
-    async def _abandon(self, reason: str) -> None:
+    async def _abandon(self, reason: str) -> NoReturn:
         self.log.warning("Giving up on %s: %s", self.service_name, reason)
         try:
             await self.remove_object()

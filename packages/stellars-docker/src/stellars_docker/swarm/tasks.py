@@ -52,13 +52,21 @@ def current_task(tasks: Sequence[Task]) -> Task | None:
     """Return the service's newest task, or None when it has none.
 
     A forced update (a restart) or the swarm's own retry leaves the older
-    tasks listed, shut down; the newest is the one that counts.
+    tasks listed, shut down; the one created last is the one that counts.
+    Not the highest version: every change of a task raises its version, and
+    the old task's shutdown can be recorded after the new task was made.
     """
     if not tasks:
         return None
-    return max(
-        tasks, key=lambda task: (task.get("Version", {}).get("Index", 0), task.get("CreatedAt", ""))
-    )
+    return max(tasks, key=lambda task: (_created(task), task.get("Version", {}).get("Index", 0)))
+
+
+def _created(task: Task) -> tuple[str, int]:
+    # "2026-12-06T09:00:00.5Z": the engine writes nanoseconds without their
+    # trailing zeros, so the text does not sort; seconds and nanoseconds do.
+    text = str(task.get("CreatedAt", "")).removesuffix("Z")
+    seconds, _, fraction = text.partition(".")
+    return seconds, int(fraction.ljust(9, "0")[:9] or 0)
 
 
 def task_status(task: Task) -> TaskStatus:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stellars_docker import restart_container
+from stellars_docker import restart_server
 from stellars_docker.errors import ServerStateError
 from stellars_ui.handlers.base import StellarsAPIHandler
 from stellars_ui.models.common import NoFields
@@ -22,7 +22,7 @@ class RestartServerHandler(StellarsAPIHandler):
         if not spawner.ready:
             raise ServerStateError(f"{user.name}'s server is not running")
         with runtime.restarts.claim(f"{user.name}/"):
-            await restart_container(
+            await restart_server(
                 runtime.client,
                 spawner,
                 limit_s=runtime.settings.engine_timeout_s,
