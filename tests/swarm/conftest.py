@@ -114,7 +114,10 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
             "JUPYTERHUB_HUB_BIND_URL": f"http://0.0.0.0:{API_PORT}",
             "JUPYTERHUB_HUB_CONNECT_URL": f"http://{HUB_NAME}:{API_PORT}",
             "JUPYTERHUB_SSL_ENABLED": "0",
-            "JUPYTERHUB_GPU_ENABLED": "0",
+            # GPUs as the nodes advertise them (one worker does): reserved by
+            # count for the groups whose policy grants them, none by default.
+            "JUPYTERHUB_GPU_ENABLED": "1",
+            "JUPYTERHUB_DEFAULT_GPUS": "none",
             # A local volume on a swarm is one node's: a "shared" one would
             # not be shared. Sharing across nodes needs a multi-host driver.
             "JUPYTERHUB_SHARED_VOLUME": "none",

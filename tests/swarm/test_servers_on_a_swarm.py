@@ -2,107 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import time
-from urllib.parse import urlsplit
 
 import pytest
 import requests
+from servers import (
+    FAILURE_WITHIN_S,
+    lab_status,
+    ready,
+    route_host,
+    service_name,
+    start,
+    start_and_fail,
+    task_address,
+    wait_ready,
+)
 
 from stellars_testing import wait_until
 
 # Letters and digits only: the service's name is then jupyterlab-{username}
 # as written (DockerSpawner escapes anything else in a name).
 USERS = [f"swarmuser{index}" for index in range(4)]
-SERVER_TIMEOUT_S = 180
-# What "fails within seconds" allows on a busy two-core machine: the engine
-# says why at once; the placement grace is 5 s.
-FAILURE_WITHIN_S = 30
-
-
-def _service(username: str) -> str:
-    # The platform's default container name template, jupyterlab-{username}.
-    return f"jupyterlab-{username}"
-
-
-def _ready(swarm_hub, username: str) -> bool:
-    response = swarm_hub.api("GET", f"users/{username}")
-    response.raise_for_status()
-    return bool(response.json()["servers"].get("", {}).get("ready"))
-
-
-def _start(swarm_hub, username: str, **options) -> None:
-    response = swarm_hub.api("POST", f"users/{username}/server", json=options)
-    assert response.status_code in {201, 202}, response.text
-
-
-def _wait_ready(swarm_hub, username: str) -> None:
-    try:
-        wait_until(
-            lambda: _ready(swarm_hub, username),
-            timeout_s=SERVER_TIMEOUT_S,
-            interval_s=1,
-            what=f"{username}'s server on the swarm",
-        )
-    except AssertionError as error:
-        raise AssertionError(f"{error}\n{swarm_hub.logs()}") from None
-
-
-def _lab_status(swarm_hub, username: str) -> requests.Response:
-    return requests.get(
-        f"{swarm_hub.url}user/{username}/api/status",
-        headers={"Authorization": f"token {swarm_hub.token}"},
-        timeout=30,
-    )
-
-
-def _route_host(swarm_hub, username: str) -> str | None:
-    routes = swarm_hub.api("GET", "proxy").json()
-    targets = [r["target"] for r in routes.values() if r.get("data", {}).get("user") == username]
-    (target,) = targets
-    return urlsplit(target).hostname
-
-
-def _task_address(swarm_hub, task: dict) -> str:
-    (address,) = [
-        a["Addresses"][0].split("/")[0]
-        for a in task["NetworksAttachments"]
-        if a["Network"]["Spec"]["Name"] == swarm_hub.network
-    ]
-    return address
-
-
-def _start_and_fail(swarm_hub, username: str, **options) -> str:
-    """Start *username*'s server and return why it failed, as the API tells it.
-
-    JupyterHub waits a few seconds for a spawn before it answers: a spawn
-    that fails within them fails the request itself; a slower one fails in
-    the progress stream.
-    """
-    response = swarm_hub.api("POST", f"users/{username}/server", json=options)
-    if response.status_code >= 400:
-        return str(response.json()["message"])
-    assert response.status_code == 202, response.text
-    outcome = _spawn_outcome(swarm_hub, username)
-    assert outcome.get("failed"), outcome
-    return str(outcome["message"])
-
-
-def _spawn_outcome(swarm_hub, username: str) -> dict:
-    """Follow the spawn's progress stream to its last event (JupyterHub's own API)."""
-    with requests.get(
-        f"{swarm_hub.url}hub/api/users/{username}/server/progress",
-        headers={"Authorization": f"token {swarm_hub.token}"},
-        stream=True,
-        timeout=SERVER_TIMEOUT_S,
-    ) as stream:
-        last: dict = {}
-        for line in stream.iter_lines(decode_unicode=True):
-            if line and line.startswith("data:"):
-                last = json.loads(line.removeprefix("data:"))
-                if last.get("failed") or last.get("ready"):
-                    return last
-    return last
 
 
 @pytest.fixture(scope="module")
@@ -110,26 +30,26 @@ def running(swarm_hub):
     response = swarm_hub.api("POST", "users", json={"usernames": USERS})
     assert response.status_code == 201, response.text
     for username in USERS:
-        _start(swarm_hub, username)
+        start(swarm_hub, username)
     for username in USERS:
-        _wait_ready(swarm_hub, username)
+        wait_ready(swarm_hub, username)
     return USERS
 
 
 def test_servers_of_several_users_run_on_several_nodes_and_answer_through_the_hub(
     swarm_hub, running
 ):
-    nodes = {username: swarm_hub.node_of(_service(username)) for username in running}
+    nodes = {username: swarm_hub.node_of(service_name(username)) for username in running}
     assert len(set(nodes.values())) >= 2, nodes
     for username in running:
-        status = _lab_status(swarm_hub, username)
+        status = lab_status(swarm_hub, username)
         assert status.status_code == 200, f"{username} on {nodes[username]}: {status.text}"
         assert "started" in status.json()
 
 
 def test_each_server_is_a_service_with_one_task_resolved_without_a_virtual_ip(swarm_hub, running):
     manager = swarm_hub.swarm.manager.client
-    spec = manager.services.get(_service(running[0])).attrs["Spec"]
+    spec = manager.services.get(service_name(running[0])).attrs["Spec"]
     assert spec["Mode"] == {"Replicated": {"Replicas": 1}}
     assert spec["EndpointSpec"]["Mode"] == "dnsrr"
     assert spec["TaskTemplate"]["RestartPolicy"]["Condition"] == "none"
@@ -141,19 +61,19 @@ def test_each_server_is_a_service_with_one_task_resolved_without_a_virtual_ip(sw
 
 def test_the_proxy_routes_to_the_tasks_own_address_also_after_a_quick_restart(swarm_hub, running):
     username = running[0]
-    service = _service(username)
+    service = service_name(username)
     response = swarm_hub.api("DELETE", f"users/{username}/server")
     assert response.status_code in {202, 204}, response.text
     wait_until(
-        lambda: not _ready(swarm_hub, username) and not swarm_hub.tasks_of(service),
+        lambda: not ready(swarm_hub, username) and not swarm_hub.tasks_of(service),
         timeout_s=60,
         what="the server to stop and its service to go",
     )
-    _start(swarm_hub, username)
-    _wait_ready(swarm_hub, username)
+    start(swarm_hub, username)
+    wait_ready(swarm_hub, username)
     (task,) = [t for t in swarm_hub.tasks_of(service) if t["Status"]["State"] == "running"]
-    assert _route_host(swarm_hub, username) == _task_address(swarm_hub, task)
-    assert _lab_status(swarm_hub, username).status_code == 200
+    assert route_host(swarm_hub, username) == task_address(swarm_hub, task)
+    assert lab_status(swarm_hub, username).status_code == 200
 
 
 def _contents(swarm_hub, username: str, path: str) -> str:
@@ -164,7 +84,7 @@ def test_a_users_file_is_there_after_a_stop_and_start_on_the_node_of_their_volum
     swarm_hub, running
 ):
     username = running[1]
-    service = _service(username)
+    service = service_name(username)
     headers = {"Authorization": f"token {swarm_hub.token}"}
     node = swarm_hub.node_of(service)
     written = requests.put(
@@ -181,8 +101,8 @@ def test_a_users_file_is_there_after_a_stop_and_start_on_the_node_of_their_volum
             timeout_s=60,
             what="the server's service to go",
         )
-        _start(swarm_hub, username)
-        _wait_ready(swarm_hub, username)
+        start(swarm_hub, username)
+        wait_ready(swarm_hub, username)
         assert swarm_hub.node_of(service) == node
         spec = swarm_hub.swarm.manager.client.services.get(service).attrs["Spec"]
         node_id = swarm_hub.swarm.node_named(node).node_id()
@@ -196,7 +116,7 @@ def test_a_restart_replaces_the_task_on_its_node_keeps_the_files_and_moves_the_r
     swarm_hub, running
 ):
     username = running[2]
-    service = _service(username)
+    service = service_name(username)
     headers = {"Authorization": f"token {swarm_hub.token}"}
     node = swarm_hub.node_of(service)
     (before,) = [t for t in swarm_hub.tasks_of(service) if t["Status"]["State"] == "running"]
@@ -215,13 +135,13 @@ def test_a_restart_replaces_the_task_on_its_node_keeps_the_files_and_moves_the_r
     assert after["ID"] != before["ID"]  # a new task of the same service
     assert swarm_hub.node_of(service) == node
     # The answer comes once the lab answers again, at the new task's address.
-    assert _route_host(swarm_hub, username) == _task_address(swarm_hub, after)
+    assert route_host(swarm_hub, username) == task_address(swarm_hub, after)
     read = requests.get(
         _contents(swarm_hub, username, "restarted.txt"), headers=headers, timeout=30
     )
     assert read.status_code == 200, read.text
     assert read.json()["content"] == "before the restart"
-    assert _ready(swarm_hub, username)
+    assert ready(swarm_hub, username)
 
 
 def _profile_user(swarm_hub, name: str, profile: dict) -> str:
@@ -242,16 +162,16 @@ def _profile_user(swarm_hub, name: str, profile: dict) -> str:
 
 def _fails_fast_saying(swarm_hub, username: str, profile: str, reason: str) -> None:
     started = time.monotonic()
-    message = _start_and_fail(swarm_hub, username, profile=profile)
+    message = start_and_fail(swarm_hub, username, profile=profile)
     elapsed = time.monotonic() - started
     assert reason in message, swarm_hub.logs()
     assert elapsed < FAILURE_WITHIN_S, f"{elapsed:.0f}s: {message}"
-    assert not swarm_hub.tasks_of(_service(username))
+    assert not swarm_hub.tasks_of(service_name(username))
     services = swarm_hub.swarm.manager.client.services.list()
-    assert _service(username) not in {service.name for service in services}
+    assert service_name(username) not in {service.name for service in services}
 
 
-def test_a_server_the_swarm_cannot_start_fails_within_seconds_with_its_reason_and_no_service(
+def test_a_server_the_swarm_cannot_start_fails_within_seconds_with_its_reason_and_noservice_name(
     swarm_hub, lab_image
 ):
     # The policy API accepts a profile's image only when the engine has it;
@@ -265,7 +185,7 @@ def test_a_server_the_swarm_cannot_start_fails_within_seconds_with_its_reason_an
     _fails_fast_saying(swarm_hub, username, "gone", "the swarm could not start the server: ")
 
 
-def test_a_server_no_node_has_room_for_fails_within_seconds_with_its_reason_and_no_service(
+def test_a_server_no_node_has_room_for_fails_within_seconds_with_its_reason_and_noservice_name(
     swarm_hub, lab_image
 ):
     # The guarantee is a reservation the scheduler must find on one node.
@@ -282,19 +202,19 @@ def _availability(swarm_hub, hostname: str, availability: str) -> None:
     assert node.update(spec)
 
 
-def test_a_user_whose_node_is_drained_is_told_where_their_files_are_and_gets_no_service(
+def test_a_user_whose_node_is_drained_is_told_where_their_files_are_and_gets_noservice_name(
     swarm_hub, running
 ):
     # Last in the module: draining the node stops every server on it.
     username = running[2]
-    service = _service(username)
+    service = service_name(username)
     node = swarm_hub.node_of(service)
     assert swarm_hub.api("DELETE", f"users/{username}/server").status_code in {202, 204}
     wait_until(lambda: not swarm_hub.tasks_of(service), timeout_s=60, what="the service to go")
     _availability(swarm_hub, node, "drain")
     try:
         started = time.monotonic()
-        message = _start_and_fail(swarm_hub, username)
+        message = start_and_fail(swarm_hub, username)
         assert f"files are on the swarm node {node}" in message
         assert "move them to another node" in message
         assert time.monotonic() - started < FAILURE_WITHIN_S

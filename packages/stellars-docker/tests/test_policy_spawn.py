@@ -153,6 +153,53 @@ def test_no_gpu_is_requested_from_an_engine_without_them():
     assert plan.environment["ENABLE_GPU_SUPPORT"] == "0"
 
 
+SWARM_BASE = SpawnBase(image="lab", gpus_available=True, gpu_resource="NVIDIA-GPU")
+
+
+@pytest.mark.parametrize(
+    ("grant", "reserved"),
+    [
+        (GpuGrant(count=2), 2),
+        # The swarm's scheduler picks which GPUs: two named devices are two GPUs.
+        (GpuGrant(devices=("0", "2")), 2),
+        (GpuGrant(devices=("GPU-4b2ad1f0-0c5c",)), 1),
+    ],
+)
+def test_on_a_swarm_each_gpu_choice_becomes_a_reservation_of_that_many(grant, reserved):
+    policy = effective_policy({"g": GroupPolicy(gpus=grant.as_spec())})
+    plan = plan_spawn(policy, None, SWARM_BASE)
+    assert plan.generic_resources == (("NVIDIA-GPU", reserved),)
+    assert "device_requests" not in plan.host_config
+    assert "NVIDIA_VISIBLE_DEVICES" not in plan.environment  # the node's runtime sets it
+    assert plan.environment["ENABLE_GPU_SUPPORT"] == "1"
+
+
+def test_on_a_swarm_no_gpus_reserve_nothing_and_all_gpus_are_refused_saying_why():
+    none = plan_spawn(effective_policy({"g": GroupPolicy(gpus="none")}), None, SWARM_BASE)
+    assert none.generic_resources == ()
+    assert none.environment["ENABLE_GPU_SUPPORT"] == "0"
+    with pytest.raises(SpawnRefusedError) as refused:
+        plan_spawn(effective_policy({"g": GroupPolicy(gpus="all")}), None, SWARM_BASE)
+    assert refused.value.status == HTTPStatus.CONFLICT
+    assert "a number of GPUs" in str(refused.value)
+
+
+def test_a_swarm_spawner_gets_the_reservation_and_keeps_the_operators_own_resources():
+    spawner = SimpleNamespace(
+        name="",
+        extra_resources_spec={"generic_resources": [{"stale": 1}], "cpu_limit": 10**9},
+    )
+    policy = effective_policy({"g": GroupPolicy(gpus=1)})
+    apply_plan(spawner, plan_spawn(policy, None, SWARM_BASE))
+    assert spawner.extra_resources_spec == {
+        "cpu_limit": 10**9,
+        "generic_resources": [{"DiscreteResourceSpec": {"Kind": "NVIDIA-GPU", "Value": 1}}],
+    }
+    # A later start under a policy without GPUs reserves none.
+    apply_plan(spawner, plan_spawn(effective_policy({}), None, SWARM_BASE))
+    assert spawner.extra_resources_spec == {"cpu_limit": 10**9}
+
+
 def test_docker_access_mounts_the_socket_or_sets_privileged():
     socket = effective_policy(
         {"s": GroupPolicy(docker_access=DockerAccess.SOCKET)}, docker_trusted={"s"}

@@ -113,6 +113,35 @@ def test_the_swarm_spawner_without_a_network_stops_start_up_naming_the_variable(
     assert "overlay network" in str(raised.value)
 
 
+def test_a_swarm_reserves_gpus_only_when_the_operator_turns_them_on(config, monkeypatch):
+    # The hub's own node is not where servers run: no probe, whatever the mode.
+    monkeypatch.setattr(
+        "stellars_hub.docker_platform.detect_gpus",
+        lambda *args, **kwargs: pytest.fail("a probe on a swarm"),
+    )
+    swarm = {"JUPYTERHUB_SPAWNER": "swarm", "JUPYTERHUB_NETWORK_NAME": "labs"}
+    configure(config, _settings(swarm))  # the default mode, 2: detection, which a swarm cannot do
+    assert platform_context(config.JupyterHub.tornado_settings).docker.gpu.enabled is False
+    on = {**swarm, "JUPYTERHUB_GPU_ENABLED": "1", "JUPYTERHUB_DEFAULT_GPUS": "none"}
+    turned_on = Config()
+    configure(turned_on, _settings(on))
+    assert platform_context(turned_on.JupyterHub.tornado_settings).docker.gpu.enabled is True
+
+
+def test_all_gpus_by_default_on_a_swarm_stops_start_up_naming_the_variable():
+    with pytest.raises(SettingsError) as raised:
+        _settings(
+            {
+                "JUPYTERHUB_SPAWNER": "swarm",
+                "JUPYTERHUB_NETWORK_NAME": "labs",
+                "JUPYTERHUB_GPU_ENABLED": "1",
+            }
+        )
+    (problem,) = raised.value.problems
+    assert problem.variable == "JUPYTERHUB_DEFAULT_GPUS"
+    assert "a number of GPUs" in str(raised.value)
+
+
 def test_the_local_spawner_is_a_choice_for_machines_without_docker(config):
     configure(config, _settings({"JUPYTERHUB_SPAWNER": "local"}))
     assert config.JupyterHub.spawner_class == "jupyterhub.spawner.SimpleLocalProcessSpawner"

@@ -30,7 +30,7 @@ from stellars_docker import (
     register_account_deletes,
     spawner_config,
 )
-from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS
+from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS, GpuResolution
 from stellars_docker.policy import (
     GroupPolicy,
     PolicySettings,
@@ -143,11 +143,17 @@ def configure_spawner(
         mem_limit=settings.mem_limit or None,
         environment=lab_service_toggles(settings),
     )
-    gpu = detect_gpus(
-        GpuMode(settings.gpu_enabled),
-        image=settings.nvidia_image or settings.notebook_image,
-        timeout_s=settings.gpu_probe_timeout,
-    )
+    if settings.spawner == "swarm":
+        # The nodes advertise their GPUs to the swarm's scheduler; a probe
+        # here would see only this node's. So only the operator's "1" turns
+        # reservations on.
+        gpu = GpuResolution(enabled=settings.gpu_enabled == 1, detected=False)
+    else:
+        gpu = detect_gpus(
+            GpuMode(settings.gpu_enabled),
+            image=settings.nvidia_image or settings.notebook_image,
+            timeout_s=settings.gpu_probe_timeout,
+        )
     spawner = spawner_config(docker_settings, gpu)
     for trait, value in spawner.items():
         setattr(c.DockerSpawner, trait, value)
@@ -171,6 +177,7 @@ def configure_spawner(
         },
         gpus_available=gpu.enabled,
         name_template=docker_settings.name_template,
+        gpu_resource=settings.swarm_gpu_resource if settings.spawner == "swarm" else "",
     )
     # Created at every start; an empty entry leaves existing members alone. An
     # entry the config file wrote before calling configure() stays as written:

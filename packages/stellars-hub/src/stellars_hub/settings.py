@@ -62,6 +62,16 @@ def _setting(default: Any, env: str, category: str, description: str, **constrai
     )
 
 
+_SWARM_NEEDS_A_NETWORK = (
+    "JUPYTERHUB_SPAWNER=swarm needs the attachable overlay network the hub and the servers share"
+)
+_SWARM_RESERVES_GPUS_BY_COUNT = (
+    "a Docker Swarm reserves a number of GPUs, never all of a node's: with "
+    "JUPYTERHUB_SPAWNER=swarm and JUPYTERHUB_GPU_ENABLED=1 set it to none, and give the groups "
+    "that need GPUs a count"
+)
+
+
 class HubSettings(BaseModel):
     """Every setting of the platform, validated together."""
 
@@ -460,6 +470,16 @@ class HubSettings(BaseModel):
         ge=1,
         le=120,
     )
+    swarm_gpu_resource: str = _setting(
+        "NVIDIA-GPU",
+        "JUPYTERHUB_SWARM_GPU_RESOURCE",
+        GPU_CATEGORY,
+        "On a Docker Swarm: the generic resource kind the nodes advertise their GPUs as "
+        "(node-generic-resources in each node's daemon.json); a policy's GPUs become a "
+        "reservation of that many. GPUs are reserved only with JUPYTERHUB_GPU_ENABLED=1: the "
+        "hub cannot detect other nodes' GPUs.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    )
     default_gpus: Literal["all", "none"] = _setting(
         "all",
         "JUPYTERHUB_DEFAULT_GPUS",
@@ -692,20 +712,24 @@ class HubSettings(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _swarm_has_a_network(self) -> HubSettings:
-        if self.spawner == "swarm" and not self.network_name:
+    def _swarm_has_what_it_needs(self) -> HubSettings:
+        if self.spawner != "swarm":
+            return self
+        problems = []
+        if not self.network_name:
+            problems.append(("JUPYTERHUB_NETWORK_NAME", _SWARM_NEEDS_A_NETWORK))
+        if self.gpu_enabled == 1 and self.default_gpus == "all":
+            problems.append(("JUPYTERHUB_DEFAULT_GPUS", _SWARM_RESERVES_GPUS_BY_COUNT))
+        if problems:
             raise ValidationError.from_exception_data(
                 type(self).__name__,
                 [
                     InitErrorDetails(
-                        type=PydanticCustomError(
-                            "swarm",
-                            "JUPYTERHUB_SPAWNER=swarm needs the attachable overlay network the "
-                            "hub and the servers share",
-                        ),
-                        loc=("JUPYTERHUB_NETWORK_NAME",),
+                        type=PydanticCustomError("swarm", message),
+                        loc=(variable,),
                         input=None,
                     )
+                    for variable, message in problems
                 ],
             )
         return self

@@ -46,6 +46,12 @@ SWARM_PORT = 2377
 # swarm to report every node ready.
 START_TIMEOUT_S = 90.0
 
+# The last worker advertises two GPUs to the swarm as generic resources, as
+# a GPU node's daemon.json does (node-generic-resources). It has none: a task
+# that reserves them runs as any other, with the swarm's assignment recorded.
+GPU_RESOURCE = "NVIDIA-GPU"
+TEST_GPUS = ("GPU-stellars-test-0", "GPU-stellars-test-1")
+
 # What an engine needs inside a container where --privileged is refused (the
 # kernel's capability bounding set lacks CAP_SYS_RESOURCE here): every other
 # capability, no seccomp or AppArmor profile, every device, its own cgroup
@@ -146,7 +152,15 @@ def start_swarm(
     for name in names:
         _remove_container(host, name)
     # Every node's engine starts at once; then each is waited for.
-    containers = [_run_node(host, image, name, run_id) for name in names]
+    gpus = [
+        argument
+        for gpu in TEST_GPUS
+        for argument in ("--node-generic-resource", f"{GPU_RESOURCE}={gpu}")
+    ]
+    containers = [
+        _run_node(host, image, name, run_id, gpus if name == names[-1] and workers else [])
+        for name in names
+    ]
     nodes = [
         _node_answering(container, manager=index == 0) for index, container in enumerate(containers)
     ]
@@ -159,7 +173,9 @@ def start_swarm(
     return swarm
 
 
-def _run_node(host: docker.DockerClient, image: str, name: str, run_id: str) -> Container:
+def _run_node(
+    host: docker.DockerClient, image: str, name: str, run_id: str, engine_arguments: list[str]
+) -> Container:
     # The node's engine state lives in a folder of the host, kept between runs
     # so that the images copied onto it need not be copied again. A folder,
     # not a volume: the host engine's disk-usage query (the platform's volume
@@ -173,6 +189,7 @@ def _run_node(host: docker.DockerClient, image: str, name: str, run_id: str) -> 
     )
     created = host.api.create_container(
         image,
+        command=engine_arguments,  # after the entry script's own dockerd arguments
         name=name,
         hostname=name,
         labels={RUN_LABEL: run_id, ROLE_LABEL: NODE_ROLE},

@@ -133,7 +133,7 @@ def make_policy_hook(
             if settings.refuse_over_quota and volume_total is not None:
                 check_quota(policy, volume_total(spawner))
             profile = choose_profile(policy, spawner.user_options or {})
-        plan = plan_spawn(policy, profile, base)
+            plan = plan_spawn(policy, profile, base)
         apply_plan(spawner, plan, base)
         record_applied(user.db, user.id, spawner.name, plan.fingerprint, plan.profile)
         if plan.docker_access.value != "none":

@@ -95,6 +95,10 @@ class SpawnBase:
             server; a named server's container adds ``--{servername}`` to it
             (as DockerSpawner's own default does), so two servers of one
             user never share a container name.
+        gpu_resource: on a Docker Swarm, the generic resource kind its nodes
+            advertise their GPUs as (``NVIDIA-GPU``): a policy's GPUs become a
+            reservation of that many, and the scheduler picks the node and
+            the devices. Empty: one engine, GPUs as device requests.
     """
 
     image: str
@@ -104,6 +108,7 @@ class SpawnBase:
     gpus_available: bool = False
     socket_path: str = DEFAULT_SOCKET_PATH
     name_template: str = ""
+    gpu_resource: str = ""
 
     def __post_init__(self) -> None:
         """Refuse a base that grants Docker access to everyone: membership would not matter.
@@ -140,6 +145,8 @@ class SpawnPlan:
     # single engine gets them as host config above, and ignores these).
     cpu_guarantee: float | None = None
     mem_guarantee: int | None = None
+    # On a swarm: (kind, count) of each generic resource the server reserves.
+    generic_resources: tuple[tuple[str, int], ...] = ()
 
 
 def plan_spawn(policy: EffectivePolicy, profile: Profile | None, base: SpawnBase) -> SpawnPlan:
@@ -167,12 +174,7 @@ def plan_spawn(policy: EffectivePolicy, profile: Profile | None, base: SpawnBase
     environment.update(
         {name: variable.value or "" for name, variable in policy.environment.items()}
     )
-    granted = base.gpus_available and gpus.any
-    environment.update(dict.fromkeys(GPU_ENVIRONMENT_FLAGS, "1" if granted else "0"))
-    if granted:
-        host_config["device_requests"] = [gpu_request(gpus)]
-        if gpus.devices:
-            environment["NVIDIA_VISIBLE_DEVICES"] = ",".join(gpus.devices)
+    generic_resources = _give_gpus(gpus, base, host_config, environment)
     volumes = dict(base.volumes)
     if policy.docker_access is DockerAccess.SOCKET:
         # A volumes key that is an absolute path is a bind of that host path.
@@ -194,7 +196,28 @@ def plan_spawn(policy: EffectivePolicy, profile: Profile | None, base: SpawnBase
         fingerprint=policy.fingerprint(),
         cpu_guarantee=float(cpu_guarantee) if cpu_guarantee is not None else None,
         mem_guarantee=int(mem_guarantee) if mem_guarantee is not None else None,
+        generic_resources=generic_resources,
     )
+
+
+def _give_gpus(
+    gpus: GpuGrant, base: SpawnBase, host_config: dict[str, Any], environment: dict[str, str]
+) -> tuple[tuple[str, int], ...]:
+    """Add what gives a server *gpus* to its host config and environment.
+
+    Returns the generic resources a swarm service reserves for them (none
+    on one engine, where a device request does it).
+    """
+    granted = base.gpus_available and gpus.any
+    environment.update(dict.fromkeys(GPU_ENVIRONMENT_FLAGS, "1" if granted else "0"))
+    if not granted:
+        return ()
+    if base.gpu_resource:
+        return ((base.gpu_resource, swarm_gpu_count(gpus)),)
+    host_config["device_requests"] = [gpu_request(gpus)]
+    if gpus.devices:
+        environment["NVIDIA_VISIBLE_DEVICES"] = ",".join(gpus.devices)
+    return ()
 
 
 def gpu_request(gpus: GpuGrant) -> docker.types.DeviceRequest:
@@ -206,6 +229,26 @@ def gpu_request(gpus: GpuGrant) -> docker.types.DeviceRequest:
     if gpus.devices:
         return docker.types.DeviceRequest(device_ids=list(gpus.devices), capabilities=[["gpu"]])
     return docker.types.DeviceRequest(count=-1 if gpus.all else gpus.count, capabilities=[["gpu"]])
+
+
+def swarm_gpu_count(gpus: GpuGrant) -> int:
+    """Return how many GPUs a swarm service reserves for *gpus*.
+
+    A swarm reserves generic resources by count; its scheduler picks the node
+    and which of the node's GPUs, and the node's NVIDIA runtime shows the
+    container those. So specific devices count as that many GPUs, and "all"
+    (every GPU of whichever node) cannot be said.
+
+    Raises:
+        SpawnRefusedError: 409 for "all".
+    """
+    if gpus.all:
+        raise SpawnRefusedError(
+            HTTPStatus.CONFLICT,
+            'Your groups grant "all" GPUs, which a Docker Swarm cannot reserve: it reserves '
+            "a number of GPUs. An admin can set the group's GPUs to a number.",
+        )
+    return len(gpus.devices) or gpus.count
 
 
 def server_name_template(base: SpawnBase, server_name: str) -> str | None:
@@ -232,5 +275,16 @@ def apply_plan(spawner: Any, plan: SpawnPlan, base: SpawnBase | None = None) -> 
     spawner.mem_guarantee = plan.mem_guarantee
     spawner.volumes = plan.volumes
     spawner.extra_host_config = plan.host_config
+    if hasattr(spawner, "extra_resources_spec"):
+        # A swarm's spawner: reservations are the service's, not host config.
+        # The operator's own resource values stay; the generic ones are the policy's.
+        resources = dict(spawner.extra_resources_spec)
+        resources.pop("generic_resources", None)
+        if plan.generic_resources:
+            resources["generic_resources"] = [
+                {"DiscreteResourceSpec": {"Kind": kind, "Value": count}}
+                for kind, count in plan.generic_resources
+            ]
+        spawner.extra_resources_spec = resources
     spawner.environment = plan.environment
     spawner.user_options = {PROFILE_OPTION: plan.profile} if plan.profile else {}

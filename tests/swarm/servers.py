@@ -1,0 +1,110 @@
+"""Driving users' servers on the test swarm through the hub's REST API."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import requests
+
+from stellars_testing import wait_until
+
+SERVER_TIMEOUT_S = 180
+# What "fails within seconds" allows on a busy two-core machine: the engine
+# says why at once; the placement grace is 5 s.
+FAILURE_WITHIN_S = 30
+
+
+def service_name(username: str) -> str:
+    # The platform's default container name template, jupyterlab-{username}.
+    return f"jupyterlab-{username}"
+
+
+def ready(swarm_hub, username: str) -> bool:
+    response = swarm_hub.api("GET", f"users/{username}")
+    response.raise_for_status()
+    return bool(response.json()["servers"].get("", {}).get("ready"))
+
+
+def start(swarm_hub, username: str, **options) -> None:
+    response = swarm_hub.api("POST", f"users/{username}/server", json=options)
+    assert response.status_code in {201, 202}, response.text
+
+
+def wait_ready(swarm_hub, username: str) -> None:
+    try:
+        wait_until(
+            lambda: ready(swarm_hub, username),
+            timeout_s=SERVER_TIMEOUT_S,
+            interval_s=1,
+            what=f"{username}'s server on the swarm",
+        )
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{swarm_hub.logs()}") from None
+
+
+def lab_status(swarm_hub, username: str) -> requests.Response:
+    return requests.get(
+        f"{swarm_hub.url}user/{username}/api/status",
+        headers={"Authorization": f"token {swarm_hub.token}"},
+        timeout=30,
+    )
+
+
+def route_host(swarm_hub, username: str) -> str | None:
+    routes = swarm_hub.api("GET", "proxy").json()
+    targets = [r["target"] for r in routes.values() if r.get("data", {}).get("user") == username]
+    (target,) = targets
+    return urlsplit(target).hostname
+
+
+def task_address(swarm_hub, task: dict) -> str:
+    (address,) = [
+        a["Addresses"][0].split("/")[0]
+        for a in task["NetworksAttachments"]
+        if a["Network"]["Spec"]["Name"] == swarm_hub.network
+    ]
+    return address
+
+
+def start_and_fail(swarm_hub, username: str, **options) -> str:
+    """Start *username*'s server and return why it failed, as the API tells it.
+
+    JupyterHub waits a few seconds for a spawn before it answers: a spawn
+    that fails within them fails the request itself; a slower one fails in
+    the progress stream.
+    """
+    response = swarm_hub.api("POST", f"users/{username}/server", json=options)
+    if response.status_code >= 400:
+        return str(response.json()["message"])
+    assert response.status_code == 202, response.text
+    outcome = spawn_outcome(swarm_hub, username)
+    assert outcome.get("failed"), outcome
+    return str(outcome["message"])
+
+
+def spawn_outcome(swarm_hub, username: str) -> dict:
+    """Follow the spawn's progress stream to its last event (JupyterHub's own API)."""
+    with requests.get(
+        f"{swarm_hub.url}hub/api/users/{username}/server/progress",
+        headers={"Authorization": f"token {swarm_hub.token}"},
+        stream=True,
+        timeout=SERVER_TIMEOUT_S,
+    ) as stream:
+        last: dict = {}
+        for line in stream.iter_lines(decode_unicode=True):
+            if line and line.startswith("data:"):
+                last = json.loads(line.removeprefix("data:"))
+                if last.get("failed") or last.get("ready"):
+                    return last
+    return last
+
+
+def team(swarm_hub, group: str, usernames: list[str], policy: dict) -> None:
+    """Create *usernames* as the members of *group*, whose policy is *policy*."""
+    created = swarm_hub.api("POST", "users", json={"usernames": usernames})
+    assert created.status_code == 201, created.text
+    made = swarm_hub.api("POST", f"groups/{group}", json={"users": usernames})
+    assert made.status_code == 201, made.text
+    stored = swarm_hub.api("PUT", f"stellars/group-policies/{group}", json={"policy": policy})
+    assert stored.status_code == 200, stored.text
