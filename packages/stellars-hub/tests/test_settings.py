@@ -317,7 +317,7 @@ def test_a_warning_lead_time_out_of_range_is_refused(value):
         load_settings({"JUPYTERHUB_IDLE_CULLER_WARNING": value})
 
 
-POSTGRES_URL = "postgresql+psycopg://jupyterhub@db:5432/jupyterhub"
+POSTGRES_URL = "postgresql+psycopg://jupyterhub@db:5432/jupyterhub?connect_timeout=10"
 
 
 def test_the_database_password_may_come_from_a_file(tmp_path):
@@ -328,6 +328,7 @@ def test_the_database_password_may_come_from_a_file(tmp_path):
     )
     assert settings.database_url() == (
         "postgresql+psycopg://jupyterhub:s3cret%2Fwith%40odd%3Achars@db:5432/jupyterhub"
+        "?connect_timeout=10"
     )
     assert settings.db_url == POSTGRES_URL  # what the settings page lists: no password
 
