@@ -98,7 +98,10 @@ def _with_extras(package: str) -> str:
 # so only the session that needs the image builds it: a failing unit test then
 # fails its package's session and the deploy session, while every other
 # session still runs and reports.
-WITHOUT_HUB_IMAGE = ("--except", "hub-image,swarm-node-image")
+# The images only the swarm session uses: its test swarm's nodes, and the
+# PostgreSQL and registry of deploy/stack.yml.
+SWARM_IMAGES = "swarm-node-image,postgres-image,registry-image"
+WITHOUT_HUB_IMAGE = ("--except", f"hub-image,{SWARM_IMAGES}")
 
 
 def _environment(session: nox.Session, *parts: str) -> dict[str, str]:
@@ -235,7 +238,7 @@ def deploy(session: nox.Session) -> None:
     # and HTTP, and reads compose.yml.
     session.install(TESTING, "pyyaml>=6")
     _pytest(
-        session, ROOT / "tests" / "deploy", "deploy", components=("--except", "swarm-node-image")
+        session, ROOT / "tests" / "deploy", "deploy", components=("--except", SWARM_IMAGES)
     )
 
 

@@ -170,6 +170,40 @@ exit_if_built() {
     exit 0
 }
 
+# build_on_debian_base REPO DIR LOG_NAME: build DIR/Dockerfile on the
+# debootstrapped Debian base (provision-lab-image.sh makes it) as REPO:latest
+# and REPO:<hash of DIR's files>, print REPO:latest and exit the script. An
+# unchanged DIR skips the build. For the small images that install Debian
+# packages and nothing else: the swarm node, the stack's PostgreSQL and
+# registry.
+build_on_debian_base() {
+    local repo=$1 dir=$2 log_name=$3 base_image=stellars-debian-base:bookworm
+    local hash content_tag latest_tag t0
+    [[ -f $dir/Dockerfile ]] || die "missing $dir/Dockerfile"
+    if ! timeout 10 docker info >/dev/null 2>&1; then
+        "$STELLARS_ROOT/scripts/provision-docker.sh"
+    fi
+    hash=$(cd -- "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |
+        sha256sum | cut -c1-12)
+    content_tag="$repo:$hash"
+    latest_tag="$repo:latest"
+    exit_if_built "$content_tag" "$latest_tag"
+    if ! image_id "$base_image" >/dev/null; then
+        log "$base_image missing; provision-lab-image.sh makes it"
+        "$STELLARS_ROOT/scripts/provision-lab-image.sh" >/dev/null ||
+            die "provision-lab-image.sh failed"
+    fi
+    log "docker build $content_tag (apt installs its packages; a minute or two)"
+    t0=$(now_s)
+    run_logged "$log_name" docker build --force-rm --build-arg "BASE_IMAGE=$base_image" \
+        --label "org.stellars-hub.content-hash=$hash" \
+        -t "$content_tag" -t "$latest_tag" "$dir" || die "docker build failed"
+    remove_superseded_tags "$repo" "$hash"
+    log "built $content_tag = $latest_tag in $(elapsed_since "$t0")s"
+    printf '%s\n' "$latest_tag"
+    exit 0
+}
+
 # remove_superseded_tags REPO HASH: remove REPO's other content-hash tags,
 # those no container still uses.
 remove_superseded_tags() {

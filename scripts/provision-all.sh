@@ -6,12 +6,14 @@
 #
 # Usage: provision-all.sh [--only PART[,PART...]] [--except PART[,PART...]]
 #   PARTs: docker chp postgres chromium axe lab-image hub-image compose swarm-node-image
+#          postgres-image registry-image
 #          (default: all)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-all_parts=(docker chp postgres chromium axe lab-image hub-image compose swarm-node-image)
+all_parts=(docker chp postgres chromium axe lab-image hub-image compose swarm-node-image
+    postgres-image registry-image)
 
 usage() {
     sed -n '/^# Usage:/,/^# *PARTs:/p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -65,6 +67,8 @@ declare -A key_of=(
     [hub-image]=STELLARS_HUB_IMAGE
     [compose]=STELLARS_COMPOSE
     [swarm-node-image]=STELLARS_SWARM_NODE_IMAGE
+    [postgres-image]=STELLARS_POSTGRES_IMAGE
+    [registry-image]=STELLARS_REGISTRY_IMAGE
 )
 
 t0=$(now_s)

@@ -27,8 +27,9 @@ trap stop_started EXIT
 # All but the hub image, whose build runs the unit tests: the deploy session
 # builds it (noxfile.py), so a failing unit test fails that session and its
 # package's, and every other session still runs and reports. The swarm
-# node's image is the swarm session's alone; it builds it.
-scripts/provision-all.sh --except hub-image,swarm-node-image >/dev/null
+# node's image and the stack's PostgreSQL and registry images are the swarm
+# session's alone; it builds them.
+scripts/provision-all.sh --except hub-image,swarm-node-image,postgres-image,registry-image >/dev/null
 log "provisioned in $(elapsed_since "$started")s"
 
 rm -rf .cache/reports

@@ -444,3 +444,23 @@ def test_members_listed_before_configure_are_kept(config):
         "docker-privileged": {},
         "staff": ["bo"],
     }
+
+
+def test_the_cookie_secret_and_the_database_password_come_from_their_files(config, tmp_path):
+    cookie, password = tmp_path / "cookie", tmp_path / "db-password"
+    cookie.write_text("ab" * 32)
+    password.write_text("pw")
+    configure(
+        config,
+        _settings(
+            {
+                "JUPYTERHUB_COOKIE_SECRET_FILE": str(cookie),
+                "JUPYTERHUB_DB_URL": "postgresql+psycopg://hub@db/hub",
+                "JUPYTERHUB_DB_PASSWORD_FILE": str(password),
+                # No migrations here: no database answers at db.
+                "JUPYTERHUB_ACTIVITYMON_DB_URL": f"sqlite:///{tmp_path / 'activity.sqlite'}",
+            }
+        ),
+    )
+    assert config.JupyterHub.cookie_secret_file == str(cookie)
+    assert config.JupyterHub.db_url == "postgresql+psycopg://hub:pw@db/hub"

@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, create_engine, inspect
+from sqlalchemy.engine import make_url
 
 from stellars_core.migrations import VERSION_TABLE, current, head
 from stellars_hub.migrations import ACTIVITY, AUTH, DOCKER, UI
@@ -68,3 +69,26 @@ def test_a_failed_migration_stops_the_hub_and_leaves_the_database_as_it_was(plat
     assert "stellars_ui: the database is at revision stellars_ui_0099" in log
     assert _tables(db_url) == {VERSION_TABLE}
     assert current(db_url) == {"stellars_ui": "stellars_ui_0099"}
+
+
+def test_the_platforms_tables_reach_postgresql_with_the_password_from_a_file(
+    platform_hub, postgres_db_url, tmp_path
+):
+    # As deploy/stack.yml runs it: the URL without the password, which a
+    # swarm secret holds.
+    url = make_url(postgres_db_url)
+    secret = tmp_path / "db-password"
+    secret.write_text(f"{url.password}\n")
+    without_password = f"{url.drivername}://{url.username}@{url.host}:{url.port}/{url.database}"
+    platform_hub(
+        {
+            **SETTINGS,
+            "JUPYTERHUB_DB_URL": without_password,
+            "JUPYTERHUB_DB_PASSWORD_FILE": str(secret),
+        },
+        db_url=postgres_db_url,
+    )
+
+    assert current(postgres_db_url) == {
+        history.name: head(history) for history in (AUTH, DOCKER, UI, ACTIVITY)
+    }

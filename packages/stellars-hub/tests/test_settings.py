@@ -315,3 +315,43 @@ def test_the_warning_before_a_cull_is_read(environ, warning):
 def test_a_warning_lead_time_out_of_range_is_refused(value):
     with pytest.raises(SettingsError, match="JUPYTERHUB_IDLE_CULLER_WARNING"):
         load_settings({"JUPYTERHUB_IDLE_CULLER_WARNING": value})
+
+
+POSTGRES_URL = "postgresql+psycopg://jupyterhub@db:5432/jupyterhub?connect_timeout=10"
+
+
+def test_the_database_password_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "db-password"
+    secret.write_text("s3cret/with@odd:chars\n")
+    settings = load_settings(
+        {"JUPYTERHUB_DB_URL": POSTGRES_URL, "JUPYTERHUB_DB_PASSWORD_FILE": str(secret)}
+    )
+    assert settings.database_url() == (
+        "postgresql+psycopg://jupyterhub:s3cret%2Fwith%40odd%3Achars@db:5432/jupyterhub"
+        "?connect_timeout=10"
+    )
+    assert settings.db_url == POSTGRES_URL  # what the settings page lists: no password
+
+
+def test_without_a_password_file_the_url_is_used_as_it_is():
+    settings = load_settings({"JUPYTERHUB_DB_URL": POSTGRES_URL})
+    assert settings.database_url() == POSTGRES_URL
+
+
+@pytest.mark.parametrize(
+    "db_url",
+    ["sqlite:///jupyterhub.sqlite", "postgresql+psycopg://jupyterhub:inline@db/jupyterhub"],
+)
+def test_a_password_file_for_sqlite_or_a_url_with_a_password_is_an_error(tmp_path, db_url):
+    secret = tmp_path / "db-password"
+    secret.write_text("x")
+    with pytest.raises(SettingsError, match="JUPYTERHUB_DB_PASSWORD_FILE"):
+        load_settings({"JUPYTERHUB_DB_URL": db_url, "JUPYTERHUB_DB_PASSWORD_FILE": str(secret)})
+
+
+@pytest.mark.parametrize(
+    "variable", ["JUPYTERHUB_DB_PASSWORD_FILE", "JUPYTERHUB_COOKIE_SECRET_FILE"]
+)
+def test_a_missing_secret_file_is_an_error(tmp_path, variable):
+    with pytest.raises(SettingsError, match=f"{variable}=.*no such file"):
+        load_settings({"JUPYTERHUB_DB_URL": POSTGRES_URL, variable: str(tmp_path / "absent")})

@@ -208,12 +208,14 @@ def _configure_hub(c: Any, settings: HubSettings) -> None:
     c.JupyterHub.bind_url = public_url(settings.public_bind_url(), settings.base_url)
     if settings.ssl_enabled:
         c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = _certificate_pair(settings)
-    c.JupyterHub.db_url = settings.db_url
+    c.JupyterHub.db_url = settings.database_url()
+    if settings.cookie_secret_file is not None:
+        c.JupyterHub.cookie_secret_file = str(settings.cookie_secret_file.absolute())
     c.JupyterHub.concurrent_spawn_limit = settings.concurrent_spawn_limit
     c.JupyterHub.active_server_limit = settings.active_server_limit
     if running_hub() is not None:
         # Before JupyterHub or the platform opens them (see stellars_hub.state_files).
-        for db_url in {settings.db_url, _activity_db_url(settings)}:
+        for db_url in {settings.database_url(), _activity_db_url(settings)}:
             restrict_to_owner(db_url)
     if settings.hub_bind_url:
         c.JupyterHub.hub_bind_url = settings.hub_bind_url
@@ -359,7 +361,7 @@ def idle_policy(settings: HubSettings) -> IdlePolicy:
 
 
 def _activity_db_url(settings: HubSettings) -> str:
-    return settings.activitymon_db_url or settings.db_url
+    return settings.activitymon_db_url or settings.database_url()
 
 
 def _configure_ui(
@@ -378,7 +380,7 @@ def _configure_ui(
         settings_report=setting_rows(settings),
         docker=docker,
     )
-    history = BroadcastHistory(settings.db_url, keep=settings.notifications_history)
+    history = BroadcastHistory(settings.database_url(), keep=settings.notifications_history)
     hub = c.JupyterHub
     # Added to what the config file set before calling configure(), not replacing it.
     hub.extra_handlers = [*_already_set(hub, "extra_handlers", []), *extra_handlers(docker=docker)]

@@ -42,8 +42,8 @@ def platform_histories(settings: HubSettings) -> dict[str, tuple[SchemaHistory, 
     hub_histories = (
         (AUTH, UI) if settings.spawner == "kubernetes" else (AUTH, _docker_history(), UI)
     )
-    databases: dict[str, tuple[SchemaHistory, ...]] = {settings.db_url: hub_histories}
-    activity_url = settings.activitymon_db_url or settings.db_url
+    databases: dict[str, tuple[SchemaHistory, ...]] = {settings.database_url(): hub_histories}
+    activity_url = settings.activitymon_db_url or settings.database_url()
     databases[activity_url] = (*databases.get(activity_url, ()), ACTIVITY)
     return databases
 

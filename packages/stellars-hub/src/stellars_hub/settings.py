@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from sqlalchemy.engine import make_url
 
 from stellars_auth import DEFAULT_USERNAME_MAX_LENGTH, DEFAULT_USERNAME_PATTERN
 from stellars_auth.addresses import parse_trusted_proxies
@@ -141,6 +142,23 @@ class HubSettings(BaseModel):
         "Hub",
         "SQLAlchemy URL of the hub's database (SQLite or PostgreSQL).",
         min_length=1,
+    )
+    db_password_file: Path | None = _setting(
+        None,
+        "JUPYTERHUB_DB_PASSWORD_FILE",
+        "Hub",
+        "File holding the password of JUPYTERHUB_DB_URL's database user (a swarm secret, "
+        "deploy/stack.yml), which the URL then leaves out. Unset: the URL carries any "
+        "password.",
+    )
+    cookie_secret_file: Path | None = _setting(
+        None,
+        "JUPYTERHUB_COOKIE_SECRET_FILE",
+        "Hub",
+        "File holding the hub's cookie secret in hex digits, readable by its owner only (a "
+        "swarm secret, deploy/stack.yml), so that a hub started on another node keeps "
+        "everyone logged in. Unset: JupyterHub's own file in the hub's working folder, made "
+        "at the first start.",
     )
     platform_name: str = _setting(
         "Stellars Hub",
@@ -710,6 +728,47 @@ class HubSettings(BaseModel):
                 f"JUPYTERHUB_ADMIN_PASSWORD_FILE={str(self.admin_password_file)!r}: no such file"
             )
         return self
+
+    @field_validator("db_password_file", "cookie_secret_file")
+    @classmethod
+    def _existing_file(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError("no such file")
+        return path
+
+    @model_validator(mode="after")
+    def _one_database_password_source(self) -> HubSettings:
+        if self.db_password_file is None:
+            return self
+        url = make_url(self.db_url)
+        if url.get_backend_name() == "sqlite" or url.password is not None:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "db_password",
+                            "goes with a JUPYTERHUB_DB_URL of a database server whose "
+                            "URL has no password",
+                        ),
+                        loc=("JUPYTERHUB_DB_PASSWORD_FILE",),
+                        input=None,
+                    )
+                ],
+            )
+        return self
+
+    def database_url(self) -> str:
+        """Return the hub's database URL, with the password of JUPYTERHUB_DB_PASSWORD_FILE in it.
+
+        Read when called, so that a secret replaced on disk counts from the
+        next start. Raises OSError when the file cannot be read.
+        """
+        if self.db_password_file is None:
+            return self.db_url
+        password = self.db_password_file.read_text().strip()
+        url = make_url(self.db_url).set(password=password)
+        return url.render_as_string(hide_password=False)
 
     @model_validator(mode="after")
     def _swarm_has_what_it_needs(self) -> HubSettings:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 RUN_LABEL = "org.stellars-hub.test-run"
 DEFAULT_LAB_IMAGE = "stellars-hub-lab:latest"
 DEFAULT_HUB_IMAGE = "stellars-hub:latest"
+DEFAULT_POSTGRES_IMAGE = "stellars-hub-postgres:latest"
+DEFAULT_REGISTRY_IMAGE = "stellars-hub-registry:latest"
 
 
 def connect() -> docker.DockerClient:
@@ -39,6 +41,16 @@ def lab_image(client: docker.DockerClient) -> str:
 def hub_image(client: docker.DockerClient) -> str:
     """Return the name of the locally built hub image, or stop the test saying how to build it."""
     return _local_image(client, "hub", "STELLARS_HUB_IMAGE", DEFAULT_HUB_IMAGE)
+
+
+def postgres_image(client: docker.DockerClient) -> str:
+    """Return the name of deploy/stack.yml's PostgreSQL image, or stop saying how to build it."""
+    return _local_image(client, "postgres", "STELLARS_POSTGRES_IMAGE", DEFAULT_POSTGRES_IMAGE)
+
+
+def registry_image(client: docker.DockerClient) -> str:
+    """Return the name of deploy/stack.yml's registry image, or stop saying how to build it."""
+    return _local_image(client, "registry", "STELLARS_REGISTRY_IMAGE", DEFAULT_REGISTRY_IMAGE)
 
 
 def _local_image(client: docker.DockerClient, kind: str, variable: str, default: str) -> str:

@@ -239,11 +239,31 @@ def _empty(client: docker.DockerClient) -> None:
     if client.info()["Swarm"]["LocalNodeState"] != "inactive":
         client.swarm.leave(force=True)
     for container in client.containers.list(all=True):
-        container.remove(force=True)
+        _remove_unless_going(container)
+    # Leaving the swarm has the engine remove its tasks' containers too, at
+    # its own pace: a volume they hold cannot go before they have.
+    wait_until(
+        lambda: not client.containers.list(all=True),
+        timeout_s=START_TIMEOUT_S,
+        what="an earlier run's containers on a swarm node to go",
+    )
     client.volumes.prune()
     for volume in client.volumes.list():
         volume.remove(force=True)
     client.networks.prune()
+
+
+def _remove_unless_going(container: Container) -> None:
+    import docker  # noqa: PLC0415
+
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as error:
+        # 409: the engine is removing it already (a task of a swarm left).
+        if error.status_code != 409:  # noqa: PLR2004
+            raise
 
 
 def _form(swarm: Swarm) -> None:
