@@ -237,9 +237,7 @@ def deploy(session: nox.Session) -> None:
     # The platform runs inside the hub image; this side only drives compose
     # and HTTP, and reads compose.yml.
     session.install(TESTING, "pyyaml>=6")
-    _pytest(
-        session, ROOT / "tests" / "deploy", "deploy", components=("--except", SWARM_IMAGES)
-    )
+    _pytest(session, ROOT / "tests" / "deploy", "deploy", components=("--except", SWARM_IMAGES))
 
 
 @nox.session(python=PYTHON)
