@@ -47,6 +47,7 @@ class ContainerStats:
             when the container has none.
         sampled_at: when the engine took the sample (UTC), or None when the
             engine had no sample (the container is not running).
+        node: the swarm node the container runs on, or None on one host.
     """
 
     container_name: str
@@ -54,6 +55,7 @@ class ContainerStats:
     memory_bytes: int
     memory_limit_bytes: int
     sampled_at: datetime | None
+    node: str | None = None
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
