@@ -67,6 +67,9 @@ Answer = TypeVar("Answer", bound=BaseModel)
 # Seconds a measurement's answer may take beyond du's own limit (the
 # container's start and removal).
 _MEASURE_SLACK_S = 15.0
+# Seconds a reset waits for a stopped server's container to go: the node
+# removes a task's container a moment after the hub removed its service.
+_STOPPED_TASK_GONE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -446,7 +449,10 @@ class AgentNodeWork(NodeWork):
         account = account_of(db, user_id)
         names = [volume_name(volume, account.name) for volume in volumes]
         asked = await self._ask_volumes(
-            REMOVE_PATH, RemoveRequest(volumes=claims_for(db, account, names)), RemoveAnswer
+            REMOVE_PATH,
+            RemoveRequest(volumes=claims_for(db, account, names), wait_s=_STOPPED_TASK_GONE_S),
+            RemoveAnswer,
+            timeout_s=self._agents.settings.timeout_s + _STOPPED_TASK_GONE_S,
         )
         results = []
         for volume, name in zip(volumes, names, strict=True):

@@ -33,7 +33,7 @@ Identity = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class NoBody(_Strict):
