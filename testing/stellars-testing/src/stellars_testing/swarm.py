@@ -221,11 +221,17 @@ def _empty(client: docker.DockerClient) -> None:
     # containers, volumes. Its images stay.
     if client.info()["Swarm"]["LocalNodeState"] != "inactive":
         client.swarm.leave(force=True)
+    import docker.errors  # noqa: PLC0415 - only tests of the swarm layer pay for the import
+
+    # Leaving the swarm makes the engine remove the tasks' containers itself,
+    # meanwhile: one listed here may be gone by its removal.
     for container in client.containers.list(all=True):
-        container.remove(force=True)
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True)
     client.volumes.prune()
     for volume in client.volumes.list():
-        volume.remove(force=True)
+        with contextlib.suppress(docker.errors.NotFound):
+            volume.remove(force=True)
     client.networks.prune()
 
 
