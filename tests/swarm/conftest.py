@@ -7,9 +7,13 @@ the tests reach over the host's bridge. Every user server is a swarm service
 (``JUPYTERHUB_SPAWNER=swarm``) that the scheduler places on any node.
 
 A node agent runs on every node as a global service of the hub image, on a
-second overlay network (encrypted unless ``STELLARS_SWARM_AGENTS_ENCRYPTED=0``)
-that the hub joins and the users' servers do not; the hub and the agents
-share a swarm secret.
+second overlay network that the hub joins and the users' servers do not; the
+hub and the agents share a swarm secret. A deployment creates that network
+encrypted; here it is plain unless ``STELLARS_SWARM_AGENTS_ENCRYPTED=1``:
+these nodes' kernel cannot hold the IPsec state an encrypted overlay needs
+(every node logs ``Failed Adding rSA{... Proto: esp, Mode: transport, ...
+Aead: rfc4106(gcm(aes)) ...}: function not implemented``), and traffic
+between nodes on it times out.
 """
 
 from __future__ import annotations
@@ -215,7 +219,7 @@ def _start_agents(swarm: Swarm, hub_image: str) -> tuple[str, str]:
     secret = secrets.token_urlsafe(32)
     secret_id = manager.secrets.create(name=_secret_name(swarm), data=secret.encode()).id
     network = f"stellars-agents-{swarm.run_id}"
-    encrypted = os.environ.get("STELLARS_SWARM_AGENTS_ENCRYPTED", "1") != "0"
+    encrypted = os.environ.get("STELLARS_SWARM_AGENTS_ENCRYPTED", "0") == "1"
     manager.networks.create(
         network,
         driver="overlay",

@@ -269,6 +269,14 @@ class StatsCollector(BackgroundRefresher):
         return sample if sample.sampled_at is not None else None
 
 
+# On a swarm a task's container is named {service}.{slot}.{task id}; the
+# platform knows a server by its service's name, which this label holds.
+SWARM_SERVICE_LABEL = "com.docker.swarm.service.name"
+
+
 def _container_name(entry: Mapping[str, Any]) -> str:
+    service = _mapping(entry.get("Labels")).get(SWARM_SERVICE_LABEL)
+    if isinstance(service, str) and service:
+        return service
     names = entry.get("Names") or []
     return str(names[0]).removeprefix("/") if names else str(entry["Id"])
