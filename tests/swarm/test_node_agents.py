@@ -254,3 +254,19 @@ def test_only_the_hub_with_the_secret_is_answered_and_a_users_server_cannot_reac
         # host's answer, never the agent's own.
         assert not answer.startswith(("200", "401", "403")), (username, node, answer)
         assert node not in answer, (username, node, answer)
+
+
+def test_deleting_an_account_removes_its_volumes_on_its_worker_and_nobody_elses(swarm_hub, spread):
+    username, node = _on_a_worker(swarm_hub, spread)
+    worker = swarm_hub.swarm.node_named(node).client
+    before = {volume.name for volume in worker.volumes.list()}
+    own = {name for name in before if name.startswith(f"jupyterlab-{username}_")}
+    assert own, before
+
+    response = swarm_hub.api("DELETE", f"users/{username}/account", json={"volumes": "delete"})
+
+    assert response.status_code == 200, response.text
+    fates = {volume["name"]: volume["fate"] for volume in response.json()["volumes"]}
+    assert {fates[name] for name in own} == {"deleted"}, fates
+    after = {volume.name for volume in worker.volumes.list()}
+    assert after == before - own
