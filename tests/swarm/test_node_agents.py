@@ -81,57 +81,51 @@ def spread(swarm_hub):
     return nodes
 
 
+def _wait_for_rows(swarm_hub, holds, what: str) -> None:
+    """Wait until *holds* (the Activity rows by user) is true; on timeout, say what was seen."""
+    try:
+        wait_until(
+            lambda: holds(_rows(swarm_hub)[0]), timeout_s=FIGURES_WITHIN_S, interval_s=2, what=what
+        )
+    except AssertionError as error:
+        rows, settings = _rows(swarm_hub)
+        seen = {
+            user: (row["node"], row["cpu_percent"], row["volumes"])
+            for user, row in rows.items()
+            if user in USERS
+        }
+        why = [line for line in swarm_hub.logs().splitlines() if "agents missing" in line]
+        raise AssertionError(f"{error}: {seen}; {settings}; {why[-2:]}") from None
+
+
 def test_stats_of_servers_on_several_nodes_each_carry_their_nodes_name(swarm_hub, spread):
-    def every_server_measured_on_its_node() -> bool:
-        rows, _ = _rows(swarm_hub)
-        return all(
+    _wait_for_rows(
+        swarm_hub,
+        lambda rows: all(
             rows[user]["cpu_percent"] is not None
             and rows[user]["memory_mb"]
             and rows[user]["node"] == node
             for user, node in spread.items()
-        )
-
-    try:
-        wait_until(
-            every_server_measured_on_its_node,
-            timeout_s=FIGURES_WITHIN_S,
-            interval_s=2,
-            what="every server's stats, with its node",
-        )
-    except AssertionError as error:
-        rows, settings = _rows(swarm_hub)
-        seen = {user: (rows[user]["node"], rows[user]["cpu_percent"]) for user in spread}
-        why = [line for line in swarm_hub.logs().splitlines() if "agents missing" in line]
-        raise AssertionError(
-            f"{error}: {seen} (expected {spread}); {settings}; {why[-2:]}"
-        ) from None
+        ),
+        f"every server's stats, with its node ({spread})",
+    )
     _, settings = _rows(swarm_hub)
     assert settings["unreachable_nodes"] == []
 
 
 def test_sizes_come_from_every_node_that_holds_a_users_volumes(swarm_hub, spread):
-    def every_workspace_sized() -> bool:
-        rows, _ = _rows(swarm_hub)
-        return all(
+    written = {user: 200_000 * (USERS.index(user) + 1) for user in spread}
+    _wait_for_rows(
+        swarm_hub,
+        lambda rows: all(
             any(
                 volume["suffix"] == "workspace" and (volume["size_bytes"] or 0) >= size
                 for volume in rows[user]["volumes"]
             )
-            for user, size in zip(
-                spread, (200_000 * (i + 1) for i in range(len(spread))), strict=True
-            )
-        )
-
-    try:
-        wait_until(
-            every_workspace_sized,
-            timeout_s=FIGURES_WITHIN_S,
-            interval_s=2,
-            what="every workspace's size",
-        )
-    except AssertionError as error:
-        rows, _ = _rows(swarm_hub)
-        raise AssertionError(f"{error}: {[rows[u]['volumes'] for u in spread]}") from None
+            for user, size in written.items()
+        ),
+        "every workspace's size",
+    )
 
 
 def _on_a_worker(swarm_hub, spread) -> tuple[str, str]:

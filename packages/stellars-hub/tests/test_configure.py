@@ -96,21 +96,22 @@ def test_configure_keeps_handlers_and_settings_set_before_it(config):
     assert platform_context(config.JupyterHub.tornado_settings).ui.platform_name
 
 
+def _swarm_settings(secret_file):
+    return _settings(
+        {
+            "JUPYTERHUB_SPAWNER": "swarm",
+            "JUPYTERHUB_NETWORK_NAME": "labs",
+            "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": str(secret_file),
+        }
+    )
+
+
 def test_the_swarm_spawner_runs_servers_on_the_overlay_network_and_never_checks_the_image(
     config, tmp_path
 ):
     secret = tmp_path / "agent-secret"
     secret.write_text("s3cret\n")
-    configure(
-        config,
-        _settings(
-            {
-                "JUPYTERHUB_SPAWNER": "swarm",
-                "JUPYTERHUB_NETWORK_NAME": "labs",
-                "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": str(secret),
-            }
-        ),
-    )
+    configure(config, _swarm_settings(secret))
     assert config.JupyterHub.spawner_class == "stellars_docker.swarm.SwarmSpawner"
     assert config.DockerSpawner.network_name == "labs"
     assert config.DockerSpawner.use_internal_ip is True
@@ -134,16 +135,7 @@ def test_the_swarm_spawner_without_the_agents_secret_stops_start_up_naming_the_v
     if content is not None:
         secret.write_text(content)
     with pytest.raises(SettingsError) as raised:
-        configure(
-            config,
-            _settings(
-                {
-                    "JUPYTERHUB_SPAWNER": "swarm",
-                    "JUPYTERHUB_NETWORK_NAME": "labs",
-                    "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": str(secret),
-                }
-            ),
-        )
+        configure(config, _swarm_settings(secret))
     (problem,) = raised.value.problems
     assert problem.variable == "JUPYTERHUB_SWARM_AGENT_SECRET_FILE"
 

@@ -176,12 +176,17 @@ def merge_sizes(
     for node in sorted(answers):
         for name, size in answers[node].volumes.items():
             nodes[name].append(node)
-            known = sizes.get(name)
-            if size is None:
-                sizes.setdefault(name, None)
-            else:
-                sizes[name] = size if known is None else known + size
+            _add_size(sizes, name, size)
     return sizes, {name: tuple(on) for name, on in nodes.items()}
+
+
+def _add_size(totals: dict[str, int | None], name: str, size: int | None) -> None:
+    # A name's bytes over several nodes: unknown (None) only while no node knows them.
+    known = totals.get(name)
+    if size is None:
+        totals.setdefault(name, None)
+    else:
+        totals[name] = size if known is None else known + size
 
 
 def _missing_message(missing: Mapping[str, str]) -> str:
@@ -491,11 +496,7 @@ class AgentNodeWork(NodeWork):
         totals: dict[str, int | None] = {}
         for answer in asked.answers.values():
             for measured in answer.volumes:
-                known = totals.get(measured.name)
-                if measured.size_bytes is None:
-                    totals.setdefault(measured.name, None)
-                else:
-                    totals[measured.name] = measured.size_bytes + (known or 0)
+                _add_size(totals, measured.name, measured.size_bytes)
         return [
             MeasuredVolume(volume.suffix, name, totals[name])
             for name, volume in wanted.items()
