@@ -5,16 +5,29 @@ attachable overlay network that the users' servers join, as a deployment on
 a swarm runs it; its port is published on the manager node's address, which
 the tests reach over the host's bridge. Every user server is a swarm service
 (``JUPYTERHUB_SPAWNER=swarm``) that the scheduler places on any node.
+
+A node agent runs on every node as a global service of the hub image, on a
+second overlay network that the hub joins and the users' servers do not; the
+hub and the agents share a swarm secret. A deployment creates that network
+encrypted; here it is plain unless ``STELLARS_SWARM_AGENTS_ENCRYPTED=1``:
+these nodes' kernel cannot hold the IPsec state an encrypted overlay needs
+(every node logs ``Failed Adding rSA{... Proto: esp, Mode: transport, ...
+Aead: rfc4106(gcm(aes)) ...}: function not implemented``), and traffic
+between nodes on it times out.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import secrets
+import tarfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import docker.errors
+import docker.types
 import pytest
 import requests
 
@@ -27,6 +40,15 @@ HUB_NAME = "hub"
 HUB_PORT = 8000
 API_PORT = 8081
 DOCKER_SOCKET = "/var/run/docker.sock"
+AGENT_SERVICE = "stellars-agent"
+AGENT_PORT = 8090
+AGENT_SECRET_FILE = "/run/secrets/stellars-agent-secret"
+# A plain container takes no swarm secret: the hub's copy is put in its file
+# system before it starts, where the secret would be.
+HUB_SECRET_FILE = "/tmp/stellars-agent-secret"
+# Seconds between two readings of stats and of sizes: the tests wait for them.
+STATS_INTERVAL_S = 3
+SIZES_INTERVAL_S = 10
 
 
 @dataclass
@@ -38,6 +60,8 @@ class SwarmHub:
     network: str
     container: Any
     token: str = ""
+    agent_network: str = ""
+    agent_secret: str = ""
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Call the hub's REST API (``/hub/api/`` + *path*) with the admin's token."""
@@ -95,12 +119,14 @@ def _log_in_and_get_token(url: str, admin: str, password: str) -> str:
 def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
     """Start the hub on the swarm's manager; remove it, its servers and network at the end."""
     swarm.load_image(lab_image)
-    swarm.load_image(hub_image, nodes=[swarm.manager])
+    # Every node runs an agent from the hub image.
+    swarm.load_image(hub_image)
     manager = swarm.manager.client
     network = f"stellars-swarm-{swarm.run_id}"
     manager.networks.create(network, driver="overlay", attachable=True)
+    agent_network, agent_secret = _start_agents(swarm, hub_image)
     admin, password = "swarm-admin", secrets.token_urlsafe(16)
-    container = manager.containers.run(
+    container = manager.containers.create(
         hub_image,
         name=HUB_NAME,
         detach=True,
@@ -108,6 +134,12 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
         ports={f"{HUB_PORT}/tcp": None},
         volumes={DOCKER_SOCKET: {"bind": DOCKER_SOCKET, "mode": "rw"}},
         environment={
+            "JUPYTERHUB_SWARM_AGENT_SERVICE": AGENT_SERVICE,
+            "JUPYTERHUB_SWARM_AGENT_NETWORK": agent_network,
+            "JUPYTERHUB_SWARM_AGENT_PORT": str(AGENT_PORT),
+            "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": HUB_SECRET_FILE,
+            "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
+            "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
             "JUPYTERHUB_SPAWNER": "swarm",
             "JUPYTERHUB_NETWORK_NAME": network,
             "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
@@ -126,10 +158,21 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
         },
     )
     try:
+        secret_file = _file_archive(HUB_SECRET_FILE.rsplit("/", 1)[1], agent_secret)
+        container.put_archive("/tmp", secret_file)
+        manager.networks.get(agent_network).connect(container)
+        container.start()
         container.reload()
         port = container.attrs["NetworkSettings"]["Ports"][f"{HUB_PORT}/tcp"][0]["HostPort"]
         url = f"http://{swarm.manager.address}:{port}/"
-        hub = SwarmHub(swarm=swarm, url=url, network=network, container=container)
+        hub = SwarmHub(
+            swarm=swarm,
+            url=url,
+            network=network,
+            container=container,
+            agent_network=agent_network,
+            agent_secret=agent_secret,
+        )
 
         def healthy() -> bool:
             with contextlib.suppress(requests.RequestException):
@@ -151,5 +194,77 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
             timeout_s=60,
             what="the servers' containers to go",
         )
+        for leftover in (network, agent_network):
+            with contextlib.suppress(Exception):
+                manager.networks.get(leftover).remove()
         with contextlib.suppress(Exception):
-            manager.networks.get(network).remove()
+            manager.secrets.get(_secret_name(swarm)).remove()
+
+
+def _secret_name(swarm: Swarm) -> str:
+    return f"stellars-agent-secret-{swarm.run_id}"
+
+
+def _file_archive(name: str, content: str) -> bytes:
+    data = content.encode()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        entry = tarfile.TarInfo(name)
+        entry.size = len(data)
+        entry.mode = 0o400
+        archive.addfile(entry, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _start_agents(swarm: Swarm, hub_image: str) -> tuple[str, str]:
+    """Start the node agents as a global service; return their network's name and the secret."""
+    manager = swarm.manager.client
+    secret = secrets.token_urlsafe(32)
+    secret_id = manager.secrets.create(name=_secret_name(swarm), data=secret.encode()).id
+    network = f"stellars-agents-{swarm.run_id}"
+    encrypted = os.environ.get("STELLARS_SWARM_AGENTS_ENCRYPTED", "0") == "1"
+    manager.networks.create(
+        network,
+        driver="overlay",
+        attachable=True,
+        options={"encrypted": ""} if encrypted else None,
+    )
+    manager.services.create(
+        hub_image,
+        ["python", "-m", "stellars_docker.swarm.agent"],
+        name=AGENT_SERVICE,
+        mode=docker.types.ServiceMode("global"),
+        networks=[network],
+        mounts=[f"{DOCKER_SOCKET}:{DOCKER_SOCKET}:rw"],
+        secrets=[
+            docker.types.SecretReference(
+                secret_id, _secret_name(swarm), filename=AGENT_SECRET_FILE.rsplit("/", 1)[1]
+            )
+        ],
+        env=[
+            f"STELLARS_AGENT_PORT={AGENT_PORT}",
+            f"STELLARS_AGENT_SECRET_FILE={AGENT_SECRET_FILE}",
+        ],
+        endpoint_spec=docker.types.EndpointSpec(mode="dnsrr"),
+    )
+
+    def every_node_runs_one() -> bool:
+        running = [
+            task
+            for task in manager.api.tasks(filters={"service": AGENT_SERVICE})
+            if task["Status"]["State"] == "running"
+        ]
+        return len({task["NodeID"] for task in running}) == len(manager.nodes.list())
+
+    try:
+        wait_until(
+            every_node_runs_one, timeout_s=120, interval_s=1, what="a node agent on every node"
+        )
+    except AssertionError as error:
+        # The engine's own words: an encrypted overlay a node cannot join says so here.
+        reasons = {
+            f"{task['Status']['State']}: {task['Status'].get('Err') or task['Status']['Message']}"
+            for task in manager.api.tasks(filters={"service": AGENT_SERVICE})
+        }
+        raise AssertionError(f"{error}; the agents' tasks: {sorted(reasons)}") from None
+    return network, secret

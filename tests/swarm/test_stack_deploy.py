@@ -42,7 +42,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequ
 STACK_FILE = Path(__file__).resolve().parents[2] / "deploy" / "stack.yml"
 STACK = "stellars"
 NAMESPACE_LABEL = "com.docker.stack.namespace"
-SECRET_NAMES = ("stellars_db_password", "stellars_admin_password", "stellars_cookie_secret")
+SECRET_NAMES = (
+    "stellars_db_password",
+    "stellars_admin_password",
+    "stellars_cookie_secret",
+    "stellars_agent_secret",
+)
 # The stack's volumes (their fixed names in stack.yml) and those of a server
 # of the test's user or of the admin (whose server no test starts).
 USER = "stackuser"
@@ -262,6 +267,7 @@ def stack(swarm, docker_run, hub_image, lab_image):
         "stellars_db_password": secrets.token_urlsafe(24),
         "stellars_admin_password": stack.admin_password,
         "stellars_cookie_secret": secrets.token_hex(32),
+        "stellars_agent_secret": secrets.token_urlsafe(32),
     }
     try:
         _label_node(db_node, manager, NODE_LABELS["db"], on=True)

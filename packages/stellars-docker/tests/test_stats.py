@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import docker
 import pytest
 
-from stellars_docker.stats import ContainerStats, StatsCollector, compute_stats
+from stellars_docker.stats import ContainerStats, StatsCollector, _container_name, compute_stats
 
 # Captured from Docker 20.10 on cgroup v1 (blkio, network and pids sections
 # left out): a container spinning one core, limited to 512 MiB.
@@ -346,3 +346,25 @@ def test_an_absent_engine_leaves_an_empty_snapshot_and_one_warning(tmp_path, cap
 
     assert collector.snapshot() == {}
     assert [record.levelno for record in caplog.records] == [logging.WARNING]
+
+
+@pytest.mark.parametrize(
+    ("entry", "name"),
+    [
+        pytest.param(
+            {"Id": "abc", "Names": ["/jupyterlab-alice"]}, "jupyterlab-alice", id="one-host"
+        ),
+        pytest.param(
+            {
+                "Id": "abc",
+                "Names": ["/jupyterlab-alice.1.x0y1z2"],
+                "Labels": {"com.docker.swarm.service.name": "jupyterlab-alice"},
+            },
+            "jupyterlab-alice",
+            id="a-swarm-tasks-container-by-its-service",
+        ),
+        pytest.param({"Id": "abc", "Names": []}, "abc", id="no-name"),
+    ],
+)
+def test_a_container_is_known_by_its_servers_name(entry, name):
+    assert _container_name(entry) == name

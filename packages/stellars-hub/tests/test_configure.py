@@ -96,8 +96,22 @@ def test_configure_keeps_handlers_and_settings_set_before_it(config):
     assert platform_context(config.JupyterHub.tornado_settings).ui.platform_name
 
 
-def test_the_swarm_spawner_runs_servers_on_the_overlay_network_and_never_checks_the_image(config):
-    configure(config, _settings({"JUPYTERHUB_SPAWNER": "swarm", "JUPYTERHUB_NETWORK_NAME": "labs"}))
+def _swarm_settings(secret_file):
+    return _settings(
+        {
+            "JUPYTERHUB_SPAWNER": "swarm",
+            "JUPYTERHUB_NETWORK_NAME": "labs",
+            "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": str(secret_file),
+        }
+    )
+
+
+def test_the_swarm_spawner_runs_servers_on_the_overlay_network_and_never_checks_the_image(
+    config, tmp_path
+):
+    secret = tmp_path / "agent-secret"
+    secret.write_text("s3cret\n")
+    configure(config, _swarm_settings(secret))
     assert config.JupyterHub.spawner_class == "stellars_docker.swarm.SwarmSpawner"
     assert config.DockerSpawner.network_name == "labs"
     assert config.DockerSpawner.use_internal_ip is True
@@ -113,13 +127,19 @@ def test_the_swarm_spawner_without_a_network_stops_start_up_naming_the_variable(
     assert "overlay network" in str(raised.value)
 
 
-def test_a_swarm_reserves_gpus_only_when_the_operator_turns_them_on(config, monkeypatch):
+def test_a_swarm_reserves_gpus_only_when_the_operator_turns_them_on(config, monkeypatch, tmp_path):
     # The hub's own node is not where servers run: no probe, whatever the mode.
     monkeypatch.setattr(
         "stellars_hub.docker_platform.detect_gpus",
         lambda *args, **kwargs: pytest.fail("a probe on a swarm"),
     )
-    swarm = {"JUPYTERHUB_SPAWNER": "swarm", "JUPYTERHUB_NETWORK_NAME": "labs"}
+    secret = tmp_path / "agent-secret"
+    secret.write_text("s3cret")
+    swarm = {
+        "JUPYTERHUB_SPAWNER": "swarm",
+        "JUPYTERHUB_NETWORK_NAME": "labs",
+        "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": str(secret),
+    }
     configure(config, _settings(swarm))  # the default mode, 2: detection, which a swarm cannot do
     assert platform_context(config.JupyterHub.tornado_settings).docker.gpu.enabled is False
     on = {**swarm, "JUPYTERHUB_GPU_ENABLED": "1", "JUPYTERHUB_DEFAULT_GPUS": "none"}
@@ -140,6 +160,19 @@ def test_all_gpus_by_default_on_a_swarm_stops_start_up_naming_the_variable():
     (problem,) = raised.value.problems
     assert problem.variable == "JUPYTERHUB_DEFAULT_GPUS"
     assert "a number of GPUs" in str(raised.value)
+
+
+@pytest.mark.parametrize("content", [None, "", "  \n"], ids=["missing", "empty", "blank"])
+def test_the_swarm_spawner_without_the_agents_secret_stops_start_up_naming_the_variable(
+    config, tmp_path, content
+):
+    secret = tmp_path / "agent-secret"
+    if content is not None:
+        secret.write_text(content)
+    with pytest.raises(SettingsError) as raised:
+        configure(config, _swarm_settings(secret))
+    (problem,) = raised.value.problems
+    assert problem.variable == "JUPYTERHUB_SWARM_AGENT_SECRET_FILE"
 
 
 def test_the_local_spawner_is_a_choice_for_machines_without_docker(config):

@@ -102,7 +102,7 @@ async def settle_account_volumes(
             # Listed as the account's a moment ago; checked again right before removal.
             if not await owns_volume(client, db, account, volume.name, limit_s):
                 raise ArchiveError(f"{volume.name!r} is no longer {account.name!r}'s")  # noqa: TRY301
-            await _wait_until_unmounted(client, volume.name, limit_s, wait_s)
+            await wait_until_unmounted(client, volume.name, limit_s, wait_s)
             await remove_volume(client, volume.name, limit_s)
             forget_volume(db, volume.name)
         except (ArchiveError, DockerUnavailableError) as error:
@@ -114,10 +114,16 @@ async def settle_account_volumes(
     return fates
 
 
-async def _wait_until_unmounted(
+async def wait_until_unmounted(
     client: docker.DockerClient, name: str, limit_s: float, wait_s: float
 ) -> None:
-    # Returns at the deadline all the same: the removal then says "in use".
+    """Return once no container mounts the volume *name*, or after *wait_s* all the same.
+
+    At the deadline the removal that follows says "in use".
+
+    Raises:
+        DockerUnavailableError: the engine did not answer.
+    """
     # Polling, as the engine has no event to await for a container's removal
     # that is cheaper than a look.
     loop = asyncio.get_running_loop()

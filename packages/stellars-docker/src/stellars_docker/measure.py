@@ -33,7 +33,7 @@ from stellars_docker.ownership_store import account_of
 from stellars_docker.volumes import volume_names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from stellars_docker.ownership_store import Database
     from stellars_docker.volumes import UserVolume
@@ -162,9 +162,34 @@ async def measure_user_volumes(
         name = volume_name(volume, account.name)
         if name in present and await owns_volume(client, db, account, name, limit_s):
             owned.append((volume, name))
-    if not owned:
+    return await measure_named_volumes(
+        client,
+        [(volume.suffix, name) for volume, name in owned],
+        image=image,
+        labels=labels,
+        timeout_s=timeout_s,
+    )
+
+
+async def measure_named_volumes(
+    client: docker.DockerClient,
+    volumes: Sequence[tuple[str, str]],
+    *,
+    image: str,
+    labels: Mapping[str, str],
+    timeout_s: float,
+) -> list[MeasuredVolume]:
+    """Return the sizes of *volumes* (suffix, name), measured now by ``du``, in their order.
+
+    The caller has checked that they exist and are the one account's: they
+    are mounted as named. None answers an empty list without starting anything.
+
+    Raises:
+        DockerUnavailableError: as :func:`measure_user_volumes`.
+    """
+    if not volumes:
         return []
-    names = [name for _, name in owned]
+    names = [name for _, name in volumes]
     container = f"stellars-measure-{secrets.token_hex(6)}"
     all_labels = {**labels, ROLE_LABEL: MEASURE_ROLE}
     try:
@@ -185,8 +210,8 @@ async def measure_user_volumes(
         ) from error
     totals = parse_du(output)
     return [
-        MeasuredVolume(volume.suffix, name, totals.get(f"{_MOUNT_ROOT}/{index}"))
-        for index, (volume, name) in enumerate(owned)
+        MeasuredVolume(suffix, name, totals.get(f"{_MOUNT_ROOT}/{index}"))
+        for index, (suffix, name) in enumerate(volumes)
     ]
 
 

@@ -103,6 +103,17 @@ def _legacy_owner(db: Database, account: Account) -> Account:
     return deleted.account if deleted is not None else account
 
 
+def owner_without_labels(db: Database, account: Account, name: str) -> Account:
+    """Return whose the volume *name* is if it carries no owner label, judged for *account*.
+
+    A swarm task creates its volumes on its node without labels; they are
+    judged as a legacy volume is: an admin's assignment or adoption record
+    first, else *account*, unless an account of that name was deleted since.
+    """
+    owner = owner_of({}, owner_record(db, name))
+    return owner if owner is not None else _legacy_owner(db, account)
+
+
 async def owns_volume(
     client: docker.DockerClient, db: Database, account: Account, name: str, limit_s: float
 ) -> bool:

@@ -13,18 +13,20 @@ import docker
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
 from stellars_docker.gpu import GpuResolution
-from stellars_docker.measure import MeasuredVolume, MeasureLimiter, measure_user_volumes
+from stellars_docker.measure import MeasuredVolume, MeasureLimiter
+from stellars_docker.node_work import EngineNodeWork, NodeWork
 from stellars_docker.restart import RestartTracker
-from stellars_docker.sizes import VolumeSizeRefresher
-from stellars_docker.stats import ContainerStats, StatsCollector
 from stellars_docker.usage import UserUsage, usage_by_user
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
-    from stellars_docker.ownership_store import Database
+    from stellars_docker.account_deletion import VolumeChoice, VolumeFate
+    from stellars_docker.node_work import SizesSource, StatsSource
+    from stellars_docker.ownership_store import Account, Database
     from stellars_docker.settings import DockerSettings
-    from stellars_docker.volumes import UserVolume
+    from stellars_docker.stats import ContainerStats
+    from stellars_docker.volumes import DeletionResult, ExistingVolume, UserVolume
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class DockerRuntime:
         settings: DockerSettings,
         gpu: GpuResolution | None = None,
         connect: Callable[[], docker.DockerClient] | None = None,
+        node_work: Callable[[Callable[[], docker.DockerClient]], NodeWork] | None = None,
     ) -> None:
         self.settings = settings
         # What GPU detection found when the hub started (for the settings page).
@@ -59,8 +62,12 @@ class DockerRuntime:
         # so making one is itself an engine call: it happens in a worker thread.
         self._connect = connect or (lambda: docker.from_env(timeout=int(settings.engine_timeout_s)))
         self._client: docker.DockerClient | None = None
-        self._sizes: VolumeSizeRefresher | None = None
-        self._stats: StatsCollector | None = None
+        # One engine by default; a swarm's node agents where configured. Made
+        # once the engine answers, from a function that returns its client.
+        self._make_node_work = node_work or (lambda client: EngineNodeWork(client()))
+        self._node_work: NodeWork | None = None
+        self._sizes: SizesSource | None = None
+        self._stats: StatsSource | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -73,6 +80,17 @@ class DockerRuntime:
         if self._client is None:
             raise DockerUnavailableError("the Docker engine has not answered since the hub started")
         return self._client
+
+    @property
+    def node_work(self) -> NodeWork:
+        """Where stats, sizes and a user's volumes are worked on: one engine, or the node agents.
+
+        Raises:
+            DockerUnavailableError: no engine has answered yet.
+        """
+        if self._node_work is None:
+            self._node_work = self._make_node_work(lambda: self.client)
+        return self._node_work
 
     async def ping(self) -> None:
         """Return once the engine answers a ping, within the engine timeout.
@@ -113,10 +131,9 @@ class DockerRuntime:
             MeasurementTooSoonError: *key* was measured moments ago.
             DockerUnavailableError: the engine did not answer or refused.
         """
-        client = self.client  # an engine never reached is no measurement: nothing to hold back
+        work = self.node_work  # an engine never reached is no measurement: nothing to hold back
         with self.measurements.claim(key):
-            measured = await measure_user_volumes(
-                client,
+            measured = await work.measure_user_volumes(
                 db,
                 user_id,
                 self.settings.user_volumes,
@@ -130,13 +147,68 @@ class DockerRuntime:
             self._sizes.record(known)
         return measured
 
+    async def existing_user_volumes(self, db: Database, user_id: int) -> list[ExistingVolume]:
+        """Return hub user *user_id*'s own volumes that exist, with their last known sizes.
+
+        Raises:
+            DockerUnavailableError: the engine (or every node agent) did not answer.
+        """
+        return await self.node_work.existing_user_volumes(
+            db,
+            user_id,
+            self.settings.user_volumes,
+            sizes=self.volume_sizes(),
+            limit_s=self.settings.engine_timeout_s,
+        )
+
+    async def delete_user_volumes(
+        self, db: Database, user_id: int, volumes: tuple[UserVolume, ...]
+    ) -> list[DeletionResult]:
+        """Delete hub user *user_id*'s *volumes* wherever they are; report each one's outcome.
+
+        The caller commits *db* (the deleted volumes' records go) and makes
+        sure the server is stopped.
+
+        Raises:
+            DockerUnavailableError: the engine (or every node agent) did not answer.
+        """
+        return await self.node_work.delete_user_volumes(
+            db, user_id, volumes, self.settings.engine_timeout_s
+        )
+
+    async def settle_account_volumes(
+        self,
+        db: Database,
+        account: Account,
+        volumes: Sequence[ExistingVolume],
+        choice: VolumeChoice,
+    ) -> list[VolumeFate]:
+        """Delete or archive the deleted *account*'s *volumes*; return what became of each.
+
+        Never raises for one volume (see
+        :func:`~stellars_docker.account_deletion.settle_account_volumes`).
+        """
+        return await self.node_work.settle_account_volumes(
+            db, account, volumes, choice, limit_s=self.settings.engine_timeout_s
+        )
+
+    def unreachable_nodes(self) -> tuple[str, ...]:
+        """Return the swarm nodes whose figures the last refresh lacks; none on one host."""
+        return self._node_work.unreachable_nodes() if self._node_work else ()
+
     def container_stats(self) -> dict[str, ContainerStats]:
         """Return the last stats of each running lab container; empty before the first refresh."""
         return self._stats.snapshot() if self._stats else {}
 
     def usage(self, usernames: Iterable[str]) -> dict[str, UserUsage]:
         """Return each user's last known CPU, memory and volume sizes (no engine call)."""
-        return usage_by_user(usernames, self.settings, self.container_stats(), self.volume_sizes())
+        return usage_by_user(
+            usernames,
+            self.settings,
+            self.container_stats(),
+            self.volume_sizes(),
+            self._node_work.volume_nodes() if self._node_work else None,
+        )
 
     def start(self) -> None:
         """Connect to the engine in the background, then start the refreshers.
@@ -162,15 +234,7 @@ class DockerRuntime:
             except DockerUnavailableError as error:
                 log.warning("%s; trying again in %ss", error, RECONNECT_INTERVAL_S)
                 await asyncio.sleep(RECONNECT_INTERVAL_S)
-        self._sizes = VolumeSizeRefresher(
-            self._client,
-            interval_s=self.settings.volume_size_interval_s,
-            timeout_s=self.settings.volume_size_timeout_s,
-        )
-        self._stats = StatsCollector(
-            self._client,
-            interval_s=self.settings.stats_interval_s,
-            timeout_s=self.settings.engine_timeout_s,
-        )
+        self._sizes = self.node_work.sizes_source(self.settings)
+        self._stats = self.node_work.stats_source(self.settings)
         self._sizes.start()
         self._stats.start()

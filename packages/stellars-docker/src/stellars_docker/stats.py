@@ -47,6 +47,7 @@ class ContainerStats:
             when the container has none.
         sampled_at: when the engine took the sample (UTC), or None when the
             engine had no sample (the container is not running).
+        node: the swarm node the container runs on, or None on one host.
     """
 
     container_name: str
@@ -54,6 +55,7 @@ class ContainerStats:
     memory_bytes: int
     memory_limit_bytes: int
     sampled_at: datetime | None
+    node: str | None = None
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
@@ -267,6 +269,14 @@ class StatsCollector(BackgroundRefresher):
         return sample if sample.sampled_at is not None else None
 
 
+# On a swarm a task's container is named {service}.{slot}.{task id}; the
+# platform knows a server by its service's name, which this label holds.
+SWARM_SERVICE_LABEL = "com.docker.swarm.service.name"
+
+
 def _container_name(entry: Mapping[str, Any]) -> str:
+    service = _mapping(entry.get("Labels")).get(SWARM_SERVICE_LABEL)
+    if isinstance(service, str) and service:
+        return service
     names = entry.get("Names") or []
     return str(names[0]).removeprefix("/") if names else str(entry["Id"])

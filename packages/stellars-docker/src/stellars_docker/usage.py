@@ -33,10 +33,13 @@ class UserUsage:
         stats: the container's last stats, or None (not running, or not
             measured since it started).
         volumes: the user's volumes that exist, in the configured order.
+        node: on a swarm, the node the container runs on, else the node(s)
+            holding the volumes (comma-separated); None on one host.
     """
 
     stats: ContainerStats | None
     volumes: tuple[VolumeUsage, ...]
+    node: str | None = None
 
     @property
     def memory_percent(self) -> float | None:
@@ -57,6 +60,7 @@ def usage_by_user(
     settings: DockerSettings,
     stats: Mapping[str, ContainerStats],
     sizes: Mapping[str, int | None],
+    volume_nodes: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, UserUsage]:
     """Return each user's usage from the last *stats* (by container) and *sizes* (by volume).
 
@@ -73,8 +77,21 @@ def usage_by_user(
             name = volume.name_template.format(**namespace)
             if name in sizes:
                 volumes.append(VolumeUsage(volume.suffix, name, sizes[name]))
+        container = stats.get(settings.name_template.format(**namespace))
         usage[username] = UserUsage(
-            stats=stats.get(settings.name_template.format(**namespace)),
+            stats=container,
             volumes=tuple(volumes),
+            node=_node_of(container, volumes, volume_nodes or {}),
         )
     return usage
+
+
+def _node_of(
+    stats: ContainerStats | None,
+    volumes: list[VolumeUsage],
+    volume_nodes: Mapping[str, tuple[str, ...]],
+) -> str | None:
+    if stats is not None and stats.node is not None:
+        return stats.node
+    nodes = sorted({node for volume in volumes for node in volume_nodes.get(volume.name, ())})
+    return ", ".join(nodes) or None

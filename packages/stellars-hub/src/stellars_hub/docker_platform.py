@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stellars_docker import (
@@ -40,6 +41,7 @@ from stellars_docker.policy import (
     register_policy_lifecycle,
 )
 from stellars_docker.spawner import SPAWNER_CLASS, SWARM_SPAWNER_CLASS
+from stellars_docker.swarm.agent import AgentClient, AgentNodeWork, AgentSettings
 from stellars_hub.hub_app import (
     every_once_started,
     running_hub,
@@ -186,7 +188,11 @@ def configure_spawner(
         **{group: {} for group in BUILTIN_GROUPS},
         **c.JupyterHub.get("load_groups", {}),
     }
-    runtime = DockerRuntime(docker_settings, gpu)
+    runtime = DockerRuntime(
+        docker_settings,
+        gpu,
+        node_work=_agents(settings) if settings.spawner == "swarm" else None,
+    )
     c.Spawner.options_form = make_options_form(policy, gpus_available=gpu.enabled)
     start_with_the_hub(runtime.start)
 
@@ -204,6 +210,40 @@ def configure_spawner(
         client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
     )
     return apply_policy, claim_volumes, runtime
+
+
+def _agents(settings: HubSettings) -> Callable[[Callable[[], Any]], AgentNodeWork]:
+    """Return how the runtime reaches the swarm's node agents.
+
+    Raises:
+        SettingsError: the agents' secret file cannot be read or is empty.
+    """
+    path = Path(settings.swarm_agent_secret_file)
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        secret, reason = "", f"cannot be read ({error.strerror})"
+    else:
+        reason = "is empty"
+    if not secret:
+        raise SettingsError(
+            [
+                SettingProblem(
+                    "JUPYTERHUB_SWARM_AGENT_SECRET_FILE",
+                    str(path),
+                    f"the node agents' secret file {reason}: with JUPYTERHUB_SPAWNER=swarm the "
+                    "hub needs the secret the agents are given",
+                )
+            ]
+        )
+    agent_settings = AgentSettings(
+        service=settings.swarm_agent_service,
+        network=settings.swarm_agent_network,
+        port=settings.swarm_agent_port,
+        secret=secret,
+        timeout_s=settings.docker_timeout,
+    )
+    return lambda client: AgentNodeWork(AgentClient(client, agent_settings))
 
 
 def _install_volume_ownership(

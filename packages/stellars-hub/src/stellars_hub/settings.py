@@ -289,9 +289,9 @@ class HubSettings(BaseModel):
         "JUPYTERHUB_SPAWNER",
         "Spawner",
         "docker: each user's JupyterLab runs in a container. swarm: in a service of a Docker "
-        "Swarm, on the overlay network JUPYTERHUB_NETWORK_NAME (work in progress: volumes, "
-        "stats, sizes and restarts reach the manager's node only). local: as a process of the "
-        "hub's user, for a demo on a machine without Docker only. These three need "
+        "Swarm, on the overlay network JUPYTERHUB_NETWORK_NAME, with a node agent on every "
+        "node (JUPYTERHUB_SWARM_AGENT_*; work in progress, see docs/swarm.md). local: as a "
+        "process of the hub's user, for a demo on a machine without Docker only. These three need "
         'stellars-docker (pip install "stellars-hub[docker]"). kubernetes: KubeSpawner, '
         "configured by the operator as zero-to-jupyterhub does; the platform's Docker "
         "features (volumes, restart, stats, sizes, GPUs, group policies, grants) are not "
@@ -309,6 +309,39 @@ class HubSettings(BaseModel):
         "JUPYTERHUB_NETWORK_NAME",
         "Spawner",
         "Docker network the lab containers join. Empty: the default bridge.",
+    )
+    swarm_agent_service: str = _setting(
+        "stellars-agent",
+        "JUPYTERHUB_SWARM_AGENT_SERVICE",
+        "Spawner",
+        "With swarm: the global service of node agents (the hub image running python -m "
+        "stellars_docker.swarm.agent) that give the hub each node's container stats and "
+        "volume sizes, and reset, measure and delete volumes there.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    )
+    swarm_agent_network: str = _setting(
+        "stellars-agents",
+        "JUPYTERHUB_SWARM_AGENT_NETWORK",
+        "Spawner",
+        "With swarm: the overlay network (created with --opt encrypted where the nodes can) "
+        "that the hub and the node agents share and user servers are not attached to.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    )
+    swarm_agent_port: int = _setting(
+        8090,
+        "JUPYTERHUB_SWARM_AGENT_PORT",
+        "Spawner",
+        "With swarm: the port each node agent serves on, on the agents' network.",
+        ge=1,
+        le=65535,
+    )
+    swarm_agent_secret_file: str = _setting(
+        "/run/secrets/stellars-agent-secret",
+        "JUPYTERHUB_SWARM_AGENT_SECRET_FILE",
+        "Spawner",
+        "With swarm: the file holding the secret the hub presents to the node agents (a swarm "
+        "secret both are given); the hub does not start without it.",
+        min_length=1,
     )
     shared_volume: str = _setting(
         "jupyterhub_shared",

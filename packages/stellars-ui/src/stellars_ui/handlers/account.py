@@ -13,12 +13,7 @@ from typing import Any
 from jupyterhub.utils import maybe_future
 from tornado import web
 
-from stellars_docker import (
-    ServerStateError,
-    account_of,
-    existing_user_volumes,
-    settle_account_volumes,
-)
+from stellars_docker import ServerStateError, account_of
 from stellars_ui.handlers.base import StellarsAPIHandler
 from stellars_ui.models.volumes import AccountDeleted, AccountDeletion, VolumeFate
 
@@ -43,17 +38,9 @@ class AccountHandler(StellarsAPIHandler):
             )
         self._refuse_pending(user)
         runtime = self.docker_runtime
-        limit_s = runtime.settings.engine_timeout_s
         # Listing the volumes is the proof that the engine answers, before
         # anything is stopped or deleted.
-        volumes = await existing_user_volumes(
-            runtime.client,
-            self.db,
-            user.id,
-            runtime.settings.user_volumes,
-            sizes=runtime.volume_sizes(),
-            limit_s=limit_s,
-        )
+        volumes = await runtime.existing_user_volumes(self.db, user.id)
         account = account_of(self.db, user.id)
         for server_name, spawner in list(user.spawners.items()):
             if spawner.active:
@@ -66,9 +53,7 @@ class AccountHandler(StellarsAPIHandler):
         await user.delete_spawners()
         self.users.delete(user)
         try:
-            fates = await settle_account_volumes(
-                runtime.client, self.db, account, volumes, choice, limit_s=limit_s
-            )
+            fates = await runtime.settle_account_volumes(self.db, account, volumes, choice)
         except Exception:
             self.db.rollback()
             raise

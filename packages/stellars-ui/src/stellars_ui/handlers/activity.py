@@ -93,6 +93,7 @@ class ActivityHandler(_ActivityAPIHandler):
 
     def _settings(self) -> ActivitySettings:
         monitor = self.activity_monitor
+        runtime = self.platform.docker  # None with the local spawner and on Kubernetes
         return ActivitySettings(
             refresh_interval_seconds=self.platform.ui.activity_refresh_interval_s,
             target_hours=monitor.settings.target_hours,
@@ -100,6 +101,7 @@ class ActivityHandler(_ActivityAPIHandler):
             retention_days=monitor.settings.retention_days,
             inactive_after_minutes=monitor.settings.inactive_after_minutes,
             sample_interval_seconds=monitor.interval.total_seconds(),
+            unreachable_nodes=list(runtime.unreachable_nodes()) if runtime is not None else [],
         )
 
 

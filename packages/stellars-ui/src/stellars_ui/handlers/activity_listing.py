@@ -459,6 +459,7 @@ def _row(
         memory_mb=None if stats is None else stats.memory_bytes / _MB,
         memory_percent=None if stats is None or usage is None else usage.memory_percent,
         memory_limit_mb=None if stats is None else stats.memory_limit_bytes / _MB,
+        node=None if usage is None else usage.node,
         volumes=[]
         if usage is None
         else [

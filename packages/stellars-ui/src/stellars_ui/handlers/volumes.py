@@ -5,12 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from stellars_docker import (
-    NO_SUCH_VOLUME,
-    delete_user_volumes,
-    existing_user_volumes,
-    select_volumes,
-)
+from stellars_docker import NO_SUCH_VOLUME, select_volumes
 from stellars_docker.errors import ServerStateError
 from stellars_ui.handlers.base import StellarsAPIHandler
 from stellars_ui.models.volumes import (
@@ -33,14 +28,7 @@ class ManageVolumesHandler(StellarsAPIHandler):
         self.require_user_scope("read:servers", user_name)
         user = self.target_user(user_name)
         runtime = self.docker_runtime
-        volumes = await existing_user_volumes(
-            runtime.client,
-            self.db,
-            user.id,
-            runtime.settings.user_volumes,
-            sizes=runtime.volume_sizes(),
-            limit_s=runtime.settings.engine_timeout_s,
-        )
+        volumes = await runtime.existing_user_volumes(self.db, user.id)
         self.answer(
             VolumeList(
                 volumes=[
@@ -69,13 +57,7 @@ class ManageVolumesHandler(StellarsAPIHandler):
                 f"{user.name}'s server is {state}: stop it before deleting volumes"
             )
         try:
-            results = await delete_user_volumes(
-                runtime.client,
-                self.db,
-                user.id,
-                chosen,
-                runtime.settings.engine_timeout_s,
-            )
+            results = await runtime.delete_user_volumes(self.db, user.id, chosen)
         except Exception:
             self.db.rollback()
             raise

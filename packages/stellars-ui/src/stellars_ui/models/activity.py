@@ -24,6 +24,11 @@ class ActivitySettings(Contract):
     retention_days: int
     inactive_after_minutes: float
     sample_interval_seconds: float
+    unreachable_nodes: list[str] = Field(
+        default_factory=list,
+        description="swarm nodes whose agent did not answer the last refresh: their servers' "
+        "stats and volumes' sizes are missing or older; empty on one host",
+    )
 
 
 class Sampling(Contract):
@@ -114,6 +119,11 @@ class ActivityRow(Contract):
     memory_percent: float | None
     memory_limit_mb: float | None = Field(
         description="the container's memory limit (the host's memory without one), 10^6 bytes"
+    )
+    node: str | None = Field(
+        default=None,
+        description="the swarm node the server runs on, else the node(s) of the user's volumes; "
+        "null on one host",
     )
     volumes: list[ActivityVolume]
     volumes_total_bytes: int | None

@@ -24,6 +24,7 @@ const tbody = table.tBodies[0];
 const headers = [...table.querySelectorAll("th[data-sort-key]")];
 const summary = document.getElementById("stellars-activity-summary");
 const sampling = document.getElementById("stellars-activity-sampling");
+const missingNodes = document.getElementById("stellars-activity-nodes");
 const status = document.getElementById("stellars-activity-status");
 const updated = document.getElementById("stellars-activity-updated");
 const sampleButton = document.getElementById("stellars-activity-sample");
@@ -198,6 +199,10 @@ function statusCell(user) {
     const badge = el("span", "badge ms-1 stellars-policy-outdated", "older policy");
     badge.title = "Started under an older group policy: the current one applies at the next start";
     parts.push(badge);
+  }
+  if (user.node) {
+    // On a swarm: where the server runs, or where the user's files are.
+    parts.push(el("small", "ms-1 text-body-secondary stellars-node", user.node));
   }
   return cell("status", ...parts);
 }
@@ -429,6 +434,13 @@ function renderSampling(state) {
   sampling.hidden = false;
 }
 
+// A swarm node whose agent did not answer: its servers' figures are missing or older.
+function renderMissingNodes(nodes) {
+  missingNodes.textContent = nodes.length ? `No figures from ${nodes.join(", ")}` : "";
+  missingNodes.title = "The node agent of these swarm nodes did not answer the last refresh";
+  missingNodes.hidden = nodes.length === 0;
+}
+
 function render(data) {
   // A hub answer in JupyterHub's paging envelope; the plain shape too.
   users = data.items || data.users || [];
@@ -437,6 +449,7 @@ function render(data) {
   hubNow = Date.parse(data.timestamp) || Date.now();
   renderSummary(data.summary);
   renderSampling(data.summary.sampling);
+  renderMissingNodes(settings.unreachable_nodes || []);
   renderRows();
   renderPager();
   updated.textContent =

@@ -1,0 +1,223 @@
+"""The node agent on the real engine, over real HTTP: only the hub, only the account's volumes."""
+
+import asyncio
+import contextlib
+import json
+import socket
+
+import pytest
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.httpserver import HTTPServer
+
+from stellars_docker.labels import LAB_ROLE, OWNER_LABEL, ROLE_LABEL, USER_VOLUME_ROLE
+from stellars_docker.sizes import VolumeSizeRefresher
+from stellars_docker.stats import StatsCollector
+from stellars_docker.swarm.agent.protocol import MAX_BODY_BYTES, bearer
+from stellars_docker.swarm.agent.server import AgentContext, make_app
+
+SECRET = "the-hubs-secret"
+ALICE = "7-20260101T000000000000"
+BOB = "8-20260101T000000000000"
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def _agent(client):
+    context = AgentContext(
+        client=client,
+        node=client.info()["Name"],
+        secret=SECRET,
+        limit_s=30,
+        stats=StatsCollector(client, interval_s=3600, timeout_s=30),
+        sizes=VolumeSizeRefresher(client, interval_s=3600, timeout_s=120),
+    )
+    port = _free_port()
+    server = HTTPServer(make_app(context), max_body_size=MAX_BODY_BYTES)
+    server.listen(port, "127.0.0.1")
+    try:
+        yield f"http://127.0.0.1:{port}", context
+    finally:
+        server.stop()
+
+
+async def _post(url, body, *, secret=SECRET, method="POST", raw=None):
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["Authorization"] = bearer(secret)
+    request = HTTPRequest(
+        url,
+        method=method,
+        headers=headers,
+        body=None if method == "GET" else (raw if raw is not None else json.dumps(body)),
+        request_timeout=120,
+    )
+    response = await AsyncHTTPClient().fetch(request, raise_error=False)
+    # A body over the server's limit is refused by Tornado itself, without one.
+    return response.code, json.loads(response.body) if response.body else None
+
+
+def _claim(name, owner, unlabelled_owned=False):
+    return {"name": name, "owner": owner, "unlabelled_owned": unlabelled_owned}
+
+
+@pytest.fixture
+def volumes(docker_run):
+    """Volumes of two accounts and one without labels, named with this run's id."""
+    run = docker_run.run_id
+    names = {
+        "alice": f"agent-{run}-alice_home",
+        "bob": f"agent-{run}-bob_home",
+        "legacy": f"agent-{run}-legacy_home",
+        "probe": f"agent-{run}-probe",
+    }
+    owner = {ROLE_LABEL: USER_VOLUME_ROLE, **docker_run.labels}
+    docker_run.client.volumes.create(names["alice"], labels={**owner, OWNER_LABEL: ALICE})
+    docker_run.client.volumes.create(names["bob"], labels={**owner, OWNER_LABEL: BOB})
+    docker_run.client.volumes.create(names["legacy"])
+    docker_run.client.volumes.create(
+        names["probe"], labels={ROLE_LABEL: "gpu-probe", **docker_run.labels}
+    )
+    return names
+
+
+def _present(client):
+    return {volume.name for volume in client.volumes.list()}
+
+
+def test_a_request_without_the_hubs_secret_is_refused_before_anything_is_read(docker_run, volumes):
+    async def scenario():
+        async with _agent(docker_run.client) as (url, _):
+            body = {"volumes": [_claim(volumes["alice"], ALICE)]}
+            return (
+                await _post(f"{url}/volumes/remove", body, secret=None),
+                await _post(f"{url}/volumes/remove", body, secret="not-the-secret"),
+                await _post(f"{url}/volumes/remove", body, secret=SECRET + "x"),
+                await _post(f"{url}/stats", {}, secret=None),
+            )
+
+    missing, wrong, longer, stats = asyncio.run(scenario())
+    assert missing == (401, {"status": 401, "message": "the hub's secret is missing"})
+    assert wrong == (403, {"status": 403, "message": "the secret is not the hub's"})
+    assert longer[0] == 403
+    assert stats[0] == 401
+    assert volumes["alice"] in _present(docker_run.client)
+
+
+def test_the_agent_serves_only_its_operations_by_post_with_a_valid_body(docker_run, volumes):
+    async def scenario():
+        async with _agent(docker_run.client) as (url, _):
+            return {
+                "get": await _post(f"{url}/stats", None, method="GET"),
+                "unknown": await _post(f"{url}/containers/exec", {}),
+                "extra": await _post(f"{url}/stats", {"all": True}),
+                "no-json": await _post(f"{url}/volumes/remove", None, raw="not json"),
+                "bad-name": await _post(
+                    f"{url}/volumes/remove", {"volumes": [_claim("../../etc", ALICE)]}
+                ),
+                "too-big": await _post(
+                    f"{url}/volumes/remove",
+                    {"volumes": [_claim(volumes["alice"], ALICE)], "pad": "x" * MAX_BODY_BYTES},
+                ),
+            }
+
+    answers = asyncio.run(scenario())
+    assert answers["get"][0] == 405
+    assert answers["unknown"][0] == 404
+    for case in ("extra", "no-json", "bad-name"):
+        status, body = answers[case]
+        assert status == 400, (case, body)
+        assert body["status"] == 400
+    # Tornado drops a body over the server's limit before the handler sees it.
+    assert answers["too-big"] == (400, None)
+    assert volumes["alice"] in _present(docker_run.client)
+
+
+def test_removal_takes_only_the_accounts_own_volumes_whatever_the_hub_claims(docker_run, volumes):
+    claims = [
+        _claim(volumes["alice"], ALICE),
+        # Bob's volume claimed for Alice: its label says otherwise.
+        _claim(volumes["bob"], ALICE, unlabelled_owned=True),
+        # Unlabelled, and the hub says it is a deleted namesake's: kept.
+        _claim(volumes["legacy"], ALICE, unlabelled_owned=False),
+        # Not a user volume at all.
+        _claim(volumes["probe"], ALICE, unlabelled_owned=True),
+        _claim(f"agent-{docker_run.run_id}-nobody_home", ALICE, unlabelled_owned=True),
+    ]
+
+    async def scenario():
+        async with _agent(docker_run.client) as (url, context):
+            owned = await _post(f"{url}/volumes/owned", {"volumes": claims})
+            removed = await _post(f"{url}/volumes/remove", {"volumes": claims})
+            return context.node, owned, removed
+
+    node, owned, removed = asyncio.run(scenario())
+    assert owned == (200, {"node": node, "volumes": [volumes["alice"]]})
+    status, body = removed
+    assert status == 200
+    assert body["node"] == node
+    assert [(v["name"], v["removed"]) for v in body["volumes"]] == [
+        (claim["name"], claim["name"] == volumes["alice"]) for claim in claims
+    ]
+    left = _present(docker_run.client)
+    assert volumes["alice"] not in left
+    assert {volumes["bob"], volumes["legacy"], volumes["probe"]} <= left
+
+
+def test_an_unlabelled_volume_the_hub_says_is_the_accounts_is_removed(docker_run, volumes):
+    # A swarm task creates its volumes on its node without labels.
+    claim = _claim(volumes["legacy"], ALICE, unlabelled_owned=True)
+
+    async def scenario():
+        async with _agent(docker_run.client) as (url, _):
+            return await _post(f"{url}/volumes/remove", {"volumes": [claim]})
+
+    status, body = asyncio.run(scenario())
+    assert status == 200
+    assert body["volumes"] == [{"name": volumes["legacy"], "removed": True, "error": None}]
+    assert volumes["legacy"] not in _present(docker_run.client)
+
+
+def test_stats_sizes_and_a_measurement_come_from_the_agents_node(docker_run, volumes, lab_image):
+    client = docker_run.client
+    name = f"jupyterlab-agent-{docker_run.run_id}"
+    client.containers.run(
+        lab_image,
+        ["sleep", "300"],
+        name=name,
+        detach=True,
+        labels={ROLE_LABEL: LAB_ROLE, **docker_run.labels},
+        volumes={volumes["alice"]: {"bind": "/data", "mode": "rw"}},
+        user="0",
+    ).exec_run(["sh", "-c", "head -c 3000000 /dev/zero > /data/three-megabytes"])
+    measure = {
+        "volumes": [_claim(volumes["alice"], ALICE), _claim(volumes["bob"], ALICE)],
+        "image": lab_image,
+        "timeout_s": 60,
+    }
+
+    async def scenario():
+        async with _agent(client) as (url, context):
+            return (
+                context.node,
+                await _post(f"{url}/stats", {}),
+                await _post(f"{url}/sizes", {}),
+                await _post(f"{url}/volumes/measure", measure),
+            )
+
+    node, stats, sizes, measured = asyncio.run(scenario())
+    assert stats[0] == 200
+    assert stats[1]["node"] == node
+    (sample,) = [c for c in stats[1]["containers"] if c["container_name"] == name]
+    assert sample["memory_bytes"] > 0
+    assert sizes[0] == 200
+    assert sizes[1]["node"] == node
+    assert volumes["bob"] in sizes[1]["volumes"]
+    assert measured[0] == 200
+    (alice,) = measured[1]["volumes"]  # Bob's volume is not measured for Alice
+    assert alice["name"] == volumes["alice"]
+    assert alice["size_bytes"] >= 3_000_000
