@@ -19,27 +19,22 @@ between nodes on it times out.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import secrets
-import tarfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import docker.errors
 import docker.types
 import pytest
-import requests
 
 from stellars_testing import wait_until
+from stellars_testing.hub_container import DOCKER_SOCKET, HubContainer, start_hub_container
 
 if TYPE_CHECKING:
     from stellars_testing.swarm import Swarm
 
 HUB_NAME = "hub"
-HUB_PORT = 8000
-API_PORT = 8081
-DOCKER_SOCKET = "/var/run/docker.sock"
 AGENT_SERVICE = "stellars-agent"
 AGENT_PORT = 8090
 AGENT_SECRET_FILE = "/run/secrets/stellars-agent-secret"
@@ -51,31 +46,14 @@ STATS_INTERVAL_S = 3
 SIZES_INTERVAL_S = 10
 
 
-@dataclass
-class SwarmHub:
-    """The hub running on the swarm, and an admin's token for its API."""
+@dataclass(kw_only=True)
+class SwarmHub(HubContainer):
+    """The hub running on the swarm, and what the tests need to know of the swarm around it."""
 
     swarm: Swarm
-    url: str
     network: str
-    container: Any
-    token: str = ""
     agent_network: str = ""
     agent_secret: str = ""
-
-    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Call the hub's REST API (``/hub/api/`` + *path*) with the admin's token."""
-        return requests.request(
-            method,
-            f"{self.url}hub/api/{path}",
-            headers={"Authorization": f"token {self.token}"},
-            timeout=60,
-            **kwargs,
-        )
-
-    def logs(self) -> str:
-        """The hub's log, the last lines."""
-        return str(self.container.logs(tail=80).decode(errors="replace"))
 
     def tasks_of(self, service: str) -> list[dict[str, Any]]:
         """The tasks of the service named *service*, as the manager lists them."""
@@ -94,27 +72,6 @@ class SwarmHub:
         return str(node.attrs["Description"]["Hostname"])
 
 
-def _log_in_and_get_token(url: str, admin: str, password: str) -> str:
-    session = requests.Session()
-    form = session.get(f"{url}hub/login", timeout=30)
-    form.raise_for_status()
-    xsrf = session.cookies.get("_xsrf", "")
-    home = session.post(
-        form.url,
-        data={"username": admin, "password": password, "_xsrf": xsrf},
-        timeout=30,
-    )
-    assert home.status_code == 200, f"{home.status_code} {home.url}"
-    response = session.post(
-        f"{url}hub/api/users/{admin}/tokens",
-        json={"note": "swarm tests", "expires_in": 3600},
-        headers={"X-XSRFToken": session.cookies.get("_xsrf", "")},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["token"])
-
-
 @pytest.fixture(scope="session")
 def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
     """Start the hub on the swarm's manager; remove it, its servers and network at the end."""
@@ -125,70 +82,49 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
     network = f"stellars-swarm-{swarm.run_id}"
     manager.networks.create(network, driver="overlay", attachable=True)
     agent_network, agent_secret = _start_agents(swarm, hub_image)
-    admin, password = "swarm-admin", secrets.token_urlsafe(16)
-    container = manager.containers.create(
-        hub_image,
-        name=HUB_NAME,
-        detach=True,
-        network=network,
-        ports={f"{HUB_PORT}/tcp": None},
-        volumes={DOCKER_SOCKET: {"bind": DOCKER_SOCKET, "mode": "rw"}},
-        environment={
-            "JUPYTERHUB_SWARM_AGENT_SERVICE": AGENT_SERVICE,
-            "JUPYTERHUB_SWARM_AGENT_NETWORK": agent_network,
-            "JUPYTERHUB_SWARM_AGENT_PORT": str(AGENT_PORT),
-            "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": HUB_SECRET_FILE,
-            "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
-            "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
-            "JUPYTERHUB_SPAWNER": "swarm",
-            "JUPYTERHUB_NETWORK_NAME": network,
-            "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
-            "JUPYTERHUB_HUB_BIND_URL": f"http://0.0.0.0:{API_PORT}",
-            "JUPYTERHUB_HUB_CONNECT_URL": f"http://{HUB_NAME}:{API_PORT}",
-            "JUPYTERHUB_SSL_ENABLED": "0",
-            # GPUs as the nodes advertise them (one worker does): reserved by
-            # count for the groups whose policy grants them, none by default.
-            "JUPYTERHUB_GPU_ENABLED": "1",
-            "JUPYTERHUB_DEFAULT_GPUS": "none",
-            # A local volume on a swarm is one node's: a "shared" one would
-            # not be shared. Sharing across nodes needs a multi-host driver.
-            "JUPYTERHUB_SHARED_VOLUME": "none",
-            "JUPYTERHUB_ADMIN": admin,
-            "JUPYTERHUB_ADMIN_PASSWORD": password,
-        },
-    )
     try:
-        secret_file = _file_archive(HUB_SECRET_FILE.rsplit("/", 1)[1], agent_secret)
-        container.put_archive("/tmp", secret_file)
-        manager.networks.get(agent_network).connect(container)
-        container.start()
-        container.reload()
-        port = container.attrs["NetworkSettings"]["Ports"][f"{HUB_PORT}/tcp"][0]["HostPort"]
-        url = f"http://{swarm.manager.address}:{port}/"
-        hub = SwarmHub(
-            swarm=swarm,
-            url=url,
+        started = start_hub_container(
+            manager,
+            image=hub_image,
+            name=HUB_NAME,
             network=network,
-            container=container,
+            address=swarm.manager.address,
+            environment={
+                "JUPYTERHUB_SWARM_AGENT_SERVICE": AGENT_SERVICE,
+                "JUPYTERHUB_SWARM_AGENT_NETWORK": agent_network,
+                "JUPYTERHUB_SWARM_AGENT_PORT": str(AGENT_PORT),
+                "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": HUB_SECRET_FILE,
+                "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
+                "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
+                "JUPYTERHUB_SPAWNER": "swarm",
+                "JUPYTERHUB_NETWORK_NAME": network,
+                "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
+                # GPUs as the nodes advertise them (one worker does): reserved by
+                # count for the groups whose policy grants them, none by default.
+                "JUPYTERHUB_GPU_ENABLED": "1",
+                "JUPYTERHUB_DEFAULT_GPUS": "none",
+                # A local volume on a swarm is one node's: a "shared" one would
+                # not be shared. Sharing across nodes needs a multi-host driver.
+                "JUPYTERHUB_SHARED_VOLUME": "none",
+            },
+            # A plain container takes no swarm secret: the hub's copy is put
+            # where the secret would be.
+            files={HUB_SECRET_FILE: agent_secret},
+            networks=[agent_network],
+        )
+        hub = SwarmHub(
+            **vars(started),
+            swarm=swarm,
+            network=network,
             agent_network=agent_network,
             agent_secret=agent_secret,
         )
-
-        def healthy() -> bool:
-            with contextlib.suppress(requests.RequestException):
-                return requests.get(f"{url}hub/health", timeout=5).status_code == 200
-            return False
-
-        try:
-            wait_until(healthy, timeout_s=120, interval_s=1, what="the hub on the swarm")
-        except AssertionError as error:
-            raise AssertionError(f"{error}\n{hub.logs()}") from None
-        hub.token = _log_in_and_get_token(url, admin, password)
         yield hub
     finally:
         for service in manager.services.list():
             service.remove()
-        container.remove(force=True)
+        with contextlib.suppress(docker.errors.NotFound):
+            manager.containers.get(HUB_NAME).remove(force=True)
         wait_until(
             lambda: not manager.containers.list(all=True),
             timeout_s=60,
@@ -203,17 +139,6 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
 
 def _secret_name(swarm: Swarm) -> str:
     return f"stellars-agent-secret-{swarm.run_id}"
-
-
-def _file_archive(name: str, content: str) -> bytes:
-    data = content.encode()
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        entry = tarfile.TarInfo(name)
-        entry.size = len(data)
-        entry.mode = 0o400
-        archive.addfile(entry, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def _start_agents(swarm: Swarm, hub_image: str) -> tuple[str, str]:

@@ -9,7 +9,10 @@ benchmark, which runs a swarm hub and a single-engine hub side by side.
 from __future__ import annotations
 
 import contextlib
+import io
+import posixpath
 import secrets
+import tarfile
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -19,7 +22,7 @@ import requests
 from stellars_testing.polling import wait_until
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import docker
 
@@ -61,19 +64,23 @@ def start_hub_container(
     network: str,
     address: str,
     environment: Mapping[str, str],
+    files: Mapping[str, str] | None = None,
+    networks: Sequence[str] = (),
 ) -> HubContainer:
     """Run the hub image as container *name* of *engine* and return it, answering, logged in.
 
-    The hub joins *network*, mounts the engine's socket and publishes its
-    port on *address* (the engine's). Its admin is made from a fresh
-    password; *environment* adds the platform's settings. The caller
+    The hub joins *network* (and *networks*), mounts the engine's socket and
+    publishes its port on *address* (the engine's). *files* (absolute path:
+    text) are put in its file system before it starts, readable by its user
+    only: what a swarm secret would give a service. Its admin is made from a
+    fresh password; *environment* adds the platform's settings. The caller
     removes the container (and what the hub started).
 
     Raises:
         AssertionError: the hub did not answer its health check in time (with its log).
     """
     admin, password = "hub-admin", secrets.token_urlsafe(16)
-    container = engine.containers.run(
+    container = engine.containers.create(
         image,
         name=name,
         detach=True,
@@ -89,6 +96,12 @@ def start_hub_container(
             **environment,
         },
     )
+    for path, content in (files or {}).items():
+        folder, filename = posixpath.split(path)
+        container.put_archive(folder, _archive_of(filename, content))
+    for extra in networks:
+        engine.networks.get(extra).connect(container)
+    container.start()
     container.reload()
     port = container.attrs["NetworkSettings"]["Ports"][f"{HUB_PORT}/tcp"][0]["HostPort"]
     hub = HubContainer(url=f"http://{address}:{port}/", container=container)
@@ -104,6 +117,17 @@ def start_hub_container(
         raise AssertionError(f"{error}\n{hub.logs()}") from None
     hub.token = _admin_token(hub.url, admin, password)
     return hub
+
+
+def _archive_of(filename: str, content: str) -> bytes:
+    data = content.encode()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        entry = tarfile.TarInfo(filename)
+        entry.size = len(data)
+        entry.mode = 0o400
+        archive.addfile(entry, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def _admin_token(url: str, admin: str, password: str) -> str:
