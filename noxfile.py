@@ -40,7 +40,7 @@ os.environ["UV_OVERRIDE"] = str(_uv_overrides())
 # runners) nothing would ever be cached, and every hub the tests start would
 # compile JupyterHub, SQLAlchemy and tornado again (1.8 s of CPU a start).
 # Not UV_COMPILE_BYTECODE: compiling every installed module at install cost
-# 6 to 8 s of CPU per session (playwright, jupyter-server, the docker SDK...),
+# 7 to 13 s of CPU per session (playwright, jupyter-server, the docker SDK...),
 # against about 1 s for the modules a session imports (docs/testing.md).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 nox.options.default_venv_backend = "uv"
