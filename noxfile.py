@@ -35,10 +35,14 @@ def _uv_overrides() -> Path:
 
 
 os.environ["UV_OVERRIDE"] = str(_uv_overrides())
-# Byte-compile at install: where PYTHONDONTWRITEBYTECODE is set (as on some
-# CI runners) nothing is ever cached, and every hub the tests start would
+# Byte-code is written as modules are first imported, by whichever process
+# imports them first: where PYTHONDONTWRITEBYTECODE is set (as on some CI
+# runners) nothing would ever be cached, and every hub the tests start would
 # compile JupyterHub, SQLAlchemy and tornado again (1.8 s of CPU a start).
-os.environ["UV_COMPILE_BYTECODE"] = "1"
+# Not UV_COMPILE_BYTECODE: compiling every installed module at install cost
+# 7 to 13 s of CPU per session (playwright, jupyter-server, the docker SDK...),
+# against about 1 s for the modules a session imports (docs/testing.md).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_missing_interpreters = True
 nox.options.reuse_existing_virtualenvs = True

@@ -10,6 +10,7 @@ from stellars_testing import HubSession
 from stellars_testing.hub import stop_hub
 
 ADMIN = "admin"
+INITIAL_PASSWORD = "first-start-secret"
 
 
 def _config(initial_password: str = "") -> str:
@@ -32,13 +33,21 @@ def db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'shared.sqlite'}"
 
 
-def test_admin_logs_in_with_the_initial_password(hub_factory):
-    hub = hub_factory(_config("first-start-secret"))
-    assert _logged_in(HubSession(hub).log_in(ADMIN, "first-start-secret"))
+# One hub for the tests that start from a new installation and change nothing
+# another of them reads (a hub start is about 3 s of CPU). The one refused
+# login stays far below the admin's lockout threshold, and the sign-up's user
+# is that test's own. The tests of a first start, a restart or a lost account
+# start their own hubs on their own databases.
+@pytest.fixture(scope="module")
+def hub(module_hub_factory):
+    return module_hub_factory(_config(INITIAL_PASSWORD))
 
 
-def test_a_wrong_password_is_refused(hub_factory):
-    hub = hub_factory(_config("first-start-secret"))
+def test_admin_logs_in_with_the_initial_password(hub):
+    assert _logged_in(HubSession(hub).log_in(ADMIN, INITIAL_PASSWORD))
+
+
+def test_a_wrong_password_is_refused(hub):
     response = HubSession(hub).log_in(ADMIN, "not-the-password")
     assert response.status_code == 403
     assert "Invalid username or password" in response.text
@@ -63,8 +72,7 @@ def test_a_generated_admin_password_is_logged_on_the_first_start_only(hub_factor
     assert _logged_in(HubSession(second).log_in(ADMIN, match.group(1)))
 
 
-def test_a_signed_up_user_logs_in_once_authorised(hub_factory):
-    hub = hub_factory(_config("admin-secret"))
+def test_a_signed_up_user_logs_in_once_authorised(hub):
     person = HubSession(hub)
     assert person.sign_up("newcomer", "a-long-enough-passphrase").status_code == 200
 
@@ -73,7 +81,7 @@ def test_a_signed_up_user_logs_in_once_authorised(hub_factory):
     assert "has not been authorized" in pending.text
 
     admin = HubSession(hub)
-    assert _logged_in(admin.log_in(ADMIN, "admin-secret"))
+    assert _logged_in(admin.log_in(ADMIN, INITIAL_PASSWORD))
     assert admin.authorize("newcomer").status_code == 200
 
     assert _logged_in(person.log_in("newcomer", "a-long-enough-passphrase"))
@@ -90,9 +98,8 @@ def test_an_admin_whose_account_is_gone_gets_it_back_from_the_initial_password(h
     assert _logged_in(HubSession(hub).log_in(ADMIN, "restored-password"))
 
 
-def test_logout_ends_the_session(hub_factory):
-    hub = hub_factory(_config("admin-secret"))
+def test_logout_ends_the_session(hub):
     admin = HubSession(hub)
-    assert _logged_in(admin.log_in(ADMIN, "admin-secret"))
+    assert _logged_in(admin.log_in(ADMIN, INITIAL_PASSWORD))
     admin.get(hub.hub_url("logout"), timeout=30).raise_for_status()
     assert "/hub/login" in admin.get(hub.hub_url("home"), timeout=30).url

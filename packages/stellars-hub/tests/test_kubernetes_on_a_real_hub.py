@@ -31,12 +31,14 @@ DOCKER_ROUTES = (
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def kubernetes_hub(request, platform_hub):
+# One hub per database for the module (a hub start is about 3 s of CPU): the
+# tests only read, log in and make tokens of their own.
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def kubernetes_hub(request, module_platform_hub):
     options = {}
     if request.param == "postgresql":
-        options["db_url"] = request.getfixturevalue("postgres_db_url")
-    return platform_hub(KUBERNETES, SPAWNER, **options)
+        options["db_url"] = request.getfixturevalue("postgres_server").create_database()
+    return module_platform_hub(KUBERNETES, SPAWNER, **options)
 
 
 def test_the_docker_routes_are_jupyterhubs_own_404(kubernetes_hub):

@@ -48,9 +48,18 @@ def context_source():
     return CONTEXT_SOURCE
 
 
+# One hub per module (a hub start is about 3 s of CPU): the tests that share it
+# read, or make users of their own. test_health.py counts requests per address
+# against the hub's limit, so it starts one hub per test instead.
+@pytest.fixture(scope="module")
+def ui_hub(module_hub_factory):
+    return module_hub_factory(UI_CONFIG)
+
+
 @pytest.fixture
-def ui_hub(hub_factory):
-    return hub_factory(UI_CONFIG)
+def ui_config():
+    """Python source of the config of a hub with only this package's parts."""
+    return UI_CONFIG
 
 
 @pytest.fixture

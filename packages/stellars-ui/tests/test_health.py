@@ -2,9 +2,17 @@
 
 import asyncio
 
+import pytest
 import requests
 
 from stellars_ui.health import ClientRateLimit, HealthChecks
+
+
+@pytest.fixture
+def ui_hub(hub_factory, ui_config):
+    # A hub per test, unlike the package's shared one: the endpoint counts each
+    # address's requests per minute, and one test's would spend the other's.
+    return hub_factory(ui_config)
 
 
 class Clock:

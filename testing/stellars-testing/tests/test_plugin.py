@@ -9,6 +9,9 @@ started to find it.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -311,3 +314,34 @@ def test_each_report_carries_its_layer(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(STAND_INS)
     pytester.makepyfile(ONE_PER_LAYER)
     assert _layers(pytester) == LAYER_OF_TEST
+
+
+# A run the way scripts/test.sh starts one: in a background stream of a
+# non-interactive script, which starts with SIGINT ignored. The test checks
+# what a process the run starts (a hub, its servers) inherits.
+CHILD_SIGINT = """
+import signal, subprocess, sys
+
+def test_a_started_process_stops_on_sigint():
+    child = "import signal; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+    ignored = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
+    assert ignored.stdout.strip() == "False"
+"""
+
+
+def test_a_run_started_with_sigint_ignored_starts_processes_that_stop_on_it(pytester):
+    # JupyterHub stops a local server or a managed service with SIGINT first and
+    # waits 10 s (its interrupt_timeout) before SIGTERM: a hub that inherited
+    # SIGINT ignored took 30 s to stop with the idle culler in CI.
+    pytester.makepyfile(test_child=CHILD_SIGINT)
+    test_file = pytester.path / "test_child.py"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", str(test_file)],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -203,9 +204,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the layer markers."""
+    """Declare the layer markers; let the processes the tests start stop on SIGINT."""
     for layer in LAYERS:
         config.addinivalue_line("markers", f"{layer}: a test of the {layer} layer")
+    # A run in a background job of a non-interactive script (scripts/test.sh's
+    # streams) starts with SIGINT ignored, and every hub, server and managed
+    # service it starts would inherit that. JupyterHub stops local servers and
+    # services with SIGINT, then waits 10 s before SIGTERM: a hub with the idle
+    # culler took 30 s to stop. A handler here is reset to the default in them.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
