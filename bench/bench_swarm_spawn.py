@@ -35,6 +35,7 @@ from stellars_testing.hub_container import HubContainer, start_hub_container
 from stellars_testing.swarm import Swarm, start_swarm
 
 LIMIT = 1.3
+AGENT_SECRET_FILE = "/tmp/stellars-agent-secret"
 COMMON = {
     "JUPYTERHUB_SHARED_VOLUME": "none",
     "JUPYTERHUB_GPU_ENABLED": "0",
@@ -71,6 +72,11 @@ def _hubs(swarm: Swarm, hub: str, lab: str) -> dict[str, tuple[HubContainer, str
     kinds = {"swarm": overlay, "docker": bridge}
     hubs = {}
     for kind, network in kinds.items():
+        # The swarm's hub needs the node agents' secret to start; spawning
+        # needs no agent, so none runs here.
+        secret = (
+            {"JUPYTERHUB_SWARM_AGENT_SECRET_FILE": AGENT_SECRET_FILE} if kind == "swarm" else {}
+        )
         container = start_hub_container(
             manager,
             image=hub,
@@ -82,7 +88,9 @@ def _hubs(swarm: Swarm, hub: str, lab: str) -> dict[str, tuple[HubContainer, str
                 "JUPYTERHUB_SPAWNER": kind,
                 "JUPYTERHUB_NETWORK_NAME": network,
                 "JUPYTERHUB_NOTEBOOK_IMAGE": lab,
+                **secret,
             },
+            files={AGENT_SECRET_FILE: uuid.uuid4().hex} if secret else None,
         )
         username = f"bench{kind}"
         created = container.api("POST", "users", json={"usernames": [username]})
