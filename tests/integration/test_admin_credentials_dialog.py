@@ -18,7 +18,7 @@ from accounts import local_platform
 from playwright.sync_api import expect
 
 from stellars_testing import HubSession
-from stellars_testing.browser import visit
+from stellars_testing.browser import record_page_errors, visit
 
 # JupyterHub's own templates and scripts shape this page: checked on every
 # supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
@@ -58,13 +58,10 @@ def admin_page(hub, logged_in_page, page_errors, console):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
 
     # Named functions: Playwright cannot take a builtin (list.append) as a handler.
-    def record_error(error):
-        page_errors.append(error)
-
     def record_message(message):
         console.append(message.text)
 
-    page.on("pageerror", record_error)
+    record_page_errors(page, page_errors)
     page.on("console", record_message)
     visit(page, hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from stellars_docker import DEFAULT_USER_VOLUMES
 from stellars_docker.naming import volume_name
-from stellars_testing.browser import visit
+from stellars_testing.browser import record_page_errors, visit
 
 # JupyterHub's own templates and scripts shape this page: checked on every
 # supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
@@ -55,10 +55,7 @@ def admin_page(hub, logged_in_page, admin_name, admin_password):
     page.set_default_timeout(TIMEOUT_MS)
     errors = []
 
-    def record_error(error):
-        errors.append(error)
-
-    page.on("pageerror", record_error)
+    record_page_errors(page, errors)
     visit(page, hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()
     yield page

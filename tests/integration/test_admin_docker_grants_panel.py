@@ -15,7 +15,7 @@ import pytest
 from accounts import local_platform, user_token
 from playwright.sync_api import expect
 
-from stellars_testing.browser import SCREENSHOTS_VARIABLE, visit
+from stellars_testing.browser import SCREENSHOTS_VARIABLE, record_page_errors, visit
 
 # JupyterHub's own templates and scripts shape this page: checked on every
 # supported JupyterHub (noxfile.py, INTEGRATION_PARTS).
@@ -62,10 +62,7 @@ def admin_page(hub, logged_in_page, page_errors):
     page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
     page.set_default_timeout(TIMEOUT_MS)
 
-    def record_error(error):
-        page_errors.append(error)
-
-    page.on("pageerror", record_error)
+    record_page_errors(page, page_errors)
     visit(page, hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()
     return page

@@ -15,7 +15,7 @@ from accounts import local_platform, signed_up
 from group_policies import record_start, store_policy, stored_policy
 from playwright.sync_api import expect
 
-from stellars_testing.browser import screenshot, visit
+from stellars_testing.browser import record_page_errors, screenshot, visit
 
 ADMIN = "groupsadmin"
 ADMIN_PASSWORD = "groups-page-admin-passphrase"
@@ -57,10 +57,7 @@ def admin_page(hub, logged_in_page, page_errors):
     page = logged_in_page(hub, ADMIN, ADMIN_PASSWORD)
     page.set_default_timeout(TIMEOUT_MS)
 
-    def record_error(error):
-        page_errors.append(error)
-
-    page.on("pageerror", record_error)
+    record_page_errors(page, page_errors)
     visit(page, hub.hub_url("groups"))
     row(page, "data-team").wait_for()
     yield page

@@ -14,7 +14,13 @@ import requests
 from accounts import local_platform
 from playwright.sync_api import expect
 
-from stellars_testing.browser import assert_accessible, assert_fits, screenshot, visit
+from stellars_testing.browser import (
+    assert_accessible,
+    assert_fits,
+    record_page_errors,
+    screenshot,
+    visit,
+)
 
 ADMIN = "boss"
 ADMIN_PASSWORD = "notifications-page-passphrase"
@@ -77,14 +83,11 @@ def open_page(hub, logged_in_page, page_errors):
     page.set_default_timeout(TIMEOUT_MS)
 
     # Named functions: Playwright cannot take a builtin (list.append) as a handler.
-    def record_error(error):
-        page_errors.append(error)
-
     def record_dialog(dialog):
         page_errors.append(f"a dialog opened: {dialog.message}")
         dialog.dismiss()
 
-    page.on("pageerror", record_error)
+    record_page_errors(page, page_errors)
     page.on("dialog", record_dialog)
     visit(page, hub.hub_url("notifications"))
     return page

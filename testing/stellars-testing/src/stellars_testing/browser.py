@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from stellars_testing.components import require
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playwright.sync_api import Browser, Page, Playwright, Request, Response
+    from playwright.sync_api import Browser, Error, Page, Playwright, Request, Response
 
     from stellars_testing.hub import RunningHub
 
@@ -86,6 +87,37 @@ def navigate(page: Page, action: Callable[[], object]) -> None:
     finally:
         page.remove_listener("requestfailed", failed)
     raise AssertionError(f"every navigation lost a request to a network change: {aborted}")
+
+
+# RequireJS's words when a module's script did not load.
+_MODULE_NOT_LOADED = re.compile(r'Script error for "(?P<module>[^"]+)"')
+
+
+def record_page_errors(page: Page, errors: list[Error] | None = None) -> list[Error]:
+    """Return a list that gathers *page*'s uncaught errors from now on (*errors*, if given).
+
+    Less one kind: a RequireJS module whose script Chromium aborted for a
+    network change (see :data:`NETWORK_CHANGED`). Pages load such modules
+    after the ``load`` event, so :func:`navigate` cannot try them again; the
+    abort is the browser's reaction to the machine, and the module's error
+    says nothing of the page. Every other error is kept.
+    """
+    errors = [] if errors is None else errors
+    aborted: list[str] = []
+
+    def failed(request: Request) -> None:
+        if NETWORK_CHANGED in (request.failure or ""):
+            aborted.append(urlsplit(request.url).path)
+
+    def uncaught(error: Error) -> None:
+        missing = _MODULE_NOT_LOADED.search(str(error))
+        if missing and any(path.endswith(f"/{missing['module']}.js") for path in aborted):
+            return
+        errors.append(error)
+
+    page.on("requestfailed", failed)
+    page.on("pageerror", uncaught)
+    return errors
 
 
 def visit(page: Page, url: str) -> Response | None:
