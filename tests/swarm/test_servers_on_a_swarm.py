@@ -15,6 +15,7 @@ from servers import (
     start,
     start_and_fail,
     task_address,
+    team,
     wait_ready,
 )
 
@@ -146,17 +147,8 @@ def test_a_restart_replaces_the_task_on_its_node_keeps_the_files_and_moves_the_r
 
 def _profile_user(swarm_hub, name: str, profile: dict) -> str:
     username = f"swarm{name}"
-    group = f"swarm-{name}"
-    assert swarm_hub.api("POST", "users", json={"usernames": [username]}).status_code == 201
-    assert swarm_hub.api("POST", f"groups/{group}").status_code == 201
-    response = swarm_hub.api("POST", f"groups/{group}/users", json={"users": [username]})
-    assert response.status_code == 200, response.text
-    response = swarm_hub.api(
-        "PUT",
-        f"stellars/group-policies/{group}",
-        json={"policy": {"profiles": [{"name": name, "display_name": name, **profile}]}},
-    )
-    assert response.status_code in {200, 201}, response.text
+    profiles = [{"name": name, "display_name": name, **profile}]
+    team(swarm_hub, f"swarm-{name}", [username], {"profiles": profiles})
     return username
 
 

@@ -33,6 +33,7 @@ import requests
 
 from stellars_testing import wait_until
 from stellars_testing.docker_engine import postgres_image, registry_image
+from stellars_testing.hub_container import admin_token
 
 if TYPE_CHECKING:
     from stellars_testing.swarm import Swarm, SwarmNode
@@ -127,31 +128,6 @@ def _label_node(node: SwarmNode, manager: Any, label: str, *, on: bool) -> None:
     else:
         labels.pop(label, None)
     swarm_node.update({**spec, "Labels": labels})
-
-
-def _log_in(stack: Stack) -> str:
-    form = stack.request("GET", "hub/login")
-    form.raise_for_status()
-    # Not following the redirect, which would start the admin's own server.
-    logged_in = stack.request(
-        "POST",
-        "hub/login",
-        data={
-            "username": ADMIN,
-            "password": stack.admin_password,
-            "_xsrf": stack.session.cookies.get("_xsrf", ""),
-        },
-        allow_redirects=False,
-    )
-    assert logged_in.status_code == 302, f"{logged_in.status_code} {logged_in.text[:500]}"
-    response = stack.api(
-        "POST",
-        f"users/{ADMIN}/tokens",
-        json={"note": "stack test", "expires_in": 3600},
-        headers={"X-XSRFToken": stack.session.cookies.get("_xsrf", "")},
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["token"])
 
 
 def _leftovers(stack: Stack) -> list[str]:
@@ -296,7 +272,7 @@ def stack(swarm, docker_run, hub_image, lab_image):
             wait_until(healthy, timeout_s=START_TIMEOUT_S, interval_s=1, what="the stack's hub")
         except AssertionError as error:
             raise AssertionError(f"{error}\n{stack.logs()}") from None
-        stack.token = _log_in(stack)
+        stack.token = admin_token(stack.url, ADMIN, stack.admin_password, verify=False)
         yield stack
     finally:
         # Again after the last test, which removed it all: then it finds

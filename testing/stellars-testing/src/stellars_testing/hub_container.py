@@ -115,7 +115,7 @@ def start_hub_container(
         wait_until(healthy, timeout_s=START_TIMEOUT_S, interval_s=1, what=f"the hub {name}")
     except AssertionError as error:
         raise AssertionError(f"{error}\n{hub.logs()}") from None
-    hub.token = _admin_token(hub.url, admin, password)
+    hub.token = admin_token(hub.url, admin, password)
     return hub
 
 
@@ -130,9 +130,13 @@ def _archive_of(filename: str, content: str) -> bytes:
     return buffer.getvalue()
 
 
-def _admin_token(url: str, admin: str, password: str) -> str:
+def admin_token(url: str, admin: str, password: str, *, verify: bool = True) -> str:
+    """Log *admin* in through the hub's form at *url* and return a new API token of theirs.
+
+    *verify*: False for a hub with a certificate of its own making.
+    """
     session = requests.Session()
-    form = session.get(f"{url}hub/login", timeout=30)
+    form = session.get(f"{url}hub/login", timeout=30, verify=verify)
     form.raise_for_status()
     # Not followed: the redirect after a login starts the admin's own server.
     logged_in = session.post(
@@ -140,6 +144,7 @@ def _admin_token(url: str, admin: str, password: str) -> str:
         data={"username": admin, "password": password, "_xsrf": session.cookies.get("_xsrf", "")},
         timeout=30,
         allow_redirects=False,
+        verify=verify,
     )
     assert logged_in.status_code == HTTPStatus.FOUND, f"{logged_in.status_code} {logged_in.text}"
     response = session.post(
@@ -147,6 +152,7 @@ def _admin_token(url: str, admin: str, password: str) -> str:
         json={"note": "tests", "expires_in": 3600},
         headers={"X-XSRFToken": session.cookies.get("_xsrf") or ""},
         timeout=30,
+        verify=verify,
     )
     assert response.status_code == HTTPStatus.CREATED, response.text
     return str(response.json()["token"])
