@@ -156,7 +156,19 @@ def test_removal_takes_only_the_accounts_own_volumes_whatever_the_hub_claims(doc
             return context.node, owned, removed
 
     node, owned, removed = asyncio.run(scenario())
-    assert owned == (200, {"node": node, "volumes": [volumes["alice"]]})
+    # What a server of Alice's must never mount is named, with the owner its label says.
+    assert owned == (
+        200,
+        {
+            "node": node,
+            "volumes": [volumes["alice"]],
+            "foreign": [
+                {"name": volumes["bob"], "owner": BOB, "owner_name": None},
+                {"name": volumes["legacy"], "owner": None, "owner_name": None},
+                {"name": volumes["probe"], "owner": None, "owner_name": None},
+            ],
+        },
+    )
     status, body = removed
     assert status == 200
     assert body["node"] == node

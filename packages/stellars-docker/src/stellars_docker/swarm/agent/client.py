@@ -366,6 +366,11 @@ class AgentNodeWork(NodeWork):
         self._stats: AgentStats | None = None
         self._sizes: AgentSizes | None = None
 
+    @property
+    def agents(self) -> AgentClient:
+        """The client that asks every node's agent."""
+        return self._agents
+
     def stats_source(self, settings: DockerSettings) -> AgentStats:
         """Return the refresher asking every agent for its node's lab containers' stats."""
         self._stats = AgentStats(self._agents, interval_s=settings.stats_interval_s)

@@ -111,11 +111,33 @@ class SizesAnswer(_Strict):
     volumes: dict[str, int | None]
 
 
+class ForeignVolume(_Strict):
+    """A volume asked about that exists on the node but is not the account's.
+
+    Attributes:
+        name: the volume.
+        owner: the identity its owner label names, or None without one (the
+            hub's records say whose it is then).
+        owner_name: the account name its label names, or None.
+    """
+
+    name: str
+    owner: str | None = None
+    owner_name: str | None = None
+
+
 class OwnedAnswer(_Strict):
-    """The volumes asked about that exist on the node and are the account's."""
+    """The volumes asked about that exist on the node: the account's, and the others.
+
+    Attributes:
+        volumes: those that are the account's.
+        foreign: those that are not, which a server of the account must never
+            mount; a volume that is no user volume at all is among them.
+    """
 
     node: str
     volumes: list[str]
+    foreign: list[ForeignVolume] = []
 
 
 class Removal(_Strict):

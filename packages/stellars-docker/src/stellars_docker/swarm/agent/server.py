@@ -38,7 +38,7 @@ from stellars_docker.swarm.agent.protocol import (
     presented_secret,
     secret_matches,
 )
-from stellars_docker.swarm.agent.work import measure_claimed, owned_volumes, remove_claimed
+from stellars_docker.swarm.agent.work import measure_claimed, remove_claimed, sort_claims
 
 if TYPE_CHECKING:
     import docker
@@ -160,16 +160,24 @@ class SizesHandler(_AgentHandler):
 
 
 class OwnedHandler(_AgentHandler):
-    """POST: which of the volumes named are on this node and the account's."""
+    """POST: which of the volumes named are on this node, the account's or another's."""
 
     async def post(self) -> None:
         """Answer :class:`OwnedAnswer`; 503 when the engine does not answer."""
         request = self.body(VolumesRequest)
         try:
-            owned = await owned_volumes(self.context.client, request.volumes, self.context.limit_s)
+            owned, foreign = await sort_claims(
+                self.context.client, request.volumes, self.context.limit_s
+            )
         except DockerUnavailableError as error:
             raise _unavailable(error) from error
-        self.answer(OwnedAnswer(node=self.context.node, volumes=[claim.name for claim in owned]))
+        self.answer(
+            OwnedAnswer(
+                node=self.context.node,
+                volumes=[claim.name for claim in owned],
+                foreign=foreign,
+            )
+        )
 
 
 class RemoveHandler(_AgentHandler):
