@@ -28,7 +28,7 @@ def ready(swarm_hub, username: str) -> bool:
 
 def start(swarm_hub, username: str, **options) -> None:
     response = swarm_hub.api("POST", f"users/{username}/server", json=options)
-    assert response.status_code in {201, 202}, response.text
+    assert response.status_code in {201, 202}, f"{response.text}\n{swarm_hub.logs(30)}"
 
 
 def wait_ready(swarm_hub, username: str) -> None:

@@ -222,7 +222,14 @@ def _swarm_volume_check(
     runtime: DockerRuntime, user_volumes: tuple[UserVolume, ...]
 ) -> Callable[[Any], Awaitable[Any]]:
     """Return what a swarm spawner asks before each server (``SwarmSpawner.volume_check``)."""
-    return make_volume_check(lambda: _node_agents(runtime), lambda _: user_volumes)
+    check_volumes = make_volume_check(lambda: _node_agents(runtime), lambda _: user_volumes)
+
+    async def check_before_start(spawner: Any) -> Any:
+        # A user whose files are being moved starts once they are there.
+        runtime.moves.refuse_while_moving(spawner.user.id)
+        return await check_volumes(spawner)
+
+    return check_before_start
 
 
 def _node_agents(runtime: DockerRuntime) -> AgentClient:
