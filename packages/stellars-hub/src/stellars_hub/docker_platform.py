@@ -42,6 +42,7 @@ from stellars_docker.policy import (
 )
 from stellars_docker.spawner import SPAWNER_CLASS, SWARM_SPAWNER_CLASS
 from stellars_docker.swarm.agent import AgentClient, AgentNodeWork, AgentSettings
+from stellars_docker.swarm.volume_check import make_volume_check
 from stellars_hub.hub_app import (
     every_once_started,
     running_hub,
@@ -206,10 +207,36 @@ def configure_spawner(
         return runtime.client
 
     _install_volume_ownership(client, docker_settings.user_volumes, settings.docker_timeout)
+    if settings.spawner == "swarm":
+        # The volumes are on the nodes, not on this engine: every node's agent
+        # is asked before each server, and the task creates them, labelled.
+        c.SwarmSpawner.volume_check = _swarm_volume_check(runtime, docker_settings.user_volumes)
+        return apply_policy, None, runtime
     claim_volumes = make_ownership_hook(
         client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
     )
     return apply_policy, claim_volumes, runtime
+
+
+def _swarm_volume_check(
+    runtime: DockerRuntime, user_volumes: tuple[UserVolume, ...]
+) -> Callable[[Any], Awaitable[Any]]:
+    """Return what a swarm spawner asks before each server (``SwarmSpawner.volume_check``)."""
+    check_volumes = make_volume_check(lambda: _node_agents(runtime), lambda _: user_volumes)
+
+    async def check_before_start(spawner: Any) -> Any:
+        # A user whose files are being moved starts once they are there.
+        runtime.moves.refuse_while_moving(spawner.user.id)
+        return await check_volumes(spawner)
+
+    return check_before_start
+
+
+def _node_agents(runtime: DockerRuntime) -> AgentClient:
+    work = runtime.node_work
+    if not isinstance(work, AgentNodeWork):  # configure_spawner gave a swarm's runtime agents
+        raise TypeError(f"a swarm's runtime works through its node agents, not {work!r}")
+    return work.agents
 
 
 def _agents(settings: HubSettings) -> Callable[[Callable[[], Any]], AgentNodeWork]:

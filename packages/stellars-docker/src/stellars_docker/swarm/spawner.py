@@ -13,6 +13,11 @@ keeps it from working on a real swarm:
   once with the engine's reason, and the service is removed. The stock
   spawner waits for a rejected task to come good until the start timeout,
   while the swarm retries it.
+- A task mounts whatever volume of a name its node has, so before each
+  server every node is asked whether it holds another account's volume of
+  one of the server's names (:mod:`stellars_docker.swarm.volume_check`):
+  such a node is never where the server runs. The volumes a task creates
+  carry the account's ownership labels.
 
 Every server's service resolves by DNS round robin (``endpoint_mode:
 dnsrr``): nothing depends on the kernel's IPVS, which the ingress routing
@@ -30,7 +35,7 @@ from typing import Any, NoReturn
 from docker.errors import APIError
 from docker.types import Mount, RestartPolicy
 from dockerspawner import SwarmSpawner as StockSwarmSpawner
-from traitlets import Float, default
+from traitlets import Callable, Float, default
 
 from stellars_docker.errors import RestartTimeoutError, ServerStateError, SwarmSpawnError
 from stellars_docker.ownership_store import account_of
@@ -43,6 +48,7 @@ from stellars_docker.swarm.tasks import (
     task_node,
     task_status,
 )
+from stellars_docker.swarm.volume_check import VolumeCheck
 
 # Seconds between two looks at a starting task: at first often, as most
 # servers run within seconds; then less, but never so seldom that the user
@@ -67,6 +73,20 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         fails with its reason (no node has the resources, the node a user is pinned to is
         down). The scheduler keeps trying meanwhile, in case a node comes back.""",
     )
+
+    volume_check = Callable(
+        None,
+        allow_none=True,
+        config=True,
+        help="""An async function of the spawner, called before a server's service is made,
+        that returns a VolumeCheck: the nodes the server must not run on (they hold another
+        account's volume of one of its names) and its volumes' ownership labels; it raises
+        VolumeOwnershipError to refuse the server. The platform sets it to ask every node's
+        agent; None checks nothing.""",
+    )
+
+    # What the last volume check said: none made yet is nothing to avoid, no labels.
+    _volume_check = VolumeCheck()
 
     @default("cmd")  # type: ignore[untyped-decorator]
     def _cmd_default(self) -> list[str]:
@@ -94,6 +114,7 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
     def mounts(self) -> list[Mount]:
         """The server's mounts: a name is a volume, an absolute path a bind mount."""
         driver = self.mount_driver_config
+        labels = self._volume_check.labels
         mounts = []
         for source, target in self.volume_binds.items():
             is_volume = not source.startswith("/")
@@ -104,6 +125,7 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
                     type="volume" if is_volume else "bind",
                     read_only=target["mode"] == "ro",
                     driver_config=driver if is_volume else None,
+                    labels=labels.get(source) if is_volume else None,
                 )
             )
         return mounts
@@ -116,10 +138,13 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         labels = dict(self.extra_create_kwargs.get("labels", {}))
         container_spec: dict[str, Any] = self.extra_container_spec  # type: ignore[has-type]
         placement_spec: dict[str, Any] = self.extra_placement_spec  # type: ignore[has-type]
+        if self.volume_check is not None:
+            self._volume_check = await self.volume_check(self)
         placement = self._placement()
         constraints = list(placement_spec.get("constraints") or [])
         if placement is not None:
             constraints.append(placement.constraint())
+        constraints.extend(f"node.hostname!={node}" for node in self._volume_check.avoid)
         # For this service only: the operator's own values stay as configured.
         self.extra_container_spec = {"labels": labels, **container_spec}
         self.extra_placement_spec = {**placement_spec, "constraints": constraints or None}
@@ -293,7 +318,10 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
     def _unplaceable(self, reason: str) -> str:
         placement = self._placement()
         if placement is None:
-            return f"no node of the swarm can run the server: {reason}"
+            avoided = "".join(
+                f"; not on {node}: {why}" for node, why in sorted(self._volume_check.avoid.items())
+            )
+            return f"no node of the swarm can run the server: {reason}{avoided}"
         return (
             f"{self.user.name}'s files are on the swarm node {placement.node_name}, which cannot "
             f"run the server now ({reason}); an admin can move them to another node"
