@@ -108,3 +108,16 @@ def team(swarm_hub, group: str, usernames: list[str], policy: dict) -> None:
     assert made.status_code == 201, made.text
     stored = swarm_hub.api("PUT", f"stellars/group-policies/{group}", json={"policy": policy})
     assert stored.status_code == 200, stored.text
+
+
+def stop_servers(swarm_hub, usernames: list[str]) -> None:
+    """Stop the servers of *usernames* and wait until their services are gone."""
+    for username in usernames:
+        response = swarm_hub.api("DELETE", f"users/{username}/server")
+        assert response.status_code in {202, 204}, response.text
+    wait_until(
+        lambda: not any(swarm_hub.tasks_of(service_name(username)) for username in usernames),
+        timeout_s=SERVER_TIMEOUT_S,
+        interval_s=1,
+        what=f"the services of {usernames} to go",
+    )
