@@ -54,6 +54,14 @@ PROBE_IN_HUB = "/tmp/swarm_stats_probe.py"
 # would outlast the spawn timeout.
 START_BATCH = 5
 SERVER_TIMEOUT_S = 300
+HUB_SETTINGS = {
+    "JUPYTERHUB_SPAWNER": "swarm",
+    "JUPYTERHUB_SHARED_VOLUME": "none",
+    "JUPYTERHUB_GPU_ENABLED": "0",
+    # The hub's own refresh would overlap the timed ones (an agent that is
+    # sampling finishes that refresh before it samples again).
+    "JUPYTERHUB_STATS_INTERVAL": "3600",
+}
 
 
 def _start_hub(swarm: Swarm, hub: str, lab: str) -> HubContainer:
@@ -68,15 +76,10 @@ def _start_hub(swarm: Swarm, hub: str, lab: str) -> HubContainer:
         network=network,
         address=swarm.manager.address,
         environment={
+            **HUB_SETTINGS,
             **agents.hub_environment(),
-            "JUPYTERHUB_SPAWNER": "swarm",
             "JUPYTERHUB_NETWORK_NAME": network,
             "JUPYTERHUB_NOTEBOOK_IMAGE": lab,
-            "JUPYTERHUB_SHARED_VOLUME": "none",
-            "JUPYTERHUB_GPU_ENABLED": "0",
-            # The hub's own refresh would overlap the timed ones (an agent
-            # that is sampling finishes before it samples again).
-            "JUPYTERHUB_STATS_INTERVAL": "3600",
         },
         files=agents.hub_files(),
         networks=[agents.network],
