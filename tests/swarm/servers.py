@@ -112,13 +112,7 @@ def team(swarm_hub, group: str, usernames: list[str], policy: dict) -> None:
 
 def stop(swarm_hub, username: str) -> None:
     """Stop *username*'s server and wait until its service is gone."""
-    response = swarm_hub.api("DELETE", f"users/{username}/server")
-    assert response.status_code in {202, 204}, response.text
-    wait_until(
-        lambda: not swarm_hub.tasks_of(service_name(username)),
-        timeout_s=60,
-        what=f"{username}'s service to go",
-    )
+    stop_servers(swarm_hub, [username])
 
 
 def contents_url(swarm_hub, username: str, path: str) -> str:
@@ -162,3 +156,16 @@ def set_availability(swarm_hub, hostname: str, availability: str) -> None:
 def node_names(swarm_hub) -> list[str]:
     """The host name of every node of the test swarm."""
     return [node.client.info()["Name"] for node in swarm_hub.swarm.nodes]
+
+
+def stop_servers(swarm_hub, usernames: list[str]) -> None:
+    """Stop the servers of *usernames* and wait until their services are gone."""
+    for username in usernames:
+        response = swarm_hub.api("DELETE", f"users/{username}/server")
+        assert response.status_code in {202, 204}, response.text
+    wait_until(
+        lambda: not any(swarm_hub.tasks_of(service_name(username)) for username in usernames),
+        timeout_s=SERVER_TIMEOUT_S,
+        interval_s=1,
+        what=f"the services of {usernames} to go",
+    )
