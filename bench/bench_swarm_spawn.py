@@ -33,9 +33,9 @@ from stellars_testing import wait_until
 from stellars_testing.docker_engine import connect, hub_image, lab_image
 from stellars_testing.hub_container import HubContainer, start_hub_container
 from stellars_testing.swarm import Swarm, start_swarm
+from stellars_testing.swarm_agents import start_agents
 
 LIMIT = 1.3
-AGENT_SECRET_FILE = "/tmp/stellars-agent-secret"
 COMMON = {
     "JUPYTERHUB_SHARED_VOLUME": "none",
     "JUPYTERHUB_GPU_ENABLED": "0",
@@ -70,13 +70,12 @@ def _hubs(swarm: Swarm, hub: str, lab: str) -> dict[str, tuple[HubContainer, str
     manager.networks.create(overlay, driver="overlay", attachable=True)
     manager.networks.create(bridge, driver="bridge")
     kinds = {"swarm": overlay, "docker": bridge}
+    # Before a server starts on the swarm the hub asks every node's agent
+    # which volumes of its names the node holds: the agents run, as deployed.
+    agents = start_agents(swarm, hub)
     hubs = {}
     for kind, network in kinds.items():
-        # The swarm's hub needs the node agents' secret to start; spawning
-        # needs no agent, so none runs here.
-        secret = (
-            {"JUPYTERHUB_SWARM_AGENT_SECRET_FILE": AGENT_SECRET_FILE} if kind == "swarm" else {}
-        )
+        on_swarm = kind == "swarm"
         container = start_hub_container(
             manager,
             image=hub,
@@ -88,9 +87,10 @@ def _hubs(swarm: Swarm, hub: str, lab: str) -> dict[str, tuple[HubContainer, str
                 "JUPYTERHUB_SPAWNER": kind,
                 "JUPYTERHUB_NETWORK_NAME": network,
                 "JUPYTERHUB_NOTEBOOK_IMAGE": lab,
-                **secret,
+                **(agents.hub_environment() if on_swarm else {}),
             },
-            files={AGENT_SECRET_FILE: uuid.uuid4().hex} if secret else None,
+            files=agents.hub_files() if on_swarm else None,
+            networks=[agents.network] if on_swarm else (),
         )
         username = f"bench{kind}"
         created = container.api("POST", "users", json={"usernames": [username]})
