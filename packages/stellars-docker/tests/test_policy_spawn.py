@@ -290,3 +290,19 @@ def test_a_start_over_the_quota_is_refused_with_the_sizes():
     check_quota(policy, GIB)
     with pytest.raises(SpawnRefusedError, match=r"hold 1\.50 GiB, over your quota of 1\.00 GiB"):
         check_quota(policy, 3 * GIB // 2)
+
+
+def test_on_a_swarm_privileged_docker_access_is_refused_saying_why_and_the_socket_is_kept():
+    privileged = effective_policy(
+        {"p": GroupPolicy(docker_access=DockerAccess.PRIVILEGED)}, docker_trusted={"p"}
+    )
+    with pytest.raises(SpawnRefusedError) as refused:
+        plan_spawn(privileged, None, SWARM_BASE)
+    assert refused.value.status == HTTPStatus.CONFLICT
+    assert "never privileged" in str(refused.value)
+    socket = effective_policy(
+        {"s": GroupPolicy(docker_access=DockerAccess.SOCKET)}, docker_trusted={"s"}
+    )
+    plan = plan_spawn(socket, None, SWARM_BASE)
+    assert plan.volumes["/var/run/docker.sock"] == "/var/run/docker.sock"
+    assert plan.host_config["privileged"] is False

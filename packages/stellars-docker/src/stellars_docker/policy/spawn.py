@@ -110,6 +110,11 @@ class SpawnBase:
     name_template: str = ""
     gpu_resource: str = ""
 
+    @property
+    def on_a_swarm(self) -> bool:
+        """Whether the servers are swarm services (a swarm's base names its GPU resource)."""
+        return bool(self.gpu_resource)
+
     def __post_init__(self) -> None:
         """Refuse a base that grants Docker access to everyone: membership would not matter.
 
@@ -179,6 +184,15 @@ def plan_spawn(policy: EffectivePolicy, profile: Profile | None, base: SpawnBase
     if policy.docker_access is DockerAccess.SOCKET:
         # A volumes key that is an absolute path is a bind of that host path.
         volumes[base.socket_path] = base.socket_path
+    if policy.docker_access is DockerAccess.PRIVILEGED and base.on_a_swarm:
+        # A swarm service has no privileged mode: the server would start
+        # without the access the user was granted, and nobody would know.
+        raise SpawnRefusedError(
+            HTTPStatus.CONFLICT,
+            "Your groups grant Docker access as a privileged container, which a Docker Swarm "
+            "cannot run: its services are never privileged. An admin can grant Docker socket "
+            "access (the docker-sock group) instead.",
+        )
     host_config["privileged"] = policy.docker_access is DockerAccess.PRIVILEGED
     cpu_limit = values.get("cpu_limit")
     mem_limit = values.get("mem_limit")
