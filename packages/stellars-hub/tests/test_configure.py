@@ -451,7 +451,11 @@ class _FakeSpawner:
 
     def __init__(self):
         # In no group: the policy part finds no membership and records what the start applies.
-        recorded = type("Database", (), {"execute": lambda _self, _statement: []})()
+        recorded = type(
+            "Database",
+            (),
+            {"execute": lambda _self, _statement: [], "rollback": lambda _self: None},
+        )()
         self.user = type(
             "User", (), {"name": "ada", "id": 1, "groups": [], "spawners": {}, "db": recorded}
         )()

@@ -170,22 +170,33 @@ async def claim_user_volumes(
             )
             created.append(name)
             continue
-        owner = owner_of(info.get("Labels") or {}, owner_record(db, name))
-        if owner is None:
-            owner = _legacy_owner(db, account)
-            record_owner(db, name, owner, ADOPTED)
-        if owner.identity != account.identity:
-            whose = (
-                f"the account {owner.name!r}"
-                if owner.identity in existing_accounts(db)
-                else f"the deleted account {owner.name!r}"
-            )
-            raise VolumeOwnershipError(
-                f"The volume {name!r} belongs to {whose}, not to this account "
-                f"{account.name!r}, so it is not mounted and the server does not start. "
-                + ADMIN_HINT
-            )
+        check_claim(db, account, name, info.get("Labels") or {})
     return created
+
+
+def check_claim(db: Database, account: Account, name: str, labels: Mapping[str, str]) -> None:
+    """Return if the existing volume *name* (its *labels*) is *account*'s; adopt it if nobody's.
+
+    A volume without any owner yet is adopted, as the hub's start adopts one
+    (recorded in *db*, which the caller commits).
+
+    Raises:
+        VolumeOwnershipError: the volume belongs to another or a deleted account.
+    """
+    owner = owner_of(labels, owner_record(db, name))
+    if owner is None:
+        owner = _legacy_owner(db, account)
+        record_owner(db, name, owner, ADOPTED)
+    if owner.identity != account.identity:
+        whose = (
+            f"the account {owner.name!r}"
+            if owner.identity in existing_accounts(db)
+            else f"the deleted account {owner.name!r}"
+        )
+        raise VolumeOwnershipError(
+            f"The volume {name!r} belongs to {whose}, not to this account "
+            f"{account.name!r}, so it is not mounted and the server does not start. " + ADMIN_HINT
+        )
 
 
 async def adopt_legacy_volumes(
@@ -203,13 +214,28 @@ async def adopt_legacy_volumes(
         DockerUnavailableError: the engine did not answer.
     """
     listing = await call_engine(limit_s, client.api.volumes)
-    labels = {volume["Name"]: volume.get("Labels") or {} for volume in listing.get("Volumes") or []}
+    unlabelled = {
+        volume["Name"]
+        for volume in listing.get("Volumes") or []
+        if OWNER_LABEL not in (volume.get("Labels") or {})
+    }
+    return adopt_unrecorded(db, user_volumes, unlabelled)
+
+
+def adopt_unrecorded(
+    db: Database, user_volumes: Sequence[UserVolume], present: set[str]
+) -> list[str]:
+    """Record the owner of every volume in *present* that has none and is named after an account.
+
+    *present* are the volumes that exist and carry no owner label. The
+    caller commits *db*. Returns the names adopted.
+    """
     records = owner_records(db)
     adopted = []
     for account in existing_accounts(db).values():
         for volume in user_volumes:
             name = volume_name(volume, account.name)
-            if name in labels and OWNER_LABEL not in labels[name] and name not in records:
+            if name in present and name not in records:
                 record_owner(db, name, _legacy_owner(db, account), ADOPTED)
                 adopted.append(name)
     return adopted
@@ -379,9 +405,27 @@ def make_ownership_hook(
     """Return a pre-spawn hook part that claims the spawning user's volumes (see the module).
 
     *client* returns the engine client; *user_volumes* the per-user volumes
-    of a spawner. Names are made with the spawner's own template namespace,
-    exactly as DockerSpawner will mount them. A refusal raises
-    :class:`VolumeOwnershipError`, which JupyterHub shows as the spawn error.
+    of a spawner. A refusal raises :class:`VolumeOwnershipError`, which
+    JupyterHub shows as the spawn error.
+    """
+
+    async def claim(db: Session, user_id: int, wanted: list[tuple[str, str]]) -> list[str]:
+        return await claim_user_volumes(await client(), db, user_id, wanted, limit_s)
+
+    return make_claim_hook(claim, user_volumes)
+
+
+def make_claim_hook(
+    claim: Callable[[Session, int, list[tuple[str, str]]], Awaitable[list[str]]],
+    user_volumes: Callable[[Any], Sequence[UserVolume]],
+) -> Callable[[Any], Awaitable[None]]:
+    """Return a pre-spawn hook part that runs *claim* on the spawning user's volumes.
+
+    *claim* takes the hub's session, the user's id and the volumes (suffix,
+    name) and returns the names it created; *user_volumes* returns the
+    per-user volumes of a spawner. Names are made with the spawner's own
+    template namespace, exactly as DockerSpawner will mount them. What
+    *claim* recorded is committed, a refusal's adoptions included.
     """
 
     async def claim_volumes(spawner: Any) -> None:
@@ -390,10 +434,9 @@ def make_ownership_hook(
             (volume.suffix, volume.name_template.format(**namespace))
             for volume in user_volumes(spawner)
         ]
-        engine = await client()
         db: Session = spawner.user.db
         try:
-            created = await claim_user_volumes(engine, db, spawner.user.id, wanted, limit_s)
+            created = await claim(db, spawner.user.id, wanted)
         except VolumeOwnershipError as error:
             db.commit()  # adoption records written before the refusal stand
             spawner.log.warning("Spawn of %s refused: %s", spawner.user.name, error)
@@ -419,14 +462,32 @@ async def adopt_legacy_volumes_at_start(
 ) -> list[str]:
     """Run :func:`adopt_legacy_volumes` once the engine answers, and commit; return the names.
 
-    The engine may not have answered yet when the hub starts: each attempt
-    that finds none waits *retry_s*. After *attempts*, it gives up with a
-    warning; spawns adopt their own volumes all the same. Never raises: a
-    failure here must not stop the hub.
+    As :func:`adopt_at_start`.
+    """
+
+    async def adopt() -> list[str]:
+        return await adopt_legacy_volumes(await client(), db, user_volumes, limit_s)
+
+    return await adopt_at_start(adopt, db, attempts=attempts, retry_s=retry_s)
+
+
+async def adopt_at_start(
+    adopt: Callable[[], Awaitable[list[str]]],
+    db: Session,
+    *,
+    attempts: int = 30,
+    retry_s: float = 10.0,
+) -> list[str]:
+    """Run *adopt* once the volumes' store answers, and commit *db*; return the names adopted.
+
+    The engine (or the storage) may not have answered yet when the hub
+    starts: each attempt that finds none waits *retry_s*. After *attempts*,
+    it gives up with a warning; spawns adopt their own volumes all the same.
+    Never raises: a failure here must not stop the hub.
     """
     for _ in range(attempts):
         try:
-            adopted = await adopt_legacy_volumes(await client(), db, user_volumes, limit_s)
+            adopted = await adopt()
         except DockerUnavailableError:
             await asyncio.sleep(retry_s)
             continue

@@ -22,7 +22,6 @@ from stellars_docker import (
     GpuMode,
     GrantRecorder,
     SharedVolume,
-    UserVolume,
     adopt_legacy_volumes_at_start,
     capture_granters,
     detect_gpus,
@@ -32,6 +31,7 @@ from stellars_docker import (
     spawner_config,
 )
 from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS, GpuResolution
+from stellars_docker.ownership import adopt_at_start
 from stellars_docker.policy import (
     GroupPolicy,
     PolicySettings,
@@ -42,6 +42,9 @@ from stellars_docker.policy import (
 )
 from stellars_docker.spawner import SPAWNER_CLASS, SWARM_SPAWNER_CLASS
 from stellars_docker.swarm.agent import AgentClient, AgentNodeWork, AgentSettings
+from stellars_docker.swarm.storage import SharedStorage
+from stellars_docker.swarm.storage_ownership import adopt_legacy_directories, make_directory_hook
+from stellars_docker.swarm.storage_work import SharedStorageNodeWork
 from stellars_hub.hub_app import (
     every_once_started,
     running_hub,
@@ -58,6 +61,9 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from datetime import datetime
 
+    from sqlalchemy.orm import Session
+
+    from stellars_docker.node_work import NodeWork
     from stellars_hub.configure import PreSpawnHook
     from stellars_ui import PlatformContext
 
@@ -159,10 +165,9 @@ def configure_spawner(
     spawner = spawner_config(docker_settings, gpu)
     for trait, value in spawner.items():
         setattr(c.DockerSpawner, trait, value)
+    storage = shared_storage(settings)
     if settings.spawner == "swarm":
-        # Each node finds the image itself when it starts a task; the
-        # manager's engine need not hold it.
-        c.SwarmSpawner.pull_policy = "skip"
+        _configure_swarm_spawner(c, docker_settings, storage)
     # What every start begins from; the policy adds GPUs, limits, access and variables.
     base = SpawnBase(
         image=settings.notebook_image,
@@ -191,7 +196,7 @@ def configure_spawner(
     runtime = DockerRuntime(
         docker_settings,
         gpu,
-        node_work=_agents(settings) if settings.spawner == "swarm" else None,
+        node_work=_agents(settings, storage) if settings.spawner == "swarm" else None,
     )
     c.Spawner.options_form = make_options_form(policy, gpus_available=gpu.enabled)
     start_with_the_hub(runtime.start)
@@ -202,18 +207,78 @@ def configure_spawner(
     apply_policy = make_policy_hook(base, policy, volume_total)
     stop_with_the_hub("the Docker engine's caches", runtime.stop)
 
-    async def client() -> Any:
-        return runtime.client
-
-    _install_volume_ownership(client, docker_settings.user_volumes, settings.docker_timeout)
-    claim_volumes = make_ownership_hook(
-        client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
-    )
+    claim_volumes = _volume_ownership(runtime, storage, settings.docker_timeout)
     return apply_policy, claim_volumes, runtime
 
 
-def _agents(settings: HubSettings) -> Callable[[Callable[[], Any]], AgentNodeWork]:
-    """Return how the runtime reaches the swarm's node agents.
+def _configure_swarm_spawner(
+    c: Any, docker_settings: DockerSettings, storage: SharedStorage | None
+) -> None:
+    # Each node finds the image itself when it starts a task; the manager's
+    # engine need not hold it.
+    c.SwarmSpawner.pull_policy = "skip"
+    if storage is not None:
+        c.SwarmSpawner.volume_options = dict(storage.options)
+        c.SwarmSpawner.user_volume_suffixes = {
+            volume.name_template: volume.suffix for volume in docker_settings.user_volumes
+        }
+
+
+def _volume_ownership(
+    runtime: DockerRuntime, storage: SharedStorage | None, limit_s: float
+) -> PreSpawnHook:
+    """Return the hook part that claims a spawning user's volumes, on the engine or the storage.
+
+    Volumes older than the owner records are adopted once the hub runs.
+    """
+    user_volumes = runtime.settings.user_volumes
+
+    async def client() -> Any:
+        return runtime.client
+
+    if storage is None:
+        _install_volume_ownership(
+            lambda db: adopt_legacy_volumes_at_start(client, db, user_volumes, limit_s)
+        )
+        return make_ownership_hook(client, lambda _spawner: user_volumes, limit_s)
+    _install_volume_ownership(
+        lambda db: adopt_at_start(
+            lambda: adopt_legacy_directories(storage, db, user_volumes, limit_s), db
+        )
+    )
+    shared = runtime.settings.shared_volume
+    return make_directory_hook(
+        storage, lambda _spawner: user_volumes, shared.name if shared else None, limit_s
+    )
+
+
+def shared_storage(settings: HubSettings) -> SharedStorage | None:
+    """Return the storage every swarm node shares for the volumes, or None for local volumes.
+
+    Raises:
+        SettingsError: the hub does not see the volumes' directories at their root.
+    """
+    if not settings.swarm_volume_options:
+        return None
+    root = Path(settings.swarm_volume_root)
+    if not root.is_dir():
+        raise SettingsError(
+            [
+                SettingProblem(
+                    "JUPYTERHUB_SWARM_VOLUME_ROOT",
+                    str(root),
+                    "not a directory here: mount the storage of the volumes' directories into "
+                    "the hub's container at this path",
+                )
+            ]
+        )
+    return SharedStorage(settings.swarm_volume_options, root)
+
+
+def _agents(
+    settings: HubSettings, storage: SharedStorage | None
+) -> Callable[[Callable[[], Any]], NodeWork]:
+    """Return how the runtime reaches the swarm's node agents (and the volumes' storage).
 
     Raises:
         SettingsError: the agents' secret file cannot be read or is empty.
@@ -243,14 +308,13 @@ def _agents(settings: HubSettings) -> Callable[[Callable[[], Any]], AgentNodeWor
         secret=secret,
         timeout_s=settings.docker_timeout,
     )
+    if storage is not None:
+        return lambda client: SharedStorageNodeWork(AgentClient(client, agent_settings), storage)
     return lambda client: AgentNodeWork(AgentClient(client, agent_settings))
 
 
-def _install_volume_ownership(
-    client: Callable[[], Awaitable[Any]],
-    user_volumes: tuple[UserVolume, ...],
-    limit_s: float,
-) -> None:
+def _install_volume_ownership(adopt_legacy: Callable[[Session], Awaitable[list[str]]]) -> None:
+    """Record account deletions; once the hub runs, adopt (*adopt_legacy*) volumes older than it."""
     app = running_hub()
     if app is None:
         return
@@ -262,7 +326,7 @@ def _install_volume_ownership(
         hub_started = started(app)
         if hub_started is not None:
             await hub_started
-        await adopt_legacy_volumes_at_start(client, app.db, user_volumes, limit_s)
+        await adopt_legacy(app.db)
 
     start_with_the_hub(lambda: asyncio.ensure_future(adopt()))
 
