@@ -32,6 +32,8 @@ from stellars_testing import wait_until
 from stellars_testing.hub_container import DOCKER_SOCKET, HubContainer, start_hub_container
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from stellars_testing.swarm import Swarm
 
 HUB_NAME = "hub"
@@ -83,43 +85,15 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
     manager.networks.create(network, driver="overlay", attachable=True)
     agent_network, agent_secret = _start_agents(swarm, hub_image)
     try:
-        started = start_hub_container(
-            manager,
-            image=hub_image,
+        yield start_swarm_hub(
+            swarm,
+            hub_image,
+            lab_image,
             name=HUB_NAME,
-            network=network,
-            address=swarm.manager.address,
-            environment={
-                "JUPYTERHUB_SWARM_AGENT_SERVICE": AGENT_SERVICE,
-                "JUPYTERHUB_SWARM_AGENT_NETWORK": agent_network,
-                "JUPYTERHUB_SWARM_AGENT_PORT": str(AGENT_PORT),
-                "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": HUB_SECRET_FILE,
-                "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
-                "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
-                "JUPYTERHUB_SPAWNER": "swarm",
-                "JUPYTERHUB_NETWORK_NAME": network,
-                "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
-                # GPUs as the nodes advertise them (one worker does): reserved by
-                # count for the groups whose policy grants them, none by default.
-                "JUPYTERHUB_GPU_ENABLED": "1",
-                "JUPYTERHUB_DEFAULT_GPUS": "none",
-                # A local volume on a swarm is one node's: a "shared" one would
-                # not be shared. Sharing across nodes needs a multi-host driver.
-                "JUPYTERHUB_SHARED_VOLUME": "none",
-            },
-            # A plain container takes no swarm secret: the hub's copy is put
-            # where the secret would be.
-            files={HUB_SECRET_FILE: agent_secret},
-            networks=[agent_network],
-        )
-        hub = SwarmHub(
-            **vars(started),
-            swarm=swarm,
             network=network,
             agent_network=agent_network,
             agent_secret=agent_secret,
         )
-        yield hub
     finally:
         for service in manager.services.list():
             service.remove()
@@ -135,6 +109,64 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
                 manager.networks.get(leftover).remove()
         with contextlib.suppress(Exception):
             manager.secrets.get(_secret_name(swarm)).remove()
+
+
+def start_swarm_hub(
+    swarm: Swarm,
+    hub_image: str,
+    lab_image: str,
+    *,
+    name: str,
+    network: str,
+    agent_network: str,
+    agent_secret: str,
+    environment: Mapping[str, str] | None = None,
+    binds: Mapping[str, str] | None = None,
+) -> SwarmHub:
+    """Run a hub named *name* on the swarm's manager, with the node agents; return it, answering.
+
+    *environment* adds to or replaces the platform's settings below; *binds*
+    (a path of the manager node: a path in the hub) are mounted into it.
+    The caller removes the container and the servers it started.
+    """
+    started = start_hub_container(
+        swarm.manager.client,
+        image=hub_image,
+        name=name,
+        network=network,
+        address=swarm.manager.address,
+        environment={
+            "JUPYTERHUB_SWARM_AGENT_SERVICE": AGENT_SERVICE,
+            "JUPYTERHUB_SWARM_AGENT_NETWORK": agent_network,
+            "JUPYTERHUB_SWARM_AGENT_PORT": str(AGENT_PORT),
+            "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": HUB_SECRET_FILE,
+            "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
+            "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
+            "JUPYTERHUB_SPAWNER": "swarm",
+            "JUPYTERHUB_NETWORK_NAME": network,
+            "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
+            # GPUs as the nodes advertise them (one worker does): reserved by
+            # count for the groups whose policy grants them, none by default.
+            "JUPYTERHUB_GPU_ENABLED": "1",
+            "JUPYTERHUB_DEFAULT_GPUS": "none",
+            # A local volume on a swarm is one node's: a "shared" one would
+            # not be shared. Sharing across nodes needs shared storage.
+            "JUPYTERHUB_SHARED_VOLUME": "none",
+            **(environment or {}),
+        },
+        # A plain container takes no swarm secret: the hub's copy is put
+        # where the secret would be.
+        files={HUB_SECRET_FILE: agent_secret},
+        networks=[agent_network],
+        binds=binds,
+    )
+    return SwarmHub(
+        **vars(started),
+        swarm=swarm,
+        network=network,
+        agent_network=agent_network,
+        agent_secret=agent_secret,
+    )
 
 
 def _secret_name(swarm: Swarm) -> str:

@@ -108,3 +108,39 @@ def team(swarm_hub, group: str, usernames: list[str], policy: dict) -> None:
     assert made.status_code == 201, made.text
     stored = swarm_hub.api("PUT", f"stellars/group-policies/{group}", json={"policy": policy})
     assert stored.status_code == 200, stored.text
+
+
+def stop(swarm_hub, username: str) -> None:
+    """Stop *username*'s server and wait until its service is gone."""
+    response = swarm_hub.api("DELETE", f"users/{username}/server")
+    assert response.status_code in {202, 204}, response.text
+    wait_until(
+        lambda: not swarm_hub.tasks_of(service_name(username)),
+        timeout_s=60,
+        what=f"{username}'s service to go",
+    )
+
+
+def availability(swarm_hub, hostname: str, availability: str) -> None:
+    """Set the availability (active, pause, drain) of the node *hostname*."""
+    node_id = swarm_hub.swarm.node_named(hostname).node_id()
+    node = swarm_hub.swarm.manager.client.nodes.get(node_id)
+    spec = dict(node.attrs["Spec"])
+    spec["Availability"] = availability
+    assert node.update(spec)
+
+
+def contents_url(swarm_hub, username: str, path: str) -> str:
+    """The address of *path* in the Jupyter contents API of *username*'s server."""
+    return f"{swarm_hub.url}user/{username}/api/contents/{path}"
+
+
+def write_text(swarm_hub, username: str, path: str, content: str) -> None:
+    """Write *content* to *path* through *username*'s server."""
+    response = requests.put(
+        contents_url(swarm_hub, username, path),
+        json={"type": "file", "format": "text", "content": content},
+        headers={"Authorization": f"token {swarm_hub.token}"},
+        timeout=60,
+    )
+    assert response.status_code in {200, 201}, response.text

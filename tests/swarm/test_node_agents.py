@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
+from servers import stop, write_text
 
 from stellars_testing import wait_until
 
@@ -37,26 +37,6 @@ def _wait_ready(swarm_hub, username: str) -> None:
         raise AssertionError(f"{error}\n{swarm_hub.logs()}") from None
 
 
-def _stop(swarm_hub, username: str) -> None:
-    response = swarm_hub.api("DELETE", f"users/{username}/server")
-    assert response.status_code in {202, 204}, response.text
-    wait_until(
-        lambda: not swarm_hub.tasks_of(_service(username)),
-        timeout_s=60,
-        what=f"{username}'s service to go",
-    )
-
-
-def _write(swarm_hub, username: str, path: str, size: int) -> None:
-    response = requests.put(
-        f"{swarm_hub.url}user/{username}/api/contents/{path}",
-        json={"type": "file", "format": "text", "content": "x" * size},
-        headers={"Authorization": f"token {swarm_hub.token}"},
-        timeout=60,
-    )
-    assert response.status_code in {200, 201}, response.text
-
-
 def _rows(swarm_hub) -> tuple[dict[str, dict], dict]:
     response = swarm_hub.api("GET", "activity")
     assert response.status_code == 200, response.text
@@ -77,7 +57,7 @@ def spread(swarm_hub):
     nodes = {username: swarm_hub.node_of(_service(username)) for username in USERS}
     assert len(set(nodes.values())) >= 2, nodes
     for index, username in enumerate(USERS):
-        _write(swarm_hub, username, "workspace/data.txt", 200_000 * (index + 1))
+        write_text(swarm_hub, username, "workspace/data.txt", "x" * 200_000 * (index + 1))
     return nodes
 
 
@@ -154,7 +134,7 @@ def test_reset_on_a_worker_removes_exactly_that_users_volumes_there(swarm_hub, s
         for name in (volume.name for volume in worker.volumes.list())
         if name.startswith("jupyterlab-") and f"-{username}_" not in name
     }
-    _stop(swarm_hub, username)
+    stop(swarm_hub, username)
     listed = swarm_hub.api("GET", f"users/{username}/manage-volumes")
     assert listed.status_code == 200, listed.text
     assert {v["suffix"] for v in listed.json()["volumes"]} >= {"home", "workspace", "cache"}

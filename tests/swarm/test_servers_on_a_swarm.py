@@ -8,6 +8,7 @@ import pytest
 import requests
 from servers import (
     FAILURE_WITHIN_S,
+    availability,
     lab_status,
     ready,
     route_host,
@@ -186,14 +187,6 @@ def test_a_server_no_node_has_room_for_fails_within_seconds_with_its_reason_and_
     _fails_fast_saying(swarm_hub, username, "toobig", "insufficient resources")
 
 
-def _availability(swarm_hub, hostname: str, availability: str) -> None:
-    node_id = swarm_hub.swarm.node_named(hostname).node_id()
-    node = swarm_hub.swarm.manager.client.nodes.get(node_id)
-    spec = dict(node.attrs["Spec"])
-    spec["Availability"] = availability
-    assert node.update(spec)
-
-
 def test_a_user_whose_node_is_drained_is_told_where_their_files_are_and_gets_noservice_name(
     swarm_hub, running
 ):
@@ -203,7 +196,7 @@ def test_a_user_whose_node_is_drained_is_told_where_their_files_are_and_gets_nos
     node = swarm_hub.node_of(service)
     assert swarm_hub.api("DELETE", f"users/{username}/server").status_code in {202, 204}
     wait_until(lambda: not swarm_hub.tasks_of(service), timeout_s=60, what="the service to go")
-    _availability(swarm_hub, node, "drain")
+    availability(swarm_hub, node, "drain")
     try:
         started = time.monotonic()
         message = start_and_fail(swarm_hub, username)
@@ -212,4 +205,4 @@ def test_a_user_whose_node_is_drained_is_told_where_their_files_are_and_gets_nos
         assert time.monotonic() - started < FAILURE_WITHIN_S
         assert not swarm_hub.tasks_of(service)
     finally:
-        _availability(swarm_hub, node, "active")
+        availability(swarm_hub, node, "active")

@@ -238,7 +238,8 @@ async def directory_sizes(paths: Sequence[Path], timeout_s: float) -> dict[Path,
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout_s)
     except TimeoutError as error:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+            process.kill()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), _KILLED_GRACE_S)
         raise StorageUnavailableError(
