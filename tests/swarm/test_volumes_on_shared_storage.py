@@ -257,18 +257,47 @@ def test_deleting_an_account_with_its_volumes_removes_its_directories(storage_hu
         assert not _on_disk(storage_hub, MOVER, suffix).exists()
 
 
-@pytest.mark.usefixtures("neighbour")
-def test_an_account_with_a_deleted_ones_name_never_mounts_its_archived_files(storage_hub):
+@pytest.fixture(scope="module")
+def heir(storage_hub, neighbour):
+    """The neighbour's account deleted, its volumes archived, and a new account of its name."""
     response = storage_hub.api("DELETE", f"users/{NEIGHBOUR}/account", json={"volumes": "archive"})
     assert response.status_code == 200, response.text
     assert {volume["fate"] for volume in response.json()["volumes"]} == {"archived"}
-    archived = _on_disk(storage_hub, NEIGHBOUR, "workspace") / "data.txt"
-    assert archived.exists()
     created = storage_hub.api("POST", "users", json={"usernames": [NEIGHBOUR]})
     assert created.status_code == 201, created.text
+    return NEIGHBOUR
 
-    message = start_and_fail(storage_hub, NEIGHBOUR)
+
+def test_an_account_with_a_deleted_ones_name_never_mounts_its_archived_files(storage_hub, heir):
+    archived = _on_disk(storage_hub, heir, "workspace") / "data.txt"
+    assert archived.exists()
+
+    message = start_and_fail(storage_hub, heir)
 
     assert "belongs to the deleted account" in message, message
     assert archived.exists()
-    assert not storage_hub.tasks_of(service_name(NEIGHBOUR))
+    assert not storage_hub.tasks_of(service_name(heir))
+
+
+def test_an_admin_purges_archived_directories_or_gives_them_to_the_namesake(storage_hub, heir):
+    listed = storage_hub.api("GET", "stellars/archived-volumes")
+    assert listed.status_code == 200, listed.text
+    archived = {volume["name"]: volume for volume in listed.json()["volumes"]}
+    names = {suffix: _volume(heir, suffix) for suffix in SUFFIXES}
+    assert set(names.values()) <= set(archived), archived
+    assert archived[names["workspace"]]["size_bytes"] >= DATA_BYTES
+
+    for suffix in ("home", "cache"):
+        purged = storage_hub.api("DELETE", f"stellars/archived-volumes/{names[suffix]}")
+        assert purged.status_code == 200, purged.text
+        assert not _on_disk(storage_hub, heir, suffix).exists()
+    given = storage_hub.api(
+        "POST", f"stellars/archived-volumes/{names['workspace']}/assign", json={"user": heir}
+    )
+    assert given.status_code == 200, given.text
+
+    # The heir's server starts, with the old workspace and a new home.
+    start(storage_hub, heir)
+    wait_ready(storage_hub, heir)
+    assert _read(storage_hub, heir, "workspace/data.txt").status_code == 200
+    assert (_on_disk(storage_hub, heir, "home") / ".bashrc").is_file()

@@ -13,7 +13,7 @@ import pytest
 from jupyterhub import orm
 
 from stellars_docker import DEFAULT_USER_VOLUMES, DockerSettings, VolumeOwnershipError
-from stellars_docker.errors import DockerUnavailableError
+from stellars_docker.errors import ArchiveError, DockerUnavailableError, NotArchivedError
 from stellars_docker.ownership_store import (
     ADOPTED,
     CREATED,
@@ -248,3 +248,65 @@ def test_the_stats_still_come_from_the_agents(work):
     assert source.snapshot() == {}
     assert work.unreachable_nodes() == ()
     assert work.volume_nodes() == {}
+
+
+def _no_engine_client():
+    raise AssertionError("the archive of directories never asks an engine")
+
+
+def test_an_archived_directory_is_listed_then_purged_or_given_to_the_accounts_namesake(
+    storage, hub_db, work
+):
+    ada = _user(hub_db, "ada")
+    _claim(storage, hub_db, ada)
+    _claim(storage, hub_db, _user(hub_db, "bob"))
+    (storage.root / "jupyterlab-stray_home").mkdir()  # nobody's: not an archive
+    hub_db.delete(ada)
+    hub_db.commit()
+
+    listed = asyncio.run(
+        work.archived_volumes(_no_engine_client, hub_db, {"jupyterlab-ada_home": 4096}, LIMIT_S)
+    )
+
+    assert [(v.name, v.owner_name, v.size_bytes) for v in listed] == [
+        ("jupyterlab-ada_home", "ada", 4096),
+        ("jupyterlab-ada_workspace", "ada", None),
+    ]
+    assert all(v.deleted_at is not None for v in listed)
+    with pytest.raises(NotArchivedError):
+        asyncio.run(
+            work.purge_archived_volume(_no_engine_client, hub_db, "jupyterlab-bob_home", LIMIT_S)
+        )
+
+    asyncio.run(
+        work.purge_archived_volume(_no_engine_client, hub_db, "jupyterlab-ada_home", LIMIT_S)
+    )
+    heir = _user(hub_db, "ada")
+    with pytest.raises(ArchiveError, match="cannot go to 'bob'"):
+        asyncio.run(
+            work.assign_archived_volume(
+                _no_engine_client,
+                hub_db,
+                "jupyterlab-ada_workspace",
+                hub_db.query(orm.User).filter_by(name="bob").one().id,
+                user_volumes=DEFAULT_USER_VOLUMES,
+                limit_s=LIMIT_S,
+            )
+        )
+    given = asyncio.run(
+        work.assign_archived_volume(
+            _no_engine_client,
+            hub_db,
+            "jupyterlab-ada_workspace",
+            heir.id,
+            user_volumes=DEFAULT_USER_VOLUMES,
+            limit_s=LIMIT_S,
+        )
+    )
+    hub_db.commit()
+
+    assert given == account_of(hub_db, heir.id)
+    assert "jupyterlab-ada_home" not in _volume_directories(storage)
+    assert asyncio.run(work.archived_volumes(_no_engine_client, hub_db, {}, LIMIT_S)) == []
+    # The heir's server now gets the workspace, and a new home.
+    assert _claim(storage, hub_db, heir) == ["jupyterlab-ada_home"]

@@ -274,34 +274,53 @@ async def archived_volumes(
         DockerUnavailableError: the engine did not answer.
     """
     listing = await call_engine(limit_s, client.api.volumes)
+    return archived_among(
+        db,
+        [(volume["Name"], volume.get("Labels") or {}) for volume in listing.get("Volumes") or []],
+        sizes,
+    )
+
+
+def archived_among(
+    db: Database,
+    volumes: Iterable[tuple[str, Mapping[str, str]]],
+    sizes: Mapping[str, int | None],
+) -> list[ArchivedVolume]:
+    """Return those of *volumes* (name, labels) whose owner no longer exists, oldest deletion first.
+
+    A volume with no owner at all (neither labelled nor recorded) is nobody's
+    archive: it goes to the account of its name when first seen.
+    """
     records = owner_records(db)
     accounts = existing_accounts(db)
     deleted = deleted_accounts(db)
     archived = []
-    for volume in listing.get("Volumes") or []:
-        labels = volume.get("Labels") or {}
-        owner = owner_of(labels, records.get(volume["Name"]))
+    for name, labels in volumes:
+        owner = owner_of(labels, records.get(name))
         if owner is None or owner.identity in accounts:
             continue
         entry = deleted.get(owner.identity)
         archived.append(
             ArchivedVolume(
-                name=volume["Name"],
+                name=name,
                 suffix=labels.get(VOLUME_SUFFIX_LABEL, ""),
                 owner_name=entry.account.name if entry else owner.name,
                 owner=owner.identity,
                 deleted_at=entry.deleted_at if entry else None,
-                size_bytes=sizes.get(volume["Name"]),
+                size_bytes=sizes.get(name),
             )
         )
     archived.sort(key=lambda volume: (volume.deleted_at is None, volume.deleted_at, volume.name))
     return archived
 
 
-async def _archived(
-    client: docker.DockerClient, db: Database, name: str, limit_s: float
-) -> ArchivedVolume:
-    for volume in await archived_volumes(client, db, {}, limit_s):
+def archived_named(archived: Iterable[ArchivedVolume], name: str) -> ArchivedVolume:
+    """Return the volume *name* among *archived*.
+
+    Raises:
+        NotArchivedError: *name* is not among them.
+    """
+    for volume in archived:
         if volume.name == name:
             return volume
     raise NotArchivedError(f"{name!r} is not an archived volume")
@@ -317,7 +336,7 @@ async def purge_archived_volume(
         ArchiveError: the engine refused (a container uses it).
         DockerUnavailableError: the engine did not answer.
     """
-    await _archived(client, db, name, limit_s)
+    archived_named(await archived_volumes(client, db, {}, limit_s), name)
     await remove_volume(client, name, limit_s)
     forget_volume(db, name)
 
@@ -333,24 +352,37 @@ async def assign_archived_volume(
 ) -> Account:
     """Give the archived volume *name* to hub user *user_id*; return that account.
 
-    DockerSpawner mounts volumes by name, so the volume can only go to the
-    account whose volume of that name it is. The caller commits *db*.
+    As :func:`assign_archived`.
 
     Raises:
         NotArchivedError: *name* is not an archived volume.
         ArchiveError: *name* is not one of that account's volume names.
         DockerUnavailableError: the engine did not answer.
     """
-    await _archived(client, db, name, limit_s)
+    archived = archived_named(await archived_volumes(client, db, {}, limit_s), name)
+    return assign_archived(db, archived, user_id, user_volumes)
+
+
+def assign_archived(
+    db: Database, archived: ArchivedVolume, user_id: int, user_volumes: Sequence[UserVolume]
+) -> Account:
+    """Give the *archived* volume to hub user *user_id*; return that account.
+
+    DockerSpawner mounts volumes by name, so the volume can only go to the
+    account whose volume of that name it is. The caller commits *db*.
+
+    Raises:
+        ArchiveError: the volume's name is not one of that account's volume names.
+    """
     account = account_of(db, user_id)
     own_names = {volume_name(volume, account.name) for volume in user_volumes}
-    if name not in own_names:
+    if archived.name not in own_names:
         raise ArchiveError(
-            f"{name!r} cannot go to {account.name!r}: volumes are mounted by name, so it "
-            f"can only be assigned to the account whose volume it is by name "
+            f"{archived.name!r} cannot go to {account.name!r}: volumes are mounted by name, "
+            f"so it can only be assigned to the account whose volume it is by name "
             f"(this account's are {', '.join(sorted(own_names))})"
         )
-    record_owner(db, name, account, ASSIGNED)
+    record_owner(db, archived.name, account, ASSIGNED)
     return account
 
 

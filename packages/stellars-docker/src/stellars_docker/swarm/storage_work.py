@@ -20,7 +20,8 @@ from stellars_docker.errors import DockerUnavailableError
 from stellars_docker.measure import MeasuredVolume
 from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
-from stellars_docker.ownership_store import account_of, forget_volume
+from stellars_docker.ownership import archived_among, archived_named, assign_archived
+from stellars_docker.ownership_store import Account, account_of, forget_volume
 from stellars_docker.refresher import BackgroundRefresher
 from stellars_docker.swarm.agent.client import AgentNodeWork, claims_for
 from stellars_docker.swarm.agent.protocol import REMOVE_PATH, RemoveAnswer, RemoveRequest
@@ -35,12 +36,15 @@ from stellars_docker.swarm.storage_ownership import owns_directory
 from stellars_docker.volumes import NO_SUCH_VOLUME, DeletionResult, ExistingVolume
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
+
+    import docker
 
     from stellars_docker.account_deletion import VolumeChoice
     from stellars_docker.node_work import StatsSource
-    from stellars_docker.ownership_store import Account, Database
+    from stellars_docker.ownership import ArchivedVolume
+    from stellars_docker.ownership_store import Database
     from stellars_docker.settings import DockerSettings
     from stellars_docker.swarm.agent.client import AgentClient
     from stellars_docker.swarm.storage import SharedStorage
@@ -179,7 +183,7 @@ class SharedStorageNodeWork(NodeWork):
                     DeletionResult(volume.suffix, name, deleted=False, error=NO_SUCH_VOLUME)
                 )
                 continue
-            error = await self._remove_directory(db, name, limit_s)
+            error = await self._removal_error(db, name, limit_s)
             results.append(DeletionResult(volume.suffix, name, deleted=error is None, error=error))
         return results
 
@@ -233,7 +237,7 @@ class SharedStorageNodeWork(NodeWork):
                 error_text: str | None = str(error)
             else:
                 error_text = (
-                    await self._remove_directory(db, volume.name, limit_s)
+                    await self._removal_error(db, volume.name, limit_s)
                     if owned
                     else f"{volume.name!r} is no longer {account.name!r}'s"
                 )
@@ -248,17 +252,81 @@ class SharedStorageNodeWork(NodeWork):
             )
         return fates
 
-    async def _remove_directory(self, db: Database, name: str, limit_s: float) -> str | None:
-        # Set aside at once; its files are deleted in the background, however long that takes.
-        try:
-            aside = await call_storage(limit_s, set_aside, self._storage.directory(name))
-        except DockerUnavailableError as error:
-            return str(error)
+    async def archived_volumes(
+        self,
+        engine: Callable[[], docker.DockerClient],  # noqa: ARG002  (the directories are the volumes)
+        db: Database,
+        sizes: Mapping[str, int | None],
+        limit_s: float,
+    ) -> list[ArchivedVolume]:
+        """Return every volume directory whose owner account was deleted, oldest deletion first.
+
+        Raises:
+            StorageUnavailableError: the storage did not answer in time.
+        """
+        names = await call_storage(limit_s, volume_directories, self._storage.root)
+        return archived_among(db, [(name, {}) for name in names], sizes)
+
+    async def purge_archived_volume(
+        self,
+        engine: Callable[[], docker.DockerClient],
+        db: Database,
+        name: str,
+        limit_s: float,
+    ) -> None:
+        """Remove the archived volume directory *name*, its record and its nodes' volume objects.
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            StorageUnavailableError: the storage did not answer, or refused.
+        """
+        archived = archived_named(await self.archived_volumes(engine, db, {}, limit_s), name)
+        owner = Account(archived.owner, archived.owner_name)
+        await self._remove_from_nodes(db, owner, [name], 0.0)
+        await self._remove_directory(db, name, limit_s)
+
+    async def assign_archived_volume(
+        self,
+        engine: Callable[[], docker.DockerClient],
+        db: Database,
+        name: str,
+        user_id: int,
+        *,
+        user_volumes: Sequence[UserVolume],
+        limit_s: float,
+    ) -> Account:
+        """Give the archived directory *name* to *user_id* (as :func:`.ownership.assign_archived`).
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            ArchiveError: *name* is not one of that account's volume names.
+            StorageUnavailableError: the storage did not answer in time.
+        """
+        archived = archived_named(await self.archived_volumes(engine, db, {}, limit_s), name)
+        return assign_archived(db, archived, user_id, user_volumes)
+
+    async def _remove_directory(self, db: Database, name: str, limit_s: float) -> None:
+        """Remove the volume directory *name* and its record (the caller commits *db*).
+
+        It is set aside at once; its files are deleted in the background,
+        however long that takes.
+
+        Raises:
+            StorageUnavailableError: the storage did not answer, or refused.
+        """
+        aside = await call_storage(limit_s, set_aside, self._storage.directory(name))
         forget_volume(db, name)
         if aside is not None:
             task = asyncio.get_running_loop().create_task(self._delete(aside))
             self._deleting.add(task)
             task.add_done_callback(self._deleting.discard)
+
+    async def _removal_error(self, db: Database, name: str, limit_s: float) -> str | None:
+        # What kept the directory *name* from going, or None once it is gone.
+        try:
+            await self._remove_directory(db, name, limit_s)
+        except DockerUnavailableError as error:
+            return str(error)
         return None
 
     @staticmethod
