@@ -297,7 +297,14 @@ def test_an_admin_purges_archived_directories_or_gives_them_to_the_namesake(stor
     assert given.status_code == 200, given.text
 
     # The heir's server starts, with the old workspace and a new home.
-    start(storage_hub, heir)
+    leftovers = {
+        node.name: [v.name for v in node.client.volumes.list() if heir in v.name]
+        for node in storage_hub.swarm.nodes
+    }
+    try:
+        start(storage_hub, heir)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{leftovers}\n{storage_hub.logs(200)}") from None
     wait_ready(storage_hub, heir)
     assert _read(storage_hub, heir, "workspace/data.txt").status_code == 200
     assert (_on_disk(storage_hub, heir, "home") / ".bashrc").is_file()

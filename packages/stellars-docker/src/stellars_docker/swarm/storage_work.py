@@ -6,7 +6,11 @@ itself: sizes and "Measure now" by ``du``, a reset and an account's deletion
 by removing the directories. A node's Docker volume object of a removed
 volume only points at the directory; removing it does not remove the files,
 and keeping it would leave nodes with stale definitions, so it is removed
-too, through the agents, on a best-effort basis.
+too, through the agents, first. A node that still uses it (a stopped
+server's container not gone yet) keeps the directory where it is: a
+container there would go on writing into removed files, and a new server
+on that node would be given the old directory's mount. A node that does
+not answer keeps its object; the directory goes all the same.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from stellars_docker.account_deletion import CONTAINER_GONE_WAIT_S, DELETE, VolumeFate
-from stellars_docker.errors import DockerUnavailableError
+from stellars_docker.errors import ArchiveError, DockerUnavailableError
 from stellars_docker.measure import MeasuredVolume
 from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
@@ -174,16 +178,14 @@ class SharedStorageNodeWork(NodeWork):
         """
         account = account_of(db, user_id)
         owned = {name: volume for volume, name in await self._owned(db, account, volumes, limit_s)}
-        await self._remove_from_nodes(db, account, list(owned), _STOPPED_SERVER_GONE_S)
+        in_use = await self._remove_from_nodes(db, account, list(owned), _STOPPED_SERVER_GONE_S)
         results = []
         for volume in volumes:
             name = volume_name(volume, account.name)
             if name not in owned:
-                results.append(
-                    DeletionResult(volume.suffix, name, deleted=False, error=NO_SUCH_VOLUME)
-                )
-                continue
-            error = await self._removal_error(db, name, limit_s)
+                error: str | None = NO_SUCH_VOLUME
+            else:
+                error = in_use.get(name) or await self._removal_error(db, name, limit_s)
             results.append(DeletionResult(volume.suffix, name, deleted=error is None, error=error))
         return results
 
@@ -227,7 +229,8 @@ class SharedStorageNodeWork(NodeWork):
         """
         if choice != DELETE or not volumes:
             return [VolumeFate(v.suffix, v.name, v.size_bytes, "archived") for v in volumes]
-        await self._remove_from_nodes(db, account, [v.name for v in volumes], CONTAINER_GONE_WAIT_S)
+        names = [volume.name for volume in volumes]
+        in_use = await self._remove_from_nodes(db, account, names, CONTAINER_GONE_WAIT_S)
         fates = []
         for volume in volumes:
             try:
@@ -236,11 +239,12 @@ class SharedStorageNodeWork(NodeWork):
             except DockerUnavailableError as error:
                 error_text: str | None = str(error)
             else:
-                error_text = (
-                    await self._removal_error(db, volume.name, limit_s)
-                    if owned
-                    else f"{volume.name!r} is no longer {account.name!r}'s"
-                )
+                if not owned:
+                    error_text = f"{volume.name!r} is no longer {account.name!r}'s"
+                else:
+                    error_text = in_use.get(volume.name) or await self._removal_error(
+                        db, volume.name, limit_s
+                    )
             fates.append(
                 VolumeFate(
                     volume.suffix,
@@ -278,11 +282,15 @@ class SharedStorageNodeWork(NodeWork):
 
         Raises:
             NotArchivedError: *name* is not an archived volume.
+            ArchiveError: a node still uses it.
             StorageUnavailableError: the storage did not answer, or refused.
         """
         archived = archived_named(await self.archived_volumes(engine, db, {}, limit_s), name)
         owner = Account(archived.owner, archived.owner_name)
-        await self._remove_from_nodes(db, owner, [name], 0.0)
+        # Its account was deleted moments ago, maybe: its server's container may still go.
+        in_use = await self._remove_from_nodes(db, owner, [name], CONTAINER_GONE_WAIT_S)
+        if name in in_use:
+            raise ArchiveError(in_use[name])
         await self._remove_directory(db, name, limit_s)
 
     async def assign_archived_volume(
@@ -338,14 +346,18 @@ class SharedStorageNodeWork(NodeWork):
 
     async def _remove_from_nodes(
         self, db: Database, account: Account, names: list[str], wait_s: float
-    ) -> None:
-        """Remove the volume objects *names* of *account* from every node; log what stays.
+    ) -> dict[str, str]:
+        """Remove *account*'s volume objects *names* from every node; return those a node kept.
 
-        Best effort: the files are the directories', which go whatever the
-        nodes answer; a node's object of a removed volume only points at them.
+        Each node's agent waits up to *wait_s* for a container that uses one
+        to go. A node that does not answer keeps its objects (logged): they
+        only point at the directories.
+
+        Returns:
+            Volume name to why a node kept its object ("on node-2: ... in use").
         """
         if not names:
-            return
+            return {}
         request = RemoveRequest(volumes=claims_for(db, account, names), wait_s=wait_s)
         try:
             asked = await self._agents.ask(
@@ -356,16 +368,16 @@ class SharedStorageNodeWork(NodeWork):
             )
         except DockerUnavailableError as error:
             log.warning("volume objects of %s left on the nodes: %s", account.name, error)
-            return
-        for node, answer in asked.answers.items():
+            return {}
+        kept: dict[str, str] = {}
+        for node, answer in sorted(asked.answers.items()):
             for outcome in answer.volumes:
                 if not outcome.removed and outcome.error != NO_SUCH_VOLUME:
-                    log.warning(
-                        "the volume object %s stays on %s: %s", outcome.name, node, outcome.error
-                    )
+                    kept.setdefault(outcome.name, f"on {node}: {outcome.error}")
         if asked.missing:
             log.warning(
                 "volume objects of %s may stay on nodes that did not answer: %s",
                 account.name,
                 ", ".join(sorted(asked.missing)),
             )
+        return kept
