@@ -19,9 +19,7 @@ from stellars_docker.ownership_store import (
     CREATED,
     account_of,
     owner_record,
-    register_account_deletes,
 )
-from stellars_docker.schema import HISTORY
 from stellars_docker.swarm.agent import AgentClient, AgentSettings
 from stellars_docker.swarm.storage import SharedStorage
 from stellars_docker.swarm.storage_ownership import (
@@ -30,22 +28,10 @@ from stellars_docker.swarm.storage_ownership import (
     make_directory_hook,
 )
 from stellars_docker.swarm.storage_work import DirectorySizes, SharedStorageNodeWork
-from stellars_testing.schema import migrate
 
 OPTIONS = {"type": "none", "o": "bind", "device": "/srv/stellars/{volume}"}
 LIMIT_S = 10.0
 HOME, WORKSPACE, CACHE = DEFAULT_USER_VOLUMES
-
-
-@pytest.fixture
-def hub_db(db_url):
-    session = orm.new_session_factory(db_url)()
-    migrate(db_url, HISTORY)
-    uninstall = register_account_deletes()
-    yield session
-    uninstall()
-    session.close()
-    session.get_bind().dispose()
 
 
 @pytest.fixture
