@@ -82,6 +82,8 @@ DOCKER_ONLY = {
     ("DELETE", "/api/users/{name}/manage-volumes"),
     ("POST", "/api/users/{name}/restart-server"),
     ("POST", "/api/users/{name}/volume-sizes"),
+    ("GET", "/api/users/{name}/node"),
+    ("POST", "/api/users/{name}/node"),
     ("DELETE", "/api/users/{name}/account"),
     ("GET", "/api/stellars/archived-volumes"),
     ("DELETE", "/api/stellars/archived-volumes/{volume}"),

@@ -19,17 +19,15 @@ between nodes on it times out.
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import docker.errors
-import docker.types
 import pytest
 
 from stellars_testing import wait_until
-from stellars_testing.hub_container import DOCKER_SOCKET, HubContainer, start_hub_container
+from stellars_testing.hub_container import HubContainer, start_hub_container
+from stellars_testing.swarm_agents import Agents, remove_agents_leftovers, start_agents
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,12 +35,6 @@ if TYPE_CHECKING:
     from stellars_testing.swarm import Swarm
 
 HUB_NAME = "hub"
-AGENT_SERVICE = "stellars-agent"
-AGENT_PORT = 8090
-AGENT_SECRET_FILE = "/run/secrets/stellars-agent-secret"
-# A plain container takes no swarm secret: the hub's copy is put in its file
-# system before it starts, where the secret would be.
-HUB_SECRET_FILE = "/tmp/stellars-agent-secret"
 # Seconds between two readings of stats and of sizes: the tests wait for them.
 STATS_INTERVAL_S = 3
 SIZES_INTERVAL_S = 10
@@ -54,6 +46,7 @@ class SwarmHub(HubContainer):
 
     swarm: Swarm
     network: str
+    agents: Agents | None = None
     agent_network: str = ""
     agent_secret: str = ""
 
@@ -83,17 +76,12 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
     manager = swarm.manager.client
     network = f"stellars-swarm-{swarm.run_id}"
     manager.networks.create(network, driver="overlay", attachable=True)
-    agent_network, agent_secret = _start_agents(swarm, hub_image)
+    agents = start_agents(swarm, hub_image)
     try:
-        yield start_swarm_hub(
-            swarm,
-            hub_image,
-            lab_image,
-            name=HUB_NAME,
-            network=network,
-            agent_network=agent_network,
-            agent_secret=agent_secret,
+        hub = start_swarm_hub(
+            swarm, hub_image, lab_image, name=HUB_NAME, network=network, agents=agents
         )
+        yield hub
     finally:
         for service in manager.services.list():
             service.remove()
@@ -104,11 +92,9 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
             timeout_s=60,
             what="the servers' containers to go",
         )
-        for leftover in (network, agent_network):
-            with contextlib.suppress(Exception):
-                manager.networks.get(leftover).remove()
         with contextlib.suppress(Exception):
-            manager.secrets.get(_secret_name(swarm)).remove()
+            manager.networks.get(network).remove()
+        remove_agents_leftovers(swarm, agents)
 
 
 def start_swarm_hub(
@@ -118,12 +104,11 @@ def start_swarm_hub(
     *,
     name: str,
     network: str,
-    agent_network: str,
-    agent_secret: str,
+    agents: Agents,
     environment: Mapping[str, str] | None = None,
     binds: Mapping[str, str] | None = None,
 ) -> SwarmHub:
-    """Run a hub named *name* on the swarm's manager, with the node agents; return it, answering.
+    """Run a hub named *name* on the swarm's manager, with *agents*; return it, answering.
 
     *environment* adds to or replaces the platform's settings below; *binds*
     (a path of the manager node: a path in the hub) are mounted into it.
@@ -136,10 +121,7 @@ def start_swarm_hub(
         network=network,
         address=swarm.manager.address,
         environment={
-            "JUPYTERHUB_SWARM_AGENT_SERVICE": AGENT_SERVICE,
-            "JUPYTERHUB_SWARM_AGENT_NETWORK": agent_network,
-            "JUPYTERHUB_SWARM_AGENT_PORT": str(AGENT_PORT),
-            "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": HUB_SECRET_FILE,
+            **agents.hub_environment(),
             "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
             "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
             "JUPYTERHUB_SPAWNER": "swarm",
@@ -156,72 +138,15 @@ def start_swarm_hub(
         },
         # A plain container takes no swarm secret: the hub's copy is put
         # where the secret would be.
-        files={HUB_SECRET_FILE: agent_secret},
-        networks=[agent_network],
+        files=agents.hub_files(),
+        networks=[agents.network],
         binds=binds,
     )
     return SwarmHub(
         **vars(started),
         swarm=swarm,
         network=network,
-        agent_network=agent_network,
-        agent_secret=agent_secret,
+        agents=agents,
+        agent_network=agents.network,
+        agent_secret=agents.secret,
     )
-
-
-def _secret_name(swarm: Swarm) -> str:
-    return f"stellars-agent-secret-{swarm.run_id}"
-
-
-def _start_agents(swarm: Swarm, hub_image: str) -> tuple[str, str]:
-    """Start the node agents as a global service; return their network's name and the secret."""
-    manager = swarm.manager.client
-    secret = secrets.token_urlsafe(32)
-    secret_id = manager.secrets.create(name=_secret_name(swarm), data=secret.encode()).id
-    network = f"stellars-agents-{swarm.run_id}"
-    encrypted = os.environ.get("STELLARS_SWARM_AGENTS_ENCRYPTED", "0") == "1"
-    manager.networks.create(
-        network,
-        driver="overlay",
-        attachable=True,
-        options={"encrypted": ""} if encrypted else None,
-    )
-    manager.services.create(
-        hub_image,
-        ["python", "-m", "stellars_docker.swarm.agent"],
-        name=AGENT_SERVICE,
-        mode=docker.types.ServiceMode("global"),
-        networks=[network],
-        mounts=[f"{DOCKER_SOCKET}:{DOCKER_SOCKET}:rw"],
-        secrets=[
-            docker.types.SecretReference(
-                secret_id, _secret_name(swarm), filename=AGENT_SECRET_FILE.rsplit("/", 1)[1]
-            )
-        ],
-        env=[
-            f"STELLARS_AGENT_PORT={AGENT_PORT}",
-            f"STELLARS_AGENT_SECRET_FILE={AGENT_SECRET_FILE}",
-        ],
-        endpoint_spec=docker.types.EndpointSpec(mode="dnsrr"),
-    )
-
-    def every_node_runs_one() -> bool:
-        running = [
-            task
-            for task in manager.api.tasks(filters={"service": AGENT_SERVICE})
-            if task["Status"]["State"] == "running"
-        ]
-        return len({task["NodeID"] for task in running}) == len(manager.nodes.list())
-
-    try:
-        wait_until(
-            every_node_runs_one, timeout_s=120, interval_s=1, what="a node agent on every node"
-        )
-    except AssertionError as error:
-        # The engine's own words: an encrypted overlay a node cannot join says so here.
-        reasons = {
-            f"{task['Status']['State']}: {task['Status'].get('Err') or task['Status']['Message']}"
-            for task in manager.api.tasks(filters={"service": AGENT_SERVICE})
-        }
-        raise AssertionError(f"{error}; the agents' tasks: {sorted(reasons)}") from None
-    return network, secret

@@ -28,7 +28,7 @@ def ready(swarm_hub, username: str) -> bool:
 
 def start(swarm_hub, username: str, **options) -> None:
     response = swarm_hub.api("POST", f"users/{username}/server", json=options)
-    assert response.status_code in {201, 202}, response.text
+    assert response.status_code in {201, 202}, f"{response.text}\n{swarm_hub.logs(30)}"
 
 
 def wait_ready(swarm_hub, username: str) -> None:
@@ -112,31 +112,16 @@ def team(swarm_hub, group: str, usernames: list[str], policy: dict) -> None:
 
 def stop(swarm_hub, username: str) -> None:
     """Stop *username*'s server and wait until its service is gone."""
-    response = swarm_hub.api("DELETE", f"users/{username}/server")
-    assert response.status_code in {202, 204}, response.text
-    wait_until(
-        lambda: not swarm_hub.tasks_of(service_name(username)),
-        timeout_s=60,
-        what=f"{username}'s service to go",
-    )
-
-
-def availability(swarm_hub, hostname: str, availability: str) -> None:
-    """Set the availability (active, pause, drain) of the node *hostname*."""
-    node_id = swarm_hub.swarm.node_named(hostname).node_id()
-    node = swarm_hub.swarm.manager.client.nodes.get(node_id)
-    spec = dict(node.attrs["Spec"])
-    spec["Availability"] = availability
-    assert node.update(spec)
+    stop_servers(swarm_hub, [username])
 
 
 def contents_url(swarm_hub, username: str, path: str) -> str:
-    """The address of *path* in the Jupyter contents API of *username*'s server."""
+    """The address of *path* in *username*'s JupyterLab (the contents API)."""
     return f"{swarm_hub.url}user/{username}/api/contents/{path}"
 
 
-def write_text(swarm_hub, username: str, path: str, content: str) -> None:
-    """Write *content* to *path* through *username*'s server."""
+def write_file(swarm_hub, username: str, path: str, content: str) -> None:
+    """Write *content* to *path* through *username*'s running JupyterLab."""
     response = requests.put(
         contents_url(swarm_hub, username, path),
         json={"type": "file", "format": "text", "content": content},
@@ -144,3 +129,43 @@ def write_text(swarm_hub, username: str, path: str, content: str) -> None:
         timeout=60,
     )
     assert response.status_code in {200, 201}, response.text
+
+
+def read_file(swarm_hub, username: str, path: str) -> str | None:
+    """Return *path*'s text in *username*'s running JupyterLab, or None when it is not there."""
+    response = requests.get(
+        contents_url(swarm_hub, username, path),
+        headers={"Authorization": f"token {swarm_hub.token}"},
+        timeout=30,
+    )
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.text
+    return str(response.json()["content"])
+
+
+def set_availability(swarm_hub, hostname: str, availability: str) -> None:
+    """Set the node *hostname*'s availability: "active", "pause" or "drain"."""
+    node_id = swarm_hub.swarm.node_named(hostname).node_id()
+    node = swarm_hub.swarm.manager.client.nodes.get(node_id)
+    spec = dict(node.attrs["Spec"])
+    spec["Availability"] = availability
+    assert node.update(spec)
+
+
+def node_names(swarm_hub) -> list[str]:
+    """The host name of every node of the test swarm."""
+    return [node.client.info()["Name"] for node in swarm_hub.swarm.nodes]
+
+
+def stop_servers(swarm_hub, usernames: list[str]) -> None:
+    """Stop the servers of *usernames* and wait until their services are gone."""
+    for username in usernames:
+        response = swarm_hub.api("DELETE", f"users/{username}/server")
+        assert response.status_code in {202, 204}, response.text
+    wait_until(
+        lambda: not any(swarm_hub.tasks_of(service_name(username)) for username in usernames),
+        timeout_s=SERVER_TIMEOUT_S,
+        interval_s=1,
+        what=f"the services of {usernames} to go",
+    )

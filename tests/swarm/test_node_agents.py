@@ -10,31 +10,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from servers import stop, write_text
+from servers import service_name, stop, wait_ready, write_file
 
 from stellars_testing import wait_until
 
 USERS = [f"agentuser{index}" for index in range(4)]
-SERVER_TIMEOUT_S = 180
 # A few stats intervals and one sizes interval of the swarm hub, with room.
 FIGURES_WITHIN_S = 90
 AGENT_PORT = 8090
-
-
-def _service(username: str) -> str:
-    return f"jupyterlab-{username}"
-
-
-def _wait_ready(swarm_hub, username: str) -> None:
-    def ready() -> bool:
-        response = swarm_hub.api("GET", f"users/{username}")
-        response.raise_for_status()
-        return bool(response.json()["servers"].get("", {}).get("ready"))
-
-    try:
-        wait_until(ready, timeout_s=SERVER_TIMEOUT_S, interval_s=1, what=f"{username}'s server")
-    except AssertionError as error:
-        raise AssertionError(f"{error}\n{swarm_hub.logs()}") from None
 
 
 def _rows(swarm_hub) -> tuple[dict[str, dict], dict]:
@@ -53,11 +36,11 @@ def spread(swarm_hub):
         response = swarm_hub.api("POST", f"users/{username}/server")
         assert response.status_code in {201, 202}, response.text
     for username in USERS:
-        _wait_ready(swarm_hub, username)
-    nodes = {username: swarm_hub.node_of(_service(username)) for username in USERS}
+        wait_ready(swarm_hub, username)
+    nodes = {username: swarm_hub.node_of(service_name(username)) for username in USERS}
     assert len(set(nodes.values())) >= 2, nodes
     for index, username in enumerate(USERS):
-        write_text(swarm_hub, username, "workspace/data.txt", "x" * 200_000 * (index + 1))
+        write_file(swarm_hub, username, "workspace/data.txt", "x" * 200_000 * (index + 1))
     return nodes
 
 
@@ -215,11 +198,11 @@ def test_only_the_hub_with_the_secret_is_answered_and_a_users_server_cannot_reac
     # A user's server, on its own node, tries every agent, with the secret even.
     # One still running (the reset above stopped one).
     username, node = next(
-        (user, node) for user, node in spread.items() if swarm_hub.tasks_of(_service(user))
+        (user, node) for user, node in spread.items() if swarm_hub.tasks_of(service_name(user))
     )
     engine = swarm_hub.swarm.node_named(node).client
     (lab,) = engine.containers.list(
-        filters={"label": f"com.docker.swarm.service.name={_service(username)}"}
+        filters={"label": f"com.docker.swarm.service.name={service_name(username)}"}
     )
     for node, address in addresses.items():
         answer = _probe(lab, address, swarm_hub.agent_secret)

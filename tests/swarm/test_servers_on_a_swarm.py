@@ -8,11 +8,13 @@ import pytest
 import requests
 from servers import (
     FAILURE_WITHIN_S,
-    availability,
+    contents_url,
     lab_status,
+    read_file,
     ready,
     route_host,
     service_name,
+    set_availability,
     start,
     start_and_fail,
     task_address,
@@ -78,10 +80,6 @@ def test_the_proxy_routes_to_the_tasks_own_address_also_after_a_quick_restart(sw
     assert lab_status(swarm_hub, username).status_code == 200
 
 
-def _contents(swarm_hub, username: str, path: str) -> str:
-    return f"{swarm_hub.url}user/{username}/api/contents/{path}"
-
-
 def test_a_users_file_is_there_after_a_stop_and_start_on_the_node_of_their_volumes(
     swarm_hub, running
 ):
@@ -90,7 +88,7 @@ def test_a_users_file_is_there_after_a_stop_and_start_on_the_node_of_their_volum
     headers = {"Authorization": f"token {swarm_hub.token}"}
     node = swarm_hub.node_of(service)
     written = requests.put(
-        _contents(swarm_hub, username, "kept.txt"),
+        contents_url(swarm_hub, username, "kept.txt"),
         json={"type": "file", "format": "text", "content": f"on {node}"},
         headers=headers,
         timeout=30,
@@ -109,9 +107,7 @@ def test_a_users_file_is_there_after_a_stop_and_start_on_the_node_of_their_volum
         spec = swarm_hub.swarm.manager.client.services.get(service).attrs["Spec"]
         node_id = swarm_hub.swarm.node_named(node).node_id()
         assert f"node.id=={node_id}" in spec["TaskTemplate"]["Placement"]["Constraints"]
-        read = requests.get(_contents(swarm_hub, username, "kept.txt"), headers=headers, timeout=30)
-        assert read.status_code == 200, read.text
-        assert read.json()["content"] == f"on {node}"
+        assert read_file(swarm_hub, username, "kept.txt") == f"on {node}"
 
 
 def test_a_restart_replaces_the_task_on_its_node_keeps_the_files_and_moves_the_route(
@@ -123,7 +119,7 @@ def test_a_restart_replaces_the_task_on_its_node_keeps_the_files_and_moves_the_r
     node = swarm_hub.node_of(service)
     (before,) = [t for t in swarm_hub.tasks_of(service) if t["Status"]["State"] == "running"]
     written = requests.put(
-        _contents(swarm_hub, username, "restarted.txt"),
+        contents_url(swarm_hub, username, "restarted.txt"),
         json={"type": "file", "format": "text", "content": "before the restart"},
         headers=headers,
         timeout=30,
@@ -139,7 +135,7 @@ def test_a_restart_replaces_the_task_on_its_node_keeps_the_files_and_moves_the_r
     # The answer comes once the lab answers again, at the new task's address.
     assert route_host(swarm_hub, username) == task_address(swarm_hub, after)
     read = requests.get(
-        _contents(swarm_hub, username, "restarted.txt"), headers=headers, timeout=30
+        contents_url(swarm_hub, username, "restarted.txt"), headers=headers, timeout=30
     )
     assert read.status_code == 200, read.text
     assert read.json()["content"] == "before the restart"
@@ -196,7 +192,7 @@ def test_a_user_whose_node_is_drained_is_told_where_their_files_are_and_gets_nos
     node = swarm_hub.node_of(service)
     assert swarm_hub.api("DELETE", f"users/{username}/server").status_code in {202, 204}
     wait_until(lambda: not swarm_hub.tasks_of(service), timeout_s=60, what="the service to go")
-    availability(swarm_hub, node, "drain")
+    set_availability(swarm_hub, node, "drain")
     try:
         started = time.monotonic()
         message = start_and_fail(swarm_hub, username)
@@ -205,4 +201,4 @@ def test_a_user_whose_node_is_drained_is_told_where_their_files_are_and_gets_nos
         assert time.monotonic() - started < FAILURE_WITHIN_S
         assert not swarm_hub.tasks_of(service)
     finally:
-        availability(swarm_hub, node, "active")
+        set_availability(swarm_hub, node, "active")

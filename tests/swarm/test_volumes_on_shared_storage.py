@@ -17,17 +17,16 @@ from typing import TYPE_CHECKING
 
 import docker.errors
 import pytest
-import requests
 from conftest import start_swarm_hub
 from servers import (
-    availability,
-    contents_url,
+    read_file,
     service_name,
+    set_availability,
     start,
     start_and_fail,
     stop,
     wait_ready,
-    write_text,
+    write_file,
 )
 
 from stellars_testing import wait_until
@@ -61,8 +60,7 @@ def storage_hub(swarm_hub, hub_image, lab_image):
         lab_image,
         name=HUB_NAME,
         network=swarm_hub.network,
-        agent_network=swarm_hub.agent_network,
-        agent_secret=swarm_hub.agent_secret,
+        agents=swarm_hub.agents,
         environment={
             "JUPYTERHUB_SWARM_VOLUME_OPTIONS": json.dumps(OPTIONS),
             "JUPYTERHUB_SWARM_VOLUME_ROOT": ROOT_IN_HUB,
@@ -86,19 +84,11 @@ def storage_hub(swarm_hub, hub_image, lab_image):
 @contextlib.contextmanager
 def _paused(hub, hostname: str):
     """No new task goes to the node *hostname* meanwhile; those running there stay."""
-    availability(hub, hostname, "pause")
+    set_availability(hub, hostname, "pause")
     try:
         yield
     finally:
-        availability(hub, hostname, "active")
-
-
-def _read(hub, username: str, path: str) -> requests.Response:
-    return requests.get(
-        contents_url(hub, username, path),
-        headers={"Authorization": f"token {hub.token}"},
-        timeout=30,
-    )
+        set_availability(hub, hostname, "active")
 
 
 def _lab_container(hub, username: str, hostname: str):
@@ -119,7 +109,7 @@ def moved(storage_hub):
     start(storage_hub, MOVER)
     wait_ready(storage_hub, MOVER)
     first = storage_hub.node_of(service_name(MOVER))
-    write_text(storage_hub, MOVER, "workspace/notes.txt", NOTE)
+    write_file(storage_hub, MOVER, "workspace/notes.txt", NOTE)
     stop(storage_hub, MOVER)
     with _paused(storage_hub, first):
         start(storage_hub, MOVER)
@@ -130,9 +120,7 @@ def moved(storage_hub):
 def test_a_users_files_are_there_when_their_next_server_runs_on_another_node(storage_hub, moved):
     first, second = moved
     assert second != first
-    read = _read(storage_hub, MOVER, "workspace/notes.txt")
-    assert read.status_code == 200, read.text
-    assert read.json()["content"] == NOTE
+    assert read_file(storage_hub, MOVER, "workspace/notes.txt") == NOTE
     assert (_on_disk(storage_hub, MOVER, "workspace") / "notes.txt").read_text() == NOTE
 
 
@@ -152,6 +140,9 @@ def test_no_node_is_recorded_for_the_user_and_the_service_is_constrained_to_none
     assert not [c for c in constraints if c.startswith("node.id==")], constraints
     database = storage_hub.container.exec_run(["python", "-c", _COUNT_PLACEMENTS])
     assert database.output.decode().strip() == "0", database.output
+    node = storage_hub.api("GET", f"users/{MOVER}/node")
+    assert node.status_code == 200, node.text
+    assert node.json()["node"] is None
 
 
 def test_each_nodes_volume_points_at_the_shared_directory_and_names_its_account(storage_hub, moved):
@@ -176,7 +167,7 @@ def neighbour(storage_hub, moved):
         wait_ready(storage_hub, NEIGHBOUR)
     node = storage_hub.node_of(service_name(NEIGHBOUR))
     assert node != mover_node
-    write_text(storage_hub, NEIGHBOUR, "workspace/data.txt", "x" * DATA_BYTES)
+    write_file(storage_hub, NEIGHBOUR, "workspace/data.txt", "x" * DATA_BYTES)
     return node
 
 
@@ -219,6 +210,10 @@ def test_a_reset_removes_the_users_directories_and_nobody_elses(storage_hub, mov
     neighbours_file = _on_disk(storage_hub, NEIGHBOUR, "workspace") / "data.txt"
     assert neighbours_file.exists()
     stop(storage_hub, MOVER)
+    # Nothing to move either: the files are on every node.
+    move = storage_hub.api("POST", f"users/{MOVER}/node", json={"node": moved[0]})
+    assert move.status_code == 409, move.text
+    assert "nothing to move" in move.json()["message"]
 
     response = storage_hub.api(
         "DELETE", f"users/{MOVER}/manage-volumes", json={"volumes": list(SUFFIXES)}
@@ -237,12 +232,12 @@ def test_a_reset_removes_the_users_directories_and_nobody_elses(storage_hub, mov
                 engine.api.inspect_volume(_volume(MOVER, suffix))
     assert neighbours_file.stat().st_size == DATA_BYTES
     assert (storage_hub.swarm.shared_storage / "jupyterhub_shared").is_dir()
-    assert _read(storage_hub, NEIGHBOUR, "workspace/data.txt").status_code == 200
+    assert read_file(storage_hub, NEIGHBOUR, "workspace/data.txt") == "x" * DATA_BYTES
 
     # The next server gets new, empty volumes (the image's home, no notes).
     start(storage_hub, MOVER)
     wait_ready(storage_hub, MOVER)
-    assert _read(storage_hub, MOVER, "workspace/notes.txt").status_code == 404
+    assert read_file(storage_hub, MOVER, "workspace/notes.txt") is None
     assert (_on_disk(storage_hub, MOVER, "home") / ".bashrc").is_file()
 
 
@@ -306,5 +301,5 @@ def test_an_admin_purges_archived_directories_or_gives_them_to_the_namesake(stor
     except AssertionError as error:
         raise AssertionError(f"{error}\n{leftovers}\n{storage_hub.logs(200)}") from None
     wait_ready(storage_hub, heir)
-    assert _read(storage_hub, heir, "workspace/data.txt").status_code == 200
+    assert read_file(storage_hub, heir, "workspace/data.txt") == "x" * DATA_BYTES
     assert (_on_disk(storage_hub, heir, "home") / ".bashrc").is_file()

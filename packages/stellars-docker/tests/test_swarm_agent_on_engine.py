@@ -2,17 +2,29 @@
 
 import asyncio
 import contextlib
+import io
 import json
 import socket
+import tarfile
+import uuid
 
 import pytest
+from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.httpserver import HTTPServer
 
-from stellars_docker.labels import LAB_ROLE, OWNER_LABEL, ROLE_LABEL, USER_VOLUME_ROLE
+from stellars_docker.labels import (
+    COPY_ROLE,
+    LAB_ROLE,
+    OWNER_LABEL,
+    OWNER_NAME_LABEL,
+    ROLE_LABEL,
+    USER_VOLUME_ROLE,
+)
 from stellars_docker.sizes import VolumeSizeRefresher
 from stellars_docker.stats import StatsCollector
-from stellars_docker.swarm.agent.protocol import MAX_BODY_BYTES, bearer
+from stellars_docker.swarm.agent.copy import END_OF_ARCHIVE
+from stellars_docker.swarm.agent.protocol import EXPORT_PATH, MAX_BODY_BYTES, bearer
 from stellars_docker.swarm.agent.server import AgentContext, make_app
 
 SECRET = "the-hubs-secret"
@@ -28,6 +40,7 @@ def _free_port():
 
 @contextlib.asynccontextmanager
 async def _agent(client):
+    port = _free_port()
     context = AgentContext(
         client=client,
         node=client.info()["Name"],
@@ -35,8 +48,9 @@ async def _agent(client):
         limit_s=30,
         stats=StatsCollector(client, interval_s=3600, timeout_s=30),
         sizes=VolumeSizeRefresher(client, interval_s=3600, timeout_s=120),
+        port=port,
+        copy_idle_s=10,
     )
-    port = _free_port()
     server = HTTPServer(make_app(context), max_body_size=MAX_BODY_BYTES)
     server.listen(port, "127.0.0.1")
     try:
@@ -156,7 +170,19 @@ def test_removal_takes_only_the_accounts_own_volumes_whatever_the_hub_claims(doc
             return context.node, owned, removed
 
     node, owned, removed = asyncio.run(scenario())
-    assert owned == (200, {"node": node, "volumes": [volumes["alice"]]})
+    # What a server of Alice's must never mount is named, with the owner its label says.
+    assert owned == (
+        200,
+        {
+            "node": node,
+            "volumes": [volumes["alice"]],
+            "foreign": [
+                {"name": volumes["bob"], "owner": BOB, "owner_name": None},
+                {"name": volumes["legacy"], "owner": None, "owner_name": None},
+                {"name": volumes["probe"], "owner": None, "owner_name": None},
+            ],
+        },
+    )
     status, body = removed
     assert status == 200
     assert body["node"] == node
@@ -221,3 +247,183 @@ def test_stats_sizes_and_a_measurement_come_from_the_agents_node(docker_run, vol
     (alice,) = measured[1]["volumes"]  # Bob's volume is not measured for Alice
     assert alice["name"] == volumes["alice"]
     assert alice["size_bytes"] >= 3_000_000
+
+
+# Copying a volume between nodes: each side on this one engine. The import
+# fetches from another agent at the same port: a stand-in on 127.0.0.2
+# replays what a real export answered.
+def _fill(docker_run, lab_image, volume):
+    docker_run.client.containers.run(
+        lab_image,
+        [
+            "sh",
+            "-c",
+            (
+                "mkdir -p /v/d && echo hello > /v/d/f && chown -R 1000:100 /v/d /v"
+                " && chmod 640 /v/d/f && chmod 750 /v && ln -sf d/f /v/link"
+            ),
+        ],
+        entrypoint=[],
+        volumes={volume: {"bind": "/v", "mode": "rw"}},
+        user="0",
+        labels=docker_run.labels,
+        remove=True,
+    )
+
+
+async def _export(url, claim, image):
+    request = HTTPRequest(
+        f"{url}/volumes/export",
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": bearer(SECRET)},
+        body=json.dumps({"volume": claim, "image": image}),
+        request_timeout=120,
+    )
+    response = await AsyncHTTPClient().fetch(request, raise_error=False)
+    return response.code, response.body
+
+
+class _Replay(web.RequestHandler):
+    def initialize(self, archive):
+        self.archive = archive
+
+    def post(self):
+        assert self.request.headers["Authorization"] == bearer(SECRET)
+        self.finish(self.archive)
+
+
+async def _import(docker_run, claim, image, archive, labels):
+    async with _agent(docker_run.client) as (url, context):
+        source = HTTPServer(web.Application([(EXPORT_PATH, _Replay, {"archive": archive})]))
+        source.listen(context.port, "127.0.0.2")
+        try:
+            body = {"volume": claim, "image": image, "labels": labels, "source": "127.0.0.2"}
+            request = HTTPRequest(
+                f"{url}/volumes/import",
+                method="POST",
+                headers={"Content-Type": "application/json", "Authorization": bearer(SECRET)},
+                body=json.dumps(body),
+                request_timeout=120,
+            )
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+        finally:
+            source.stop()
+    lines = [json.loads(line) for line in response.body.decode().splitlines() if line]
+    return response.code, lines
+
+
+def _alices_volume(docker_run):
+    # Its own for each test: the others' volumes may be mounted by a container.
+    name = f"agent-{docker_run.run_id}-copy{uuid.uuid4().hex[:8]}_home"
+    docker_run.client.volumes.create(name, labels={**_alice_labels(), **docker_run.labels})
+    return name
+
+
+def _exported_and_removed(docker_run, lab_image):
+    """Return a new volume of Alice's with files, as a real export streamed it, then gone."""
+    name = _alices_volume(docker_run)
+    _fill(docker_run, lab_image, name)
+
+    async def exported():
+        async with _agent(docker_run.client) as (url, _):
+            return await _export(url, _claim(name, ALICE), lab_image)
+
+    status, archive = asyncio.run(exported())
+    assert status == 200
+    docker_run.client.volumes.get(name).remove()
+    return name, archive
+
+
+def _copy_holders(client):
+    return client.containers.list(all=True, filters={"label": f"{ROLE_LABEL}={COPY_ROLE}"})
+
+
+def _alice_labels():
+    return {ROLE_LABEL: USER_VOLUME_ROLE, OWNER_LABEL: ALICE, OWNER_NAME_LABEL: "alice"}
+
+
+def test_an_export_is_the_accounts_volume_whole_with_its_owners_modes_and_links(
+    docker_run, volumes, lab_image
+):
+    name = _alices_volume(docker_run)
+    _fill(docker_run, lab_image, name)
+
+    async def scenario():
+        async with _agent(docker_run.client) as (url, _):
+            return (
+                await _export(url, _claim(name, ALICE), lab_image),
+                await _export(url, _claim(volumes["bob"], ALICE, unlabelled_owned=True), lab_image),
+            )
+
+    (status, archive), (refused, _) = asyncio.run(scenario())
+    assert status == 200
+    assert archive.endswith(END_OF_ARCHIVE)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        members = {member.name: member for member in tar}
+    assert members["./d/f"].uid == 1000
+    assert members["./d/f"].mode & 0o777 == 0o640
+    assert members["./link"].issym()
+    assert members["./link"].linkname == "d/f"
+    assert refused == 404  # Bob's volume is not exported for Alice
+    assert _copy_holders(docker_run.client) == []
+
+
+def test_an_import_makes_the_volume_from_the_sources_stream_with_the_accounts_labels(
+    docker_run, volumes, lab_image
+):
+    client = docker_run.client
+    name, archive = _exported_and_removed(docker_run, lab_image)
+
+    status, lines = asyncio.run(
+        _import(docker_run, _claim(name, ALICE), lab_image, archive, _alice_labels())
+    )
+
+    assert status == 200
+    assert lines[-1] == {"copied_bytes": len(archive), "done": True, "error": None}
+    # The run's own labels are not the hub's to give: only the account's.
+    assert client.volumes.get(name).attrs["Labels"] == _alice_labels()
+    listing = client.containers.run(
+        lab_image,
+        ["sh", "-c", "stat -c '%u %a' /v /v/d/f && cat /v/link"],
+        entrypoint=[],
+        volumes={name: {"bind": "/v", "mode": "ro"}},
+        labels=docker_run.labels,
+        remove=True,
+    )
+    # The volume's own folder too: a user's home is theirs after a move.
+    assert listing.decode().split("\n")[:3] == ["1000 750", "1000 640", "hello"]
+    assert _copy_holders(client) == []
+    client.api.remove_volume(name)
+
+
+def test_an_import_of_a_stream_cut_short_fails_and_leaves_no_volume(docker_run, volumes, lab_image):
+    client = docker_run.client
+    name, archive = _exported_and_removed(docker_run, lab_image)
+    # Cut between two files: every entry is whole, the archive's end is missing.
+    cut = archive[: -len(END_OF_ARCHIVE)]
+
+    status, lines = asyncio.run(
+        _import(docker_run, _claim(name, ALICE), lab_image, cut, _alice_labels())
+    )
+
+    assert status == 200
+    assert lines[-1]["done"] is False
+    assert "ended before the archive did" in lines[-1]["error"]
+    assert name not in _present(client)
+    assert _copy_holders(client) == []
+
+
+def test_an_import_never_replaces_a_volume_and_labels_only_for_the_claimed_owner(
+    docker_run, volumes, lab_image
+):
+    here = asyncio.run(
+        _import(docker_run, _claim(volumes["alice"], ALICE), lab_image, b"", _alice_labels())
+    )
+    name = f"agent-{docker_run.run_id}-carol_home"
+    bobs = {**_alice_labels(), OWNER_LABEL: BOB}
+    mislabelled = asyncio.run(_import(docker_run, _claim(name, ALICE), lab_image, b"", bobs))
+
+    assert here[0] == 409
+    assert "on this node already" in here[1][0]["message"]
+    assert mislabelled[0] == 400
+    assert name not in _present(docker_run.client)

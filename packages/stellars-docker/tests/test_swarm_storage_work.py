@@ -13,7 +13,12 @@ import pytest
 from jupyterhub import orm
 
 from stellars_docker import DEFAULT_USER_VOLUMES, DockerSettings, VolumeOwnershipError
-from stellars_docker.errors import ArchiveError, DockerUnavailableError, NotArchivedError
+from stellars_docker.errors import (
+    ArchiveError,
+    DockerUnavailableError,
+    MoveRefusedError,
+    NotArchivedError,
+)
 from stellars_docker.ownership_store import (
     ADOPTED,
     CREATED,
@@ -21,6 +26,7 @@ from stellars_docker.ownership_store import (
     owner_record,
 )
 from stellars_docker.swarm.agent import AgentClient, AgentSettings
+from stellars_docker.swarm.moves import FilesChoice
 from stellars_docker.swarm.storage import SharedStorage
 from stellars_docker.swarm.storage_ownership import (
     adopt_legacy_directories,
@@ -296,3 +302,13 @@ def test_an_archived_directory_is_listed_then_purged_or_given_to_the_accounts_na
     assert asyncio.run(work.archived_volumes(_no_engine_client, hub_db, {}, LIMIT_S)) == []
     # The heir's server now gets the workspace, and a new home.
     assert _claim(storage, hub_db, heir) == ["jupyterlab-ada_home"]
+
+
+def test_no_user_is_on_a_node_and_none_is_moved(hub_db, work):
+    ada = _user(hub_db, "ada")
+    mover = work.user_mover(DockerSettings(image="lab"))
+    assert asyncio.run(mover.node_of(hub_db, ada.id)) is None
+    with pytest.raises(MoveRefusedError, match="nothing to move"):
+        asyncio.run(
+            mover.prepare(hub_db, ada.id, "ada", "node-2", files=FilesChoice.COPY, sizes={})
+        )

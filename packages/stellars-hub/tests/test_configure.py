@@ -200,11 +200,8 @@ def test_volumes_on_shared_storage_give_every_mount_the_options_and_the_hub_the_
     secret.write_text("s3cret")
     configure(config, _shared_storage_settings(secret, tmp_path))
     assert config.SwarmSpawner.volume_options == _BIND
-    assert config.SwarmSpawner.user_volume_suffixes == {
-        "jupyterlab-{username}_home": "home",
-        "jupyterlab-{username}_workspace": "workspace",
-        "jupyterlab-{username}_cache": "cache",
-    }
+    # The nodes are still asked whose volume objects they keep; the hook claims the directories.
+    assert config.SwarmSpawner.volume_check is not None
     runtime = platform_context(config.JupyterHub.tornado_settings).docker
     assert isinstance(runtime.node_work, SharedStorageNodeWork)
 

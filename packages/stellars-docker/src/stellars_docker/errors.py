@@ -67,6 +67,29 @@ class MeasurementTooSoonError(StellarsDockerError):
         self.retry_after_s = retry_after_s
 
 
+class NotOnASwarmError(StellarsDockerError):
+    """The operation is a swarm's (nodes, moves), and the servers run on one engine."""
+
+
+class UnknownNodeError(StellarsDockerError):
+    """No node of the swarm has the id or name given."""
+
+
+class MoveRefusedError(StellarsDockerError):
+    """A user cannot be moved to the node asked for, or their files could not be copied there."""
+
+
+class MoveInProgressError(StellarsDockerError):
+    """The user's files are being moved to another node.
+
+    ``jupyterhub_message`` is what JupyterHub shows when a spawn is refused for it.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.jupyterhub_message = message
+
+
 class SwarmSpawnError(StellarsDockerError):
     """The swarm cannot run a user's server: it rejected the task or has no node for it.
 

@@ -9,6 +9,9 @@ GPU_PROBE_ROLE = "gpu-probe"
 USER_VOLUME_ROLE = "user-volume"
 # A short-lived container that measures one user's volumes (stellars_docker.measure).
 MEASURE_ROLE = "volume-measure"
+# A container that is never started, holding a volume that a node agent copies
+# to or from another node (stellars_docker.swarm.agent.copy).
+COPY_ROLE = "volume-copy"
 
 # On a user volume the platform creates: whose it is. Docker labels cannot be
 # changed after creation, so they say who the volume was made for; a later

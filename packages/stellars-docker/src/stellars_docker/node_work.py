@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Protocol
 
 from stellars_docker.account_deletion import settle_account_volumes
+from stellars_docker.errors import NotOnASwarmError
 from stellars_docker.measure import measure_user_volumes
 from stellars_docker.ownership import (
     archived_volumes,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from stellars_docker.ownership_store import Account, Database
     from stellars_docker.settings import DockerSettings
     from stellars_docker.stats import ContainerStats
+    from stellars_docker.swarm.moves import UserMover
     from stellars_docker.volumes import DeletionResult, ExistingVolume, UserVolume
 
 
@@ -81,6 +83,14 @@ class NodeWork(ABC):
     def unreachable_nodes(self) -> tuple[str, ...]:
         """Return the nodes whose figures the last refresh lacks; none on one host."""
         return ()
+
+    def user_mover(self, settings: DockerSettings) -> UserMover:  # noqa: ARG002  (a swarm's uses it)
+        """Return what moves users between nodes.
+
+        Raises:
+            NotOnASwarmError: the servers run on one engine, which has no other node.
+        """
+        raise NotOnASwarmError("the servers run on one Docker engine: there is no other node")
 
     def volume_nodes(self) -> dict[str, tuple[str, ...]]:
         """Return the nodes each volume was last seen on; empty on one host."""

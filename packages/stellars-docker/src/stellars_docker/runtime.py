@@ -16,6 +16,7 @@ from stellars_docker.gpu import GpuResolution
 from stellars_docker.measure import MeasuredVolume, MeasureLimiter
 from stellars_docker.node_work import EngineNodeWork, NodeWork
 from stellars_docker.restart import RestartTracker
+from stellars_docker.swarm.moves import FilesChoice, Move, Moves
 from stellars_docker.usage import UserUsage, usage_by_user
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class DockerRuntime:
         # What GPU detection found when the hub started (for the settings page).
         self.gpu = gpu or GpuResolution(enabled=False, detected=False)
         self.restarts = RestartTracker()
+        # Users being moved to another swarm node, and the last move of each.
+        self.moves = Moves()
         self.measurements = MeasureLimiter(MEASURE_INTERVAL_S)
         # The SDK asks the engine for its API version when a client is made,
         # so making one is itself an engine call: it happens in a worker thread.
@@ -130,8 +133,10 @@ class DockerRuntime:
         Raises:
             MeasurementInProgressError: a measurement for *key* is under way.
             MeasurementTooSoonError: *key* was measured moments ago.
+            MoveInProgressError: the user's volumes are being moved to another node.
             DockerUnavailableError: the engine did not answer or refused.
         """
+        self.moves.refuse_while_moving(user_id)
         work = self.node_work  # an engine never reached is no measurement: nothing to hold back
         with self.measurements.claim(key):
             measured = await work.measure_user_volumes(
@@ -171,8 +176,10 @@ class DockerRuntime:
         sure the server is stopped.
 
         Raises:
+            MoveInProgressError: the user's volumes are being moved to another node.
             DockerUnavailableError: the engine (or every node agent) did not answer.
         """
+        self.moves.refuse_while_moving(user_id)
         return await self.node_work.delete_user_volumes(
             db, user_id, volumes, self.settings.engine_timeout_s
         )
@@ -234,6 +241,38 @@ class DockerRuntime:
             limit_s=self.settings.engine_timeout_s,
         )
 
+    async def user_node(self, db: Database, user_id: int) -> str | None:
+        """Return the swarm node hub user *user_id*'s volumes are on (None: none yet).
+
+        Raises:
+            NotOnASwarmError: the servers run on one engine.
+        """
+        return await self.node_work.user_mover(self.settings).node_of(db, user_id)
+
+    async def move_user(
+        self, db: Database, user_id: int, user_name: str, node: str, files: FilesChoice
+    ) -> Move:
+        """Begin moving hub user *user_id* (stopped) to the swarm *node*; return the move.
+
+        The checks are done before this returns; the copy runs in the
+        background, and :attr:`moves` follows it.
+
+        Raises:
+            NotOnASwarmError: the servers run on one engine.
+            MoveInProgressError: the user is being moved already.
+            UnknownNodeError: no node is *node*.
+            MoveRefusedError: the node cannot take the user, or the files
+                cannot be copied there (see :meth:`UserMover.prepare`).
+            DockerUnavailableError: the manager's engine did not answer.
+        """
+        with self.moves.preparing(user_id):
+            mover = self.node_work.user_mover(self.settings)
+            move, carry_out = await mover.prepare(
+                db, user_id, user_name, node, files=files, sizes=self.volume_sizes()
+            )
+        self.moves.begin(user_id, move, carry_out(move))
+        return move
+
     def unreachable_nodes(self) -> tuple[str, ...]:
         """Return the swarm nodes whose figures the last refresh lacks; none on one host."""
         return self._node_work.unreachable_nodes() if self._node_work else ()
@@ -268,6 +307,7 @@ class DockerRuntime:
         for refresher in (self._sizes, self._stats):
             if refresher is not None:
                 await refresher.stop()
+        await self.moves.stop()
 
     async def _connect_and_refresh(self) -> None:
         while self._client is None:

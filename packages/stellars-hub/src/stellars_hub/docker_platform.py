@@ -22,6 +22,7 @@ from stellars_docker import (
     GpuMode,
     GrantRecorder,
     SharedVolume,
+    UserVolume,
     adopt_legacy_volumes_at_start,
     capture_granters,
     detect_gpus,
@@ -45,6 +46,7 @@ from stellars_docker.swarm.agent import AgentClient, AgentNodeWork, AgentSetting
 from stellars_docker.swarm.storage import SharedStorage
 from stellars_docker.swarm.storage_ownership import adopt_legacy_directories, make_directory_hook
 from stellars_docker.swarm.storage_work import SharedStorageNodeWork
+from stellars_docker.swarm.volume_check import make_volume_check
 from stellars_hub.hub_app import (
     every_once_started,
     running_hub,
@@ -167,7 +169,11 @@ def configure_spawner(
         setattr(c.DockerSpawner, trait, value)
     storage = shared_storage(settings)
     if settings.spawner == "swarm":
-        _configure_swarm_spawner(c, docker_settings, storage)
+        # Each node finds the image itself when it starts a task; the
+        # manager's engine need not hold it.
+        c.SwarmSpawner.pull_policy = "skip"
+    if storage is not None:
+        c.SwarmSpawner.volume_options = dict(storage.options)
     # What every start begins from; the policy adds GPUs, limits, access and variables.
     base = SpawnBase(
         image=settings.notebook_image,
@@ -207,49 +213,46 @@ def configure_spawner(
     apply_policy = make_policy_hook(base, policy, volume_total)
     stop_with_the_hub("the Docker engine's caches", runtime.stop)
 
-    claim_volumes = _volume_ownership(runtime, storage, settings.docker_timeout)
+    claim_volumes = _volume_ownership(c, settings, runtime, storage)
     return apply_policy, claim_volumes, runtime
 
 
-def _configure_swarm_spawner(
-    c: Any, docker_settings: DockerSettings, storage: SharedStorage | None
-) -> None:
-    # Each node finds the image itself when it starts a task; the manager's
-    # engine need not hold it.
-    c.SwarmSpawner.pull_policy = "skip"
-    if storage is not None:
-        c.SwarmSpawner.volume_options = dict(storage.options)
-        c.SwarmSpawner.user_volume_suffixes = {
-            volume.name_template: volume.suffix for volume in docker_settings.user_volumes
-        }
-
-
 def _volume_ownership(
-    runtime: DockerRuntime, storage: SharedStorage | None, limit_s: float
-) -> PreSpawnHook:
-    """Return the hook part that claims a spawning user's volumes, on the engine or the storage.
+    c: Any, settings: HubSettings, runtime: DockerRuntime, storage: SharedStorage | None
+) -> PreSpawnHook | None:
+    """Set up who owns which volume; return the hook part that claims a spawning user's, if any.
 
     Volumes older than the owner records are adopted once the hub runs.
     """
     user_volumes = runtime.settings.user_volumes
+    limit_s = settings.docker_timeout
 
     async def client() -> Any:
         return runtime.client
 
-    if storage is None:
+    if storage is not None:
+        # The volumes are directories the hub sees: it makes and claims them
+        # before each server. The nodes are still asked before each server,
+        # in case one keeps another account's volume object of the names.
         _install_volume_ownership(
-            lambda db: adopt_legacy_volumes_at_start(client, db, user_volumes, limit_s)
+            lambda db: adopt_at_start(
+                lambda: adopt_legacy_directories(storage, db, user_volumes, limit_s), db
+            )
         )
-        return make_ownership_hook(client, lambda _spawner: user_volumes, limit_s)
+        c.SwarmSpawner.volume_check = _swarm_volume_check(runtime, user_volumes)
+        shared = runtime.settings.shared_volume
+        return make_directory_hook(
+            storage, lambda _spawner: user_volumes, shared.name if shared else None, limit_s
+        )
     _install_volume_ownership(
-        lambda db: adopt_at_start(
-            lambda: adopt_legacy_directories(storage, db, user_volumes, limit_s), db
-        )
+        lambda db: adopt_legacy_volumes_at_start(client, db, user_volumes, limit_s)
     )
-    shared = runtime.settings.shared_volume
-    return make_directory_hook(
-        storage, lambda _spawner: user_volumes, shared.name if shared else None, limit_s
-    )
+    if settings.spawner == "swarm":
+        # The volumes are on the nodes, not on this engine: every node's agent
+        # is asked before each server, and the task creates them, labelled.
+        c.SwarmSpawner.volume_check = _swarm_volume_check(runtime, user_volumes)
+        return None
+    return make_ownership_hook(client, lambda _spawner: user_volumes, limit_s)
 
 
 def shared_storage(settings: HubSettings) -> SharedStorage | None:
@@ -273,6 +276,28 @@ def shared_storage(settings: HubSettings) -> SharedStorage | None:
             ]
         )
     return SharedStorage(settings.swarm_volume_options, root)
+
+
+def _swarm_volume_check(
+    runtime: DockerRuntime, user_volumes: tuple[UserVolume, ...]
+) -> Callable[[Any], Awaitable[Any]]:
+    """Return what a swarm spawner asks before each server (``SwarmSpawner.volume_check``)."""
+    check_volumes = make_volume_check(lambda: _node_agents(runtime), lambda _: user_volumes)
+
+    async def check_before_start(spawner: Any) -> Any:
+        # A user whose files are being moved starts once they are there.
+        runtime.moves.refuse_while_moving(spawner.user.id)
+        return await check_volumes(spawner)
+
+    return check_before_start
+
+
+def _node_agents(runtime: DockerRuntime) -> AgentClient:
+    work = runtime.node_work
+    # configure_spawner gave a swarm's runtime agents
+    if not isinstance(work, AgentNodeWork | SharedStorageNodeWork):
+        raise TypeError(f"a swarm's runtime works through its node agents, not {work!r}")
+    return work.agents
 
 
 def _agents(

@@ -21,6 +21,7 @@ from stellars_ui.handlers.group_policies import (
     GroupPoliciesHandler,
     GroupPolicyHandler,
 )
+from stellars_ui.handlers.node import UserNodeHandler
 from stellars_ui.handlers.quota import UserQuotaHandler
 from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.server_stats import ServerStatsHandler
@@ -45,8 +46,10 @@ from stellars_ui.models.volumes import (
     ArchivedVolumes,
     Assigned,
     MeasuredSizes,
+    NodeMove,
     Purged,
     Restarted,
+    UserNode,
     VolumeAssignment,
     VolumeDeletions,
     VolumeList,
@@ -399,6 +402,49 @@ DOCKER_API_ROUTES: tuple[ApiRoute, ...] = (
                 answers={
                     504: Answer("JupyterLab did not answer in time after the restart", (Error,))
                 },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/users/{name}/node",
+        UserNodeHandler,
+        (
+            Operation(
+                "get",
+                "getUserNode",
+                "servers",
+                "The swarm node the user's files are on, and their move",
+                "Scope: `read:servers` on the user. On a swarm with node-pinned volumes: the "
+                "node the user's volumes are on (null before their first server ran) and "
+                "their move under way, or the last one since the hub started. 409 when the "
+                "servers run on one engine.",
+                ("read:servers!user",),
+                UserNode,
+                errors=(403, 404, 409, *DOCKER),
+            ),
+            Operation(
+                "post",
+                "moveUser",
+                "servers",
+                "Move the user to another swarm node",
+                "Scope: `admin:servers` on the user, whose server must be stopped. Checks at "
+                "once that the node is ready and active, that both nodes' agents answer and "
+                "that the node holds no volume of the user's names (nothing is ever "
+                "replaced); then copies each volume there in the background, pins the user "
+                "to it once all are there whole, and removes the old node's copies. Follow "
+                "it with `getUserNode`. A copy that fails removes what it made and leaves the "
+                "user on their old node with their files. While it runs the user's server "
+                "does not start and their volumes are not reset. `files: leave` pins the "
+                "user to the node without copying (their node is gone). 400 for a node the "
+                "swarm does not have; 409 while the server runs, while a move runs, or when "
+                "the node cannot take the user.",
+                ("admin:servers!user",),
+                None,
+                request=NodeMove,
+                request_required=True,
+                example={"node": "worker-2", "files": "copy"},
+                errors=(400, 403, 404, 409, 413, *DOCKER),
+                answers={202: Answer("the move has begun (state `copying`)", (UserNode,))},
             ),
         ),
     ),

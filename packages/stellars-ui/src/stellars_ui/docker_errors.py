@@ -9,10 +9,14 @@ from stellars_docker.errors import (
     DockerUnavailableError,
     InvalidVolumeSelectionError,
     MeasurementInProgressError,
+    MoveInProgressError,
+    MoveRefusedError,
     NotArchivedError,
+    NotOnASwarmError,
     RestartTimeoutError,
     ServerStateError,
     SwarmSpawnError,
+    UnknownNodeError,
 )
 from stellars_docker.policy import (
     PolicyRejectedError,
@@ -24,6 +28,12 @@ DOCKER_STATUS_OF_ERROR: dict[type[BaseException], HTTPStatus] = {
     InvalidVolumeSelectionError: HTTPStatus.BAD_REQUEST,
     ServerStateError: HTTPStatus.CONFLICT,
     MeasurementInProgressError: HTTPStatus.CONFLICT,
+    # Moving a user between swarm nodes: the node named is not the swarm's
+    # (bad input); the rest is the state of the swarm or of the user.
+    UnknownNodeError: HTTPStatus.BAD_REQUEST,
+    MoveRefusedError: HTTPStatus.CONFLICT,
+    MoveInProgressError: HTTPStatus.CONFLICT,
+    NotOnASwarmError: HTTPStatus.CONFLICT,
     # Before ArchiveError, its base: the first match wins.
     NotArchivedError: HTTPStatus.NOT_FOUND,
     ArchiveError: HTTPStatus.CONFLICT,

@@ -13,6 +13,11 @@ keeps it from working on a real swarm:
   once with the engine's reason, and the service is removed. The stock
   spawner waits for a rejected task to come good until the start timeout,
   while the swarm retries it.
+- A task mounts whatever volume of a name its node has, so before each
+  server every node is asked whether it holds another account's volume of
+  one of the server's names (:mod:`stellars_docker.swarm.volume_check`):
+  such a node is never where the server runs. The volumes a task creates
+  carry the account's ownership labels.
 
 Volumes are local to a node, and a user's servers follow them (pinned to
 the node of the first), unless ``volume_options`` puts every volume on
@@ -35,10 +40,9 @@ from typing import Any, NoReturn
 from docker.errors import APIError
 from docker.types import DriverConfig, Mount, RestartPolicy
 from dockerspawner import SwarmSpawner as StockSwarmSpawner
-from traitlets import Dict, Float, Unicode, default
+from traitlets import Callable, Dict, Float, Unicode, default
 
 from stellars_docker.errors import RestartTimeoutError, ServerStateError, SwarmSpawnError
-from stellars_docker.ownership import volume_labels
 from stellars_docker.ownership_store import account_of
 from stellars_docker.swarm.placements import Placement, pin, placement_of
 from stellars_docker.swarm.storage import LOCAL_DRIVER, volume_driver_options
@@ -50,6 +54,7 @@ from stellars_docker.swarm.tasks import (
     task_node,
     task_status,
 )
+from stellars_docker.swarm.volume_check import VolumeCheck
 
 # Seconds between two looks at a starting task: at first often, as most
 # servers run within seconds; then less, but never so seldom that the user
@@ -75,6 +80,17 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         down). The scheduler keeps trying meanwhile, in case a node comes back.""",
     )
 
+    volume_check = Callable(
+        None,
+        allow_none=True,
+        config=True,
+        help="""An async function of the spawner, called before a server's service is made,
+        that returns a VolumeCheck: the nodes the server must not run on (they hold another
+        account's volume of one of its names) and its volumes' ownership labels; it raises
+        VolumeOwnershipError to refuse the server. The platform sets it to ask every node's
+        agent; None checks nothing.""",
+    )
+
     volume_options = Dict(
         value_trait=Unicode(),
         config=True,
@@ -85,13 +101,8 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         local volumes, and each account's servers pinned to the node of its first.""",
     )
 
-    user_volume_suffixes = Dict(
-        value_trait=Unicode(),
-        config=True,
-        help="""The per-user volumes' name templates, each with its short name (home,
-        workspace): with volume_options, their mounts carry the account's ownership labels,
-        so that the volume each node creates says whose it is.""",
-    )
+    # What the last volume check said: none made yet is nothing to avoid, no labels.
+    _volume_check = VolumeCheck()
 
     @default("cmd")  # type: ignore[untyped-decorator]
     def _cmd_default(self) -> list[str]:
@@ -120,10 +131,9 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         """The server's mounts: a name is a volume, an absolute path a bind mount.
 
         With ``volume_options`` each volume is the local driver's with those
-        options, and a user volume is labelled with its account, as the
-        volumes the hub makes on one engine are.
+        options (its directory on the storage every node shares).
         """
-        labels = self._user_volume_labels() if self.volume_options else {}
+        labels = self._volume_check.labels
         mounts = []
         for source, target in self.volume_binds.items():
             is_volume = not source.startswith("/")
@@ -134,7 +144,7 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
                     type="volume" if is_volume else "bind",
                     read_only=target["mode"] == "ro",
                     driver_config=self._volume_driver(source) if is_volume else None,
-                    labels=labels.get(source),
+                    labels=labels.get(source) if is_volume else None,
                 )
             )
         return mounts
@@ -144,14 +154,6 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
             return self.mount_driver_config
         return DriverConfig(LOCAL_DRIVER, volume_driver_options(self.volume_options, volume))
 
-    def _user_volume_labels(self) -> dict[str, dict[str, str]]:
-        # By the volume's name, as volume_binds names it.
-        account = account_of(self.user.db, self.user.id)
-        return {
-            self.format_volume_name(template, self): volume_labels(account, suffix)
-            for template, suffix in self.user_volume_suffixes.items()
-        }
-
     async def create_object(self) -> Any:
         """Create the server's service: on the node of the user's volumes, labelled as a lab."""
         # The platform finds lab containers by their labels (stats, sizes); a
@@ -160,10 +162,13 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         labels = dict(self.extra_create_kwargs.get("labels", {}))
         container_spec: dict[str, Any] = self.extra_container_spec  # type: ignore[has-type]
         placement_spec: dict[str, Any] = self.extra_placement_spec  # type: ignore[has-type]
+        if self.volume_check is not None:
+            self._volume_check = await self.volume_check(self)
         placement = self._placement()
         constraints = list(placement_spec.get("constraints") or [])
         if placement is not None:
             constraints.append(placement.constraint())
+        constraints.extend(f"node.hostname!={node}" for node in self._volume_check.avoid)
         # For this service only: the operator's own values stay as configured.
         self.extra_container_spec = {"labels": labels, **container_spec}
         self.extra_placement_spec = {**placement_spec, "constraints": constraints or None}
@@ -337,7 +342,10 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
     def _unplaceable(self, reason: str) -> str:
         placement = self._placement()
         if placement is None:
-            return f"no node of the swarm can run the server: {reason}"
+            avoided = "".join(
+                f"; not on {node}: {why}" for node, why in sorted(self._volume_check.avoid.items())
+            )
+            return f"no node of the swarm can run the server: {reason}{avoided}"
         return (
             f"{self.user.name}'s files are on the swarm node {placement.node_name}, which cannot "
             f"run the server now ({reason}); an admin can move them to another node"

@@ -20,7 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from stellars_docker.account_deletion import CONTAINER_GONE_WAIT_S, DELETE, VolumeFate
-from stellars_docker.errors import ArchiveError, DockerUnavailableError
+from stellars_docker.errors import ArchiveError, DockerUnavailableError, MoveRefusedError
 from stellars_docker.measure import MeasuredVolume
 from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
@@ -29,6 +29,7 @@ from stellars_docker.ownership_store import Account, account_of, forget_volume
 from stellars_docker.refresher import BackgroundRefresher
 from stellars_docker.swarm.agent.client import AgentNodeWork, claims_for
 from stellars_docker.swarm.agent.protocol import REMOVE_PATH, RemoveAnswer, RemoveRequest
+from stellars_docker.swarm.moves import UserMover
 from stellars_docker.swarm.storage import (
     call_storage,
     delete_tree,
@@ -40,8 +41,9 @@ from stellars_docker.swarm.storage_ownership import owns_directory
 from stellars_docker.volumes import NO_SUCH_VOLUME, DeletionResult, ExistingVolume
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Coroutine, Mapping, Sequence
     from pathlib import Path
+    from typing import Any
 
     import docker
 
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from stellars_docker.ownership_store import Database
     from stellars_docker.settings import DockerSettings
     from stellars_docker.swarm.agent.client import AgentClient
+    from stellars_docker.swarm.moves import FilesChoice, Move
     from stellars_docker.swarm.storage import SharedStorage
     from stellars_docker.volumes import UserVolume
 
@@ -116,9 +119,20 @@ class SharedStorageNodeWork(NodeWork):
         # they are not collected before they end.
         self._deleting: set[asyncio.Task[None]] = set()
 
+    @property
+    def agents(self) -> AgentClient:
+        """The client that asks every node's agent."""
+        return self._agents
+
     def stats_source(self, settings: DockerSettings) -> StatsSource:
         """Return the refresher asking every agent for its node's lab containers' stats."""
         return self._nodes.stats_source(settings)
+
+    def user_mover(self, settings: DockerSettings) -> UserMover:
+        """Return what answers for moves: no user is on a node, and none is moved."""
+        return _NothingToMove(
+            self._agents, image=settings.image, user_volumes=settings.user_volumes
+        )
 
     def sizes_source(self, settings: DockerSettings) -> DirectorySizes:
         """Return the refresher sizing every volume directory."""
@@ -311,6 +325,11 @@ class SharedStorageNodeWork(NodeWork):
             StorageUnavailableError: the storage did not answer in time.
         """
         archived = archived_named(await self.archived_volumes(engine, db, {}, limit_s), name)
+        # The nodes' objects of it are labelled for the deleted account: the
+        # new owner's servers would keep off those nodes. They only point at
+        # the directory, which stays.
+        owner = Account(archived.owner, archived.owner_name)
+        await self._remove_from_nodes(db, owner, [name], 0.0)
         return assign_archived(db, archived, user_id, user_volumes)
 
     async def _remove_directory(self, db: Database, name: str, limit_s: float) -> None:
@@ -381,3 +400,31 @@ class SharedStorageNodeWork(NodeWork):
                 ", ".join(sorted(asked.missing)),
             )
         return kept
+
+
+class _NothingToMove(UserMover):
+    """Moves where the volumes are on storage every node shares: there is nothing to move."""
+
+    async def node_of(self, db: Database, user_id: int) -> str | None:  # noqa: ARG002
+        """Return None: no user's files are on one node."""
+        return None
+
+    async def prepare(  # UserMover's arguments; only the name is needed to refuse
+        self,
+        db: Database,  # noqa: ARG002
+        user_id: int,  # noqa: ARG002
+        user_name: str,
+        target: str,  # noqa: ARG002
+        *,
+        files: FilesChoice,  # noqa: ARG002
+        sizes: Mapping[str, int | None],  # noqa: ARG002
+    ) -> tuple[Move, Callable[[Move], Coroutine[Any, Any, None]]]:
+        """Refuse: a server runs on any node, with the same files.
+
+        Raises:
+            MoveRefusedError: always.
+        """
+        raise MoveRefusedError(
+            f"{user_name}'s files are on storage every node shares: their server runs on any "
+            "node, and there is nothing to move"
+        )

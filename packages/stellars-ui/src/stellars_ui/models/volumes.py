@@ -139,3 +139,52 @@ class MeasuredSizes(Contract):
 
     volumes: list[MeasuredSize]
     measured_at: Timestamp
+
+
+class NodeMove(Contract):
+    """Where a user goes: the swarm node, and what becomes of their files."""
+
+    node: str = Field(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="the node's host name or id, as `docker node ls` shows them",
+    )
+    files: Literal["copy", "leave"] = Field(
+        "copy",
+        description="`copy` the user's volumes to the node (the old node's copies go once all "
+        "are there); `leave` them where they are, for a node that is gone: the user starts "
+        "afresh on the new node",
+    )
+
+
+class VolumeCopyProgress(Contract):
+    """One volume of a move."""
+
+    name: str = Field(description="the volume's name on the engine")
+    size_bytes: Size = Field(description="its size when the move began; null when not known")
+    copied_bytes: int = Field(ge=0, description="bytes of its archive copied so far")
+    done: bool = Field(description="it is on the new node whole")
+
+
+class MoveProgress(Contract):
+    """A user's move to another node: under way, done or failed."""
+
+    source: str | None = Field(description="the node the user was on; null when on none yet")
+    target: str = Field(description="the node the user goes to")
+    files: Literal["copy", "leave"]
+    state: Literal["copying", "done", "failed"]
+    volumes: list[VolumeCopyProgress]
+    started_at: Timestamp
+    finished_at: NullableTimestamp
+    error: str | None = Field(description="why it failed; the user stays where they were")
+    note: str | None = Field(description="what a finished move could not tidy")
+
+
+class UserNode(Contract):
+    """The swarm node a user's volumes are on, and their move under way or last one."""
+
+    node: str | None = Field(description="null before the user's first server ran")
+    move: MoveProgress | None = Field(
+        description="null when the user was not moved since the hub started"
+    )

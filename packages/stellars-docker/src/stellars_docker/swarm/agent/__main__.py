@@ -62,6 +62,7 @@ async def _serve(arguments: argparse.Namespace, secret: str) -> None:
         node=str(info.get("Name", "")),
         secret=secret,
         limit_s=limit_s,
+        port=arguments.port,
         stats=StatsCollector(client, interval_s=_UNUSED_INTERVAL_S, timeout_s=limit_s),
         sizes=VolumeSizeRefresher(
             client, interval_s=_UNUSED_INTERVAL_S, timeout_s=arguments.sizes_timeout

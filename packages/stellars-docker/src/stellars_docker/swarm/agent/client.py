@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from stellars_docker.account_deletion import VolumeChoice
     from stellars_docker.ownership_store import Account, Database
     from stellars_docker.settings import DockerSettings
+    from stellars_docker.swarm.moves import UserMover
     from stellars_docker.volumes import UserVolume
 
 log = logging.getLogger(__name__)
@@ -219,6 +220,26 @@ class AgentClient:
         )
         return find_agents(nodes, tasks, self.settings.network)
 
+    async def nodes(self) -> list[dict[str, Any]]:
+        """Return the swarm's nodes as the manager lists them.
+
+        Raises:
+            DockerUnavailableError: the manager's engine did not answer.
+        """
+        engine = self._client()
+        return list(await call_engine(self.settings.timeout_s, engine.api.nodes))
+
+    async def ask_agent(
+        self,
+        agent: Agent,
+        path: str,
+        body: BaseModel,
+        answer: type[Answer],
+        timeout_s: float | None = None,
+    ) -> Answer | str:
+        """Send *body* to *path* of one *agent*; return its *answer*, or why there is none."""
+        return await self._ask_one(agent, path, body, answer, timeout_s or self.settings.timeout_s)
+
     async def ask(
         self, path: str, body: BaseModel, answer: type[Answer], timeout_s: float | None = None
     ) -> FromNodes[Answer]:
@@ -366,6 +387,11 @@ class AgentNodeWork(NodeWork):
         self._stats: AgentStats | None = None
         self._sizes: AgentSizes | None = None
 
+    @property
+    def agents(self) -> AgentClient:
+        """The client that asks every node's agent."""
+        return self._agents
+
     def stats_source(self, settings: DockerSettings) -> AgentStats:
         """Return the refresher asking every agent for its node's lab containers' stats."""
         self._stats = AgentStats(self._agents, interval_s=settings.stats_interval_s)
@@ -379,6 +405,12 @@ class AgentNodeWork(NodeWork):
             timeout_s=settings.volume_size_timeout_s,
         )
         return self._sizes
+
+    def user_mover(self, settings: DockerSettings) -> UserMover:
+        """Return what moves users between the nodes, copying through the agents."""
+        from stellars_docker.swarm.moves import UserMover  # noqa: PLC0415  (moves imports this)
+
+        return UserMover(self._agents, image=settings.image, user_volumes=settings.user_volumes)
 
     def unreachable_nodes(self) -> tuple[str, ...]:
         """Return the nodes the last stats or sizes refresh did not hear from."""

@@ -9,6 +9,7 @@ the hub trusts no answer it cannot read.
 from __future__ import annotations
 
 import hmac
+from ipaddress import IPv4Address, IPv6Address
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,11 +26,15 @@ SIZES_PATH = "/sizes"
 OWNED_PATH = "/volumes/owned"
 REMOVE_PATH = "/volumes/remove"
 MEASURE_PATH = "/volumes/measure"
+EXPORT_PATH = "/volumes/export"
+IMPORT_PATH = "/volumes/import"
 
 # A Docker volume name, as the engine accepts one.
 VolumeName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")]
 # An account's stable identity (ownership_store.identity_of) as it is labelled.
 Identity = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9:._-]+$")]
+# An image reference as the hub is configured with it (the lab image).
+ImageName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9][^\s]*$")]
 
 
 class _Strict(BaseModel):
@@ -83,8 +88,56 @@ class MeasureRequest(VolumesRequest):
         timeout_s: seconds ``du`` may run.
     """
 
-    image: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9][^\s]*$")]
+    image: ImageName
     timeout_s: Annotated[float, Field(gt=0, le=3600)]
+
+
+class ExportRequest(_Strict):
+    """Send this volume's contents as a tar stream, if it is the account's (``/volumes/export``).
+
+    Attributes:
+        volume: the volume, claimed for its account.
+        image: an image the node holds (the lab image), for the container
+            that holds the volume while it is read; it is never started.
+    """
+
+    volume: VolumeClaim
+    image: ImageName
+
+
+class ImportRequest(_Strict):
+    """Make this volume here from the copy another node's agent sends (``/volumes/import``).
+
+    The answer is a stream of :class:`CopyProgress` lines (``application/x-ndjson``).
+
+    Attributes:
+        volume: the volume, claimed for its account; a volume of its name must
+            not be on this node yet.
+        image: as :class:`ExportRequest`'s.
+        labels: the new volume's labels (the account's ownership labels,
+            whose owner must be the claim's).
+        source: the address of the agent that holds the volume now, on the
+            agents' network; it serves on the same port as this one.
+    """
+
+    volume: VolumeClaim
+    image: ImageName
+    labels: Annotated[dict[str, Annotated[str, Field(max_length=255)]], Field(max_length=16)]
+    source: IPv4Address | IPv6Address
+
+
+class CopyProgress(_Strict):
+    """One line of an import's answer: how far the copy is, and at the end how it went.
+
+    Attributes:
+        copied_bytes: the bytes of the tar stream received so far.
+        done: the last line of a copy that completed.
+        error: the last line of one that did not, saying why.
+    """
+
+    copied_bytes: Annotated[int, Field(ge=0)]
+    done: bool = False
+    error: str | None = None
 
 
 class ContainerSample(_Strict):
@@ -111,11 +164,33 @@ class SizesAnswer(_Strict):
     volumes: dict[str, int | None]
 
 
+class ForeignVolume(_Strict):
+    """A volume asked about that exists on the node but is not the account's.
+
+    Attributes:
+        name: the volume.
+        owner: the identity its owner label names, or None without one (the
+            hub's records say whose it is then).
+        owner_name: the account name its label names, or None.
+    """
+
+    name: str
+    owner: str | None = None
+    owner_name: str | None = None
+
+
 class OwnedAnswer(_Strict):
-    """The volumes asked about that exist on the node and are the account's."""
+    """The volumes asked about that exist on the node: the account's, and the others.
+
+    Attributes:
+        volumes: those that are the account's.
+        foreign: those that are not, which a server of the account must never
+            mount; a volume that is no user volume at all is among them.
+    """
 
     node: str
     volumes: list[str]
+    foreign: list[ForeignVolume] = []
 
 
 class Removal(_Strict):

@@ -7,16 +7,29 @@ names. Every refusal is ``{"status": N, "message": "..."}``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import docker.errors
 from pydantic import BaseModel, ValidationError
 from tornado import web
 
+from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
+from stellars_docker.labels import OWNER_LABEL
+from stellars_docker.swarm.agent.copy import (
+    CopyError,
+    IncomingArchive,
+    holding,
+    read_volume,
+    write_volume,
+)
 from stellars_docker.swarm.agent.protocol import (
+    EXPORT_PATH,
+    IMPORT_PATH,
     MAX_BODY_BYTES,
     MEASURE_PATH,
     OWNED_PATH,
@@ -26,6 +39,9 @@ from stellars_docker.swarm.agent.protocol import (
     STATS_PATH,
     AgentError,
     ContainerSample,
+    CopyProgress,
+    ExportRequest,
+    ImportRequest,
     MeasureAnswer,
     MeasureRequest,
     NoBody,
@@ -35,14 +51,13 @@ from stellars_docker.swarm.agent.protocol import (
     SizesAnswer,
     StatsAnswer,
     VolumesRequest,
+    bearer,
     presented_secret,
     secret_matches,
 )
-from stellars_docker.swarm.agent.work import measure_claimed, owned_volumes, remove_claimed
+from stellars_docker.swarm.agent.work import measure_claimed, remove_claimed, sort_claims
 
 if TYPE_CHECKING:
-    import docker
-
     from stellars_docker.sizes import VolumeSizeRefresher
     from stellars_docker.stats import StatsCollector
 
@@ -63,6 +78,8 @@ class AgentContext:
         stats: the collector of this node's lab containers' stats.
         sizes: the refresher of this node's volume sizes.
         labels: labels put on the containers the agent starts (measuring).
+        port: the port every agent serves on (an import fetches from another).
+        copy_idle_s: seconds a copy's source may send nothing before the copy fails.
     """
 
     client: docker.DockerClient
@@ -72,6 +89,8 @@ class AgentContext:
     stats: StatsCollector
     sizes: VolumeSizeRefresher
     labels: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    copy_idle_s: float = 120.0
 
 
 class _AgentHandler(web.RequestHandler):
@@ -160,16 +179,24 @@ class SizesHandler(_AgentHandler):
 
 
 class OwnedHandler(_AgentHandler):
-    """POST: which of the volumes named are on this node and the account's."""
+    """POST: which of the volumes named are on this node, the account's or another's."""
 
     async def post(self) -> None:
         """Answer :class:`OwnedAnswer`; 503 when the engine does not answer."""
         request = self.body(VolumesRequest)
         try:
-            owned = await owned_volumes(self.context.client, request.volumes, self.context.limit_s)
+            owned, foreign = await sort_claims(
+                self.context.client, request.volumes, self.context.limit_s
+            )
         except DockerUnavailableError as error:
             raise _unavailable(error) from error
-        self.answer(OwnedAnswer(node=self.context.node, volumes=[claim.name for claim in owned]))
+        self.answer(
+            OwnedAnswer(
+                node=self.context.node,
+                volumes=[claim.name for claim in owned],
+                foreign=foreign,
+            )
+        )
 
 
 class RemoveHandler(_AgentHandler):
@@ -213,6 +240,129 @@ class MeasureHandler(_AgentHandler):
         self.answer(MeasureAnswer(node=self.context.node, volumes=measured))
 
 
+class ExportHandler(_AgentHandler):
+    """POST: the contents of one of the account's volumes here, as a tar stream."""
+
+    async def post(self) -> None:
+        """Stream ``application/x-tar``; 404 when the volume is not here or not the account's.
+
+        A stream that cannot be finished is cut off: the receiver sees it broken.
+        """
+        request = self.body(ExportRequest)
+        context = self.context
+        try:
+            owned, _foreign = await sort_claims(context.client, [request.volume], context.limit_s)
+        except DockerUnavailableError as error:
+            raise _unavailable(error) from error
+        if not owned:
+            raise web.HTTPError(HTTPStatus.NOT_FOUND, "no such volume of the account here")
+        name = request.volume.name
+        held = holding(
+            context.client, name, image=request.image, labels=context.labels, read_only=True
+        )
+        container = await _engine(context, held.__enter__)
+        try:
+            chunks = await _engine(context, read_volume, context.client, container)
+            self.set_header("Content-Type", "application/x-tar")
+            sent = 0
+            while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+                self.write(chunk)
+                await self.flush()
+                sent += len(chunk)
+            log.info("sent the volume %s to another node (%d bytes)", name, sent)
+        finally:
+            await asyncio.to_thread(held.__exit__, None, None, None)
+
+
+class ImportHandler(_AgentHandler):
+    """POST: make one of the account's volumes here from another node's copy; stream progress."""
+
+    # Seconds between two progress lines.
+    PROGRESS_INTERVAL_S = 1.0
+
+    async def post(self) -> None:
+        """Stream :class:`CopyProgress` lines; 409 before any when a volume of the name is here.
+
+        A copy that fails leaves no volume behind.
+        """
+        request = self.body(ImportRequest)
+        context = self.context
+        claim = request.volume
+        if request.labels.get(OWNER_LABEL) != claim.owner:
+            raise web.HTTPError(HTTPStatus.BAD_REQUEST, "the labels must name the claim's owner")
+        try:
+            owned, foreign = await sort_claims(context.client, [claim], context.limit_s)
+        except DockerUnavailableError as error:
+            raise _unavailable(error) from error
+        if owned or foreign:
+            raise web.HTTPError(
+                HTTPStatus.CONFLICT,
+                f"a volume named {claim.name} is on this node already; it is not replaced",
+            )
+        await _engine(context, context.client.api.create_volume, claim.name, labels=request.labels)
+        self.set_header("Content-Type", "application/x-ndjson")
+        archive = self._incoming(request)
+        copy = asyncio.ensure_future(asyncio.to_thread(self._copy, request, archive))
+        while not copy.done():
+            await asyncio.wait([copy], timeout=self.PROGRESS_INTERVAL_S)
+            if not copy.done():
+                await self._progress(CopyProgress(copied_bytes=archive.copied_bytes))
+        try:
+            copy.result()
+        except (CopyError, docker.errors.DockerException) as error:
+            log.warning("the copy of %s failed: %s", claim.name, error)
+            await self._remove_volume(claim.name)
+            await self._progress(CopyProgress(copied_bytes=archive.copied_bytes, error=str(error)))
+        else:
+            log.info("received the volume %s (%d bytes)", claim.name, archive.copied_bytes)
+            await self._progress(CopyProgress(copied_bytes=archive.copied_bytes, done=True))
+        self.finish()
+
+    def _incoming(self, request: ImportRequest) -> IncomingArchive:
+        context = self.context
+        source = request.source
+        host = f"[{source}]" if source.version == 6 else str(source)  # noqa: PLR2004
+        return IncomingArchive(
+            f"http://{host}:{context.port}{EXPORT_PATH}",
+            ExportRequest(volume=request.volume, image=request.image).model_dump_json(),
+            {SECRET_HEADER: bearer(context.secret)},
+            idle_s=context.copy_idle_s,
+        )
+
+    def _copy(self, request: ImportRequest, archive: IncomingArchive) -> None:
+        # In a worker thread: the fetch and the engine's unpacking both block.
+        context = self.context
+        with holding(
+            context.client,
+            request.volume.name,
+            image=request.image,
+            labels=context.labels,
+            read_only=False,
+        ) as container:
+            write_volume(context.client, container, archive)
+
+    async def _progress(self, line: CopyProgress) -> None:
+        self.write(line.model_dump_json() + "\n")
+        await self.flush()
+
+    async def _remove_volume(self, name: str) -> None:
+        try:
+            await _engine(self.context, self.context.client.api.remove_volume, name, force=True)
+        except (DockerUnavailableError, docker.errors.DockerException) as error:
+            log.warning("the partial copy %s stays on this node: %s", name, error)
+
+
+async def _engine(context: AgentContext, function: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return await call_engine(context.limit_s, function, *args, **kwargs)
+    except DockerUnavailableError as error:
+        raise _unavailable(error) from error
+    except docker.errors.APIError as error:
+        raise web.HTTPError(
+            HTTPStatus.CONFLICT, f"the engine refused: {error.explanation}"
+        ) from error
+
+
 class _NotServed(_AgentHandler):
     def prepare(self) -> None:
         super().prepare()
@@ -227,6 +377,8 @@ def make_app(context: AgentContext) -> web.Application:
         (OWNED_PATH, OwnedHandler, {"context": context}),
         (REMOVE_PATH, RemoveHandler, {"context": context}),
         (MEASURE_PATH, MeasureHandler, {"context": context}),
+        (EXPORT_PATH, ExportHandler, {"context": context}),
+        (IMPORT_PATH, ImportHandler, {"context": context}),
         (r".*", _NotServed, {"context": context}),
     ]
     return web.Application(routes, default_handler_class=None, compress_response=False)

@@ -15,10 +15,10 @@ import docker.errors
 from stellars_docker.account_deletion import wait_until_unmounted
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import ArchiveError
-from stellars_docker.labels import OWNER_LABEL, ROLE_LABEL, USER_VOLUME_ROLE
+from stellars_docker.labels import OWNER_LABEL, OWNER_NAME_LABEL, ROLE_LABEL, USER_VOLUME_ROLE
 from stellars_docker.measure import measure_named_volumes
 from stellars_docker.ownership import remove_volume
-from stellars_docker.swarm.agent.protocol import Measured, Removal, VolumeClaim
+from stellars_docker.swarm.agent.protocol import ForeignVolume, Measured, Removal, VolumeClaim
 from stellars_docker.volumes import NO_SUCH_VOLUME
 
 if TYPE_CHECKING:
@@ -41,6 +41,35 @@ def claim_holds(claim: VolumeClaim, labels: Mapping[str, str]) -> bool:
     return claim.unlabelled_owned
 
 
+async def sort_claims(
+    client: docker.DockerClient, claims: Sequence[VolumeClaim], limit_s: float
+) -> tuple[list[VolumeClaim], list[ForeignVolume]]:
+    """Return the *claims* whose volume is here and the account's, and those here but not.
+
+    Raises:
+        DockerUnavailableError: the engine did not answer.
+    """
+    owned = []
+    foreign = []
+    for claim in claims:
+        try:
+            info = await call_engine(limit_s, client.api.inspect_volume, claim.name)
+        except docker.errors.NotFound:
+            continue
+        labels = info.get("Labels") or {}
+        if claim_holds(claim, labels):
+            owned.append(claim)
+        else:
+            foreign.append(
+                ForeignVolume(
+                    name=claim.name,
+                    owner=labels.get(OWNER_LABEL),
+                    owner_name=labels.get(OWNER_NAME_LABEL),
+                )
+            )
+    return owned, foreign
+
+
 async def owned_volumes(
     client: docker.DockerClient, claims: Sequence[VolumeClaim], limit_s: float
 ) -> list[VolumeClaim]:
@@ -49,14 +78,7 @@ async def owned_volumes(
     Raises:
         DockerUnavailableError: the engine did not answer.
     """
-    owned = []
-    for claim in claims:
-        try:
-            info = await call_engine(limit_s, client.api.inspect_volume, claim.name)
-        except docker.errors.NotFound:
-            continue
-        if claim_holds(claim, info.get("Labels") or {}):
-            owned.append(claim)
+    owned, _foreign = await sort_claims(client, claims, limit_s)
     return owned
 
 
