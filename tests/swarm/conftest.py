@@ -27,9 +27,11 @@ import pytest
 
 from stellars_testing import wait_until
 from stellars_testing.hub_container import HubContainer, start_hub_container
-from stellars_testing.swarm_agents import remove_agents_leftovers, start_agents
+from stellars_testing.swarm_agents import Agents, remove_agents_leftovers, start_agents
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from stellars_testing.swarm import Swarm
 
 HUB_NAME = "hub"
@@ -44,6 +46,7 @@ class SwarmHub(HubContainer):
 
     swarm: Swarm
     network: str
+    agents: Agents | None = None
     agent_network: str = ""
     agent_secret: str = ""
 
@@ -75,38 +78,8 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
     manager.networks.create(network, driver="overlay", attachable=True)
     agents = start_agents(swarm, hub_image)
     try:
-        started = start_hub_container(
-            manager,
-            image=hub_image,
-            name=HUB_NAME,
-            network=network,
-            address=swarm.manager.address,
-            environment={
-                **agents.hub_environment(),
-                "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
-                "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
-                "JUPYTERHUB_SPAWNER": "swarm",
-                "JUPYTERHUB_NETWORK_NAME": network,
-                "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
-                # GPUs as the nodes advertise them (one worker does): reserved by
-                # count for the groups whose policy grants them, none by default.
-                "JUPYTERHUB_GPU_ENABLED": "1",
-                "JUPYTERHUB_DEFAULT_GPUS": "none",
-                # A local volume on a swarm is one node's: a "shared" one would
-                # not be shared. Sharing across nodes needs a multi-host driver.
-                "JUPYTERHUB_SHARED_VOLUME": "none",
-            },
-            # A plain container takes no swarm secret: the hub's copy is put
-            # where the secret would be.
-            files=agents.hub_files(),
-            networks=[agents.network],
-        )
-        hub = SwarmHub(
-            **vars(started),
-            swarm=swarm,
-            network=network,
-            agent_network=agents.network,
-            agent_secret=agents.secret,
+        hub = start_swarm_hub(
+            swarm, hub_image, lab_image, name=HUB_NAME, network=network, agents=agents
         )
         yield hub
     finally:
@@ -122,3 +95,58 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
         with contextlib.suppress(Exception):
             manager.networks.get(network).remove()
         remove_agents_leftovers(swarm, agents)
+
+
+def start_swarm_hub(
+    swarm: Swarm,
+    hub_image: str,
+    lab_image: str,
+    *,
+    name: str,
+    network: str,
+    agents: Agents,
+    environment: Mapping[str, str] | None = None,
+    binds: Mapping[str, str] | None = None,
+) -> SwarmHub:
+    """Run a hub named *name* on the swarm's manager, with *agents*; return it, answering.
+
+    *environment* adds to or replaces the platform's settings below; *binds*
+    (a path of the manager node: a path in the hub) are mounted into it.
+    The caller removes the container and the servers it started.
+    """
+    started = start_hub_container(
+        swarm.manager.client,
+        image=hub_image,
+        name=name,
+        network=network,
+        address=swarm.manager.address,
+        environment={
+            **agents.hub_environment(),
+            "JUPYTERHUB_STATS_INTERVAL": str(STATS_INTERVAL_S),
+            "JUPYTERHUB_VOLUME_SIZE_INTERVAL": str(SIZES_INTERVAL_S),
+            "JUPYTERHUB_SPAWNER": "swarm",
+            "JUPYTERHUB_NETWORK_NAME": network,
+            "JUPYTERHUB_NOTEBOOK_IMAGE": lab_image,
+            # GPUs as the nodes advertise them (one worker does): reserved by
+            # count for the groups whose policy grants them, none by default.
+            "JUPYTERHUB_GPU_ENABLED": "1",
+            "JUPYTERHUB_DEFAULT_GPUS": "none",
+            # A local volume on a swarm is one node's: a "shared" one would
+            # not be shared. Sharing across nodes needs shared storage.
+            "JUPYTERHUB_SHARED_VOLUME": "none",
+            **(environment or {}),
+        },
+        # A plain container takes no swarm secret: the hub's copy is put
+        # where the secret would be.
+        files=agents.hub_files(),
+        networks=[agents.network],
+        binds=binds,
+    )
+    return SwarmHub(
+        **vars(started),
+        swarm=swarm,
+        network=network,
+        agents=agents,
+        agent_network=agents.network,
+        agent_secret=agents.secret,
+    )

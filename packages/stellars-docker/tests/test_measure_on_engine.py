@@ -3,28 +3,13 @@
 import asyncio
 import uuid
 
-import pytest
 from jupyterhub import orm
 
 from stellars_docker import DEFAULT_USER_VOLUMES, measure_user_volumes, volume_labels, volume_name
 from stellars_docker.labels import MEASURE_ROLE, ROLE_LABEL
-from stellars_docker.ownership_store import Account, account_of, register_account_deletes
-from stellars_docker.schema import HISTORY
-from stellars_testing.schema import migrate
+from stellars_docker.ownership_store import Account, account_of
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def hub_db(db_url):
-    """A session of a real JupyterHub database, with the platform's ownership tables."""
-    session = orm.new_session_factory(db_url)()
-    migrate(db_url, HISTORY)
-    uninstall = register_account_deletes()
-    yield session
-    uninstall()
-    session.close()
-    session.get_bind().dispose()
 
 
 class RecordingClient:

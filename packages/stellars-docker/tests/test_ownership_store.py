@@ -1,6 +1,5 @@
 """The ownership tables in a real hub database, SQLite and PostgreSQL."""
 
-import pytest
 from jupyterhub import orm
 
 from stellars_docker.ownership import owner_of
@@ -15,29 +14,7 @@ from stellars_docker.ownership_store import (
     last_deleted_named,
     owner_record,
     record_owner,
-    register_account_deletes,
 )
-from stellars_docker.schema import HISTORY
-from stellars_testing.schema import migrate
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
-def hub_db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-    return request.getfixturevalue("postgres_db_url")
-
-
-@pytest.fixture
-def hub_db(hub_db_url):
-    """A session of a real JupyterHub database, with the ownership tables and listener."""
-    session = orm.new_session_factory(hub_db_url)()
-    migrate(hub_db_url, HISTORY)
-    uninstall = register_account_deletes()
-    yield session
-    uninstall()
-    session.close()
-    session.get_bind().dispose()
 
 
 def _add_user(db, name):
@@ -75,10 +52,10 @@ def test_a_later_account_of_the_same_name_has_another_identity(hub_db):
     assert set(existing_accounts(hub_db)) == {second.identity}
 
 
-def test_an_identity_reads_the_same_after_a_restart(hub_db, hub_db_url):
+def test_an_identity_reads_the_same_after_a_restart(hub_db, db_url):
     alice = _add_user(hub_db, "alice")
     before = account_of(hub_db, alice.id)
-    other = orm.new_session_factory(hub_db_url)()
+    other = orm.new_session_factory(db_url)()
     try:
         assert account_of(other, alice.id) == before
     finally:

@@ -1,10 +1,13 @@
 import asyncio
+import json
 import logging
 
 import pytest
 from traitlets.config import Config
 
 from stellars_docker import DockerUnavailableError
+from stellars_docker.swarm.agent import AgentNodeWork
+from stellars_docker.swarm.storage_work import SharedStorageNodeWork
 from stellars_hub import (
     HubSettings,
     SettingsError,
@@ -173,6 +176,53 @@ def test_the_swarm_spawner_without_the_agents_secret_stops_start_up_naming_the_v
         configure(config, _swarm_settings(secret))
     (problem,) = raised.value.problems
     assert problem.variable == "JUPYTERHUB_SWARM_AGENT_SECRET_FILE"
+
+
+_BIND = {"type": "none", "o": "bind", "device": "/mnt/stellars/{volume}"}
+
+
+def _shared_storage_settings(secret_file, root):
+    return _settings(
+        {
+            "JUPYTERHUB_SPAWNER": "swarm",
+            "JUPYTERHUB_NETWORK_NAME": "labs",
+            "JUPYTERHUB_SWARM_AGENT_SECRET_FILE": str(secret_file),
+            "JUPYTERHUB_SWARM_VOLUME_OPTIONS": json.dumps(_BIND),
+            "JUPYTERHUB_SWARM_VOLUME_ROOT": str(root),
+        }
+    )
+
+
+def test_volumes_on_shared_storage_give_every_mount_the_options_and_the_hub_the_directories(
+    config, tmp_path
+):
+    secret = tmp_path / "agent-secret"
+    secret.write_text("s3cret")
+    configure(config, _shared_storage_settings(secret, tmp_path))
+    assert config.SwarmSpawner.volume_options == _BIND
+    # The nodes are still asked whose volume objects they keep; the hook claims the directories.
+    assert config.SwarmSpawner.volume_check is not None
+    runtime = platform_context(config.JupyterHub.tornado_settings).docker
+    assert isinstance(runtime.node_work, SharedStorageNodeWork)
+
+
+def test_local_volumes_on_a_swarm_leave_the_mounts_alone(config, tmp_path):
+    secret = tmp_path / "agent-secret"
+    secret.write_text("s3cret")
+    configure(config, _swarm_settings(secret))
+    assert "volume_options" not in config.SwarmSpawner
+    runtime = platform_context(config.JupyterHub.tornado_settings).docker
+    assert isinstance(runtime.node_work, AgentNodeWork)
+
+
+def test_a_volume_root_the_hub_does_not_see_stops_start_up_naming_the_variable(config, tmp_path):
+    secret = tmp_path / "agent-secret"
+    secret.write_text("s3cret")
+    with pytest.raises(SettingsError) as raised:
+        configure(config, _shared_storage_settings(secret, tmp_path / "not-mounted"))
+    (problem,) = raised.value.problems
+    assert problem.variable == "JUPYTERHUB_SWARM_VOLUME_ROOT"
+    assert "mount the storage" in problem.message
 
 
 def test_the_local_spawner_is_a_choice_for_machines_without_docker(config):
@@ -451,7 +501,11 @@ class _FakeSpawner:
 
     def __init__(self):
         # In no group: the policy part finds no membership and records what the start applies.
-        recorded = type("Database", (), {"execute": lambda _self, _statement: []})()
+        recorded = type(
+            "Database",
+            (),
+            {"execute": lambda _self, _statement: [], "rollback": lambda _self: None},
+        )()
         self.user = type(
             "User", (), {"name": "ada", "id": 1, "groups": [], "spawners": {}, "db": recorded}
         )()

@@ -355,3 +355,85 @@ def test_a_password_file_for_sqlite_or_a_url_with_a_password_is_an_error(tmp_pat
 def test_a_missing_secret_file_is_an_error(tmp_path, variable):
     with pytest.raises(SettingsError, match=f"{variable}=.*no such file"):
         load_settings({"JUPYTERHUB_DB_URL": POSTGRES_URL, variable: str(tmp_path / "absent")})
+
+
+_SWARM = {"JUPYTERHUB_SPAWNER": "swarm", "JUPYTERHUB_NETWORK_NAME": "labs"}
+_BIND = '{"type": "none", "o": "bind", "device": "/mnt/stellars/{volume}"}'
+
+
+def test_volumes_on_shared_storage_are_read_as_the_local_drivers_options_and_a_root():
+    settings = load_settings(
+        {
+            **_SWARM,
+            "JUPYTERHUB_SWARM_VOLUME_OPTIONS": _BIND,
+            "JUPYTERHUB_SWARM_VOLUME_ROOT": "/srv/volumes",
+        }
+    )
+    assert settings.swarm_volume_options == {
+        "type": "none",
+        "o": "bind",
+        "device": "/mnt/stellars/{volume}",
+    }
+    assert settings.swarm_volume_root == "/srv/volumes"
+    assert load_settings(_SWARM).swarm_volume_options == {}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("{type: none}", "not JSON"),
+        ('["device"]', "JSON object of strings"),
+        ('{"type": "none", "o": "bind", "device": "/mnt/stellars"}', "must end with /{volume}"),
+        ('{"device": "/mnt/{volume}", "mountpoint": "/x"}', "unknown option 'mountpoint'"),
+        ('{"device": "/mnt/{volume}", "o": 3}', "a valid string"),
+    ],
+    ids=["not-json", "not-an-object", "one-directory-for-all", "unknown-option", "not-text"],
+)
+def test_volume_options_that_are_not_the_local_drivers_for_one_directory_each_are_refused(
+    options, message
+):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(
+            {
+                **_SWARM,
+                "JUPYTERHUB_SWARM_VOLUME_OPTIONS": options,
+                "JUPYTERHUB_SWARM_VOLUME_ROOT": "/srv/volumes",
+            }
+        )
+    (problem,) = raised.value.problems
+    assert problem.variable == "JUPYTERHUB_SWARM_VOLUME_OPTIONS"
+    assert message in problem.message
+
+
+@pytest.mark.parametrize(
+    ("environ", "variables", "message"),
+    [
+        ({**_SWARM, "JUPYTERHUB_SWARM_VOLUME_OPTIONS": _BIND}, ["ROOT"], "needs the volumes'"),
+        ({**_SWARM, "JUPYTERHUB_SWARM_VOLUME_ROOT": "/srv"}, ["ROOT"], "which is not set"),
+        (
+            {"JUPYTERHUB_SWARM_VOLUME_OPTIONS": _BIND, "JUPYTERHUB_SWARM_VOLUME_ROOT": "/srv"},
+            ["OPTIONS", "ROOT"],
+            "JUPYTERHUB_SPAWNER=swarm only",
+        ),
+        (
+            {
+                **_SWARM,
+                "JUPYTERHUB_SWARM_VOLUME_OPTIONS": _BIND,
+                "JUPYTERHUB_SWARM_VOLUME_ROOT": "srv",
+            },
+            ["ROOT"],
+            "String should match pattern",
+        ),
+    ],
+    ids=["options-without-root", "root-without-options", "not-a-swarm", "relative-root"],
+)
+def test_shared_storage_settings_that_do_not_go_together_stop_start_up(environ, variables, message):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ)
+    problems = raised.value.problems
+    assert [p.variable for p in problems] == [f"JUPYTERHUB_SWARM_VOLUME_{v}" for v in variables]
+    assert all(message in p.message for p in problems), problems
+
+
+def test_the_volume_options_row_says_it_takes_a_json_object():
+    assert _rows({})["JUPYTERHUB_SWARM_VOLUME_OPTIONS"].allowed == "a JSON object of strings"

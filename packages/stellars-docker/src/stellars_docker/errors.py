@@ -11,6 +11,15 @@ class DockerUnavailableError(StellarsDockerError):
     """The Docker engine did not answer, or answered with a server error, in time."""
 
 
+class StorageUnavailableError(DockerUnavailableError):
+    """The storage every swarm node shares did not answer in time, or failed.
+
+    A kind of :class:`DockerUnavailableError`: where volumes live on shared
+    storage, it stands where the engine's volumes stand elsewhere, and a
+    handler answers the same way for either.
+    """
+
+
 class ServerStateError(StellarsDockerError):
     """The user's server is not in the state the operation needs (running, stopped, idle)."""
 

@@ -14,17 +14,23 @@ from typing import TYPE_CHECKING, Protocol
 from stellars_docker.account_deletion import settle_account_volumes
 from stellars_docker.errors import NotOnASwarmError
 from stellars_docker.measure import measure_user_volumes
+from stellars_docker.ownership import (
+    archived_volumes,
+    assign_archived_volume,
+    purge_archived_volume,
+)
 from stellars_docker.sizes import VolumeSizeRefresher
 from stellars_docker.stats import StatsCollector
 from stellars_docker.volumes import delete_user_volumes, existing_user_volumes
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     import docker
 
     from stellars_docker.account_deletion import VolumeChoice, VolumeFate
     from stellars_docker.measure import MeasuredVolume
+    from stellars_docker.ownership import ArchivedVolume
     from stellars_docker.ownership_store import Account, Database
     from stellars_docker.settings import DockerSettings
     from stellars_docker.stats import ContainerStats
@@ -148,6 +154,56 @@ class NodeWork(ABC):
 
         As :func:`.account_deletion.settle_account_volumes`.
         """
+
+    # The archive of deleted accounts' volumes: the hub's own engine's volumes,
+    # unless the volumes live elsewhere (storage every swarm node shares).
+
+    async def archived_volumes(
+        self,
+        engine: Callable[[], docker.DockerClient],
+        db: Database,
+        sizes: Mapping[str, int | None],
+        limit_s: float,
+    ) -> list[ArchivedVolume]:
+        """Return every volume whose owner is gone (as :func:`.ownership.archived_volumes`).
+
+        Raises:
+            DockerUnavailableError: the engine (or the storage) did not answer.
+        """
+        return await archived_volumes(engine(), db, sizes, limit_s)
+
+    async def purge_archived_volume(
+        self, engine: Callable[[], docker.DockerClient], db: Database, name: str, limit_s: float
+    ) -> None:
+        """Remove the archived volume *name* (as :func:`.ownership.purge_archived_volume`).
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            ArchiveError: it cannot be removed now.
+            DockerUnavailableError: the engine (or the storage) did not answer.
+        """
+        await purge_archived_volume(engine(), db, name, limit_s)
+
+    async def assign_archived_volume(
+        self,
+        engine: Callable[[], docker.DockerClient],
+        db: Database,
+        name: str,
+        user_id: int,
+        *,
+        user_volumes: Sequence[UserVolume],
+        limit_s: float,
+    ) -> Account:
+        """Give archived *name* to *user_id* (as :func:`.ownership.assign_archived_volume`).
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            ArchiveError: *name* is not one of that account's volume names.
+            DockerUnavailableError: the engine (or the storage) did not answer.
+        """
+        return await assign_archived_volume(
+            engine(), db, name, user_id, user_volumes=user_volumes, limit_s=limit_s
+        )
 
 
 class EngineNodeWork(NodeWork):

@@ -170,22 +170,33 @@ async def claim_user_volumes(
             )
             created.append(name)
             continue
-        owner = owner_of(info.get("Labels") or {}, owner_record(db, name))
-        if owner is None:
-            owner = _legacy_owner(db, account)
-            record_owner(db, name, owner, ADOPTED)
-        if owner.identity != account.identity:
-            whose = (
-                f"the account {owner.name!r}"
-                if owner.identity in existing_accounts(db)
-                else f"the deleted account {owner.name!r}"
-            )
-            raise VolumeOwnershipError(
-                f"The volume {name!r} belongs to {whose}, not to this account "
-                f"{account.name!r}, so it is not mounted and the server does not start. "
-                + ADMIN_HINT
-            )
+        check_claim(db, account, name, info.get("Labels") or {})
     return created
+
+
+def check_claim(db: Database, account: Account, name: str, labels: Mapping[str, str]) -> None:
+    """Return if the existing volume *name* (its *labels*) is *account*'s; adopt it if nobody's.
+
+    A volume without any owner yet is adopted, as the hub's start adopts one
+    (recorded in *db*, which the caller commits).
+
+    Raises:
+        VolumeOwnershipError: the volume belongs to another or a deleted account.
+    """
+    owner = owner_of(labels, owner_record(db, name))
+    if owner is None:
+        owner = _legacy_owner(db, account)
+        record_owner(db, name, owner, ADOPTED)
+    if owner.identity != account.identity:
+        whose = (
+            f"the account {owner.name!r}"
+            if owner.identity in existing_accounts(db)
+            else f"the deleted account {owner.name!r}"
+        )
+        raise VolumeOwnershipError(
+            f"The volume {name!r} belongs to {whose}, not to this account "
+            f"{account.name!r}, so it is not mounted and the server does not start. " + ADMIN_HINT
+        )
 
 
 async def adopt_legacy_volumes(
@@ -203,13 +214,28 @@ async def adopt_legacy_volumes(
         DockerUnavailableError: the engine did not answer.
     """
     listing = await call_engine(limit_s, client.api.volumes)
-    labels = {volume["Name"]: volume.get("Labels") or {} for volume in listing.get("Volumes") or []}
+    unlabelled = {
+        volume["Name"]
+        for volume in listing.get("Volumes") or []
+        if OWNER_LABEL not in (volume.get("Labels") or {})
+    }
+    return adopt_unrecorded(db, user_volumes, unlabelled)
+
+
+def adopt_unrecorded(
+    db: Database, user_volumes: Sequence[UserVolume], present: set[str]
+) -> list[str]:
+    """Record the owner of every volume in *present* that has none and is named after an account.
+
+    *present* are the volumes that exist and carry no owner label. The
+    caller commits *db*. Returns the names adopted.
+    """
     records = owner_records(db)
     adopted = []
     for account in existing_accounts(db).values():
         for volume in user_volumes:
             name = volume_name(volume, account.name)
-            if name in labels and OWNER_LABEL not in labels[name] and name not in records:
+            if name in present and name not in records:
                 record_owner(db, name, _legacy_owner(db, account), ADOPTED)
                 adopted.append(name)
     return adopted
@@ -248,34 +274,53 @@ async def archived_volumes(
         DockerUnavailableError: the engine did not answer.
     """
     listing = await call_engine(limit_s, client.api.volumes)
+    return archived_among(
+        db,
+        [(volume["Name"], volume.get("Labels") or {}) for volume in listing.get("Volumes") or []],
+        sizes,
+    )
+
+
+def archived_among(
+    db: Database,
+    volumes: Iterable[tuple[str, Mapping[str, str]]],
+    sizes: Mapping[str, int | None],
+) -> list[ArchivedVolume]:
+    """Return those of *volumes* (name, labels) whose owner no longer exists, oldest deletion first.
+
+    A volume with no owner at all (neither labelled nor recorded) is nobody's
+    archive: it goes to the account of its name when first seen.
+    """
     records = owner_records(db)
     accounts = existing_accounts(db)
     deleted = deleted_accounts(db)
     archived = []
-    for volume in listing.get("Volumes") or []:
-        labels = volume.get("Labels") or {}
-        owner = owner_of(labels, records.get(volume["Name"]))
+    for name, labels in volumes:
+        owner = owner_of(labels, records.get(name))
         if owner is None or owner.identity in accounts:
             continue
         entry = deleted.get(owner.identity)
         archived.append(
             ArchivedVolume(
-                name=volume["Name"],
+                name=name,
                 suffix=labels.get(VOLUME_SUFFIX_LABEL, ""),
                 owner_name=entry.account.name if entry else owner.name,
                 owner=owner.identity,
                 deleted_at=entry.deleted_at if entry else None,
-                size_bytes=sizes.get(volume["Name"]),
+                size_bytes=sizes.get(name),
             )
         )
     archived.sort(key=lambda volume: (volume.deleted_at is None, volume.deleted_at, volume.name))
     return archived
 
 
-async def _archived(
-    client: docker.DockerClient, db: Database, name: str, limit_s: float
-) -> ArchivedVolume:
-    for volume in await archived_volumes(client, db, {}, limit_s):
+def archived_named(archived: Iterable[ArchivedVolume], name: str) -> ArchivedVolume:
+    """Return the volume *name* among *archived*.
+
+    Raises:
+        NotArchivedError: *name* is not among them.
+    """
+    for volume in archived:
         if volume.name == name:
             return volume
     raise NotArchivedError(f"{name!r} is not an archived volume")
@@ -291,7 +336,7 @@ async def purge_archived_volume(
         ArchiveError: the engine refused (a container uses it).
         DockerUnavailableError: the engine did not answer.
     """
-    await _archived(client, db, name, limit_s)
+    archived_named(await archived_volumes(client, db, {}, limit_s), name)
     await remove_volume(client, name, limit_s)
     forget_volume(db, name)
 
@@ -307,24 +352,37 @@ async def assign_archived_volume(
 ) -> Account:
     """Give the archived volume *name* to hub user *user_id*; return that account.
 
-    DockerSpawner mounts volumes by name, so the volume can only go to the
-    account whose volume of that name it is. The caller commits *db*.
+    As :func:`assign_archived`.
 
     Raises:
         NotArchivedError: *name* is not an archived volume.
         ArchiveError: *name* is not one of that account's volume names.
         DockerUnavailableError: the engine did not answer.
     """
-    await _archived(client, db, name, limit_s)
+    archived = archived_named(await archived_volumes(client, db, {}, limit_s), name)
+    return assign_archived(db, archived, user_id, user_volumes)
+
+
+def assign_archived(
+    db: Database, archived: ArchivedVolume, user_id: int, user_volumes: Sequence[UserVolume]
+) -> Account:
+    """Give the *archived* volume to hub user *user_id*; return that account.
+
+    DockerSpawner mounts volumes by name, so the volume can only go to the
+    account whose volume of that name it is. The caller commits *db*.
+
+    Raises:
+        ArchiveError: the volume's name is not one of that account's volume names.
+    """
     account = account_of(db, user_id)
     own_names = {volume_name(volume, account.name) for volume in user_volumes}
-    if name not in own_names:
+    if archived.name not in own_names:
         raise ArchiveError(
-            f"{name!r} cannot go to {account.name!r}: volumes are mounted by name, so it "
-            f"can only be assigned to the account whose volume it is by name "
+            f"{archived.name!r} cannot go to {account.name!r}: volumes are mounted by name, "
+            f"so it can only be assigned to the account whose volume it is by name "
             f"(this account's are {', '.join(sorted(own_names))})"
         )
-    record_owner(db, name, account, ASSIGNED)
+    record_owner(db, archived.name, account, ASSIGNED)
     return account
 
 
@@ -379,9 +437,27 @@ def make_ownership_hook(
     """Return a pre-spawn hook part that claims the spawning user's volumes (see the module).
 
     *client* returns the engine client; *user_volumes* the per-user volumes
-    of a spawner. Names are made with the spawner's own template namespace,
-    exactly as DockerSpawner will mount them. A refusal raises
-    :class:`VolumeOwnershipError`, which JupyterHub shows as the spawn error.
+    of a spawner. A refusal raises :class:`VolumeOwnershipError`, which
+    JupyterHub shows as the spawn error.
+    """
+
+    async def claim(db: Session, user_id: int, wanted: list[tuple[str, str]]) -> list[str]:
+        return await claim_user_volumes(await client(), db, user_id, wanted, limit_s)
+
+    return make_claim_hook(claim, user_volumes)
+
+
+def make_claim_hook(
+    claim: Callable[[Session, int, list[tuple[str, str]]], Awaitable[list[str]]],
+    user_volumes: Callable[[Any], Sequence[UserVolume]],
+) -> Callable[[Any], Awaitable[None]]:
+    """Return a pre-spawn hook part that runs *claim* on the spawning user's volumes.
+
+    *claim* takes the hub's session, the user's id and the volumes (suffix,
+    name) and returns the names it created; *user_volumes* returns the
+    per-user volumes of a spawner. Names are made with the spawner's own
+    template namespace, exactly as DockerSpawner will mount them. What
+    *claim* recorded is committed, a refusal's adoptions included.
     """
 
     async def claim_volumes(spawner: Any) -> None:
@@ -390,10 +466,9 @@ def make_ownership_hook(
             (volume.suffix, volume.name_template.format(**namespace))
             for volume in user_volumes(spawner)
         ]
-        engine = await client()
         db: Session = spawner.user.db
         try:
-            created = await claim_user_volumes(engine, db, spawner.user.id, wanted, limit_s)
+            created = await claim(db, spawner.user.id, wanted)
         except VolumeOwnershipError as error:
             db.commit()  # adoption records written before the refusal stand
             spawner.log.warning("Spawn of %s refused: %s", spawner.user.name, error)
@@ -419,14 +494,32 @@ async def adopt_legacy_volumes_at_start(
 ) -> list[str]:
     """Run :func:`adopt_legacy_volumes` once the engine answers, and commit; return the names.
 
-    The engine may not have answered yet when the hub starts: each attempt
-    that finds none waits *retry_s*. After *attempts*, it gives up with a
-    warning; spawns adopt their own volumes all the same. Never raises: a
-    failure here must not stop the hub.
+    As :func:`adopt_at_start`.
+    """
+
+    async def adopt() -> list[str]:
+        return await adopt_legacy_volumes(await client(), db, user_volumes, limit_s)
+
+    return await adopt_at_start(adopt, db, attempts=attempts, retry_s=retry_s)
+
+
+async def adopt_at_start(
+    adopt: Callable[[], Awaitable[list[str]]],
+    db: Session,
+    *,
+    attempts: int = 30,
+    retry_s: float = 10.0,
+) -> list[str]:
+    """Run *adopt* once the volumes' store answers, and commit *db*; return the names adopted.
+
+    The engine (or the storage) may not have answered yet when the hub
+    starts: each attempt that finds none waits *retry_s*. After *attempts*,
+    it gives up with a warning; spawns adopt their own volumes all the same.
+    Never raises: a failure here must not stop the hub.
     """
     for _ in range(attempts):
         try:
-            adopted = await adopt_legacy_volumes(await client(), db, user_volumes, limit_s)
+            adopted = await adopt()
         except DockerUnavailableError:
             await asyncio.sleep(retry_s)
             continue

@@ -7,7 +7,9 @@ schema stays its own):
   ``adopted`` for a volume that predates the owner labels (it goes to the
   account of its name that exists when the platform first sees it);
   ``assigned`` when an admin gives an archived volume to an account. An
-  assignment overrides the labels, which Docker cannot change.
+  assignment overrides the labels, which Docker cannot change. ``created``
+  for a volume the hub made where labels cannot go: a directory on storage
+  every swarm node shares (:mod:`stellars_docker.swarm.storage`).
 - ``stellars_deleted_accounts``: every account the hub deleted, by its stable
   identity, with its name and when. Written by an ORM listener in the hub's
   own delete transaction, so a core ``DELETE /hub/api/users/{name}`` records
@@ -48,9 +50,12 @@ if TYPE_CHECKING:
 
     Database = Session | Connection
 
-Reason = Literal["adopted", "assigned"]
+Reason = Literal["adopted", "assigned", "created"]
 ADOPTED: Reason = "adopted"
 ASSIGNED: Reason = "assigned"
+# Made by the hub for the account, where a volume cannot carry labels (a
+# directory on storage every swarm node shares).
+CREATED: Reason = "created"
 
 NAME_LENGTH = 255
 IDENTITY_LENGTH = 64

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from stellars_docker.account_deletion import VolumeChoice, VolumeFate
     from stellars_docker.node_work import SizesSource, StatsSource
+    from stellars_docker.ownership import ArchivedVolume
     from stellars_docker.ownership_store import Account, Database
     from stellars_docker.settings import DockerSettings
     from stellars_docker.stats import ContainerStats
@@ -197,6 +198,47 @@ class DockerRuntime:
         """
         return await self.node_work.settle_account_volumes(
             db, account, volumes, choice, limit_s=self.settings.engine_timeout_s
+        )
+
+    async def archived_volumes(self, db: Database) -> list[ArchivedVolume]:
+        """Return every volume whose owner account was deleted, with its last known size.
+
+        Raises:
+            DockerUnavailableError: the engine (or the volumes' storage) did not answer.
+        """
+        return await self.node_work.archived_volumes(
+            lambda: self.client, db, self.volume_sizes(), self.settings.engine_timeout_s
+        )
+
+    async def purge_archived_volume(self, db: Database, name: str) -> None:
+        """Remove the archived volume *name* and its records (the caller commits *db*).
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            ArchiveError: it cannot be removed now (a container uses it).
+            DockerUnavailableError: the engine (or the volumes' storage) did not answer.
+        """
+        await self.node_work.purge_archived_volume(
+            lambda: self.client, db, name, self.settings.engine_timeout_s
+        )
+
+    async def assign_archived_volume(self, db: Database, name: str, user_id: int) -> Account:
+        """Give the archived volume *name* to hub user *user_id*; return that account.
+
+        The caller commits *db*.
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            ArchiveError: *name* is not one of that account's volume names.
+            DockerUnavailableError: the engine (or the volumes' storage) did not answer.
+        """
+        return await self.node_work.assign_archived_volume(
+            lambda: self.client,
+            db,
+            name,
+            user_id,
+            user_volumes=self.settings.user_volumes,
+            limit_s=self.settings.engine_timeout_s,
         )
 
     async def user_node(self, db: Database, user_id: int) -> str | None:

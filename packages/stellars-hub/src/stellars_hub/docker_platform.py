@@ -32,6 +32,7 @@ from stellars_docker import (
     spawner_config,
 )
 from stellars_docker.gpu import GPU_ENVIRONMENT_FLAGS, GpuResolution
+from stellars_docker.ownership import adopt_at_start
 from stellars_docker.policy import (
     GroupPolicy,
     PolicySettings,
@@ -42,6 +43,9 @@ from stellars_docker.policy import (
 )
 from stellars_docker.spawner import SPAWNER_CLASS, SWARM_SPAWNER_CLASS
 from stellars_docker.swarm.agent import AgentClient, AgentNodeWork, AgentSettings
+from stellars_docker.swarm.storage import SharedStorage
+from stellars_docker.swarm.storage_ownership import adopt_legacy_directories, make_directory_hook
+from stellars_docker.swarm.storage_work import SharedStorageNodeWork
 from stellars_docker.swarm.volume_check import make_volume_check
 from stellars_hub.hub_app import (
     every_once_started,
@@ -59,6 +63,9 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from datetime import datetime
 
+    from sqlalchemy.orm import Session
+
+    from stellars_docker.node_work import NodeWork
     from stellars_hub.configure import PreSpawnHook
     from stellars_ui import PlatformContext
 
@@ -160,10 +167,13 @@ def configure_spawner(
     spawner = spawner_config(docker_settings, gpu)
     for trait, value in spawner.items():
         setattr(c.DockerSpawner, trait, value)
+    storage = shared_storage(settings)
     if settings.spawner == "swarm":
         # Each node finds the image itself when it starts a task; the
         # manager's engine need not hold it.
         c.SwarmSpawner.pull_policy = "skip"
+    if storage is not None:
+        c.SwarmSpawner.volume_options = dict(storage.options)
     # What every start begins from; the policy adds GPUs, limits, access and variables.
     base = SpawnBase(
         image=settings.notebook_image,
@@ -192,7 +202,7 @@ def configure_spawner(
     runtime = DockerRuntime(
         docker_settings,
         gpu,
-        node_work=_agents(settings) if settings.spawner == "swarm" else None,
+        node_work=_agents(settings, storage) if settings.spawner == "swarm" else None,
     )
     c.Spawner.options_form = make_options_form(policy, gpus_available=gpu.enabled)
     start_with_the_hub(runtime.start)
@@ -203,19 +213,69 @@ def configure_spawner(
     apply_policy = make_policy_hook(base, policy, volume_total)
     stop_with_the_hub("the Docker engine's caches", runtime.stop)
 
+    claim_volumes = _volume_ownership(c, settings, runtime, storage)
+    return apply_policy, claim_volumes, runtime
+
+
+def _volume_ownership(
+    c: Any, settings: HubSettings, runtime: DockerRuntime, storage: SharedStorage | None
+) -> PreSpawnHook | None:
+    """Set up who owns which volume; return the hook part that claims a spawning user's, if any.
+
+    Volumes older than the owner records are adopted once the hub runs.
+    """
+    user_volumes = runtime.settings.user_volumes
+    limit_s = settings.docker_timeout
+
     async def client() -> Any:
         return runtime.client
 
-    _install_volume_ownership(client, docker_settings.user_volumes, settings.docker_timeout)
+    if storage is not None:
+        # The volumes are directories the hub sees: it makes and claims them
+        # before each server. The nodes are still asked before each server,
+        # in case one keeps another account's volume object of the names.
+        _install_volume_ownership(
+            lambda db: adopt_at_start(
+                lambda: adopt_legacy_directories(storage, db, user_volumes, limit_s), db
+            )
+        )
+        c.SwarmSpawner.volume_check = _swarm_volume_check(runtime, user_volumes)
+        shared = runtime.settings.shared_volume
+        return make_directory_hook(
+            storage, lambda _spawner: user_volumes, shared.name if shared else None, limit_s
+        )
+    _install_volume_ownership(
+        lambda db: adopt_legacy_volumes_at_start(client, db, user_volumes, limit_s)
+    )
     if settings.spawner == "swarm":
         # The volumes are on the nodes, not on this engine: every node's agent
         # is asked before each server, and the task creates them, labelled.
-        c.SwarmSpawner.volume_check = _swarm_volume_check(runtime, docker_settings.user_volumes)
-        return apply_policy, None, runtime
-    claim_volumes = make_ownership_hook(
-        client, lambda _spawner: docker_settings.user_volumes, settings.docker_timeout
-    )
-    return apply_policy, claim_volumes, runtime
+        c.SwarmSpawner.volume_check = _swarm_volume_check(runtime, user_volumes)
+        return None
+    return make_ownership_hook(client, lambda _spawner: user_volumes, limit_s)
+
+
+def shared_storage(settings: HubSettings) -> SharedStorage | None:
+    """Return the storage every swarm node shares for the volumes, or None for local volumes.
+
+    Raises:
+        SettingsError: the hub does not see the volumes' directories at their root.
+    """
+    if not settings.swarm_volume_options:
+        return None
+    root = Path(settings.swarm_volume_root)
+    if not root.is_dir():
+        raise SettingsError(
+            [
+                SettingProblem(
+                    "JUPYTERHUB_SWARM_VOLUME_ROOT",
+                    str(root),
+                    "not a directory here: mount the storage of the volumes' directories into "
+                    "the hub's container at this path",
+                )
+            ]
+        )
+    return SharedStorage(settings.swarm_volume_options, root)
 
 
 def _swarm_volume_check(
@@ -234,13 +294,16 @@ def _swarm_volume_check(
 
 def _node_agents(runtime: DockerRuntime) -> AgentClient:
     work = runtime.node_work
-    if not isinstance(work, AgentNodeWork):  # configure_spawner gave a swarm's runtime agents
+    # configure_spawner gave a swarm's runtime agents
+    if not isinstance(work, AgentNodeWork | SharedStorageNodeWork):
         raise TypeError(f"a swarm's runtime works through its node agents, not {work!r}")
     return work.agents
 
 
-def _agents(settings: HubSettings) -> Callable[[Callable[[], Any]], AgentNodeWork]:
-    """Return how the runtime reaches the swarm's node agents.
+def _agents(
+    settings: HubSettings, storage: SharedStorage | None
+) -> Callable[[Callable[[], Any]], NodeWork]:
+    """Return how the runtime reaches the swarm's node agents (and the volumes' storage).
 
     Raises:
         SettingsError: the agents' secret file cannot be read or is empty.
@@ -270,14 +333,13 @@ def _agents(settings: HubSettings) -> Callable[[Callable[[], Any]], AgentNodeWor
         secret=secret,
         timeout_s=settings.docker_timeout,
     )
+    if storage is not None:
+        return lambda client: SharedStorageNodeWork(AgentClient(client, agent_settings), storage)
     return lambda client: AgentNodeWork(AgentClient(client, agent_settings))
 
 
-def _install_volume_ownership(
-    client: Callable[[], Awaitable[Any]],
-    user_volumes: tuple[UserVolume, ...],
-    limit_s: float,
-) -> None:
+def _install_volume_ownership(adopt_legacy: Callable[[Session], Awaitable[list[str]]]) -> None:
+    """Record account deletions; once the hub runs, adopt (*adopt_legacy*) volumes older than it."""
     app = running_hub()
     if app is None:
         return
@@ -289,7 +351,7 @@ def _install_volume_ownership(
         hub_started = started(app)
         if hub_started is not None:
             await hub_started
-        await adopt_legacy_volumes_at_start(client, app.db, user_volumes, limit_s)
+        await adopt_legacy(app.db)
 
     start_with_the_hub(lambda: asyncio.ensure_future(adopt()))
 

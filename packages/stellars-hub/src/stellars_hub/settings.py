@@ -8,6 +8,7 @@ category and description, and everything that lists settings (the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -342,6 +343,29 @@ class HubSettings(BaseModel):
         "With swarm: the file holding the secret the hub presents to the node agents (a swarm "
         "secret both are given); the hub does not start without it.",
         min_length=1,
+    )
+    swarm_volume_options: dict[str, str] = _setting(
+        {},
+        "JUPYTERHUB_SWARM_VOLUME_OPTIONS",
+        "Spawner",
+        "With swarm: options of Docker's local driver for every volume a server mounts, as a "
+        "JSON object of strings, {volume} standing for the volume's name; the device option "
+        "must end with /{volume}. For a file system every node mounts at /mnt/stellars: "
+        '{"type": "none", "o": "bind", "device": "/mnt/stellars/{volume}"}; for NFS: '
+        '{"type": "nfs", "o": "addr=nfs.example.org,nfsvers=4,rw", '
+        '"device": ":/export/stellars/{volume}"}. The volumes are then on storage every node '
+        "shares and no server is pinned to a node; needs JUPYTERHUB_SWARM_VOLUME_ROOT. Empty: "
+        "local volumes, each account's servers on the node of its first (docs/swarm.md).",
+    )
+    swarm_volume_root: str = _setting(
+        "",
+        "JUPYTERHUB_SWARM_VOLUME_ROOT",
+        "Spawner",
+        "With JUPYTERHUB_SWARM_VOLUME_OPTIONS: the absolute path where the hub's container "
+        "sees the volumes' directories (the parent of each device, mounted into the hub), "
+        "where the hub makes a volume's directory before its first server starts, sizes it, "
+        "and removes it on a reset or an account's deletion.",
+        pattern=r"^(/.*)?$",
     )
     shared_volume: str = _setting(
         "jupyterhub_shared",
@@ -813,17 +837,58 @@ class HubSettings(BaseModel):
         if self.gpu_enabled == 1 and self.default_gpus == "all":
             problems.append(("JUPYTERHUB_DEFAULT_GPUS", _SWARM_RESERVES_GPUS_BY_COUNT))
         if problems:
-            raise ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError("swarm", message),
-                        loc=(variable,),
-                        input=None,
-                    )
-                    for variable, message in problems
-                ],
-            )
+            raise _problems("swarm", problems)
+        return self
+
+    @field_validator("swarm_volume_options", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        # The environment gives text; a JSON object of strings is expected.
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"not JSON: {error}") from error
+        if not isinstance(value, dict):
+            raise ValueError("must be a JSON object of strings")  # noqa: TRY004 - a setting's error
+        return value
+
+    @field_validator("swarm_volume_options")
+    @classmethod
+    def _local_driver_options(cls, options: dict[str, str]) -> dict[str, str]:
+        if not options:
+            return options
+        try:
+            from stellars_docker.swarm.storage import option_problems  # noqa: PLC0415
+        except ImportError:
+            raise ValueError(
+                'volumes on a swarm need stellars-docker (pip install "stellars-hub[docker]")'
+            ) from None
+        problems = option_problems(options)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return options
+
+    @model_validator(mode="after")
+    def _shared_storage_is_complete(self) -> HubSettings:
+        options, root = "JUPYTERHUB_SWARM_VOLUME_OPTIONS", "JUPYTERHUB_SWARM_VOLUME_ROOT"
+        problems = []
+        if self.spawner != "swarm":
+            problems += [
+                (variable, "goes with JUPYTERHUB_SPAWNER=swarm only")
+                for variable, value in (
+                    (options, self.swarm_volume_options),
+                    (root, self.swarm_volume_root),
+                )
+                if value
+            ]
+        elif self.swarm_volume_options and not self.swarm_volume_root:
+            needed = f"{options} is set: the hub needs the volumes' directories, in its container"
+            problems.append((root, needed))
+        elif self.swarm_volume_root and not self.swarm_volume_options:
+            problems.append((root, f"goes with {options}, which is not set"))
+        if problems:
+            raise _problems("shared_storage", problems)
         return self
 
     @field_validator("trusted_proxies")
@@ -868,17 +933,7 @@ class HubSettings(BaseModel):
             fix = _SCHEME_FIX[self.ssl_enabled]
             problems.append(("JUPYTERHUB_BIND_URL", f"{contradiction} (default 1): {fix}"))
         if problems:
-            raise ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError("tls", message),
-                        loc=(variable,),
-                        input=None,
-                    )
-                    for variable, message in problems
-                ],
-            )
+            raise _problems("tls", problems)
         return self
 
     def bind_scheme(self) -> str:
@@ -896,10 +951,27 @@ class HubSettings(BaseModel):
         return self.admin_password.get_secret_value()
 
 
+def _problems(kind: str, problems: list[tuple[str, str]]) -> ValidationError:
+    """Return the error of a check across settings: each problem (variable, message) its own."""
+    return ValidationError.from_exception_data(
+        HubSettings.__name__,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError(kind, message),
+                loc=(variable,),
+                input=None,
+            )
+            for variable, message in problems
+        ],
+    )
+
+
 def allowed_values(field: FieldInfo) -> str:
     """Return what *field* accepts, in words, from its type and constraints."""
     if get_origin(field.annotation) is Literal:
         return " or ".join(str(choice) for choice in get_args(field.annotation))
+    if get_origin(field.annotation) is dict:
+        return "a JSON object of strings"
     bounds = {type(rule).__name__: rule for rule in field.metadata}
     if "Ge" in bounds and "Le" in bounds:
         low, high = bounds["Ge"].ge, bounds["Le"].le

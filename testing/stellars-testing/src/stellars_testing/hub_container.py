@@ -66,15 +66,17 @@ def start_hub_container(
     environment: Mapping[str, str],
     files: Mapping[str, str] | None = None,
     networks: Sequence[str] = (),
+    binds: Mapping[str, str] | None = None,
 ) -> HubContainer:
     """Run the hub image as container *name* of *engine* and return it, answering, logged in.
 
     The hub joins *network* (and *networks*), mounts the engine's socket and
     publishes its port on *address* (the engine's). *files* (absolute path:
     text) are put in its file system before it starts, readable by its user
-    only: what a swarm secret would give a service. Its admin is made from a
-    fresh password; *environment* adds the platform's settings. The caller
-    removes the container (and what the hub started).
+    only: what a swarm secret would give a service. *binds* (a path of the
+    engine's host: a path in the hub) are mounted read-write. Its admin is
+    made from a fresh password; *environment* adds the platform's settings.
+    The caller removes the container (and what the hub started).
 
     Raises:
         AssertionError: the hub did not answer its health check in time (with its log).
@@ -86,7 +88,10 @@ def start_hub_container(
         detach=True,
         network=network,
         ports={f"{HUB_PORT}/tcp": None},
-        volumes={DOCKER_SOCKET: {"bind": DOCKER_SOCKET, "mode": "rw"}},
+        volumes={
+            DOCKER_SOCKET: {"bind": DOCKER_SOCKET, "mode": "rw"},
+            **{source: {"bind": target, "mode": "rw"} for source, target in (binds or {}).items()},
+        },
         environment={
             "JUPYTERHUB_HUB_BIND_URL": f"http://0.0.0.0:{API_PORT}",
             "JUPYTERHUB_HUB_CONNECT_URL": f"http://{name}:{API_PORT}",

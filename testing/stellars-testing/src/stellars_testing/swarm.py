@@ -10,6 +10,11 @@ host's engine (``docker save | docker load``), once per node, and kept in
 the node's state folder on the host for the next run on the same machine.
 Each node's engine API listens, unauthenticated, on port 2375 of its address on the bridge, which
 only this machine reaches; it is test infrastructure, not a deployment.
+
+One folder of the host is mounted into every node at the same path
+(:data:`SHARED_STORAGE_PATH`): storage every node shares, as an NFS export
+mounted on each node would be, for the volumes of a hub configured with
+``JUPYTERHUB_SWARM_VOLUME_OPTIONS``. It starts empty with every swarm.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ SWARM_PORT = 2377
 # Seconds a node's engine gets to answer after its container starts, and the
 # swarm to report every node ready.
 START_TIMEOUT_S = 90.0
+# Where every node sees the storage they share.
+SHARED_STORAGE_PATH = "/srv/stellars-shared-storage"
 
 # The last worker advertises two GPUs to the swarm as generic resources, as
 # a GPU node's daemon.json does (node-generic-resources). It has none: a task
@@ -101,6 +108,11 @@ class Swarm:
         return self.nodes[0]
 
     @property
+    def shared_storage(self) -> Path:
+        """The host's folder every node mounts at :data:`SHARED_STORAGE_PATH`."""
+        return _shared_storage_dir()
+
+    @property
     def workers(self) -> list[SwarmNode]:
         """Every node but the manager."""
         return self.nodes[1:]
@@ -123,7 +135,12 @@ class Swarm:
             self.loaded[node.name].add(wanted)
 
     def stop(self) -> None:
-        """Remove the node containers; their state folders keep the images for the next run."""
+        """Remove the node containers; their state folders keep the images for the next run.
+
+        The shared storage is emptied first, by a node: its files belong to
+        the users of the labs that wrote them, not to whoever runs the tests.
+        """
+        _empty_shared_storage(self.host, self.nodes[0].name)
         for node in self.nodes:
             node.client.close()
             _remove_container(self.host, node.name)
@@ -166,6 +183,7 @@ def start_swarm(
     ]
     swarm = Swarm(host, nodes, run_id)
     try:
+        _empty_shared_storage(host, nodes[0].name)
         _form(swarm)
     except BaseException:
         swarm.stop()
@@ -183,8 +201,13 @@ def _run_node(
     # image layer of every node.
     state = _state_dir() / name
     state.mkdir(parents=True, exist_ok=True)
+    shared = _shared_storage_dir()
+    shared.mkdir(parents=True, exist_ok=True)
     host_config = host.api.create_host_config(
-        binds={str(state): {"bind": "/var/lib/docker", "mode": "rw"}},
+        binds={
+            str(state): {"bind": "/var/lib/docker", "mode": "rw"},
+            str(shared): {"bind": SHARED_STORAGE_PATH, "mode": "rw"},
+        },
         **NODE_HOST_CONFIG,
     )
     created = host.api.create_container(
@@ -231,6 +254,24 @@ def _node_answering(container: Container, *, manager: bool) -> SwarmNode:
 
 def _state_dir() -> Path:
     return Path(os.environ.get(STATE_VARIABLE, DEFAULT_STATE_DIR))
+
+
+def _shared_storage_dir() -> Path:
+    return _state_dir() / "shared-storage"
+
+
+def _empty_shared_storage(host: docker.DockerClient, node: str) -> None:
+    # Inside a node, which runs as root: what the labs wrote is their users'.
+    import docker.errors  # noqa: PLC0415 - only tests of the swarm layer pay for the import
+
+    with contextlib.suppress(docker.errors.NotFound):
+        result = host.containers.get(node).exec_run(
+            ["find", SHARED_STORAGE_PATH, "-mindepth", "1", "-delete"]
+        )
+        if result.exit_code != 0:
+            log.warning(
+                "the shared storage was not emptied: %s", result.output.decode(errors="replace")
+            )
 
 
 def _empty(client: docker.DockerClient) -> None:

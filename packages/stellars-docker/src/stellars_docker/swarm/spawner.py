@@ -19,6 +19,11 @@ keeps it from working on a real swarm:
   such a node is never where the server runs. The volumes a task creates
   carry the account's ownership labels.
 
+Volumes are local to a node, and a user's servers follow them (pinned to
+the node of the first), unless ``volume_options`` puts every volume on
+storage all nodes share (:mod:`stellars_docker.swarm.storage`): then no
+server is pinned.
+
 Every server's service resolves by DNS round robin (``endpoint_mode:
 dnsrr``): nothing depends on the kernel's IPVS, which the ingress routing
 mesh and service virtual IPs need. A server that exits is not restarted by
@@ -33,13 +38,14 @@ from http import HTTPStatus
 from typing import Any, NoReturn
 
 from docker.errors import APIError
-from docker.types import Mount, RestartPolicy
+from docker.types import DriverConfig, Mount, RestartPolicy
 from dockerspawner import SwarmSpawner as StockSwarmSpawner
-from traitlets import Callable, Float, default
+from traitlets import Callable, Dict, Float, Unicode, default
 
 from stellars_docker.errors import RestartTimeoutError, ServerStateError, SwarmSpawnError
 from stellars_docker.ownership_store import account_of
 from stellars_docker.swarm.placements import Placement, pin, placement_of
+from stellars_docker.swarm.storage import LOCAL_DRIVER, volume_driver_options
 from stellars_docker.swarm.tasks import (
     STARTING_STATES,
     Task,
@@ -85,6 +91,16 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
         agent; None checks nothing.""",
     )
 
+    volume_options = Dict(
+        value_trait=Unicode(),
+        config=True,
+        help="""Options of Docker's local driver for every volume a server mounts, {volume}
+        standing for the volume's name (device=/mnt/stellars/{volume} with type=none and
+        o=bind, or an NFS export): volumes on storage every node shares, so that no server is
+        pinned to a node. The volume's directory must exist before the server starts. Empty:
+        local volumes, and each account's servers pinned to the node of its first.""",
+    )
+
     # What the last volume check said: none made yet is nothing to avoid, no labels.
     _volume_check = VolumeCheck()
 
@@ -112,8 +128,11 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
 
     @property
     def mounts(self) -> list[Mount]:
-        """The server's mounts: a name is a volume, an absolute path a bind mount."""
-        driver = self.mount_driver_config
+        """The server's mounts: a name is a volume, an absolute path a bind mount.
+
+        With ``volume_options`` each volume is the local driver's with those
+        options (its directory on the storage every node shares).
+        """
         labels = self._volume_check.labels
         mounts = []
         for source, target in self.volume_binds.items():
@@ -124,11 +143,16 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
                     source=source,
                     type="volume" if is_volume else "bind",
                     read_only=target["mode"] == "ro",
-                    driver_config=driver if is_volume else None,
+                    driver_config=self._volume_driver(source) if is_volume else None,
                     labels=labels.get(source) if is_volume else None,
                 )
             )
         return mounts
+
+    def _volume_driver(self, volume: str) -> DriverConfig | None:
+        if not self.volume_options:
+            return self.mount_driver_config
+        return DriverConfig(LOCAL_DRIVER, volume_driver_options(self.volume_options, volume))
 
     async def create_object(self) -> Any:
         """Create the server's service: on the node of the user's volumes, labelled as a lab."""
@@ -291,7 +315,7 @@ class SwarmSpawner(StockSwarmSpawner):  # type: ignore[misc]  # dockerspawner ha
     @property
     def pins_volumes(self) -> bool:
         """Whether servers follow their volumes: local volumes, which live on one node."""
-        return not self.volume_driver
+        return not self.volume_driver and not self.volume_options
 
     def _account(self) -> str:
         return account_of(self.user.db, self.user.id).identity

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stellars_docker import archived_volumes, assign_archived_volume, purge_archived_volume
 from stellars_ui.handlers.base import StellarsAPIHandler, isoformat_utc
 from stellars_ui.models.common import NoFields
 from stellars_ui.models.volumes import (
@@ -41,10 +40,7 @@ class ArchivedVolumesHandler(StellarsAPIHandler):
     async def get(self) -> None:
         """Answer ``{"volumes": [{name, suffix, owner_name, owner, deleted_at, size_bytes}]}``."""
         self.require_scope(ARCHIVE_VOLUMES)
-        runtime = self.docker_runtime
-        volumes = await archived_volumes(
-            runtime.client, self.db, runtime.volume_sizes(), runtime.settings.engine_timeout_s
-        )
+        volumes = await self.docker_runtime.archived_volumes(self.db)
         self.answer(ArchivedVolumes(volumes=[_as_json(volume) for volume in volumes]))
 
 
@@ -57,9 +53,7 @@ class ArchivedVolumeHandler(StellarsAPIHandler):
         self.body(NoFields)
         runtime = self.docker_runtime
         try:
-            await purge_archived_volume(
-                runtime.client, self.db, volume, runtime.settings.engine_timeout_s
-            )
+            await runtime.purge_archived_volume(self.db, volume)
         except Exception:
             self.db.rollback()
             raise
@@ -82,14 +76,7 @@ class AssignArchivedVolumeHandler(StellarsAPIHandler):
         user = self.target_user(self.body(VolumeAssignment).user)
         runtime = self.docker_runtime
         try:
-            account = await assign_archived_volume(
-                runtime.client,
-                self.db,
-                volume,
-                user.id,
-                user_volumes=runtime.settings.user_volumes,
-                limit_s=runtime.settings.engine_timeout_s,
-            )
+            account = await runtime.assign_archived_volume(self.db, volume, user.id)
         except Exception:
             self.db.rollback()
             raise
