@@ -345,3 +345,52 @@ def test_a_run_started_with_sigint_ignored_starts_processes_that_stop_on_it(pyte
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# The hubs the fixtures start, recorded instead of started: the options each
+# start was given (in a run of its own: the plugin's functions are replaced).
+RECORDED_STARTS = """
+import pytest
+from stellars_testing import plugin
+
+STARTS = []
+plugin.start_hub = lambda workdir, config, **options: STARTS.append(options)
+plugin.stop_hub = lambda hub: None
+
+@pytest.fixture
+def recorded():
+    return STARTS
+"""
+
+
+def test_hubs_hash_at_the_quick_cost_unless_marked_or_given(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(RECORDED_STARTS)
+    pytester.makepyfile(
+        test_function_hubs="""
+        import pytest
+
+        def test_quick(hub_factory, recorded):
+            hub_factory("config")
+            assert recorded[-1]["password_hash_cost"] == 7
+
+        @pytest.mark.real_password_cost
+        def test_real(hub_factory, recorded):
+            hub_factory("config")
+            assert recorded[-1]["password_hash_cost"] is None
+
+        def test_given(platform_hub, recorded):
+            platform_hub({}, password_hash_cost=12)
+            assert recorded[-1]["password_hash_cost"] == 12
+        """,
+        test_module_hubs="""
+        import pytest
+
+        pytestmark = pytest.mark.real_password_cost
+
+        def test_module_marked(module_platform_hub, recorded):
+            module_platform_hub({})
+            assert recorded[-1]["password_hash_cost"] is None
+        """,
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)

@@ -228,8 +228,17 @@ def _harness_config(
     token: str,
     db_url: str,
     scheme: str,
+    password_hash_cost: int | None,
 ) -> str:
-    return textwrap.dedent(f"""
+    # bcrypt's cost, unless the configuration under test chose one itself.
+    cost = (
+        ""
+        if password_hash_cost is None
+        else "if 'password_hash_cost' not in c.StellarsNativeAuthenticator:\n"
+        f"    c.StellarsNativeAuthenticator.password_hash_cost = {password_hash_cost}\n"
+    )
+    return (
+        textwrap.dedent(f"""
         # ---- test harness: ports, state and a token for the test itself
         # The path of bind_url is the base URL (setting base_url too would reset
         # bind_url): the one the config under test chose, else the harness's.
@@ -254,6 +263,8 @@ def _harness_config(
               "services": [{ADMIN_SERVICE!r}]}},
         ]
     """)
+        + cost
+    )
 
 
 def start_hub(
@@ -266,6 +277,7 @@ def start_hub(
     ca_cert: str | Path | None = None,
     base_url: str = TEST_BASE_URL,
     hub_port: int | None = None,
+    password_hash_cost: int | None = None,
 ) -> RunningHub:
     """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
 
@@ -283,6 +295,10 @@ def start_hub(
     *hub_port* is the hub's own port (free when not given): a hub restarted
     on an earlier one's database passes that one's, so that the servers it
     finds still running reach it where they were told it is.
+
+    *password_hash_cost* is the bcrypt cost of the hub's
+    ``StellarsNativeAuthenticator`` where *config* sets none (None: the
+    authenticator's own default, as deployed).
     """
     if shutil.which("configurable-http-proxy", path=(env or os.environ).get("PATH")) is None:
         require(
@@ -309,6 +325,7 @@ def start_hub(
             token=token,
             db_url=db_url,
             scheme="https" if ca_cert else "http",
+            password_hash_cost=password_hash_cost,
         )
     )
     log_path = workdir / "hub.log"

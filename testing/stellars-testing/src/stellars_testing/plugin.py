@@ -41,15 +41,28 @@ LAYER_OF_FIXTURE = {
 }
 LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy", "swarm")
 
+# bcrypt's cost on the hubs the fixtures start: 2**7 rounds, about 8 ms a hash
+# or a login's check, where an installation spends 2**12 (a quarter of a
+# second of CPU). Logins, sign-ups and batches cost a test run minutes of CPU
+# at full cost. A module about the hashing or the login throttle is marked
+# ``real_password_cost`` (REAL_COST_MARK) and keeps the installation's cost.
+QUICK_PASSWORD_COST = 7
+REAL_COST_MARK = "real_password_cost"
+
 
 # ------------------------------------------------------------------ fixtures
 
 
 @contextlib.contextmanager
-def _hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
+def _hubs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., RunningHub]]:
     hubs: list[RunningHub] = []
+    real_cost = request.node.get_closest_marker(REAL_COST_MARK) is not None
+    cost = None if real_cost else QUICK_PASSWORD_COST
 
     def start(config: str, **options: Any) -> RunningHub:
+        options.setdefault("password_hash_cost", cost)
         hub = start_hub(tmp_path_factory.mktemp("hub"), config, **options)
         hubs.append(hub)
         return hub
@@ -69,18 +82,27 @@ def _platform_starter(start_hub_with: Callable[..., RunningHub]) -> Callable[...
 
 
 @pytest.fixture
-def hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
-    """Return ``start(config, **options)``, which starts a real hub; all are stopped after."""
-    with _hubs(tmp_path_factory) as start:
+def hub_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., RunningHub]]:
+    """Return ``start(config, **options)``, which starts a real hub; all are stopped after.
+
+    Its hubs hash passwords at ``QUICK_PASSWORD_COST`` unless the test is
+    marked ``real_password_cost`` or *config* sets the cost.
+    """
+    with _hubs(request, tmp_path_factory) as start:
         yield start
 
 
 @pytest.fixture(scope="module")
 def module_hub_factory(
-    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., RunningHub]]:
-    """Like ``hub_factory``, for a hub that every test of a module shares."""
-    with _hubs(tmp_path_factory) as start:
+    """Like ``hub_factory``, for a hub that every test of a module shares.
+
+    The module's mark (``pytestmark``) decides its bcrypt cost, not a test's.
+    """
+    with _hubs(request, tmp_path_factory) as start:
         yield start
 
 
@@ -207,6 +229,11 @@ def pytest_configure(config: pytest.Config) -> None:
     """Declare the layer markers; let the processes the tests start stop on SIGINT."""
     for layer in LAYERS:
         config.addinivalue_line("markers", f"{layer}: a test of the {layer} layer")
+    config.addinivalue_line(
+        "markers",
+        f"{REAL_COST_MARK}: the test's hubs hash passwords at the cost an installation "
+        f"does, not at the quick cost ({QUICK_PASSWORD_COST}) of other tests",
+    )
     # A run in a background job of a non-interactive script (scripts/test.sh's
     # streams) starts with SIGINT ignored, and every hub, server and managed
     # service it starts would inherit that. JupyterHub stops local servers and
