@@ -31,6 +31,8 @@ from stellars_testing.ports import free_ports
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from stellars_testing.hub_forkserver import HubForkserver
+
 # Never "/": a path hard-coded in a test or a handler shows up as a 404.
 TEST_BASE_URL = "/stellars-test/"
 ADMIN_SERVICE = "stellars-test-admin"
@@ -278,6 +280,7 @@ def start_hub(
     base_url: str = TEST_BASE_URL,
     hub_port: int | None = None,
     password_hash_cost: int | None = None,
+    forkserver: HubForkserver | None = None,
 ) -> RunningHub:
     """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
 
@@ -299,6 +302,9 @@ def start_hub(
     *password_hash_cost* is the bcrypt cost of the hub's
     ``StellarsNativeAuthenticator`` where *config* sets none (None: the
     authenticator's own default, as deployed).
+
+    With *forkserver*, the hub's process is forked from it rather than a
+    new interpreter (:mod:`stellars_testing.hub_forkserver`).
     """
     if shutil.which("configurable-http-proxy", path=(env or os.environ).get("PATH")) is None:
         require(
@@ -329,13 +335,14 @@ def start_hub(
         )
     )
     log_path = workdir / "hub.log"
+    hub_env = {**os.environ, HARNESS_DB_URL_VARIABLE: db_url, **(env or {})}
+    arguments = ["-f", str(config_path)]
+    command = [sys.executable, "-m", "jupyterhub", *arguments]
+    if forkserver is not None and forkserver.serves(hub_env):
+        command = forkserver.command(arguments)
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our interpreter, our config file
-            [sys.executable, "-m", "jupyterhub", "-f", str(config_path)],
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, HARNESS_DB_URL_VARIABLE: db_url, **(env or {})},
+            command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=hub_env
         )
     hub = RunningHub(
         url=f"{'https' if ca_cert else 'http'}://127.0.0.1:{port}{base_url}",

@@ -20,6 +20,7 @@ from stellars_testing import database, docker_engine
 from stellars_testing import swarm as swarm_support
 from stellars_testing.components import in_ci
 from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hub
+from stellars_testing.hub_forkserver import HubForkserver
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -53,6 +54,25 @@ REAL_COST_MARK = "real_password_cost"
 # ------------------------------------------------------------------ fixtures
 
 
+# STELLARS_HUB_FORKSERVER=0 starts every hub as a new interpreter instead.
+FORKSERVER_VARIABLE = "STELLARS_HUB_FORKSERVER"
+
+
+@pytest.fixture(scope="session")
+def hub_forkserver() -> Iterator[HubForkserver | None]:
+    """Return the process the fixtures' hubs are forked from (None when switched off).
+
+    It starts with the first hub and imports JupyterHub once for the run
+    (``stellars_testing.hub_forkserver``).
+    """
+    if os.environ.get(FORKSERVER_VARIABLE) == "0":
+        yield None
+        return
+    forkserver = HubForkserver()
+    yield forkserver
+    forkserver.stop()
+
+
 @contextlib.contextmanager
 def _hubs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -60,9 +80,11 @@ def _hubs(
     hubs: list[RunningHub] = []
     real_cost = request.node.get_closest_marker(REAL_COST_MARK) is not None
     cost = None if real_cost else QUICK_PASSWORD_COST
+    forkserver = request.getfixturevalue("hub_forkserver")
 
     def start(config: str, **options: Any) -> RunningHub:
         options.setdefault("password_hash_cost", cost)
+        options.setdefault("forkserver", forkserver)
         hub = start_hub(tmp_path_factory.mktemp("hub"), config, **options)
         hubs.append(hub)
         return hub
