@@ -199,12 +199,26 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def _login_states() -> browser_support.LoginStates:
+    """What the logins through the form of a module's tests left in its browser."""
+    return {}
+
+
 @pytest.fixture
-def logged_in_page(browser: Browser) -> Callable[[RunningHub, str, str], Page]:
-    """Return ``log_in(hub, username, password)``, giving a page logged in through the form."""
+def logged_in_page(
+    browser: Browser, _login_states: browser_support.LoginStates
+) -> Callable[[RunningHub, str, str], Page]:
+    """Return ``log_in(hub, username, password)``: a new page, logged in, on the home page.
+
+    A module's first login of a user on a hub goes through the login form;
+    a later one starts from the cookies it left, as a browser that logged in
+    before (``stellars_testing.browser.log_in``). A test about the login
+    itself fills the form on a page of its own.
+    """
 
     def log_in(hub: RunningHub, username: str, password: str) -> Page:
-        return browser_support.log_in(browser, hub, username, password)
+        return browser_support.log_in(browser, hub, username, password, _login_states)
 
     return log_in
 
