@@ -394,3 +394,47 @@ def test_hubs_hash_at_the_quick_cost_unless_marked_or_given(pytester: pytest.Pyt
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+
+
+# Four modules in collection order: two that use the browser, one that runs
+# its own event loop, one that uses the browser again.
+SHARED_CHROMIUM = {
+    "conftest": """
+        SEEN = []
+    """,
+    "test_a_first_pages": """
+        import conftest
+
+        def test_opens_a_page(browser):
+            browser.new_context().new_page()
+            conftest.SEEN.append(browser)
+    """,
+    "test_b_next_pages": """
+        import conftest
+
+        def test_gets_the_same_chromium_without_the_last_modules_pages(browser):
+            assert browser is conftest.SEEN[0]
+            assert browser.contexts == []
+            browser.new_context().new_page()
+    """,
+    "test_c_event_loop": """
+        import asyncio
+
+        def test_runs_its_own_event_loop():
+            asyncio.run(asyncio.sleep(0))
+    """,
+    "test_d_pages_again": """
+        def test_gets_a_running_chromium(browser):
+            assert browser.is_connected()
+            assert browser.contexts == []
+    """,
+}
+
+
+def test_browser_modules_in_a_row_share_one_chromium_closed_before_other_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    for name, source in SHARED_CHROMIUM.items():
+        pytester.makepyfile(**{name: source})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)

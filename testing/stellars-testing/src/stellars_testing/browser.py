@@ -51,6 +51,60 @@ def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
 
+class SharedChromium:
+    """One headless Chromium for the browser modules of a run that follow one another.
+
+    Starting Playwright's driver and Chromium, and stopping them, costs
+    about 2 s of CPU, once per module before. But Playwright's sync API
+    keeps an event loop running in the main thread for as long as it is
+    open, and a test that calls ``asyncio.run`` meanwhile fails: the plugin
+    calls :meth:`close` before the first test of a module that does not use
+    the browser, once no module holds it.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self.held = False
+
+    @property
+    def running(self) -> bool:
+        """Return whether Chromium is open."""
+        return self._browser is not None
+
+    def take(self) -> Browser:
+        """Return the Chromium, launched if it is not running, for a module to hold."""
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only where pages run
+
+            playwright = sync_playwright().start()
+            try:
+                self._browser = launch(playwright)
+            except BaseException:
+                playwright.stop()
+                raise
+            self._playwright = playwright
+        self.held = True
+        return self._browser
+
+    def give_back(self) -> None:
+        """Close every page and context a module opened; Chromium stays open."""
+        self.held = False
+        if self._browser is not None:
+            for context in self._browser.contexts:
+                context.close()
+
+    def close(self) -> None:
+        """Close Chromium and stop Playwright's driver (and its event loop)."""
+        self.held = False
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
+
+
 # Chromium on Linux watches every network interface and aborts requests in
 # flight, loopback ones included, when one appears or goes: each container the
 # engine starts or removes adds or drops a veth. The docker tests do that all

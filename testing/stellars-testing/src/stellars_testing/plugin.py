@@ -183,19 +183,31 @@ def swarm(docker_run: docker_engine.DockerRun) -> Iterator[swarm_support.Swarm]:
     cluster.stop()
 
 
+# The run's Chromium, shared by the browser modules that follow one another.
+_CHROMIUM = pytest.StashKey[browser_support.SharedChromium]()
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Return headless Chromium, one per test module.
+def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
+    """Return headless Chromium for a module's tests; their pages are closed after the module.
 
-    Playwright's sync API keeps an event loop running in the main thread for
-    as long as it is open, so any test after it that calls ``asyncio.run``
-    would fail; closing it with each module confines that to browser modules.
+    One Chromium serves the browser modules that follow one another
+    (``stellars_testing.browser.SharedChromium``); it is closed before the
+    first test of a module that does not use it, so that no other test runs
+    beside Playwright's event loop.
     """
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    chromium = request.config.stash[_CHROMIUM]
+    yield chromium.take()
+    chromium.give_back()
 
-    with sync_playwright() as playwright:
-        chromium = browser_support.launch(playwright)
-        yield chromium
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Close the shared Chromium before a test of a module that does not use it."""
+    chromium = item.config.stash.get(_CHROMIUM, None)
+    if chromium is None or not chromium.running or chromium.held:
+        return
+    if "browser" not in getattr(item, "fixturenames", ()):
         chromium.close()
 
 
@@ -263,6 +275,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Declare the layer markers; let the processes the tests start stop on SIGINT."""
+    config.stash[_CHROMIUM] = browser_support.SharedChromium()
     for layer in LAYERS:
         config.addinivalue_line("markers", f"{layer}: a test of the {layer} layer")
     config.addinivalue_line(
@@ -277,6 +290,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # culler took 30 s to stop. A handler here is reset to the default in them.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close the shared Chromium, if a browser module left it open."""
+    chromium = config.stash.get(_CHROMIUM, None)
+    if chromium is not None:
+        chromium.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
