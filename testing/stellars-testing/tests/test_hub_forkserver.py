@@ -98,6 +98,13 @@ def test_killing_the_launcher_ends_the_forked_process(forkserver, tmp_path):
     assert not _forked_pids(forkserver)
 
 
+def test_a_forked_process_still_running_when_the_server_stops_is_stopped(forkserver, tmp_path):
+    process = _start(forkserver, tmp_path, "wait")
+    _report(process)
+    forkserver.stop()
+    assert process.wait(30) == 0  # the SIGTERM it was sent
+
+
 def test_forked_processes_draw_different_random_numbers(forkserver, tmp_path):
     draws = []
     for name in ("one", "two"):

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ LAUNCHER = Path(__file__).with_name("_hub_launcher.py")
 _LENGTH_BYTES = 4
 _STREAMS = 3
 READY = "ready"
+# How long hubs still running when the server stops get to stop on SIGTERM
+# (stop_hub's own wait), and the server itself to stop them.
+STOP_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ class HubForkserver:
             if self._server.stdin is not None:
                 self._server.stdin.close()
             try:
-                self._server.wait(10)
+                self._server.wait(STOP_TIMEOUT_S + 20)
             except subprocess.TimeoutExpired:
                 self._server.kill()
                 self._server.wait()
@@ -194,6 +198,7 @@ class _Server:
                 for key, _ in self.selector.select():
                     request = self._handle(key)
                     if request == "stop":
+                        self._stop_hubs()
                         return None
                     if isinstance(request, _Request):
                         return request
@@ -232,6 +237,19 @@ class _Server:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(action, signal.SIGKILL)
         return None
+
+    def _stop_hubs(self) -> None:
+        # The tests are done (stdin closed) with hubs still running, as when a
+        # run is interrupted while a hub starts: stopped as stop_hub stops one,
+        # and their launchers told how, rather than left with no one to stop them.
+        for signum, wait_s in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, 10.0)):
+            for pid in self.hubs:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signum)
+            deadline = time.monotonic() + wait_s
+            while self.hubs and time.monotonic() < deadline:
+                self._reap()
+                time.sleep(0.1)
 
     def _fork(self, connection: socket.socket) -> _Request | None:
         self.selector.unregister(connection)
