@@ -317,7 +317,8 @@ def test_a_body_over_the_cap_or_too_deep_is_refused(hub, tokens):
     assert entry(hub, tokens["admin"], "empty")["revision"] == 0
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL case asks for its database at run time: its mark says its layer.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hub.sqlite'}"

@@ -8,15 +8,19 @@ import asyncio
 import sqlite3
 
 import bcrypt
+import pytest
 from jupyterhub import orm
+from traitlets import TraitError
 
 from stellars_auth.authenticator import StellarsNativeAuthenticator
 from stellars_auth.passwords import FULL_COST, PROVISIONAL_COST, cost_of
 
 
-def _authenticator(tmp_path, **engine):
+def _authenticator(tmp_path, password_hash_cost=FULL_COST, **engine):
     session = orm.new_session_factory(f"sqlite:///{tmp_path / 'hub.sqlite'}", **engine)()
-    return StellarsNativeAuthenticator(allow_all=True, _deprecated_db_session=session)
+    return StellarsNativeAuthenticator(
+        allow_all=True, password_hash_cost=password_hash_cost, _deprecated_db_session=session
+    )
 
 
 async def _new_user(authenticator, name):
@@ -103,5 +107,33 @@ def test_a_rehash_the_database_refuses_is_stored_once_it_accepts(tmp_path):
             writer.close()
         await _settled(authenticator)
         assert cost_of(_stored(authenticator, "dee")) == FULL_COST
+
+    asyncio.run(scenario())
+
+
+def test_the_full_cost_is_nativeauthenticators_unless_configured():
+    trait = StellarsNativeAuthenticator.class_traits()["password_hash_cost"]
+    assert trait.default_value == FULL_COST
+
+
+@pytest.mark.parametrize("cost", [PROVISIONAL_COST, 32])
+def test_a_full_cost_at_or_below_the_provisional_one_or_beyond_bcrypts_is_refused(cost):
+    with pytest.raises(TraitError, match="password_hash_cost must be within 7 and 31"):
+        StellarsNativeAuthenticator(password_hash_cost=cost)
+
+
+def test_at_a_configured_cost_everything_is_hashed_at_it(tmp_path):
+    authenticator = _authenticator(tmp_path, password_hash_cost=7)
+
+    async def scenario():
+        password = await _new_user(authenticator, "eve")
+        assert cost_of(_stored(authenticator, "eve")) == PROVISIONAL_COST
+        await _settled(authenticator)
+        assert cost_of(_stored(authenticator, "eve")) == 7
+        assert await authenticator.authenticate(None, {"username": "eve", "password": password})
+        assert await authenticator.set_password("eve", "eves-own-long-passphrase")
+        assert cost_of(_stored(authenticator, "eve")) == 7
+        # An unknown name is checked against a stand-in at the same cost.
+        assert not await authenticator.authenticate(None, {"username": "nobody", "password": "x"})
 
     asyncio.run(scenario())

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from stellars_testing import HubSession
+from stellars_testing.accounts import password_costs
 from stellars_testing.hub import stop_hub
+from stellars_testing.plugin import QUICK_PASSWORD_COST
 
 ADMIN = "admin"
 INITIAL_PASSWORD = "first-start-secret"
@@ -45,6 +47,17 @@ def hub(module_hub_factory):
 
 def test_admin_logs_in_with_the_initial_password(hub):
     assert _logged_in(HubSession(hub).log_in(ADMIN, INITIAL_PASSWORD))
+
+
+def test_passwords_are_hashed_at_the_configured_cost(hub):
+    # The harness configures the test's cost (password_hash_cost) where the
+    # configuration sets none; a sign-up and the admin's first password take it.
+    person = HubSession(hub)
+    assert person.sign_up("costed", "a-long-enough-passphrase").status_code == 200
+    assert password_costs(hub.db_url, [ADMIN, "costed"]) == {
+        ADMIN: QUICK_PASSWORD_COST,
+        "costed": QUICK_PASSWORD_COST,
+    }
 
 
 def test_a_wrong_password_is_refused(hub):

@@ -10,6 +10,9 @@ ADMIN = "admin"
 ADMIN_PASSWORD = "safety-admin-secret"
 PASSWORD = "a-long-enough-passphrase"
 
+# The lockout is the login throttle's: its hub checks passwords at an installation's cost.
+pytestmark = pytest.mark.real_password_cost
+
 
 @pytest.fixture(scope="module")
 def hub(module_hub_factory):

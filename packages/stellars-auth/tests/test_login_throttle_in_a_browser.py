@@ -2,11 +2,16 @@
 
 import textwrap
 
+import pytest
+
 from stellars_testing import HubSession
 from stellars_testing.browser import visit
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "browser-admin-secret"
+
+# The login throttle: its hub checks passwords at an installation's cost.
+pytestmark = pytest.mark.real_password_cost
 
 
 def test_the_login_page_says_too_many_attempts_and_keeps_the_username(hub_factory, browser):

@@ -16,6 +16,7 @@ import pytest
 from requests.adapters import HTTPAdapter
 
 from stellars_testing import HubSession
+from stellars_testing.accounts import FULL_COST, password_costs
 from stellars_testing.components import require
 from stellars_testing.hub import stop_hub
 
@@ -24,6 +25,10 @@ ADMIN_PASSWORD = "throttle-admin-secret"
 PASSWORD = "a-long-enough-passphrase"
 WRONG = "a-wrong-guess-here"
 THRESHOLD = 3
+
+# The login throttle, and the time an unknown name's failure takes against a
+# known one's: its hubs check passwords at an installation's cost.
+pytestmark = pytest.mark.real_password_cost
 
 
 def _config(trusted_proxies=()) -> str:
@@ -200,6 +205,8 @@ def test_an_unknown_name_costs_a_password_check_like_a_known_one(hub, admin):
         return statistics.median(timings)
 
     known = [_account(hub, admin, f"timed-{n}") for n in range(3)]
+    # What the timings stand for: the hub's own cost, as an installation hashes.
+    assert set(password_costs(hub.db_url, known).values()) == {FULL_COST}
     known_s = median_seconds(known)
     unknown_s = median_seconds([f"never-signed-up-{n}" for n in range(3)])
     assert known_s > 0.05, "the known names' failures should include a bcrypt check"

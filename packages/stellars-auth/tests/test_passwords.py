@@ -1,5 +1,6 @@
 import asyncio
 
+import bcrypt
 import pytest
 
 from stellars_auth import generate_passphrase
@@ -60,6 +61,21 @@ def test_costs_are_read_from_the_stored_hash():
     assert not is_provisional(full)
     assert not is_provisional(b"not a bcrypt hash")
     assert asyncio.run(work.check("correct horse", provisional))
+
+
+def test_another_full_cost_hashes_and_stands_in_for_unknown_names_at_that_cost():
+    work = PasswordWork(full_cost=7)
+    stored = asyncio.run(work.hash("correct horse"))
+    assert cost_of(stored) == 7
+    assert cost_of(work.no_account_hash) == 7
+    assert not asyncio.run(work.check("correct horse", work.no_account_hash))
+    # A hash below that cost is provisional for it; the installation's cost is not.
+    assert is_provisional(bcrypt.hashpw(b"x", bcrypt.gensalt(6)), full_cost=7)
+    assert not is_provisional(stored, full_cost=7)
+
+
+def test_the_stand_in_for_unknown_names_costs_what_a_login_does():
+    assert cost_of(PasswordWork().no_account_hash) == FULL_COST
 
 
 def test_waiting_foreground_work_goes_before_waiting_background_work():

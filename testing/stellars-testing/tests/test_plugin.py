@@ -345,3 +345,96 @@ def test_a_run_started_with_sigint_ignored_starts_processes_that_stop_on_it(pyte
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# The hubs the fixtures start, recorded instead of started: the options each
+# start was given (in a run of its own: the plugin's functions are replaced).
+RECORDED_STARTS = """
+import pytest
+from stellars_testing import plugin
+
+STARTS = []
+plugin.start_hub = lambda workdir, config, **options: STARTS.append(options)
+plugin.stop_hub = lambda hub: None
+
+@pytest.fixture
+def recorded():
+    return STARTS
+"""
+
+
+def test_hubs_hash_at_the_quick_cost_unless_marked_or_given(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(RECORDED_STARTS)
+    pytester.makepyfile(
+        test_function_hubs="""
+        import pytest
+
+        def test_quick(hub_factory, recorded):
+            hub_factory("config")
+            assert recorded[-1]["password_hash_cost"] == 7
+
+        @pytest.mark.real_password_cost
+        def test_real(hub_factory, recorded):
+            hub_factory("config")
+            assert recorded[-1]["password_hash_cost"] is None
+
+        def test_given(platform_hub, recorded):
+            platform_hub({}, password_hash_cost=12)
+            assert recorded[-1]["password_hash_cost"] == 12
+        """,
+        test_module_hubs="""
+        import pytest
+
+        pytestmark = pytest.mark.real_password_cost
+
+        def test_module_marked(module_platform_hub, recorded):
+            module_platform_hub({})
+            assert recorded[-1]["password_hash_cost"] is None
+        """,
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+
+
+# Four modules in collection order: two that use the browser, one that runs
+# its own event loop, one that uses the browser again.
+SHARED_CHROMIUM = {
+    "conftest": """
+        SEEN = []
+    """,
+    "test_a_first_pages": """
+        import conftest
+
+        def test_opens_a_page(browser):
+            browser.new_context().new_page()
+            conftest.SEEN.append(browser)
+    """,
+    "test_b_next_pages": """
+        import conftest
+
+        def test_gets_the_same_chromium_without_the_last_modules_pages(browser):
+            assert browser is conftest.SEEN[0]
+            assert browser.contexts == []
+            browser.new_context().new_page()
+    """,
+    "test_c_event_loop": """
+        import asyncio
+
+        def test_runs_its_own_event_loop():
+            asyncio.run(asyncio.sleep(0))
+    """,
+    "test_d_pages_again": """
+        def test_gets_a_running_chromium(browser):
+            assert browser.is_connected()
+            assert browser.contexts == []
+    """,
+}
+
+
+def test_browser_modules_in_a_row_share_one_chromium_closed_before_other_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    for name, source in SHARED_CHROMIUM.items():
+        pytester.makepyfile(**{name: source})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)

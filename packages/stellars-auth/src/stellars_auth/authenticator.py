@@ -28,6 +28,8 @@ from stellars_auth.login import LoginHandler
 from stellars_auth.passphrases import MIN_WORDS, generate_passphrase
 from stellars_auth.passwords import (
     FULL_COST,
+    HIGHEST_FULL_COST,
+    LOWEST_FULL_COST,
     PROVISIONAL_COST,
     PasswordWork,
     is_provisional,
@@ -107,6 +109,16 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         besides loopback and the hub's own address (where the proxy the hub started
         connects from).""",
     )
+    password_hash_cost = Integer(
+        FULL_COST,
+        config=True,
+        help=f"""bcrypt cost (log2 of the rounds) passwords are hashed and checked at:
+        {FULL_COST}, NativeAuthenticator's, by default; {LOWEST_FULL_COST} to {HIGHEST_FULL_COST}.
+        Each step doubles the CPU of every login, sign-up and password change.
+        Existing hashes keep the cost they were made with; a batch account's
+        provisional hash ({PROVISIONAL_COST}) is re-hashed at this cost. Lower it only
+        where the passwords protect nothing (the test suite's hubs).""",
+    )
     username_max_length = Integer(
         DEFAULT_MAX_LENGTH,
         config=True,
@@ -126,6 +138,15 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         if not 1 <= length <= _ACCOUNT_NAME_COLUMN:
             raise TraitError(f"username_max_length must be within 1 and {_ACCOUNT_NAME_COLUMN}")
         return length
+
+    @validate("password_hash_cost")  # type: ignore[untyped-decorator]
+    def _a_cost_bcrypt_takes(self, proposal: Any) -> int:
+        cost = int(proposal["value"])
+        if not LOWEST_FULL_COST <= cost <= HIGHEST_FULL_COST:
+            raise TraitError(
+                f"password_hash_cost must be within {LOWEST_FULL_COST} and {HIGHEST_FULL_COST}"
+            )
+        return cost
 
     @validate("generated_password_words")  # type: ignore[untyped-decorator]
     def _at_least_four_words(self, proposal: Any) -> int:
@@ -161,7 +182,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         # brings its own table to its newest revision (a no-op after configure()).
         upgrade(self.db.get_bind().url.render_as_string(hide_password=False), [HISTORY])
         self.throttle = LoginThrottle(self.db, account, address)
-        self.passwords = PasswordWork()
+        self.passwords = PasswordWork(full_cost=self.password_hash_cost)
         # The navbar's count of sign-ups waiting for approval (see stellars_auth.signups).
         self.waiting = WaitingCount()
         # Re-hashes at full cost running in the background (see add_user),
@@ -272,7 +293,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             # from the initial password, so no start leaves the admin locked out.
             await self._bootstrap_admin(username)
             user_info = self.get_user(username)
-        stored = user_info.password if user_info is not None else NO_ACCOUNT_HASH
+        stored = user_info.password if user_info is not None else self.passwords.no_account_hash
         password_ok = await self.passwords.check(data.get("password", ""), stored)
         if user_info is None:
             self.throttle.failed()
@@ -280,7 +301,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         token_ok = not user_info.has_2fa or user_info.is_valid_token(data.get("2fa"))
         if user_info.is_authorized and password_ok and token_ok:
             self.throttle.succeeded(username, address, known_device=known)
-            if is_provisional(user_info.password):
+            if is_provisional(user_info.password, self.password_hash_cost):
                 # A batch account whose full-cost hash was lost to a restart.
                 self._strengthen_later(username, data.get("password", ""), user_info.password)
             if handler is not None:
@@ -392,7 +413,7 @@ class StellarsNativeAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             )
         await self._create_account(username, password)
 
-    async def _create_account(self, username: str, password: str, cost: int = FULL_COST) -> bytes:
+    async def _create_account(self, username: str, password: str, cost: int | None = None) -> bytes:
         hashed = await self.passwords.hash(password, cost=cost)
         self.db.add(UserInfo(username=username, password=hashed, is_authorized=True))
         self.db.commit()
@@ -474,11 +495,6 @@ STRENGTHEN_ATTEMPTS = 5
 
 # NativeAuthenticator's account table keeps names in a 128-character column.
 _ACCOUNT_NAME_COLUMN = 128
-
-
-# What an unknown username's password is checked against, so that it costs
-# one bcrypt check (cost 12, as NativeAuthenticator hashes) like a known one.
-NO_ACCOUNT_HASH = b"$2b$12$TtBFf7ROc66CjD37udVosO6CFrOadbZxnbQcqvGY3x5PTIT9GeuZ6"
 
 
 def _note(handler: Any, *, refusal: Refusal | None = None, pending: bool = False) -> None:

@@ -20,6 +20,7 @@ import heapq
 import itertools
 import math
 import os
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
@@ -29,12 +30,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 # NativeAuthenticator hashes with bcrypt.gensalt()'s default cost: 2**12 rounds.
+# The default of the authenticator's ``password_hash_cost``.
 FULL_COST = 12
 # A hub-generated passphrase (at least four words of the EFF list, over 51 bits)
 # is first stored at this cost (2**6 rounds, 4 ms) and re-hashed at full cost
 # in the background within minutes; guessing it offline at this cost would
 # still take years. A person's own password is never stored below full cost.
 PROVISIONAL_COST = 6
+# The full costs a hub may be configured with: above the provisional cost, so
+# that a batch's accounts are always strengthened, and up to bcrypt's 31.
+LOWEST_FULL_COST = PROVISIONAL_COST + 1
+HIGHEST_FULL_COST = 31
+# What an unknown username's password is checked against, so that it costs
+# one bcrypt check like a known one: at NativeAuthenticator's cost, made once.
+_NO_ACCOUNT_AT_FULL_COST = b"$2b$12$TtBFf7ROc66CjD37udVosO6CFrOadbZxnbQcqvGY3x5PTIT9GeuZ6"
 
 _FOREGROUND = 0
 _BACKGROUND = 1
@@ -58,32 +67,45 @@ def cost_of(stored_hash: bytes) -> int:
         raise ValueError("not a bcrypt hash") from error
 
 
-def is_provisional(stored_hash: bytes) -> bool:
-    """Return whether *stored_hash* is below full cost and should be re-hashed when possible."""
+def is_provisional(stored_hash: bytes, full_cost: int = FULL_COST) -> bool:
+    """Return whether *stored_hash* is below *full_cost* and should be re-hashed when possible."""
     try:
-        return cost_of(stored_hash) < FULL_COST
+        return cost_of(stored_hash) < full_cost
     except ValueError:
         return False
 
 
 class PasswordWork:
-    """Hash and check passwords as NativeAuthenticator stores them, in worker threads."""
+    """Hash and check passwords as NativeAuthenticator stores them, in worker threads.
 
-    def __init__(self, workers: int | None = None, quiet_s: float = 1.0) -> None:
+    *full_cost* is the cost a password is hashed at unless a call says
+    otherwise (``FULL_COST``, NativeAuthenticator's, by default).
+    """
+
+    def __init__(
+        self, workers: int | None = None, quiet_s: float = 1.0, full_cost: int = FULL_COST
+    ) -> None:
         self.workers = workers or default_workers()
+        self.full_cost = full_cost
+        # At another cost the stand-in is made here, once, before the hub serves.
+        self.no_account_hash = (
+            _NO_ACCOUNT_AT_FULL_COST
+            if full_cost == FULL_COST
+            else bcrypt.hashpw(secrets.token_bytes(32), bcrypt.gensalt(full_cost))
+        )
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="bcrypt")
         self._turns = _Turns(self.workers, quiet_s)
 
     async def hash(
-        self, password: str, *, cost: int = FULL_COST, background: bool = False
+        self, password: str, *, cost: int | None = None, background: bool = False
     ) -> bytes:
-        """Return the bcrypt hash of *password* at *cost*.
+        """Return the bcrypt hash of *password* at *cost* (default: :attr:`full_cost`).
 
         *background* work runs only when no login, sign-up or password
         change has asked for a thread for *quiet_s* seconds; foreground work
         then waits for at most the one background hash already running.
         """
-        salt = bcrypt.gensalt(cost)
+        salt = bcrypt.gensalt(self.full_cost if cost is None else cost)
         priority = _BACKGROUND if background else _FOREGROUND
         return await self._run(priority, bcrypt.hashpw, password.encode(), salt)
 

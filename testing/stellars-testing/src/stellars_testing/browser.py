@@ -14,9 +14,21 @@ from stellars_testing.components import require
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playwright.sync_api import Browser, Error, Page, Playwright, Request, Response
+    from playwright.sync_api import (
+        Browser,
+        Error,
+        Page,
+        Playwright,
+        Request,
+        Response,
+        StorageState,
+    )
 
     from stellars_testing.hub import RunningHub
+
+    # What a login through the form left in the browser (Playwright's storage
+    # state: cookies and local storage), by hub URL, username and password.
+    LoginStates = dict[tuple[str, str, str], StorageState]
 
 # Playwright cannot download its own browser here; Debian's chromium is used
 # instead. The flags keep it from calling home, which a closed network refuses.
@@ -37,6 +49,60 @@ def launch(playwright: Playwright) -> Browser:
     if not executable:
         require("Chromium", "not installed", "Run scripts/provision-chromium.sh.")
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+class SharedChromium:
+    """One headless Chromium for the browser modules of a run that follow one another.
+
+    Starting Playwright's driver and Chromium, and stopping them, costs
+    about 2 s of CPU, once per module before. But Playwright's sync API
+    keeps an event loop running in the main thread for as long as it is
+    open, and a test that calls ``asyncio.run`` meanwhile fails: the plugin
+    calls :meth:`close` before the first test of a module that does not use
+    the browser, once no module holds it.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self.held = False
+
+    @property
+    def running(self) -> bool:
+        """Return whether Chromium is open."""
+        return self._browser is not None
+
+    def take(self) -> Browser:
+        """Return the Chromium, launched if it is not running, for a module to hold."""
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only where pages run
+
+            playwright = sync_playwright().start()
+            try:
+                self._browser = launch(playwright)
+            except BaseException:
+                playwright.stop()
+                raise
+            self._playwright = playwright
+        self.held = True
+        return self._browser
+
+    def give_back(self) -> None:
+        """Close every page and context a module opened; Chromium stays open."""
+        self.held = False
+        if self._browser is not None:
+            for context in self._browser.contexts:
+                context.close()
+
+    def close(self) -> None:
+        """Close Chromium and stop Playwright's driver (and its event loop)."""
+        self.held = False
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
 
 
 # Chromium on Linux watches every network interface and aborts requests in
@@ -127,11 +193,32 @@ def visit(page: Page, url: str) -> Response | None:
     return responses[-1]
 
 
-def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> Page:
-    """Return a new page, in a fresh browser context, logged in as *username* via the form."""
-    page = browser.new_context().new_page()
+def log_in(
+    browser: Browser,
+    hub: RunningHub,
+    username: str,
+    password: str,
+    remembered: LoginStates | None = None,
+) -> Page:
+    """Return a new page, in a fresh browser context, logged in as *username*, on the home page.
+
+    The login goes through the login form, unless *remembered* holds what
+    an earlier login of the same user with the same password on the same
+    hub left: then the new context starts with those cookies, as a browser
+    that logged in before, and goes to the home page. Where the hub no
+    longer takes them (the user deleted, the hub restarted afresh), the form
+    it is. A login through the form is added to *remembered*.
+    """
     # Land on the home page rather than spawning the user's server right away.
     home = urlsplit(hub.hub_url("home")).path
+    key = (hub.url, username, password)
+    if remembered is not None and key in remembered:
+        page = browser.new_context(storage_state=remembered[key]).new_page()
+        visit(page, hub.hub_url("home"))
+        if urlsplit(page.url).path == home:
+            return page
+        page.context.close()
+    page = browser.new_context().new_page()
     url = hub.hub_url(f"login?next={quote(home)}")
     visit(page, url)
     page.fill("input[name=username]", username)
@@ -140,6 +227,8 @@ def log_in(browser: Browser, hub: RunningHub, username: str, password: str) -> P
     page.wait_for_load_state()
     if "/hub/login" in page.url:
         raise AssertionError(f"login as {username} failed: still on {page.url}")
+    if remembered is not None:
+        remembered[key] = page.context.storage_state()
     return page
 
 

@@ -31,6 +31,8 @@ from stellars_testing.ports import free_ports
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from stellars_testing.hub_forkserver import HubForkserver
+
 # Never "/": a path hard-coded in a test or a handler shows up as a 404.
 TEST_BASE_URL = "/stellars-test/"
 ADMIN_SERVICE = "stellars-test-admin"
@@ -228,8 +230,17 @@ def _harness_config(
     token: str,
     db_url: str,
     scheme: str,
+    password_hash_cost: int | None,
 ) -> str:
-    return textwrap.dedent(f"""
+    # bcrypt's cost, unless the configuration under test chose one itself.
+    cost = (
+        ""
+        if password_hash_cost is None
+        else "if 'password_hash_cost' not in c.StellarsNativeAuthenticator:\n"
+        f"    c.StellarsNativeAuthenticator.password_hash_cost = {password_hash_cost}\n"
+    )
+    return (
+        textwrap.dedent(f"""
         # ---- test harness: ports, state and a token for the test itself
         # The path of bind_url is the base URL (setting base_url too would reset
         # bind_url): the one the config under test chose, else the harness's.
@@ -254,6 +265,8 @@ def _harness_config(
               "services": [{ADMIN_SERVICE!r}]}},
         ]
     """)
+        + cost
+    )
 
 
 def start_hub(
@@ -266,6 +279,8 @@ def start_hub(
     ca_cert: str | Path | None = None,
     base_url: str = TEST_BASE_URL,
     hub_port: int | None = None,
+    password_hash_cost: int | None = None,
+    forkserver: HubForkserver | None = None,
 ) -> RunningHub:
     """Start JupyterHub with *config* (Python source) in *workdir*; wait until it answers.
 
@@ -283,6 +298,13 @@ def start_hub(
     *hub_port* is the hub's own port (free when not given): a hub restarted
     on an earlier one's database passes that one's, so that the servers it
     finds still running reach it where they were told it is.
+
+    *password_hash_cost* is the bcrypt cost of the hub's
+    ``StellarsNativeAuthenticator`` where *config* sets none (None: the
+    authenticator's own default, as deployed).
+
+    With *forkserver*, the hub's process is forked from it rather than a
+    new interpreter (:mod:`stellars_testing.hub_forkserver`).
     """
     if shutil.which("configurable-http-proxy", path=(env or os.environ).get("PATH")) is None:
         require(
@@ -309,16 +331,18 @@ def start_hub(
             token=token,
             db_url=db_url,
             scheme="https" if ca_cert else "http",
+            password_hash_cost=password_hash_cost,
         )
     )
     log_path = workdir / "hub.log"
+    hub_env = {**os.environ, HARNESS_DB_URL_VARIABLE: db_url, **(env or {})}
+    arguments = ["-f", str(config_path)]
+    command = [sys.executable, "-m", "jupyterhub", *arguments]
+    if forkserver is not None and forkserver.serves(hub_env):
+        command = forkserver.command(arguments)
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our interpreter, our config file
-            [sys.executable, "-m", "jupyterhub", "-f", str(config_path)],
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, HARNESS_DB_URL_VARIABLE: db_url, **(env or {})},
+            command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=hub_env
         )
     hub = RunningHub(
         url=f"{'https' if ca_cert else 'http'}://127.0.0.1:{port}{base_url}",

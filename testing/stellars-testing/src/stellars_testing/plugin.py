@@ -20,6 +20,7 @@ from stellars_testing import database, docker_engine
 from stellars_testing import swarm as swarm_support
 from stellars_testing.components import in_ci
 from stellars_testing.hub import RunningHub, platform_config, start_hub, stop_hub
+from stellars_testing.hub_forkserver import HubForkserver
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -41,15 +42,49 @@ LAYER_OF_FIXTURE = {
 }
 LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy", "swarm")
 
+# bcrypt's cost on the hubs the fixtures start: 2**7 rounds, about 8 ms a hash
+# or a login's check, where an installation spends 2**12 (a quarter of a
+# second of CPU). Logins, sign-ups and batches cost a test run minutes of CPU
+# at full cost. A module about the hashing or the login throttle is marked
+# ``real_password_cost`` (REAL_COST_MARK) and keeps the installation's cost.
+QUICK_PASSWORD_COST = 7
+REAL_COST_MARK = "real_password_cost"
+
 
 # ------------------------------------------------------------------ fixtures
 
 
+# STELLARS_HUB_FORKSERVER=0 starts every hub as a new interpreter instead.
+FORKSERVER_VARIABLE = "STELLARS_HUB_FORKSERVER"
+
+
+@pytest.fixture(scope="session")
+def hub_forkserver() -> Iterator[HubForkserver | None]:
+    """Return the process the fixtures' hubs are forked from (None when switched off).
+
+    It starts with the first hub and imports JupyterHub once for the run
+    (``stellars_testing.hub_forkserver``).
+    """
+    if os.environ.get(FORKSERVER_VARIABLE) == "0":
+        yield None
+        return
+    forkserver = HubForkserver()
+    yield forkserver
+    forkserver.stop()
+
+
 @contextlib.contextmanager
-def _hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
+def _hubs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., RunningHub]]:
     hubs: list[RunningHub] = []
+    real_cost = request.node.get_closest_marker(REAL_COST_MARK) is not None
+    cost = None if real_cost else QUICK_PASSWORD_COST
+    forkserver = request.getfixturevalue("hub_forkserver")
 
     def start(config: str, **options: Any) -> RunningHub:
+        options.setdefault("password_hash_cost", cost)
+        options.setdefault("forkserver", forkserver)
         hub = start_hub(tmp_path_factory.mktemp("hub"), config, **options)
         hubs.append(hub)
         return hub
@@ -69,18 +104,27 @@ def _platform_starter(start_hub_with: Callable[..., RunningHub]) -> Callable[...
 
 
 @pytest.fixture
-def hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningHub]]:
-    """Return ``start(config, **options)``, which starts a real hub; all are stopped after."""
-    with _hubs(tmp_path_factory) as start:
+def hub_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., RunningHub]]:
+    """Return ``start(config, **options)``, which starts a real hub; all are stopped after.
+
+    Its hubs hash passwords at ``QUICK_PASSWORD_COST`` unless the test is
+    marked ``real_password_cost`` or *config* sets the cost.
+    """
+    with _hubs(request, tmp_path_factory) as start:
         yield start
 
 
 @pytest.fixture(scope="module")
 def module_hub_factory(
-    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., RunningHub]]:
-    """Like ``hub_factory``, for a hub that every test of a module shares."""
-    with _hubs(tmp_path_factory) as start:
+    """Like ``hub_factory``, for a hub that every test of a module shares.
+
+    The module's mark (``pytestmark``) decides its bcrypt cost, not a test's.
+    """
+    with _hubs(request, tmp_path_factory) as start:
         yield start
 
 
@@ -139,28 +183,54 @@ def swarm(docker_run: docker_engine.DockerRun) -> Iterator[swarm_support.Swarm]:
     cluster.stop()
 
 
+# The run's Chromium, shared by the browser modules that follow one another.
+_CHROMIUM = pytest.StashKey[browser_support.SharedChromium]()
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Return headless Chromium, one per test module.
+def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
+    """Return headless Chromium for a module's tests; their pages are closed after the module.
 
-    Playwright's sync API keeps an event loop running in the main thread for
-    as long as it is open, so any test after it that calls ``asyncio.run``
-    would fail; closing it with each module confines that to browser modules.
+    One Chromium serves the browser modules that follow one another
+    (``stellars_testing.browser.SharedChromium``); it is closed before the
+    first test of a module that does not use it, so that no other test runs
+    beside Playwright's event loop.
     """
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    chromium = request.config.stash[_CHROMIUM]
+    yield chromium.take()
+    chromium.give_back()
 
-    with sync_playwright() as playwright:
-        chromium = browser_support.launch(playwright)
-        yield chromium
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Close the shared Chromium before a test of a module that does not use it."""
+    chromium = item.config.stash.get(_CHROMIUM, None)
+    if chromium is None or not chromium.running or chromium.held:
+        return
+    if "browser" not in getattr(item, "fixturenames", ()):
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def _login_states() -> browser_support.LoginStates:
+    """What the logins through the form of a module's tests left in its browser."""
+    return {}
+
+
 @pytest.fixture
-def logged_in_page(browser: Browser) -> Callable[[RunningHub, str, str], Page]:
-    """Return ``log_in(hub, username, password)``, giving a page logged in through the form."""
+def logged_in_page(
+    browser: Browser, _login_states: browser_support.LoginStates
+) -> Callable[[RunningHub, str, str], Page]:
+    """Return ``log_in(hub, username, password)``: a new page, logged in, on the home page.
+
+    A module's first login of a user on a hub goes through the login form;
+    a later one starts from the cookies it left, as a browser that logged in
+    before (``stellars_testing.browser.log_in``). A test about the login
+    itself fills the form on a page of its own.
+    """
 
     def log_in(hub: RunningHub, username: str, password: str) -> Page:
-        return browser_support.log_in(browser, hub, username, password)
+        return browser_support.log_in(browser, hub, username, password, _login_states)
 
     return log_in
 
@@ -205,8 +275,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Declare the layer markers; let the processes the tests start stop on SIGINT."""
+    config.stash[_CHROMIUM] = browser_support.SharedChromium()
     for layer in LAYERS:
         config.addinivalue_line("markers", f"{layer}: a test of the {layer} layer")
+    config.addinivalue_line(
+        "markers",
+        f"{REAL_COST_MARK}: the test's hubs hash passwords at the cost an installation "
+        f"does, not at the quick cost ({QUICK_PASSWORD_COST}) of other tests",
+    )
     # A run in a background job of a non-interactive script (scripts/test.sh's
     # streams) starts with SIGINT ignored, and every hub, server and managed
     # service it starts would inherit that. JupyterHub stops local servers and
@@ -214,6 +290,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # culler took 30 s to stop. A handler here is reset to the default in them.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close the shared Chromium, if a browser module left it open."""
+    chromium = config.stash.get(_CHROMIUM, None)
+    if chromium is not None:
+        chromium.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
