@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from stellars_core.scheduler import Every
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
 
 log = logging.getLogger(__name__)
@@ -91,3 +91,33 @@ class BackgroundRefresher(ABC):
         if self._engine_down:
             self._engine_down = False
             log.info("%s: the Docker engine answers again", self._name)
+
+
+class SizesRefresher(BackgroundRefresher):
+    """A refresher of volume sizes: the last known size of each volume, by name.
+
+    Each way of sizing volumes (one engine, every node's agent, directories
+    on shared storage) refreshes ``_sizes`` its own way; reading them and
+    keeping a measurement made meanwhile are the same for all.
+    """
+
+    def __init__(self, name: str, interval_s: float) -> None:
+        super().__init__(name, interval_s)
+        self._sizes: dict[str, int | None] = {}
+
+    def sizes(self) -> dict[str, int | None]:
+        """Return the last known sizes, without asking anything.
+
+        Returns:
+            A copy: volume name to size in bytes, or to None where it was not
+            computed; empty until the first refresh ends.
+        """
+        return dict(self._sizes)
+
+    def record(self, sizes: Mapping[str, int]) -> None:
+        """Keep *sizes* (volume name to bytes), measured just now by other means, as the last known.
+
+        Until the next refresh replaces them, readers (quota, the activity
+        page) see these.
+        """
+        self._sizes = {**self._sizes, **sizes}

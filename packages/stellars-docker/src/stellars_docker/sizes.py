@@ -16,7 +16,7 @@ import docker.errors
 
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
-from stellars_docker.refresher import BackgroundRefresher
+from stellars_docker.refresher import SizesRefresher
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -62,7 +62,7 @@ def _volume_disk_usage(client: docker.DockerClient, timeout_s: float) -> Mapping
     return result
 
 
-class VolumeSizeRefresher(BackgroundRefresher):
+class VolumeSizeRefresher(SizesRefresher):
     """Keeps the last known size of every volume on the engine.
 
     The caller creates one refresher, calls :meth:`start` once the event loop
@@ -85,21 +85,11 @@ class VolumeSizeRefresher(BackgroundRefresher):
         super().__init__("volume sizes", interval_s)
         self._client = client
         self._timeout_s = timeout_s
-        self._sizes: dict[str, int | None] = {}
         self._refreshing = asyncio.Lock()
         # Held by the worker thread while a query runs. A query past its
         # deadline goes on in its thread, so this, not the asyncio lock,
         # keeps a slow engine from being handed a second walk of every volume.
         self._query_running = threading.Lock()
-
-    def sizes(self) -> dict[str, int | None]:
-        """Return the last known sizes, without asking the engine.
-
-        Returns:
-            A copy: volume name to size in bytes, or to None where the engine
-            has not computed it; empty until the first refresh ends.
-        """
-        return dict(self._sizes)
 
     def size_of(self, name: str) -> int | None:
         """Return the last known size of volume *name* in bytes.
@@ -108,14 +98,6 @@ class VolumeSizeRefresher(BackgroundRefresher):
             The size, or None when the volume is unknown or not yet sized.
         """
         return self._sizes.get(name)
-
-    def record(self, sizes: Mapping[str, int]) -> None:
-        """Keep *sizes* (volume name to bytes), measured just now by other means, as the last known.
-
-        Until the next refresh replaces every size with the engine's, readers
-        (quota, the activity page) see these.
-        """
-        self._sizes = {**self._sizes, **sizes}
 
     async def refresh(self) -> None:
         """Ask the engine for every volume's size and keep the answer.

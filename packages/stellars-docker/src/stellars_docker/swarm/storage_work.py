@@ -26,7 +26,7 @@ from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
 from stellars_docker.ownership import archived_among, archived_named, assign_archived
 from stellars_docker.ownership_store import Account, account_of, forget_volume
-from stellars_docker.refresher import BackgroundRefresher
+from stellars_docker.refresher import SizesRefresher
 from stellars_docker.swarm.agent.client import AgentNodeWork, claims_for
 from stellars_docker.swarm.agent.protocol import REMOVE_PATH, RemoveAnswer, RemoveRequest
 from stellars_docker.swarm.moves import UserMover
@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 _STOPPED_SERVER_GONE_S = 10.0
 
 
-class DirectorySizes(BackgroundRefresher):
+class DirectorySizes(SizesRefresher):
     """Keeps the last known size of every volume directory under the storage's root.
 
     Args:
@@ -78,16 +78,7 @@ class DirectorySizes(BackgroundRefresher):
         super().__init__("volume sizes (shared storage)", interval_s)
         self._storage = storage
         self._timeout_s = timeout_s
-        self._sizes: dict[str, int | None] = {}
         self._refreshing = asyncio.Lock()
-
-    def sizes(self) -> dict[str, int | None]:
-        """Return the last sizes by volume name (None: du gave none), without asking the storage."""
-        return dict(self._sizes)
-
-    def record(self, sizes: Mapping[str, int]) -> None:
-        """Keep *sizes* (volume name to bytes), measured just now, until the next refresh."""
-        self._sizes = {**self._sizes, **sizes}
 
     async def refresh(self) -> None:
         """List the volume directories and size each; the last sizes stay when the storage fails."""

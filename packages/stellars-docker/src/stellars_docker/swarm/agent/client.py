@@ -27,7 +27,7 @@ from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
 from stellars_docker.ownership import owner_without_labels
 from stellars_docker.ownership_store import account_of, forget_volume
-from stellars_docker.refresher import BackgroundRefresher
+from stellars_docker.refresher import BackgroundRefresher, SizesRefresher
 from stellars_docker.stats import ContainerStats
 from stellars_docker.swarm.agent.protocol import (
     MEASURE_PATH,
@@ -330,23 +330,14 @@ class AgentStats(_AgentRefresher):
             self._engine_answers()
 
 
-class AgentSizes(_AgentRefresher):
+class AgentSizes(_AgentRefresher, SizesRefresher):
     """Keeps the last known size of every volume on every node, and the nodes each is on."""
 
     def __init__(self, agents: AgentClient, *, interval_s: float, timeout_s: float) -> None:
         super().__init__("volume sizes (node agents)", agents, interval_s)
         self._timeout_s = timeout_s
         self._by_node: dict[str, SizesAnswer] = {}
-        self._sizes: dict[str, int | None] = {}
         self.nodes: dict[str, tuple[str, ...]] = {}
-
-    def sizes(self) -> dict[str, int | None]:
-        """Return the last sizes by volume name, without asking any agent."""
-        return dict(self._sizes)
-
-    def record(self, sizes: Mapping[str, int]) -> None:
-        """Keep *sizes* (volume name to bytes), measured just now, until the next refresh."""
-        self._sizes = {**self._sizes, **sizes}
 
     async def refresh(self) -> None:
         """Ask every agent for its node's sizes; a node that did not answer keeps its last."""
