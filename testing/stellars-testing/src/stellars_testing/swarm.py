@@ -130,7 +130,7 @@ class Swarm:
         for node in self.nodes if nodes is None else nodes:
             if wanted in self.loaded.setdefault(node.name, set()):
                 continue
-            if not _has_image(node.client, wanted):
+            if not _holds(node.client, image, wanted):
                 _copy_image(image, node)
             self.loaded[node.name].add(wanted)
 
@@ -334,14 +334,28 @@ def _form(swarm: Swarm) -> None:
     wait_until(all_ready, timeout_s=START_TIMEOUT_S, what="every swarm node to be ready")
 
 
-def _has_image(client: docker.DockerClient, image_id: str) -> bool:
+def _holds(client: docker.DockerClient, image: str, image_id: str) -> bool:
+    """Return whether the engine holds *image_id* under the name *image*, naming it so if need be.
+
+    A node may keep the image without its name: a name removed (by a test)
+    while a stopped container still used the image leaves the image itself,
+    and a task asks for the name.
+    """
     import docker  # noqa: PLC0415
 
     try:
-        client.images.get(image_id)
+        if client.images.get(image).id == image_id:
+            return True
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        found = client.images.get(image_id)
     except docker.errors.ImageNotFound:
         return False
-    return True
+    # "name:tag", or a name alone (":latest"); a registry's port is not a tag.
+    named = image.rsplit("/", 1)[-1]
+    repository, tag = image.rsplit(":", 1) if ":" in named else (image, "latest")
+    return bool(found.tag(repository, tag))
 
 
 def _copy_image(image: str, node: SwarmNode) -> None:
