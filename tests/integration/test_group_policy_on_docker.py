@@ -7,7 +7,6 @@ limits as the engine applies them, its image, its environment, and what
 the kernel does to a process inside it.
 """
 
-import statistics
 import time
 
 import pytest
@@ -146,21 +145,34 @@ def test_a_process_past_the_memory_limit_is_killed_and_the_server_survives(
     assert response.status_code == 200, response.text
 
 
-def test_a_busy_loop_stays_near_its_half_core(docker_run, merged_user):
+def test_busy_loops_are_held_to_a_half_core(docker_run, merged_user):
     container = _container(docker_run, merged_user)
-    # Ends by itself: a loop left running would slow the other tests on two cores.
-    container.exec_run(["timeout", "15", "python3", "-c", "while True: pass"], detach=True)
-    time.sleep(2)
-    samples = [
-        compute_stats(container.name, docker_run.client.api.stats(container.id, stream=False))
-        for _ in range(4)
-    ]
-    median = statistics.median(sample.cpu_percent for sample in samples)
-    # The quota is 50% of a core (CFS: 50 ms per 100 ms). Sampling a second at
-    # a time catches a period boundary or two, a few points either way; the
-    # floor leaves room for the two shared cores of a CI machine being busy.
-    # Without the limit the loop takes a whole core: about 100%.
-    assert 30.0 <= median <= 65.0, [sample.cpu_percent for sample in samples]
+    # Two loops, so that the container wants more than its quota even when
+    # the machine is busy and it gets only part of what it asks. They end by
+    # themselves, and are ended once measured (timeout signals its process
+    # group): loops left running would slow the other tests on two cores.
+    loops = "import os; os.fork(); exec('while True: pass')"
+    loop = f'echo $$ > /tmp/busy-loop.pid; exec timeout 20 python3 -c "{loops}"'
+    container.exec_run(["sh", "-c", loop], detach=True)
+    time.sleep(1)
+    samples: list[float] = []
+    throttled = 0
+    deadline = time.monotonic() + 15
+    try:
+        while time.monotonic() < deadline and not (throttled and len(samples) >= 4):
+            raw = docker_run.client.api.stats(container.id, stream=False)
+            samples.append(compute_stats(container.name, raw).cpu_percent)
+            throttled = raw["cpu_stats"]["throttling_data"]["throttled_periods"]
+    finally:
+        container.exec_run(["sh", "-c", "kill $(cat /tmp/busy-loop.pid)"])
+    # The quota is 50% of a core (CFS: 50 ms per 100 ms). The kernel holding
+    # the loops back at it is what proves the limit: without one, nothing is
+    # ever throttled. How much they get below the quota depends on what else
+    # the machine runs (a busy CI machine once gave one loop 12% a second),
+    # so only the ceiling is measured: a second's sample catches a period
+    # boundary or two, a few points over 50; without the limit, up to 200.
+    assert throttled > 0, samples
+    assert max(samples) <= 65.0, samples
 
 
 @pytest.fixture(scope="module")
