@@ -1,13 +1,12 @@
-"""Split nox's default sessions into streams that run at once (scripts/test.sh).
+"""Order nox's default sessions longest first, for the workers of scripts/test.sh.
 
-Reads ``nox --list --json`` on stdin; ``split-sessions.py COUNT INDEX``
-prints the sessions of stream INDEX (1 to COUNT), one per line, longest
-first. Sessions are dealt out longest first, each to the stream with the
-least work so far, by a rough weight per session (minutes on a 2-core
-machine); a session not in WEIGHTS counts as one minute, so a new session
-needs no change here. The integration sessions mostly wait on containers,
-browsers and the culler, which is why several streams finish sooner than
-one even on two cores.
+Reads ``nox --list --json`` on stdin and prints the sessions, one per line,
+longest first by their seconds in the last measured CI run (WEIGHTS). The
+workers of ``scripts/test.sh`` each take the next session as they finish
+the one before, so the longest start at once and the short ones fill in
+behind whichever ends first: the order is all the balancing needs, and a
+weight only has to be roughly right. A session not in WEIGHTS counts as a
+minute, so a new session needs no change here.
 """
 
 from __future__ import annotations
@@ -15,55 +14,41 @@ from __future__ import annotations
 import json
 import sys
 
-# Rough minutes of each session on a 2-core machine with three streams, from
-# CI runs (see docs/testing.md): by full name first, then by kind. They added
-# up to the last run's 1,401 s a stream; the sessions the second pass of issue
-# 18 changed are scaled by the CPU each kept (its table in docs/testing.md),
-# the Docker layer less, as it mostly waits on containers and culls.
+# Seconds each session took in a whole run on the 2-core CI machine, its
+# environment's install included (.cache/logs/sessions/times.tsv of the run
+# of 2026-12-06 in docs/testing.md): by full name first, then by kind.
 WEIGHTS = {
-    "integration(jupyterhub='6', layers='docker')": 10.5,
-    "integration(jupyterhub='6', layers='browser')": 10.1,
-    "integration(jupyterhub='5')": 7.0,
-    "integration(jupyterhub='6', layers='hub')": 5.8,
-    "swarm": 5.0,
-    "auth": 1.8,
-    "docker": 1.7,
-    "activity": 1.3,
-    "hub": 0.8,
-    "ui": 0.6,
-    "deploy": 1.0,
-    "packaging": 0.5,
-    "kubernetes": 0.5,
-    "typecheck": 0.5,
-    "core": 0.2,
-    "testing": 0.2,
-    "lint": 0.1,
+    "integration(jupyterhub='6', layers='docker')": 580,
+    "integration(jupyterhub='6', layers='browser')": 540,
+    "integration(jupyterhub='5')": 500,
+    "integration(jupyterhub='6', layers='hub')": 355,
+    "swarm": 315,
+    "docker": 110,
+    "auth": 100,
+    "activity": 65,
+    "hub": 55,
+    "ui": 35,
+    "deploy": 32,
+    "typecheck": 20,
+    "packaging": 18,
+    "testing": 15,
+    "kubernetes": 12,
+    "core": 8,
+    "lint": 5,
 }
 
 
 def weight(session: str) -> float:
-    """Return the rough minutes of *session* (``auth(jupyterhub='5')`` weighs as ``auth``)."""
+    """Return the rough seconds of *session* (``auth(jupyterhub='5')`` weighs as ``auth``)."""
     if session in WEIGHTS:
         return WEIGHTS[session]
-    return WEIGHTS.get(session.split("(", maxsplit=1)[0], 1.0)
-
-
-def split(sessions: list[str], count: int) -> list[list[str]]:
-    """Deal *sessions* out to *count* streams, longest first, each to the least loaded."""
-    streams: list[list[str]] = [[] for _ in range(count)]
-    loads = [0.0] * count
-    for session in sorted(sessions, key=lambda name: (-weight(name), name)):
-        lightest = loads.index(min(loads))
-        streams[lightest].append(session)
-        loads[lightest] += weight(session)
-    return streams
+    return WEIGHTS.get(session.split("(", maxsplit=1)[0], 60)
 
 
 def main() -> None:
-    """Print the sessions of the stream named by the arguments."""
-    count, index = int(sys.argv[1]), int(sys.argv[2])
+    """Print the sessions listed on stdin, longest first."""
     sessions = [entry["session"] for entry in json.load(sys.stdin)]
-    for name in split(sessions, count)[index - 1]:
+    for name in sorted(sessions, key=lambda name: (-weight(name), name)):
         print(name)
 
 

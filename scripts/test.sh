@@ -37,37 +37,23 @@ status=0
 if [[ $# -gt 0 || -n ${STELLARS_SERIAL:-} ]]; then
     "$tools_bin/nox" "$@" || status=$?
 else
-    # Every session, in STELLARS_STREAMS streams at once (3 by default),
-    # dealt out by scripts/split-sessions.py. The integration sessions spend
-    # much of their time waiting on containers, browsers and the culler's
-    # checks, so several streams finish well before one would; each stream's
-    # output is printed whole when it ends. STELLARS_SERIAL=1 runs them one
-    # by one.
-    mkdir -p .cache/logs
-    rm -f .cache/logs/stream*.log
-    stream() {
-        local name=$1
-        shift
-        "$tools_bin/nox" -s "$@" >".cache/logs/$name.log" 2>&1
-    }
-    run_python() { "$tools_bin/uv" run --no-project --python 3.11 python "$@"; }
+    # Every session, STELLARS_STREAMS at once (3 by default): each worker
+    # takes the next session, longest first (scripts/order-sessions.py), as
+    # it finishes the one before. The integration sessions spend much of
+    # their time waiting on containers, browsers and the culler's checks,
+    # so several at once finish well before one after the other would;
+    # each session's output is printed whole when it ends.
+    # STELLARS_SERIAL=1 runs them one by one.
+    folder=.cache/logs/sessions
+    rm -rf "$folder"
+    mkdir -p "$folder"
     listing=$("$tools_bin/nox" --list --json 2>/dev/null)
-    count=${STELLARS_STREAMS:-3}
-    pids=()
-    for index in $(seq 1 "$count"); do
-        mapfile -t sessions < <(run_python scripts/split-sessions.py "$count" "$index" <<<"$listing")
-        [[ ${#sessions[@]} -gt 0 ]] || continue
-        stream "stream$index" "${sessions[@]}" &
-        pids+=($!)
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" || status=$?
-    done
-    for index in $(seq 1 "$count"); do
-        if [[ -f .cache/logs/stream$index.log ]]; then
-            cat ".cache/logs/stream$index.log"
-        fi
-    done
+    "$tools_bin/uv" run --no-project --python 3.11 python scripts/order-sessions.py \
+        <<<"$listing" >"$folder/order"
+    STELLARS_NOX="$tools_bin/nox" xargs -d '\n' -n 1 -P "${STELLARS_STREAMS:-3}" \
+        bash scripts/run-session.sh <"$folder/order" || status=$?
+    log "seconds per session, longest first (scripts/order-sessions.py weighs them so):"
+    sort -t $'\t' -k 3 -rn "$folder/times.tsv" >&2
 fi
 "$tools_bin/uv" run --no-project --python 3.11 python scripts/summarize-tests.py .cache/reports || status=1
 log "finished in $(elapsed_since "$started")s"
