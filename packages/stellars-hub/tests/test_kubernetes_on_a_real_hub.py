@@ -33,7 +33,9 @@ DOCKER_ROUTES = (
 
 # One hub per database for the module (a hub start is about 3 s of CPU): the
 # tests only read, log in and make tokens of their own.
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)]
+)
 def kubernetes_hub(request, module_platform_hub):
     options = {}
     if request.param == "postgresql":
