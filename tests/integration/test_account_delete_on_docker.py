@@ -1,5 +1,7 @@
 """Deleting an account with the admin's choice for its volumes, on a real hub and engine."""
 
+import threading
+
 import docker.errors
 import pytest
 from lab_containers import in_volume, lab_containers, run_username, spawn_and_stop
@@ -161,6 +163,26 @@ def test_the_archive_lists_purges_and_assigns(hub, docker_run, lab_image, admin)
     hub.wait_for_server(username, running=False)
     wait_until(lambda: not lab_containers(docker_run, username), timeout_s=60, what="removed")
     assert in_volume(docker_run, lab_image, home, "cat /v/m") == MARKER
+
+
+def test_a_purge_waits_for_a_stopped_container_that_is_going(hub, docker_run, lab_image, admin):
+    # On a swarm a deleted account's server container goes a little after
+    # its service, and an admin may purge the archive at once: a purge then
+    # answered 409 "in use" (a CI run's swarm test). Here a stopped container
+    # still mounts the volume and goes three seconds after the purge is asked.
+    username = _archive_of_a_deleted_account(hub, docker_run, lab_image, "gone")
+    home = volume_name(HOME, username)
+    going = docker_run.client.containers.create(
+        lab_image, ["true"], volumes={home: {"bind": "/v", "mode": "rw"}}
+    )
+    remover = threading.Timer(3.0, going.remove)
+    remover.start()
+    try:
+        purged = hub.api("DELETE", f"stellars/archived-volumes/{home}", token=admin)
+    finally:
+        remover.join()
+    assert purged.status_code == 200, purged.text
+    assert home not in {volume.name for volume in docker_run.client.volumes.list()}
 
 
 def test_a_live_accounts_volume_is_neither_purged_nor_assigned(hub, docker_run, lab_image, admin):
