@@ -9,13 +9,16 @@ answer says so.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from stellars_docker.engine import call_engine
 from stellars_docker.errors import ArchiveError, DockerUnavailableError, InvalidVolumeSelectionError
-from stellars_docker.ownership import owns_volume, remove_volume
+from stellars_docker.ownership import (
+    CONTAINER_GONE_WAIT_S,
+    owns_volume,
+    remove_volume,
+    wait_until_unmounted,
+)
 from stellars_docker.ownership_store import forget_volume
 
 if TYPE_CHECKING:
@@ -32,12 +35,6 @@ ARCHIVE: VolumeChoice = "archive"
 CHOICES: tuple[VolumeChoice, ...] = (DELETE, ARCHIVE)
 
 Fate = Literal["deleted", "archived"]
-
-# Seconds to wait for the engine to finish removing the account's stopped
-# container (DockerSpawner's containers auto-remove after the stop returns),
-# and between two looks.
-CONTAINER_GONE_WAIT_S = 30.0
-CONTAINER_POLL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -112,26 +109,3 @@ async def settle_account_volumes(
         else:
             fates.append(VolumeFate(volume.suffix, volume.name, volume.size_bytes, "deleted"))
     return fates
-
-
-async def wait_until_unmounted(
-    client: docker.DockerClient, name: str, limit_s: float, wait_s: float
-) -> None:
-    """Return once no container mounts the volume *name*, or after *wait_s* all the same.
-
-    At the deadline the removal that follows says "in use".
-
-    Raises:
-        DockerUnavailableError: the engine did not answer.
-    """
-    # Polling, as the engine has no event to await for a container's removal
-    # that is cheaper than a look.
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait_s
-    for _ in range(int(wait_s / CONTAINER_POLL_S) + 1):
-        users = await call_engine(
-            limit_s, client.api.containers, all=True, filters={"volume": name}
-        )
-        if not users or loop.time() >= deadline:
-            return
-        await asyncio.sleep(CONTAINER_POLL_S)

@@ -70,6 +70,13 @@ if TYPE_CHECKING:
     from stellars_docker.ownership_store import Database
     from stellars_docker.volumes import UserVolume
 
+# Seconds to wait for the engine to finish removing a stopped container that
+# mounts a volume about to be removed (DockerSpawner's containers auto-remove
+# after the stop returns; a swarm task's goes a little after its service),
+# and between two looks.
+CONTAINER_GONE_WAIT_S = 30.0
+CONTAINER_POLL_S = 0.5
+
 log = logging.getLogger(__name__)
 
 ADMIN_HINT = (
@@ -337,6 +344,9 @@ async def purge_archived_volume(
         DockerUnavailableError: the engine did not answer.
     """
     archived_named(await archived_volumes(client, db, {}, limit_s), name)
+    # A server's container can still be going when its account was just
+    # deleted (on a swarm, its task's goes after the service).
+    await wait_until_unmounted(client, name, limit_s, CONTAINER_GONE_WAIT_S)
     await remove_volume(client, name, limit_s)
     forget_volume(db, name)
 
@@ -410,6 +420,29 @@ async def remove_account_volumes(
             forget_volume(db, name)
             removed.append(name)
     return removed
+
+
+async def wait_until_unmounted(
+    client: docker.DockerClient, name: str, limit_s: float, wait_s: float
+) -> None:
+    """Return once no container mounts the volume *name*, or after *wait_s* all the same.
+
+    At the deadline the removal that follows says "in use".
+
+    Raises:
+        DockerUnavailableError: the engine did not answer.
+    """
+    # Polling, as the engine has no event to await for a container's removal
+    # that is cheaper than a look.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    for _ in range(int(wait_s / CONTAINER_POLL_S) + 1):
+        users = await call_engine(
+            limit_s, client.api.containers, all=True, filters={"volume": name}
+        )
+        if not users or loop.time() >= deadline:
+            return
+        await asyncio.sleep(CONTAINER_POLL_S)
 
 
 async def remove_volume(client: docker.DockerClient, name: str, limit_s: float) -> None:

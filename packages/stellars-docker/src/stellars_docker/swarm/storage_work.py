@@ -19,12 +19,17 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from stellars_docker.account_deletion import CONTAINER_GONE_WAIT_S, DELETE, VolumeFate
+from stellars_docker.account_deletion import DELETE, VolumeFate
 from stellars_docker.errors import ArchiveError, DockerUnavailableError, MoveRefusedError
 from stellars_docker.measure import MeasuredVolume
 from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
-from stellars_docker.ownership import archived_among, archived_named, assign_archived
+from stellars_docker.ownership import (
+    CONTAINER_GONE_WAIT_S,
+    archived_among,
+    archived_named,
+    assign_archived,
+)
 from stellars_docker.ownership_store import Account, account_of, forget_volume
 from stellars_docker.refresher import SizesRefresher
 from stellars_docker.swarm.agent.client import AgentNodeWork, claims_for

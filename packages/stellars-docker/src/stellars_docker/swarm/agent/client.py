@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from stellars_docker.account_deletion import CONTAINER_GONE_WAIT_S, DELETE, VolumeFate
+from stellars_docker.account_deletion import DELETE, VolumeFate
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import DockerUnavailableError
 from stellars_docker.measure import MeasuredVolume
 from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
-from stellars_docker.ownership import owner_without_labels
+from stellars_docker.ownership import CONTAINER_GONE_WAIT_S, owner_without_labels
 from stellars_docker.ownership_store import account_of, forget_volume
 from stellars_docker.refresher import BackgroundRefresher, SizesRefresher
 from stellars_docker.stats import ContainerStats

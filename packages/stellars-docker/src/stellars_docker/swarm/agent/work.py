@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 
 import docker.errors
 
-from stellars_docker.account_deletion import wait_until_unmounted
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import ArchiveError
 from stellars_docker.labels import OWNER_LABEL, OWNER_NAME_LABEL, ROLE_LABEL, USER_VOLUME_ROLE
 from stellars_docker.measure import measure_named_volumes
-from stellars_docker.ownership import remove_volume
+from stellars_docker.ownership import remove_volume, wait_until_unmounted
 from stellars_docker.swarm.agent.protocol import ForeignVolume, Measured, Removal, VolumeClaim
 from stellars_docker.volumes import NO_SUCH_VOLUME
 
