@@ -11,48 +11,39 @@ import uuid
 
 import pytest
 import requests
-from servers import service_name, start, stop_servers, wait_ready
+from servers import node_names, service_name, set_availability, start, stop_servers, wait_ready
 
 NOTIFICATIONS = "jupyterlab-notifications-extension/notifications"
-# One server a node if the swarm spreads them evenly; a few more if other
-# modules' servers left the nodes unevenly loaded (the scheduler puts each
-# new one on a node with the fewest tasks).
-FIRST_USERS = 3
-MOST_USERS = 6
-
-
-def _nodes(swarm_hub) -> set[str]:
-    manager = swarm_hub.swarm.manager.client
-    return {node.attrs["Description"]["Hostname"] for node in manager.nodes.list()}
 
 
 @pytest.fixture(scope="module")
 def on_every_node(swarm_hub):
     """Users whose servers run on every node of the swarm: the node by user.
 
-    Their servers are stopped at the end, so later modules find the nodes
-    as loaded as before.
+    Each server is put on its node by pausing the others while it starts
+    (the scheduler's own spread depends on what other modules left on the
+    nodes, and once put none on the manager). Their servers are stopped at
+    the end, so later modules find the nodes as loaded as before.
     """
     run = uuid.uuid4().hex[:4]
-    usernames = [f"cast{run}{index}" for index in range(MOST_USERS)]
-    response = swarm_hub.api("POST", "users", json={"usernames": usernames})
+    nodes = sorted(node_names(swarm_hub))
+    placed = {f"cast{run}{index}": node for index, node in enumerate(nodes)}
+    response = swarm_hub.api("POST", "users", json={"usernames": list(placed)})
     assert response.status_code == 201, response.text
-    started = usernames[:FIRST_USERS]
-    for username in started:
-        start(swarm_hub, username)
-    placed: dict[str, str] = {}
+    started: list[str] = []
     try:
-        for username in started:
-            wait_ready(swarm_hub, username)
-            placed[username] = swarm_hub.node_of(service_name(username))
-        for username in usernames[FIRST_USERS:]:
-            if set(placed.values()) == _nodes(swarm_hub):
-                break
-            start(swarm_hub, username)
-            started.append(username)
-            wait_ready(swarm_hub, username)
-            placed[username] = swarm_hub.node_of(service_name(username))
-        assert set(placed.values()) == _nodes(swarm_hub), placed
+        for username, node in placed.items():
+            others = [other for other in nodes if other != node]
+            for other in others:
+                set_availability(swarm_hub, other, "pause")
+            try:
+                start(swarm_hub, username)
+                started.append(username)
+                wait_ready(swarm_hub, username)
+            finally:
+                for other in others:
+                    set_availability(swarm_hub, other, "active")
+            assert swarm_hub.node_of(service_name(username)) == node, swarm_hub.logs(40)
         yield placed
     finally:
         stop_servers(swarm_hub, started)

@@ -186,7 +186,9 @@ def _containers_left(node: SwarmNode) -> list[Any]:
     return [
         container
         for label in services
-        for container in node.client.containers.list(all=True, filters={"label": label})
+        for container in node.client.containers.list(
+            all=True, filters={"label": label}, ignore_removed=True
+        )
     ]
 
 
