@@ -155,6 +155,13 @@ def _pytest(
     )
 
 
+# On the older JupyterHub a session runs what that version can change
+# (docs/testing.md): not the PostgreSQL cases, whose difference is SQL, and
+# not the tests marked same_on_every_jupyterhub.
+OLDER_JUPYTERHUB = "5"
+WHAT_THE_OLDER_CAN_CHANGE = "not database and not same_on_every_jupyterhub"
+
+
 def _package_session(package: str, *, imports_jupyterhub: bool) -> None:
     def run(session: nox.Session, jupyterhub: str | None = None) -> None:
         siblings = _declared_siblings(package, SESSION_EXTRAS.get(package, ()))
@@ -162,7 +169,8 @@ def _package_session(package: str, *, imports_jupyterhub: bool) -> None:
         extra = [JUPYTERHUB[jupyterhub]] if jupyterhub else []
         session.install(_with_extras(package), *installs, TESTING, *extra)
         suffix = f"-jupyterhub{jupyterhub}" if jupyterhub else ""
-        _pytest(session, ROOT / "packages" / package / "tests", f"{package}{suffix}")
+        selection = ["-m", WHAT_THE_OLDER_CAN_CHANGE] if jupyterhub == OLDER_JUPYTERHUB else []
+        _pytest(session, ROOT / "packages" / package / "tests", f"{package}{suffix}", *selection)
 
     run.__doc__ = f"Test {package} installed alone, with only its declared dependencies."
     if imports_jupyterhub:
@@ -182,21 +190,21 @@ def testing(session: nox.Session) -> None:
 
 
 # The integration suite by JupyterHub version and by layer (pytest -m), in
-# sessions of about equal length so that the streams of scripts/test.sh can
-# balance them. The newest JupyterHub runs all of it. The older one runs what
-# its version can change (docs/testing.md): the hub tests on SQLite, and the
+# sessions short enough for the workers of scripts/test.sh to share out. The
+# newest JupyterHub runs all of it. The older one runs what its version can
+# change (docs/testing.md): the hub tests on SQLite, and the
 # browser tests of pages that JupyterHub's own templates and scripts shape
 # (marked ``jupyterhub_pages``: every page's rendering and accessibility, the
 # admin page's dialogs, the spawn and sign-in forms). Left to the newest: the
 # platform's own page scripts and the Docker layer, which behave the same on
-# both (each package's own session runs its Docker tests on both versions);
+# both (each package's own session runs its Docker tests on both versions,
+# but for those marked as below);
 # the database layer, as PostgreSQL changes SQL, not what JupyterHub's version
-# does; and hub tests marked ``same_on_every_jupyterhub`` (the API fuzzer).
+# does; and tests marked ``same_on_every_jupyterhub`` (the API fuzzer here).
 INTEGRATION_PARTS = [
     nox.param(
-        "5",
-        "not docker and not database and not same_on_every_jupyterhub"
-        " and (not browser or jupyterhub_pages)",
+        OLDER_JUPYTERHUB,
+        f"not docker and {WHAT_THE_OLDER_CAN_CHANGE} and (not browser or jupyterhub_pages)",
         "",
         id="jupyterhub='5'",
     ),

@@ -116,8 +116,3 @@ def pytest_configure(config):
         "jupyterhub_pages: a browser test of a page that JupyterHub's own templates or "
         "scripts shape, so it runs on every supported JupyterHub (noxfile.py)",
     )
-    config.addinivalue_line(
-        "markers",
-        "same_on_every_jupyterhub: a hub-layer test of what the platform does alone, which "
-        "JupyterHub's version cannot change, so it runs on the newest only (noxfile.py)",
-    )

@@ -27,6 +27,10 @@ from stellars_docker.swarm.agent.copy import END_OF_ARCHIVE
 from stellars_docker.swarm.agent.protocol import EXPORT_PATH, MAX_BODY_BYTES, bearer
 from stellars_docker.swarm.agent.server import AgentContext, make_app
 
+# A node's agent: its own HTTP server and its node's engine, no part of
+# JupyterHub (docs/testing.md), so the older one's session leaves it out.
+pytestmark = pytest.mark.same_on_every_jupyterhub
+
 SECRET = "the-hubs-secret"
 ALICE = "7-20260101T000000000000"
 BOB = "8-20260101T000000000000"

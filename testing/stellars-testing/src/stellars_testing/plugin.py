@@ -41,6 +41,10 @@ LAYER_OF_FIXTURE = {
     "module_platform_hub": "hub",
 }
 LAYERS = ("unit", "hub", "database", "docker", "browser", "deploy", "swarm")
+# What a test of the platform's own work says when JupyterHub's version cannot
+# change its outcome (docs/testing.md has the rule): the sessions of the older
+# JupyterHub leave it out.
+SAME_ON_EVERY_JUPYTERHUB = "same_on_every_jupyterhub"
 
 # bcrypt's cost on the hubs the fixtures start: 2**7 rounds, about 8 ms a hash
 # or a login's check, where an installation spends 2**12 (a quarter of a
@@ -278,6 +282,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CHROMIUM] = browser_support.SharedChromium()
     for layer in LAYERS:
         config.addinivalue_line("markers", f"{layer}: a test of the {layer} layer")
+    config.addinivalue_line(
+        "markers",
+        f"{SAME_ON_EVERY_JUPYTERHUB}: a test of what the platform does alone, which "
+        "JupyterHub's version cannot change, so it runs on the newest only (noxfile.py)",
+    )
     config.addinivalue_line(
         "markers",
         f"{REAL_COST_MARK}: the test's hubs hash passwords at the cost an installation "
