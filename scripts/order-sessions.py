@@ -14,27 +14,32 @@ from __future__ import annotations
 import json
 import sys
 
-# Seconds each session took in a whole run on the 2-core CI machine, its
-# environment's install included (.cache/logs/sessions/times.tsv of the run
-# of 2026-12-06 in docs/testing.md): by full name first, then by kind.
+# Seconds each session took in a whole run on the 2-core CI machine with four
+# workers, its environment's install included (the run of 2026-12-06 in
+# docs/testing.md; .cache/logs/sessions/times.tsv has a run's): by full name
+# first, then by kind. The swarm session goes first all the same: most of
+# its time is waiting on the nodes' engines, so beside the sessions that
+# keep the CPU busy it fills the gaps, and it builds the hub image before
+# the deploy session needs it.
 WEIGHTS = {
-    "integration(jupyterhub='6', layers='docker')": 580,
-    "integration(jupyterhub='6', layers='browser')": 540,
-    "integration(jupyterhub='5')": 500,
-    "integration(jupyterhub='6', layers='hub')": 355,
-    "swarm": 315,
-    "docker": 110,
-    "auth": 100,
-    "activity": 65,
-    "hub": 55,
-    "ui": 35,
-    "deploy": 32,
-    "typecheck": 20,
-    "packaging": 18,
-    "testing": 15,
-    "kubernetes": 12,
-    "core": 8,
-    "lint": 5,
+    "swarm": 700,
+    "integration(jupyterhub='6', layers='docker')": 670,
+    "integration(jupyterhub='6', layers='browser')": 645,
+    "integration(jupyterhub='5')": 610,
+    "integration(jupyterhub='6', layers='hub')": 560,
+    "auth": 145,
+    "docker": 125,
+    "activity(jupyterhub='6')": 135,
+    "hub": 95,
+    "ui": 65,
+    "activity": 45,
+    "deploy": 40,
+    "packaging": 38,
+    "testing": 38,
+    "typecheck": 31,
+    "kubernetes": 23,
+    "core": 18,
+    "lint": 9,
 }
 
 

@@ -37,12 +37,13 @@ status=0
 if [[ $# -gt 0 || -n ${STELLARS_SERIAL:-} ]]; then
     "$tools_bin/nox" "$@" || status=$?
 else
-    # Every session, STELLARS_STREAMS at once (3 by default): each worker
+    # Every session, STELLARS_STREAMS at once (4 by default): each worker
     # takes the next session, longest first (scripts/order-sessions.py), as
     # it finishes the one before. The integration sessions spend much of
     # their time waiting on containers, browsers and the culler's checks,
-    # so several at once finish well before one after the other would;
-    # each session's output is printed whole when it ends.
+    # often all at once (their modules run in the same order): with three
+    # workers the two cores were idle 15% of a run, and a fourth took that
+    # (docs/testing.md). Each session's output is printed whole when it ends.
     # STELLARS_SERIAL=1 runs them one by one.
     folder=.cache/logs/sessions
     rm -rf "$folder"
@@ -50,7 +51,7 @@ else
     listing=$("$tools_bin/nox" --list --json 2>/dev/null)
     "$tools_bin/uv" run --no-project --python 3.11 python scripts/order-sessions.py \
         <<<"$listing" >"$folder/order"
-    STELLARS_NOX="$tools_bin/nox" xargs -d '\n' -n 1 -P "${STELLARS_STREAMS:-3}" \
+    STELLARS_NOX="$tools_bin/nox" xargs -d '\n' -n 1 -P "${STELLARS_STREAMS:-4}" \
         bash scripts/run-session.sh <"$folder/order" || status=$?
     log "seconds per session, longest first (scripts/order-sessions.py weighs them so):"
     sort -t $'\t' -k 3 -rn "$folder/times.tsv" >&2
