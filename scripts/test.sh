@@ -42,7 +42,7 @@ else
     # it finishes the one before. The integration sessions spend much of
     # their time waiting on containers, browsers and the culler's checks,
     # often all at once (their modules run in the same order): with three
-    # workers the two cores were idle 15% of a run, and a fourth took that
+    # workers the two cores were idle 14% of a run, and a fourth took most
     # (docs/testing.md). Each session's output is printed whole when it ends.
     # STELLARS_SERIAL=1 runs them one by one.
     folder=.cache/logs/sessions
