@@ -17,16 +17,15 @@ import sys
 # Seconds each session took in a whole run on the 2-core CI machine with four
 # workers, its environment's install included (the run of 2026-12-06 in
 # docs/testing.md; .cache/logs/sessions/times.tsv has a run's): by full name
-# first, then by kind. The swarm session goes first all the same: most of
-# its time is waiting on the nodes' engines, so beside the sessions that
-# keep the CPU busy it fills the gaps, and it builds the hub image before
-# the deploy session needs it.
+# first, then by kind. A run with the swarm session first took longer (1,150
+# against 1,072 s): its hub image build, CPU-bound, slowed the integration
+# sessions beside it.
 WEIGHTS = {
-    "swarm": 700,
     "integration(jupyterhub='6', layers='docker')": 670,
     "integration(jupyterhub='6', layers='browser')": 645,
     "integration(jupyterhub='5')": 610,
     "integration(jupyterhub='6', layers='hub')": 560,
+    "swarm": 505,
     "auth": 145,
     "docker": 125,
     "activity(jupyterhub='6')": 135,
