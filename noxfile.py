@@ -201,16 +201,29 @@ def testing(session: nox.Session) -> None:
 # but for those marked as below);
 # the database layer, as PostgreSQL changes SQL, not what JupyterHub's version
 # does; and tests marked ``same_on_every_jupyterhub`` (the API fuzzer here).
+# The Docker layer, the longest, in two: the modules that wait on the idle
+# culler, the quota's checks and account deletions, and the rest (pytest -k
+# with the same expression and its negation, so a new module is in one).
+DOCKER_WAITS = (
+    "test_idle_culler or test_quota_on_docker or test_cull_warnings_on_docker"
+    " or test_account_delete_on_docker"
+)
 INTEGRATION_PARTS = [
     nox.param(
         OLDER_JUPYTERHUB,
         f"not docker and {WHAT_THE_OLDER_CAN_CHANGE} and (not browser or jupyterhub_pages)",
         "",
+        "",
         id="jupyterhub='5'",
     ),
-    nox.param("6", "docker", "-docker", id="jupyterhub='6', layers='docker'"),
-    nox.param("6", "browser", "-browser", id="jupyterhub='6', layers='browser'"),
-    nox.param("6", "not docker and not browser", "", id="jupyterhub='6', layers='hub'"),
+    nox.param(
+        "6", "docker", DOCKER_WAITS, "-docker-waits", id="jupyterhub='6', layers='docker waits'"
+    ),
+    nox.param(
+        "6", "docker", f"not ({DOCKER_WAITS})", "-docker", id="jupyterhub='6', layers='docker'"
+    ),
+    nox.param("6", "browser", "", "-browser", id="jupyterhub='6', layers='browser'"),
+    nox.param("6", "not docker and not browser", "", "", id="jupyterhub='6', layers='hub'"),
 ]
 
 
@@ -231,8 +244,10 @@ def kubernetes(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
-@nox.parametrize(("jupyterhub", "layers", "report_suffix"), INTEGRATION_PARTS)
-def integration(session: nox.Session, jupyterhub: str, layers: str, report_suffix: str) -> None:
+@nox.parametrize(("jupyterhub", "layers", "modules", "report_suffix"), INTEGRATION_PARTS)
+def integration(
+    session: nox.Session, jupyterhub: str, layers: str, modules: str, report_suffix: str
+) -> None:
     """Everything together: real hub, Docker engine, browser and PostgreSQL."""
     session.install(
         *(_with_extras(name) for name in PACKAGES), TESTING, LAB_SERVER, JUPYTERHUB[jupyterhub]
@@ -243,6 +258,7 @@ def integration(session: nox.Session, jupyterhub: str, layers: str, report_suffi
         f"integration-jupyterhub{jupyterhub}{report_suffix}",
         "-m",
         layers,
+        *(["-k", modules] if modules else []),
     )
 
 
