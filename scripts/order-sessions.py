@@ -17,18 +17,18 @@ import sys
 # Seconds each session took in a whole run on the 2-core CI machine with four
 # workers, its environment's install included (the run of 2026-12-06 in
 # docs/testing.md; .cache/logs/sessions/times.tsv has a run's): by full name
-# first, then by kind. A run with the swarm session first took longer (1,150
-# against 1,072 s): its hub image build, CPU-bound, slowed the integration
-# sessions beside it.
+# first, then by kind.
 WEIGHTS = {
     "integration(jupyterhub='6', layers='browser')": 645,
     "integration(jupyterhub='5')": 610,
     "integration(jupyterhub='6', layers='hub')": 560,
-    "swarm": 505,
     # The Docker layer took 670 s in one session; its two halves by their
-    # modules' share of it.
-    "integration(jupyterhub='6', layers='docker')": 330,
+    # modules' share of it. The swarm session (505 s) goes after the first:
+    # started beside the three longest, its hub image build slowed them
+    # so much that two runs took 80 and 200 s longer.
     "integration(jupyterhub='6', layers='docker waits')": 340,
+    "swarm": 335,
+    "integration(jupyterhub='6', layers='docker')": 330,
     "auth": 145,
     "docker": 125,
     "activity(jupyterhub='6')": 135,
