@@ -53,7 +53,7 @@ else
         <<<"$listing" >"$folder/order"
     STELLARS_NOX="$tools_bin/nox" xargs -d '\n' -n 1 -P "${STELLARS_STREAMS:-4}" \
         bash scripts/run-session.sh <"$folder/order" || status=$?
-    log "seconds per session, longest first (scripts/order-sessions.py weighs them so):"
+    log "per session, longest first: outcome, seconds, CPU seconds of its own processes"
     sort -t $'\t' -k 3 -rn "$folder/times.tsv" >&2
 fi
 "$tools_bin/uv" run --no-project --python 3.11 python scripts/summarize-tests.py .cache/reports || status=1
