@@ -88,7 +88,7 @@ def swarm_hub(swarm: Swarm, hub_image: str, lab_image: str) -> Any:
         with contextlib.suppress(docker.errors.NotFound):
             manager.containers.get(HUB_NAME).remove(force=True)
         wait_until(
-            lambda: not manager.containers.list(all=True),
+            lambda: not manager.containers.list(all=True, ignore_removed=True),
             timeout_s=60,
             what="the servers' containers to go",
         )

@@ -32,9 +32,19 @@ def _create(swarm_hub, username: str) -> None:
 def test_a_new_account_of_a_deleted_ones_name_never_mounts_its_archived_files(swarm_hub):
     service = service_name(USERNAME)
     _create(swarm_hub, USERNAME)
-    assert swarm_hub.api("POST", f"users/{USERNAME}/server").status_code in {201, 202}
-    wait_ready(swarm_hub, USERNAME)
+    # The first server on a worker. The hub lists (and the admin purges
+    # below) the archived volumes of the manager's engine, its own: had the
+    # server run there, its archive would be purged, and there would be no
+    # files left for the new account to be kept from.
+    manager = swarm_hub.swarm.manager.client.info()["Name"]
+    set_availability(swarm_hub, manager, "pause")
+    try:
+        assert swarm_hub.api("POST", f"users/{USERNAME}/server").status_code in {201, 202}
+        wait_ready(swarm_hub, USERNAME)
+    finally:
+        set_availability(swarm_hub, manager, "active")
     node = swarm_hub.node_of(service)
+    assert node != manager
     write_file(swarm_hub, USERNAME, "private.txt", "the first account's file")
     stop(swarm_hub, USERNAME)
     deleted = swarm_hub.api("DELETE", f"users/{USERNAME}/account", json={"volumes": "archive"})

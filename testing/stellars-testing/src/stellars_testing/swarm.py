@@ -283,12 +283,12 @@ def _empty(client: docker.DockerClient) -> None:
 
     # Leaving the swarm makes the engine remove the tasks' containers itself,
     # meanwhile: one listed here may be gone by its removal.
-    for container in client.containers.list(all=True):
+    for container in client.containers.list(all=True, ignore_removed=True):
         _remove_unless_going(container)
     # Leaving the swarm has the engine remove its tasks' containers too, at
     # its own pace: a volume they hold cannot go before they have.
     wait_until(
-        lambda: not client.containers.list(all=True),
+        lambda: not client.containers.list(all=True, ignore_removed=True),
         timeout_s=START_TIMEOUT_S,
         what="an earlier run's containers on a swarm node to go",
     )
