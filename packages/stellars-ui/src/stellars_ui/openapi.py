@@ -9,6 +9,8 @@ error answers) is written here once.
 
 from __future__ import annotations
 
+import copy
+import functools
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
@@ -249,9 +251,22 @@ def _add_schema(
     model: type[BaseModel], mode: JsonSchemaMode, schemas: dict[str, Any]
 ) -> dict[str, Any]:
     """Put *model*'s schema and those it refers to in *schemas*; return a reference to it."""
-    schema = model.model_json_schema(ref_template=REF, mode=mode)
+    # A copy: the document is the caller's to change, the cached schema is not.
+    schema = copy.deepcopy(_model_schema(model, mode))
     definitions = schema.pop("$defs", {})
     for name, definition in [*definitions.items(), (model.__name__, schema)]:
         if schemas.setdefault(name, definition) != definition:
             raise ValueError(f"two schemas are named {name!r}: rename one of the models")
     return {"$ref": REF.format(model=model.__name__)}
+
+
+@functools.cache
+def _model_schema(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+    """Return *model*'s JSON schema in *mode*, made once per process.
+
+    pydantic builds it anew on each call, and it is most of the cost of the
+    document, which every hub start makes (for its route table) and the
+    tests' hubs make by the hundred: a process that makes one document first
+    hands the schemas to every process forked from it.
+    """
+    return model.model_json_schema(ref_template=REF, mode=mode)
