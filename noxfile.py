@@ -138,12 +138,17 @@ def _pytest(
     provision: bool = True,
     components: tuple[str, ...] = WITHOUT_HUB_IMAGE,
     env: dict[str, str] | None = None,
+    fuzzer: bool = False,
 ) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
+    # Schemathesis (a dependency of stellars-testing) loads its pytest plugin
+    # into every run, a second of CPU each; only the API fuzzer uses it.
+    plugins_off = [] if fuzzer else ["-p", "no:schemathesis"]
     session.run(
         "pytest",
         str(tests),
         *args,
+        *plugins_off,
         "-p",
         "no:cacheprovider",
         f"--rootdir={tests.parent}",
@@ -259,6 +264,7 @@ def integration(
         "-m",
         layers,
         *(["-k", modules] if modules else []),
+        fuzzer=True,
     )
 
 
