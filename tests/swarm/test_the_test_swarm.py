@@ -34,7 +34,10 @@ def overlay(swarm):
         service.remove()
     wait_until(
         lambda: (
-            not any(node.client.containers.list(all=True, filters=probes, ignore_removed=True) for node in swarm.nodes)
+            not any(
+                node.client.containers.list(all=True, filters=probes, ignore_removed=True)
+                for node in swarm.nodes
+            )
         ),
         timeout_s=60,
         what="the probes' containers to go",

