@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
 
 from stellars_testing import wait_until
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SERVER_TIMEOUT_S = 180
 # What "fails within seconds" allows on a busy two-core machine: the engine
@@ -151,6 +156,18 @@ def set_availability(swarm_hub, hostname: str, availability: str) -> None:
     spec = dict(node.attrs["Spec"])
     spec["Availability"] = availability
     assert node.update(spec)
+
+
+@contextlib.contextmanager
+def paused(swarm_hub, *hostnames: str) -> Iterator[None]:
+    """No new task goes to the nodes *hostnames* meanwhile; those running there stay."""
+    for hostname in hostnames:
+        set_availability(swarm_hub, hostname, "pause")
+    try:
+        yield
+    finally:
+        for hostname in hostnames:
+            set_availability(swarm_hub, hostname, "active")
 
 
 def node_names(swarm_hub) -> list[str]:

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 import requests
-from servers import node_names, service_name, set_availability, start, stop_servers, wait_ready
+from servers import node_names, paused, service_name, start, stop_servers, wait_ready
 
 NOTIFICATIONS = "jupyterlab-notifications-extension/notifications"
 
@@ -33,16 +33,10 @@ def on_every_node(swarm_hub):
     started: list[str] = []
     try:
         for username, node in placed.items():
-            others = [other for other in nodes if other != node]
-            for other in others:
-                set_availability(swarm_hub, other, "pause")
-            try:
+            with paused(swarm_hub, *(other for other in nodes if other != node)):
                 start(swarm_hub, username)
                 started.append(username)
                 wait_ready(swarm_hub, username)
-            finally:
-                for other in others:
-                    set_availability(swarm_hub, other, "active")
             assert swarm_hub.node_of(service_name(username)) == node, swarm_hub.logs(40)
         yield placed
     finally:

@@ -12,9 +12,9 @@ import time
 from servers import (
     FAILURE_WITHIN_S,
     node_names,
+    paused,
     read_file,
     service_name,
-    set_availability,
     spawn_outcome,
     stop,
     wait_ready,
@@ -37,12 +37,9 @@ def test_a_new_account_of_a_deleted_ones_name_never_mounts_its_archived_files(sw
     # server run there, its archive would be purged, and there would be no
     # files left for the new account to be kept from.
     manager = swarm_hub.swarm.manager.client.info()["Name"]
-    set_availability(swarm_hub, manager, "pause")
-    try:
+    with paused(swarm_hub, manager):
         assert swarm_hub.api("POST", f"users/{USERNAME}/server").status_code in {201, 202}
         wait_ready(swarm_hub, USERNAME)
-    finally:
-        set_availability(swarm_hub, manager, "active")
     node = swarm_hub.node_of(service)
     assert node != manager
     write_file(swarm_hub, USERNAME, "private.txt", "the first account's file")
@@ -60,9 +57,7 @@ def test_a_new_account_of_a_deleted_ones_name_never_mounts_its_archived_files(sw
     # Only the node that holds the archive may take new servers: where the
     # scheduler would otherwise put the new account by chance.
     others = [name for name in node_names(swarm_hub) if name != node]
-    for other in others:
-        set_availability(swarm_hub, other, "pause")
-    try:
+    with paused(swarm_hub, *others):
         started = time.monotonic()
         response = swarm_hub.api("POST", f"users/{USERNAME}/server")
         if response.status_code < 400:
@@ -77,9 +72,6 @@ def test_a_new_account_of_a_deleted_ones_name_never_mounts_its_archived_files(sw
         assert node in message, message
         assert time.monotonic() - started < FAILURE_WITHIN_S
         assert not swarm_hub.tasks_of(service)
-    finally:
-        for other in others:
-            set_availability(swarm_hub, other, "active")
     # With every node open again, the new account's first server goes to a
     # node without the archive and starts with empty volumes.
     assert swarm_hub.api("POST", f"users/{USERNAME}/server").status_code in {201, 202}

@@ -19,9 +19,9 @@ import docker.errors
 import pytest
 from conftest import start_swarm_hub
 from servers import (
+    paused,
     read_file,
     service_name,
-    set_availability,
     start,
     start_and_fail,
     stop,
@@ -81,16 +81,6 @@ def storage_hub(swarm_hub, hub_image, lab_image):
         hub.container.remove(force=True)
 
 
-@contextlib.contextmanager
-def _paused(hub, hostname: str):
-    """No new task goes to the node *hostname* meanwhile; those running there stay."""
-    set_availability(hub, hostname, "pause")
-    try:
-        yield
-    finally:
-        set_availability(hub, hostname, "active")
-
-
 def _lab_container(hub, username: str, hostname: str):
     engine = hub.swarm.node_named(hostname).client
     (lab,) = engine.containers.list(
@@ -111,7 +101,7 @@ def moved(storage_hub):
     first = storage_hub.node_of(service_name(MOVER))
     write_file(storage_hub, MOVER, "workspace/notes.txt", NOTE)
     stop(storage_hub, MOVER)
-    with _paused(storage_hub, first):
+    with paused(storage_hub, first):
         start(storage_hub, MOVER)
         wait_ready(storage_hub, MOVER)
     return first, storage_hub.node_of(service_name(MOVER))
@@ -162,7 +152,7 @@ def test_each_nodes_volume_points_at_the_shared_directory_and_names_its_account(
 def neighbour(storage_hub, moved):
     """The neighbour's server, on another node than the mover's, its data written; that node."""
     _, mover_node = moved
-    with _paused(storage_hub, mover_node):
+    with paused(storage_hub, mover_node):
         start(storage_hub, NEIGHBOUR)
         wait_ready(storage_hub, NEIGHBOUR)
     node = storage_hub.node_of(service_name(NEIGHBOUR))
