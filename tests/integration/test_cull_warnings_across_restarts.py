@@ -2,14 +2,17 @@
 across a hub restart, and again only when the cull time moves.
 
 The culler's base timeout is 120 s and the lead time 60 s (the most it can
-be: half the timeout): an idle server is warned about 60 s after it starts,
-and the hub is restarted within the 60 s before its cull (with 45 s, a
-restart on a busy CI machine left the server culled under the test). The
-hub's database is SQLite: the record on PostgreSQL is the store's, tested on
-both in packages/stellars-activity/tests/test_cull_warnings.py; here it is
-the hub reading it again after a restart, whatever the database. Then the session
-is extended, and its new deadline brought to just beyond the lead time, as
-the hour passing would. Checks run every two seconds. The lab is the
+be: half the timeout). Rather than wait a minute for the server to be idle
+that long, the test stops the hub, moves the server's last activity back in
+the hub's database, as an operator's restart during a quiet spell would,
+and starts the hub again: it warns at once. The hub is then restarted a
+second time within the 60 s before the cull (with 45 s, a restart on a busy
+CI machine left the server culled under the test). The hub's database is
+SQLite: the record on PostgreSQL is the store's, tested on both in
+packages/stellars-activity/tests/test_cull_warnings.py; here it is the hub
+reading it again after a restart, whatever the database. Then the session is
+extended, and its new deadline brought to just beyond the lead time, as the
+hour passing would. Checks run every two seconds. The lab is the
 local-process server with the notifications extension the lab image
 carries; the warnings sent are read from it, as JupyterLab's page reads them.
 """
@@ -20,7 +23,7 @@ from urllib.parse import urlsplit
 
 from accounts import local_platform
 from lab_notifications import read_notifications
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, select, update
 
 from stellars_activity.model import SessionExtension
 from stellars_testing import wait_until
@@ -71,8 +74,14 @@ def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path):
     hub.api("POST", f"users/{username}/server").raise_for_status()
     hub.wait_for_server(username, running=True)
 
+    port = urlsplit(hub.direct_url).port
     hubs = [hub]
     try:
+        # The server has been idle for all but 58 s of its timeout while the hub was down.
+        stop_hub(hub)
+        _idle_since(db_url, username, datetime.now(UTC) - timedelta(seconds=TIMEOUT_S - LEAD_S + 2))
+        hub = hubs[0] = platform_hub(SETTINGS, KEEP_SERVERS, db_url=db_url, hub_port=port)
+        # Had the lab reported activity after all, the warning would come a minute later.
         wait_until(lambda: lab.read(hub), timeout_s=LEAD_S + 30, interval_s=1, what="the warning")
         (first,) = lab.received
         assert first["type"] == "warning"
@@ -88,9 +97,7 @@ def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path):
 
         # The operator restarts the hub; the server runs on and is found again.
         stop_hub(hub)
-        hub = hubs[0] = platform_hub(
-            SETTINGS, KEEP_SERVERS, db_url=db_url, hub_port=urlsplit(hub.direct_url).port
-        )
+        hub = hubs[0] = platform_hub(SETTINGS, KEEP_SERVERS, db_url=db_url, hub_port=port)
         hub.wait_for_server(username, running=True)
         assert _quiet_for(hub, lab, 8) == [first], "warned again of the same cull time"
 
@@ -122,5 +129,24 @@ def _bring_deadline(db_url, username, seconds):
                 .where(SessionExtension.username == username)
                 .values(deadline=datetime.now(UTC) + timedelta(seconds=seconds))
             )
+    finally:
+        engine.dispose()
+
+
+def _idle_since(db_url, username, when):
+    """Record in a stopped hub's database that *username*'s server was last active at *when*."""
+    from jupyterhub import orm  # noqa: PLC0415 - the hub's own tables
+
+    user_id = select(orm.User.id).where(orm.User.name == username).scalar_subquery()
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            changed = connection.execute(
+                update(orm.Spawner)
+                .where(orm.Spawner.user_id == user_id, orm.Spawner.name == "")
+                # JupyterHub keeps naive UTC times.
+                .values(last_activity=when.astimezone(UTC).replace(tzinfo=None))
+            )
+            assert changed.rowcount == 1
     finally:
         engine.dispose()
