@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     # state: cookies and local storage), by hub URL, username and password.
     LoginStates = dict[tuple[str, str, str], StorageState]
 
-# Playwright cannot download its own browser here; Debian's chromium is used
-# instead. The flags keep it from calling home, which a closed network refuses.
+# Playwright cannot download its own browser here; Debian's Chromium headless
+# shell is used instead (scripts/provision-chromium.sh says why not the full
+# browser). The flags keep it from calling home, which a closed network refuses.
+CHROMIUM = "chromium-headless-shell"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,7 +47,7 @@ CHROMIUM_ARGS = [
 
 def launch(playwright: Playwright) -> Browser:
     """Return a headless Chromium, or stop the test saying how to install one."""
-    executable = os.environ.get("STELLARS_CHROMIUM") or shutil.which("chromium")
+    executable = os.environ.get("STELLARS_CHROMIUM") or shutil.which(CHROMIUM)
     if not executable:
         require("Chromium", "not installed", "Run scripts/provision-chromium.sh.")
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
