@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
@@ -125,7 +126,11 @@ ERROR_PAGE = "chrome-error://chromewebdata/"
 _RESTARTED = re.compile(
     r'Navigation to "(?P<url>[^"]+)" is interrupted by another navigation to "(?P=url)"'
 )
-NAVIGATION_ATTEMPTS = 3
+# Seconds to let a burst of network changes pass before each new attempt
+# (a swarm node starting in a container adds several interfaces one after
+# another): three attempts in quick succession all met one burst in run ci20.
+NAVIGATION_PAUSES_S = (0.5, 1.0, 2.0, 2.0, 2.0)
+NAVIGATION_ATTEMPTS = len(NAVIGATION_PAUSES_S) + 1
 
 
 def lost_to_a_network_change(message: str) -> bool:
@@ -153,7 +158,9 @@ def navigate(page: Page, action: Callable[[], object]) -> None:
 
     page.on("requestfailed", failed)
     try:
-        for _ in range(NAVIGATION_ATTEMPTS):
+        for attempt in range(NAVIGATION_ATTEMPTS):
+            if attempt:
+                time.sleep(NAVIGATION_PAUSES_S[attempt - 1])
             aborted.clear()
             try:
                 action()
