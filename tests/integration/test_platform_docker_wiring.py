@@ -87,6 +87,11 @@ def test_spawned_containers_carry_the_gpu_flags_the_lab_image_reads(docker_platf
     host = container.attrs["HostConfig"]
     assert host["NanoCpus"] == 500_000_000 or host["CpuQuota"] == host["CpuPeriod"] // 2
     assert host["Memory"] == 768 * 1024 * 1024
+    # The spawner removes the container when the server stops, not the engine.
+    assert host["AutoRemove"] is False
+    hub.api("DELETE", f"users/{username}/server").raise_for_status()
+    hub.wait_for_server(username, running=False)
+    assert not docker_run.client.containers.list(all=True, filters={"id": container.id})
 
 
 def test_the_settings_page_tells_gpus_turned_off_from_none_found(

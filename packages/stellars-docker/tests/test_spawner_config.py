@@ -1,4 +1,4 @@
-"""DockerSpawner traits from the settings: limits and the lab's environment."""
+"""DockerSpawner traits from the settings: limits, the lab's environment, who removes it."""
 
 from stellars_docker import DockerSettings, spawner_config
 from stellars_docker.gpu import Gpu, GpuResolution
@@ -23,3 +23,11 @@ def test_the_labs_environment_joins_the_gpu_flags_which_win_a_clash():
     assert config["environment"]["JUPYTERHUB_SERVICE_MLFLOW"] == "1"
     # What detection found is not the operator's to override by accident.
     assert config["environment"]["NVIDIA_DETECTED"] == "1"
+
+
+def test_the_spawner_removes_stopped_containers_and_the_engine_never_does():
+    for gpu in (None, GpuResolution(enabled=True, detected=True, gpus=(GPU,))):
+        config = spawner_config(DockerSettings(image="lab"), gpu)
+        assert config["remove"] is True
+        # Not AutoRemove: the engine could remove a container it has just restarted.
+        assert config["extra_host_config"]["auto_remove"] is False

@@ -37,7 +37,16 @@ def spawner_config(settings: DockerSettings, gpu: GpuResolution | None = None) -
     }
     config["extra_create_kwargs"] = {"labels": {ROLE_LABEL: LAB_ROLE, **settings.extra_labels}}
     gpu_config = gpu_spawner_config(gpu or GpuResolution(enabled=False, detected=False, gpus=()))
-    config["extra_host_config"] = gpu_config.get("extra_host_config", {})
+    # The spawner removes a stopped server's container itself (``remove``),
+    # so the engine must not (AutoRemove, which DockerSpawner would set from
+    # ``remove``): Docker 20.10, Debian 12's, can remove an AutoRemove
+    # container it has just restarted, while it runs again (moby/moby#43751),
+    # and the home page's restart is a restart. A container that dies on its
+    # own stays, exited, until the hub's poll notices and the spawner removes it.
+    config["extra_host_config"] = {
+        "auto_remove": False,
+        **gpu_config.get("extra_host_config", {}),
+    }
     config["environment"] = {**settings.environment, **gpu_config.get("environment", {})}
     # JupyterHub's own Spawner limits, which DockerSpawner applies to the container.
     if settings.cpu_limit is not None:
