@@ -54,7 +54,16 @@ def untouched_user(hub, docker_run):
 
 
 def _names_on_engine(docker_run):
-    return {volume.name for volume in docker_run.client.volumes.list()}
+    """Return the names of this run's volumes (every username here carries its id).
+
+    Only this run's: other sessions create and remove volumes on the same
+    engine meanwhile (run ci23 saw another run's volume go between two looks).
+    """
+    return {
+        volume.name
+        for volume in docker_run.client.volumes.list()
+        if docker_run.run_id in volume.name
+    }
 
 
 def test_lists_the_users_existing_volumes(hub, untouched_user):
