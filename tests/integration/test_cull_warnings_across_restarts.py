@@ -121,16 +121,12 @@ def test_one_warning_per_cull_time_across_a_hub_restart(platform_hub, tmp_path):
 
 def _bring_deadline(db_url, username, seconds):
     """Set *username*'s extension to end *seconds* from now, as time passing would."""
-    engine = create_engine(db_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(
-                update(SessionExtension)
-                .where(SessionExtension.username == username)
-                .values(deadline=datetime.now(UTC) + timedelta(seconds=seconds))
-            )
-    finally:
-        engine.dispose()
+    _execute(
+        db_url,
+        update(SessionExtension)
+        .where(SessionExtension.username == username)
+        .values(deadline=datetime.now(UTC) + timedelta(seconds=seconds)),
+    )
 
 
 def _idle_since(db_url, username, when):
@@ -138,15 +134,21 @@ def _idle_since(db_url, username, when):
     from jupyterhub import orm  # noqa: PLC0415 - the hub's own tables
 
     user_id = select(orm.User.id).where(orm.User.name == username).scalar_subquery()
+    changed = _execute(
+        db_url,
+        update(orm.Spawner)
+        .where(orm.Spawner.user_id == user_id, orm.Spawner.name == "")
+        # JupyterHub keeps naive UTC times.
+        .values(last_activity=when.astimezone(UTC).replace(tzinfo=None)),
+    )
+    assert changed == 1
+
+
+def _execute(db_url, statement):
+    """Run one writing *statement* on the hub's database; return the rows it changed."""
     engine = create_engine(db_url)
     try:
         with engine.begin() as connection:
-            changed = connection.execute(
-                update(orm.Spawner)
-                .where(orm.Spawner.user_id == user_id, orm.Spawner.name == "")
-                # JupyterHub keeps naive UTC times.
-                .values(last_activity=when.astimezone(UTC).replace(tzinfo=None))
-            )
-            assert changed.rowcount == 1
+            return connection.execute(statement).rowcount
     finally:
         engine.dispose()
