@@ -101,6 +101,14 @@ def test_deleting_a_user_on_the_admin_page_asks_and_deletes_the_volumes(
     assert _on_engine(docker_run, _names(username)) == []
 
 
+def _as_on_a_swarm(route):
+    response = route.fetch()
+    answer = response.json()
+    for volume in answer["volumes"]:
+        volume["nodes"] = ["worker-2"]
+    route.fulfill(response=response, json=answer)
+
+
 def test_keeping_the_volumes_archives_them_and_the_archive_purges(
     hub, docker_run, admin_page, tmp_path
 ):
@@ -117,9 +125,14 @@ def test_keeping_the_volumes_archives_them_and_the_archive_purges(
         row = archive.locator(f'tr[data-volume="{name}"]')
         expect(row).to_be_visible()
         expect(row.locator(".stellars-archive-owner")).to_have_text(username)
+        # One engine: no node to name.
+        expect(row.locator(".stellars-archive-nodes")).to_have_count(0)
     archive.scroll_into_view_if_needed()
     _screenshots(admin_page, tmp_path, "volume-archive")
 
+    # From here the hub's answers are shown as a swarm's with local volumes
+    # gives them (tests/swarm has the real one): each volume's node.
+    admin_page.route("**/hub/api/stellars/archived-volumes", _as_on_a_swarm)
     # Assigning needs the account of that name: it is gone, so the hub says so.
     home = archive.locator(f'tr[data-volume="{names[0]}"]')
     home.get_by_role("button", name=f"Assign to {username}").click()
@@ -127,6 +140,8 @@ def test_keeping_the_volumes_archives_them_and_the_archive_purges(
     expect(archive.locator(".stellars-archive-status")).to_have_class(
         re.compile(r"\balert-danger\b")
     )
+    expect(home.locator(".stellars-archive-nodes")).to_have_text("on worker-2")
+    home.locator("th").screenshot(path=tmp_path / "volume-archive-name-on-a-swarm.png")
 
     # Purge takes a second click to confirm.
     purge = home.get_by_role("button", name="Purge")

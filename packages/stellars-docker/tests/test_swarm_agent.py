@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from stellars_docker.labels import OWNER_LABEL, ROLE_LABEL, USER_VOLUME_ROLE
 from stellars_docker.swarm.agent import find_agents, merge_sizes, merge_stats
-from stellars_docker.swarm.agent.client import FromNodes, _removal_of
+from stellars_docker.swarm.agent.client import FromNodes, removal_of
 from stellars_docker.swarm.agent.protocol import (
     MAX_VOLUMES,
     ContainerSample,
@@ -151,6 +151,21 @@ def test_a_claim_holds_only_for_the_accounts_own_volume(labels, unlabelled_owned
     assert claim_holds(claim, labels) is holds
 
 
+@pytest.mark.parametrize(
+    ("labels", "holds"),
+    [
+        pytest.param({OWNER_LABEL: "8-20260101T000000000000"}, True, id="labelled-for-another"),
+        pytest.param({}, True, id="unlabelled"),
+        pytest.param({ROLE_LABEL: "gpu-probe"}, False, id="not-a-user-volume"),
+    ],
+)
+def test_a_volume_assigned_to_the_account_is_its_unless_it_is_no_user_volume(labels, holds):
+    claim = VolumeClaim(
+        name="jupyterlab-alice_home", owner=ALICE, unlabelled_owned=False, assigned=True
+    )
+    assert claim_holds(claim, labels) is holds
+
+
 def _node(node_id, hostname, state="ready"):
     return {"ID": node_id, "Description": {"Hostname": hostname}, "Status": {"State": state}}
 
@@ -290,4 +305,4 @@ def _removals(answers, missing=None):
     ],
 )
 def test_a_removal_is_reported_from_every_node(answers, missing, expected):
-    assert _removal_of("v", _removals(answers, missing)) == expected
+    assert removal_of("v", _removals(answers, missing)) == expected

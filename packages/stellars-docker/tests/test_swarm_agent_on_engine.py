@@ -212,6 +212,60 @@ def test_an_unlabelled_volume_the_hub_says_is_the_accounts_is_removed(docker_run
     assert volumes["legacy"] not in _present(docker_run.client)
 
 
+def test_the_nodes_user_volumes_are_listed_with_their_owners_and_no_other_roles(
+    docker_run, volumes
+):
+    async def scenario():
+        async with _agent(docker_run.client) as (url, context):
+            return context.node, await _post(f"{url}/volumes/users", {})
+
+    node, (status, body) = asyncio.run(scenario())
+    assert status == 200
+    assert body["node"] == node
+    mine = {
+        v["name"]: v for v in body["volumes"] if v["name"].startswith(f"agent-{docker_run.run_id}")
+    }
+    # The probe's volume is no user volume; the unlabelled one the hub judges.
+    assert mine == {
+        volumes["alice"]: {
+            "name": volumes["alice"],
+            "owner": ALICE,
+            "owner_name": None,
+            "suffix": None,
+        },
+        volumes["bob"]: {"name": volumes["bob"], "owner": BOB, "owner_name": None, "suffix": None},
+        volumes["legacy"]: {
+            "name": volumes["legacy"],
+            "owner": None,
+            "owner_name": None,
+            "suffix": None,
+        },
+    }
+
+
+def test_a_volume_an_admin_assigned_to_the_account_is_its_despite_its_label(docker_run, volumes):
+    # Bob's volume (by its label), which the hub's records give to Alice.
+    assigned = {**_claim(volumes["bob"], ALICE), "assigned": True}
+    probe = {**_claim(volumes["probe"], ALICE), "assigned": True}
+
+    async def scenario():
+        async with _agent(docker_run.client) as (url, _):
+            owned = await _post(f"{url}/volumes/owned", {"volumes": [assigned, probe]})
+            removed = await _post(f"{url}/volumes/remove", {"volumes": [assigned, probe]})
+            return owned, removed
+
+    (_, owned), (_, removed) = asyncio.run(scenario())
+    assert owned["volumes"] == [volumes["bob"]]
+    assert [v["name"] for v in owned["foreign"]] == [volumes["probe"]]
+    assert [(v["name"], v["removed"]) for v in removed["volumes"]] == [
+        (volumes["bob"], True),
+        (volumes["probe"], False),
+    ]
+    left = _present(docker_run.client)
+    assert volumes["bob"] not in left
+    assert volumes["probe"] in left
+
+
 def test_stats_sizes_and_a_measurement_come_from_the_agents_node(docker_run, volumes, lab_image):
     client = docker_run.client
     name = f"jupyterlab-agent-{docker_run.run_id}"

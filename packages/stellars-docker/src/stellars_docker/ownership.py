@@ -259,6 +259,8 @@ class ArchivedVolume:
         owner: the deleted account's identity.
         deleted_at: when the account was deleted, or None when not recorded.
         size_bytes: bytes used, or None while the engine has not measured it.
+        nodes: the swarm nodes it is on, where volumes are each node's own;
+            empty on one host and on storage every node shares.
     """
 
     name: str
@@ -267,6 +269,11 @@ class ArchivedVolume:
     owner: str
     deleted_at: datetime | None
     size_bytes: int | None
+    nodes: tuple[str, ...] = ()
+
+    def archive_order(self) -> tuple[bool, datetime | None, str]:
+        """The key that lists the archive oldest deletion first (unrecorded ones last)."""
+        return (self.deleted_at is None, self.deleted_at, self.name)
 
 
 async def archived_volumes(
@@ -317,7 +324,7 @@ def archived_among(
                 size_bytes=sizes.get(name),
             )
         )
-    archived.sort(key=lambda volume: (volume.deleted_at is None, volume.deleted_at, volume.name))
+    archived.sort(key=ArchivedVolume.archive_order)
     return archived
 
 

@@ -145,6 +145,16 @@ def owner_record(db: Database, volume: str) -> OwnerRecord | None:
     return OwnerRecord(row.volume, Account(row.owner, row.owner_name), row.reason, row.recorded_at)
 
 
+def assigned_to(db: Database, account: Account, volume: str) -> bool:
+    """Return whether an admin assigned *volume* to *account* from the archive."""
+    record = owner_record(db, volume)
+    return (
+        record is not None
+        and record.reason == ASSIGNED
+        and record.owner.identity == account.identity
+    )
+
+
 def owner_records(db: Database) -> dict[str, OwnerRecord]:
     """Return every recorded owner, by volume name."""
     rows = db.execute(select(VOLUME_OWNERS)).all()

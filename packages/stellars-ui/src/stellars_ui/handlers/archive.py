@@ -31,6 +31,7 @@ def _as_json(volume: ArchivedVolumeRecord) -> ArchivedVolume:
         owner=volume.owner,
         deleted_at=isoformat_utc(volume.deleted_at),
         size_bytes=volume.size_bytes,
+        nodes=list(volume.nodes),
     )
 
 
@@ -38,7 +39,7 @@ class ArchivedVolumesHandler(StellarsAPIHandler):
     """GET lists every archived volume, oldest deletion first."""
 
     async def get(self) -> None:
-        """Answer ``{"volumes": [{name, suffix, owner_name, owner, deleted_at, size_bytes}]}``."""
+        """Answer :class:`ArchivedVolumes`: every archived volume, oldest deletion first."""
         self.require_scope(ARCHIVE_VOLUMES)
         volumes = await self.docker_runtime.archived_volumes(self.db)
         self.answer(ArchivedVolumes(volumes=[_as_json(volume) for volume in volumes]))

@@ -92,6 +92,10 @@ class ArchivedVolume(Contract):
     owner: str = Field(description="the deleted account's stable identity")
     deleted_at: NullableTimestamp
     size_bytes: Size = Field(description="null until measured")
+    nodes: list[str] = Field(
+        description="the swarm nodes it is on where each node has its own volumes; "
+        "empty on one host and on storage every node shares"
+    )
 
 
 class ArchivedVolumes(Contract):

@@ -26,7 +26,7 @@ from stellars_docker.measure import MeasuredVolume
 from stellars_docker.naming import volume_name
 from stellars_docker.node_work import NodeWork
 from stellars_docker.ownership import CONTAINER_GONE_WAIT_S, owner_without_labels
-from stellars_docker.ownership_store import account_of, forget_volume
+from stellars_docker.ownership_store import account_of, assigned_to, forget_volume
 from stellars_docker.refresher import BackgroundRefresher, SizesRefresher
 from stellars_docker.stats import ContainerStats
 from stellars_docker.swarm.agent.protocol import (
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     import docker
 
     from stellars_docker.account_deletion import VolumeChoice
+    from stellars_docker.ownership import ArchivedVolume
     from stellars_docker.ownership_store import Account, Database
     from stellars_docker.settings import DockerSettings
     from stellars_docker.swarm.moves import UserMover
@@ -241,14 +242,24 @@ class AgentClient:
         return await self._ask_one(agent, path, body, answer, timeout_s or self.settings.timeout_s)
 
     async def ask(
-        self, path: str, body: BaseModel, answer: type[Answer], timeout_s: float | None = None
+        self,
+        path: str,
+        body: BaseModel,
+        answer: type[Answer],
+        timeout_s: float | None = None,
+        nodes: Sequence[str] | None = None,
     ) -> FromNodes[Answer]:
         """Send *body* to *path* of every agent at once; return each node's *answer* or why not.
+
+        *nodes*, when given, are the only nodes asked (and reported missing).
 
         Raises:
             DockerUnavailableError: the manager's engine did not answer.
         """
         agents, missing = await self.agents()
+        if nodes is not None:
+            agents = [agent for agent in agents if agent.node in nodes]
+            missing = {node: why for node, why in missing.items() if node in nodes}
         limit_s = timeout_s or self.settings.timeout_s
         replies = await asyncio.gather(
             *(self._ask_one(agent, path, body, answer, limit_s) for agent in agents)
@@ -262,6 +273,26 @@ class AgentClient:
         if missing:
             log.warning("node agents missing from %s: %s", path, _missing_message(missing))
         return FromNodes(answers, missing)
+
+    async def ask_some(
+        self,
+        path: str,
+        body: BaseModel,
+        answer: type[Answer],
+        timeout_s: float | None = None,
+        nodes: Sequence[str] | None = None,
+    ) -> FromNodes[Answer]:
+        """As :meth:`ask`, for work that needs at least one answer.
+
+        Raises:
+            DockerUnavailableError: the manager's engine did not answer, or no agent did.
+        """
+        asked = await self.ask(path, body, answer, timeout_s, nodes)
+        if not asked.answers:
+            raise DockerUnavailableError(
+                f"no node agent answered: {_missing_message(asked.missing) or 'no node'}"
+            )
+        return asked
 
     async def _ask_one(
         self, agent: Agent, path: str, body: BaseModel, answer: type[Answer], limit_s: float
@@ -365,6 +396,7 @@ def claims_for(db: Database, account: Account, names: Sequence[str]) -> list[Vol
             name=name,
             owner=account.identity,
             unlabelled_owned=owner_without_labels(db, account, name).identity == account.identity,
+            assigned=assigned_to(db, account, name),
         )
         for name in names
     ]
@@ -415,20 +447,6 @@ class AgentNodeWork(NodeWork):
         """Return the nodes each volume was on at the last sizes refresh."""
         return dict(self._sizes.nodes) if self._sizes else {}
 
-    async def _ask_volumes(
-        self,
-        path: str,
-        body: BaseModel,
-        answer: type[Answer],
-        timeout_s: float | None = None,
-    ) -> FromNodes[Answer]:
-        asked = await self._agents.ask(path, body, answer, timeout_s)
-        if not asked.answers:
-            raise DockerUnavailableError(
-                f"no node agent answered: {_missing_message(asked.missing) or 'no node'}"
-            )
-        return asked
-
     async def existing_user_volumes(
         self,
         db: Database,
@@ -445,7 +463,7 @@ class AgentNodeWork(NodeWork):
         """
         account = account_of(db, user_id)
         wanted = {volume_name(volume, account.name): volume for volume in user_volumes}
-        asked = await self._ask_volumes(
+        asked = await self._agents.ask_some(
             OWNED_PATH,
             VolumesRequest(volumes=claims_for(db, account, list(wanted))),
             OwnedAnswer,
@@ -476,7 +494,7 @@ class AgentNodeWork(NodeWork):
         """
         account = account_of(db, user_id)
         names = [volume_name(volume, account.name) for volume in volumes]
-        asked = await self._ask_volumes(
+        asked = await self._agents.ask_some(
             REMOVE_PATH,
             RemoveRequest(volumes=claims_for(db, account, names), wait_s=_STOPPED_TASK_GONE_S),
             RemoveAnswer,
@@ -484,7 +502,7 @@ class AgentNodeWork(NodeWork):
         )
         results = []
         for volume, name in zip(volumes, names, strict=True):
-            removed, error = _removal_of(name, asked)
+            removed, error = removal_of(name, asked)
             if removed:
                 forget_volume(db, name)
             results.append(DeletionResult(volume.suffix, name, deleted=removed, error=error))
@@ -508,7 +526,7 @@ class AgentNodeWork(NodeWork):
         """
         account = account_of(db, user_id)
         wanted = {volume_name(volume, account.name): volume for volume in user_volumes}
-        asked = await self._ask_volumes(
+        asked = await self._agents.ask_some(
             MEASURE_PATH,
             MeasureRequest(
                 volumes=claims_for(db, account, list(wanted)), image=image, timeout_s=timeout_s
@@ -525,6 +543,65 @@ class AgentNodeWork(NodeWork):
             for name, volume in wanted.items()
             if name in totals
         ]
+
+    # The archive: each node's volumes, through its agent (stellars_docker.swarm.archive).
+
+    async def archived_volumes(
+        self,
+        engine: Callable[[], docker.DockerClient],  # noqa: ARG002  (the agents ask their own)
+        db: Database,
+        sizes: Mapping[str, int | None],
+        limit_s: float,  # noqa: ARG002  (each agent has its own)
+    ) -> list[ArchivedVolume]:
+        """Return every volume on any node whose owner is gone, each with its nodes.
+
+        Raises:
+            DockerUnavailableError: the manager did not answer, or no agent did.
+        """
+        from stellars_docker.swarm import archive  # noqa: PLC0415  (it imports this)
+
+        return await archive.archived_volumes(self._agents, db, sizes)
+
+    async def purge_archived_volume(
+        self,
+        engine: Callable[[], docker.DockerClient],  # noqa: ARG002  (the agents ask their own)
+        db: Database,
+        name: str,
+        limit_s: float,  # noqa: ARG002  (each agent has its own)
+    ) -> None:
+        """Remove the archived volume *name* on the nodes that hold it.
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            ArchiveError: a node did not remove it.
+            DockerUnavailableError: the manager did not answer, or no agent did.
+        """
+        from stellars_docker.swarm import archive  # noqa: PLC0415  (it imports this)
+
+        await archive.purge_archived_volume(self._agents, db, name)
+
+    async def assign_archived_volume(
+        self,
+        engine: Callable[[], docker.DockerClient],  # noqa: ARG002  (the agents ask their own)
+        db: Database,
+        name: str,
+        user_id: int,
+        *,
+        user_volumes: Sequence[UserVolume],
+        limit_s: float,  # noqa: ARG002  (each agent has its own)
+    ) -> Account:
+        """Give archived *name* to *user_id*, pinning an account without a node to its node.
+
+        Raises:
+            NotArchivedError: *name* is not an archived volume.
+            ArchiveError: *name* is not one of that account's volume names.
+            DockerUnavailableError: the manager did not answer, or no agent did.
+        """
+        from stellars_docker.swarm import archive  # noqa: PLC0415  (it imports this)
+
+        return await archive.assign_archived_volume(
+            self._agents, db, name, user_id, user_volumes=user_volumes
+        )
 
     async def settle_account_volumes(
         self,
@@ -546,7 +623,7 @@ class AgentNodeWork(NodeWork):
             wait_s=CONTAINER_GONE_WAIT_S,
         )
         try:
-            asked = await self._ask_volumes(
+            asked = await self._agents.ask_some(
                 REMOVE_PATH,
                 request,
                 RemoveAnswer,
@@ -558,7 +635,7 @@ class AgentNodeWork(NodeWork):
             ]
         fates = []
         for volume in volumes:
-            removed, why = _removal_of(volume.name, asked)
+            removed, why = removal_of(volume.name, asked)
             if removed:
                 forget_volume(db, volume.name)
                 fates.append(VolumeFate(volume.suffix, volume.name, volume.size_bytes, "deleted"))
@@ -569,8 +646,11 @@ class AgentNodeWork(NodeWork):
         return fates
 
 
-def _removal_of(name: str, asked: FromNodes[RemoveAnswer]) -> tuple[bool, str | None]:
-    # Removed: on at least one node, and refused on none (a copy in use stays).
+def removal_of(name: str, asked: FromNodes[RemoveAnswer]) -> tuple[bool, str | None]:
+    """Return whether the volume *name* was removed, and why not, from every node's answer.
+
+    Removed: on at least one node, and refused on none (a copy in use stays).
+    """
     outcomes = [
         outcome
         for answer in asked.answers.values()

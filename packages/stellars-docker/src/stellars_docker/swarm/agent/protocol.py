@@ -24,6 +24,7 @@ SECRET_SCHEME = "Bearer"  # noqa: S105  (a scheme's name)
 STATS_PATH = "/stats"
 SIZES_PATH = "/sizes"
 OWNED_PATH = "/volumes/owned"
+USER_VOLUMES_PATH = "/volumes/users"
 REMOVE_PATH = "/volumes/remove"
 MEASURE_PATH = "/volumes/measure"
 EXPORT_PATH = "/volumes/export"
@@ -56,11 +57,15 @@ class VolumeClaim(_Strict):
             label is the account's. The hub decides from its records (a
             volume a task created on a worker has no labels; one of a
             deleted account of the same name is not this account's).
+        assigned: an admin gave the volume of this name to the account
+            from the archive: it is the account's whatever owner its label
+            names (Docker cannot change a volume's labels), as on one host.
     """
 
     name: VolumeName
     owner: Identity
     unlabelled_owned: bool
+    assigned: bool = False
 
 
 class VolumesRequest(_Strict):
@@ -162,6 +167,34 @@ class SizesAnswer(_Strict):
 
     node: str
     volumes: dict[str, int | None]
+
+
+class NodeUserVolume(_Strict):
+    """A user volume on the agent's node and the ownership its labels tell (``/volumes/users``).
+
+    Attributes:
+        name: the volume.
+        owner: the identity its owner label names, or None without one.
+        owner_name: the account name its label names, or None.
+        suffix: its short name (``home``), or None without the label.
+    """
+
+    name: str
+    owner: str | None = None
+    owner_name: str | None = None
+    suffix: str | None = None
+
+
+class UserVolumesAnswer(_Strict):
+    """Every volume on the node that is a user volume or carries no role label at all.
+
+    The hub decides from its records whose each is (an archive of a deleted
+    account, say); volumes of other roles (a probe's, the shared one) are
+    left out.
+    """
+
+    node: str
+    volumes: list[NodeUserVolume]
 
 
 class ForeignVolume(_Strict):

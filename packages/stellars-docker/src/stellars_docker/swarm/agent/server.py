@@ -37,6 +37,7 @@ from stellars_docker.swarm.agent.protocol import (
     SECRET_HEADER,
     SIZES_PATH,
     STATS_PATH,
+    USER_VOLUMES_PATH,
     AgentError,
     ContainerSample,
     CopyProgress,
@@ -50,12 +51,18 @@ from stellars_docker.swarm.agent.protocol import (
     RemoveRequest,
     SizesAnswer,
     StatsAnswer,
+    UserVolumesAnswer,
     VolumesRequest,
     bearer,
     presented_secret,
     secret_matches,
 )
-from stellars_docker.swarm.agent.work import measure_claimed, remove_claimed, sort_claims
+from stellars_docker.swarm.agent.work import (
+    measure_claimed,
+    remove_claimed,
+    sort_claims,
+    user_volumes_here,
+)
 
 if TYPE_CHECKING:
     from stellars_docker.sizes import VolumeSizeRefresher
@@ -197,6 +204,19 @@ class OwnedHandler(_AgentHandler):
                 foreign=foreign,
             )
         )
+
+
+class UserVolumesHandler(_AgentHandler):
+    """POST: every user volume on this node (and every one without a role), with its owner."""
+
+    async def post(self) -> None:
+        """Answer :class:`UserVolumesAnswer`; 503 when the engine does not answer."""
+        self.body(NoBody)
+        try:
+            found = await user_volumes_here(self.context.client, self.context.limit_s)
+        except DockerUnavailableError as error:
+            raise _unavailable(error) from error
+        self.answer(UserVolumesAnswer(node=self.context.node, volumes=found))
 
 
 class RemoveHandler(_AgentHandler):
@@ -375,6 +395,7 @@ def make_app(context: AgentContext) -> web.Application:
         (STATS_PATH, StatsHandler, {"context": context}),
         (SIZES_PATH, SizesHandler, {"context": context}),
         (OWNED_PATH, OwnedHandler, {"context": context}),
+        (USER_VOLUMES_PATH, UserVolumesHandler, {"context": context}),
         (REMOVE_PATH, RemoveHandler, {"context": context}),
         (MEASURE_PATH, MeasureHandler, {"context": context}),
         (EXPORT_PATH, ExportHandler, {"context": context}),

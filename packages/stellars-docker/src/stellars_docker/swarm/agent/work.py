@@ -14,10 +14,22 @@ import docker.errors
 
 from stellars_docker.engine import call_engine
 from stellars_docker.errors import ArchiveError
-from stellars_docker.labels import OWNER_LABEL, OWNER_NAME_LABEL, ROLE_LABEL, USER_VOLUME_ROLE
+from stellars_docker.labels import (
+    OWNER_LABEL,
+    OWNER_NAME_LABEL,
+    ROLE_LABEL,
+    USER_VOLUME_ROLE,
+    VOLUME_SUFFIX_LABEL,
+)
 from stellars_docker.measure import measure_named_volumes
 from stellars_docker.ownership import remove_volume, wait_until_unmounted
-from stellars_docker.swarm.agent.protocol import ForeignVolume, Measured, Removal, VolumeClaim
+from stellars_docker.swarm.agent.protocol import (
+    ForeignVolume,
+    Measured,
+    NodeUserVolume,
+    Removal,
+    VolumeClaim,
+)
 from stellars_docker.volumes import NO_SUCH_VOLUME
 
 if TYPE_CHECKING:
@@ -27,13 +39,16 @@ if TYPE_CHECKING:
 def claim_holds(claim: VolumeClaim, labels: Mapping[str, str]) -> bool:
     """Return whether a volume with *labels* is the account *claim* names.
 
+    Assigned to the account by an admin: its, whoever the label names.
     Labelled with an owner: only that owner's. Without one: the hub's word
-    (``unlabelled_owned``), unless another role label says it is no user
-    volume at all.
+    (``unlabelled_owned``). Never when another role label says it is no
+    user volume at all.
     """
     role = labels.get(ROLE_LABEL)
     if role is not None and role != USER_VOLUME_ROLE:
         return False
+    if claim.assigned:
+        return True
     owner = labels.get(OWNER_LABEL)
     if owner is not None:
         return owner == claim.owner
@@ -67,6 +82,29 @@ async def sort_claims(
                 )
             )
     return owned, foreign
+
+
+async def user_volumes_here(client: docker.DockerClient, limit_s: float) -> list[NodeUserVolume]:
+    """Return every volume here that is a user volume or has no role, with its ownership labels.
+
+    Raises:
+        DockerUnavailableError: the engine did not answer.
+    """
+    listing = await call_engine(limit_s, client.api.volumes)
+    found = []
+    for volume in listing.get("Volumes") or []:
+        labels = volume.get("Labels") or {}
+        if labels.get(ROLE_LABEL, USER_VOLUME_ROLE) != USER_VOLUME_ROLE:
+            continue
+        found.append(
+            NodeUserVolume(
+                name=volume["Name"],
+                owner=labels.get(OWNER_LABEL),
+                owner_name=labels.get(OWNER_NAME_LABEL),
+                suffix=labels.get(VOLUME_SUFFIX_LABEL),
+            )
+        )
+    return sorted(found, key=lambda volume: volume.name)
 
 
 async def owned_volumes(

@@ -170,7 +170,11 @@ function archiveRow(volume) {
     }
     act("DELETE", path, undefined, `${volume.name} purged.`);
   });
-  const name = el("th", "", el("code", "stellars-archive-name", volume.name));
+  // On a swarm whose volumes are each node's own, where the files are.
+  const where = volume.nodes.length
+    ? el("div", "small fw-normal text-body-secondary stellars-archive-nodes", `on ${volume.nodes.join(", ")}`)
+    : "";
+  const name = el("th", "", el("code", "stellars-archive-name", volume.name), where);
   name.scope = "row";
   const row = el(
     "tr",
