@@ -10,7 +10,7 @@
 //
 // Names and texts from the hub reach the page through textContent only.
 import { apiRequest, describeError, hubData } from "./api.js";
-import { el } from "./dom.js";
+import { el, showStatus } from "./dom.js";
 import { formatRelativeTime, formatTimestamp } from "./format.js";
 
 const panel = document.getElementById("stellars-docker-grants");
@@ -20,9 +20,7 @@ const status = panel.querySelector(".stellars-grants-status");
 const GROUPS_PATH = new URL(`${hubData().base_url}api/groups/`, window.location.origin).pathname;
 
 function say(message, kind) {
-  status.textContent = message;
-  status.className = `stellars-grants-status alert alert-${kind}`;
-  status.hidden = false;
+  showStatus(status, message, kind);
 }
 
 function granterCell(member) {

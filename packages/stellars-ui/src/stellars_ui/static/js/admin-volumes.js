@@ -13,19 +13,13 @@
 //
 // Names reach the page through textContent only.
 import { apiRequest, describeError, hubData, userPath } from "./api.js";
-import { el } from "./dom.js";
+import { el, showStatus as say } from "./dom.js";
 import { formatBytes, formatTimestamp } from "./format.js";
 
 const USERS_PATH = new URL(`${hubData().base_url}api/users/`, window.location.origin).pathname;
 const NOT_DOCKER = 501;
 
 // ------------------------------------------------------------ small helpers
-
-function say(status, message, kind) {
-  status.textContent = message;
-  status.className = `${status.classList[0]} alert alert-${kind}`;
-  status.hidden = false;
-}
 
 function jsonResponse(status, body) {
   return new Response(body === null ? null : JSON.stringify(body), {

@@ -15,7 +15,7 @@
 // Usernames and passwords reach the page through textContent only. They are
 // never logged, and the download is made in the browser, never sent anywhere.
 import { apiRequest, describeError, hubData } from "./api.js";
-import { el } from "./dom.js";
+import { el, showStatus } from "./dom.js";
 
 const dialog = document.getElementById("stellars-credentials-dialog");
 const tbody = dialog.querySelector(".stellars-credentials-list tbody");
@@ -38,9 +38,7 @@ let shown = [];
 // ------------------------------------------------------------ small helpers
 
 function say(message, kind) {
-  status.textContent = message;
-  status.className = `stellars-credentials-status alert alert-${kind}`;
-  status.hidden = false;
+  showStatus(status, message, kind);
 }
 
 // ------------------------------------------------------------ the dialog

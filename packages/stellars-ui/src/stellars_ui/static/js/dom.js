@@ -9,6 +9,14 @@ export function el(tag, className, ...children) {
   return node;
 }
 
+// Show *message* in the status box *status* as a Bootstrap alert of *kind*
+// (success, danger, ...). The box's first class names it and stays.
+export function showStatus(status, message, kind) {
+  status.textContent = message;
+  status.className = `${status.classList[0]} alert alert-${kind}`;
+  status.hidden = false;
+}
+
 // "1 user", "3 users".
 export function plural(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
