@@ -87,6 +87,7 @@ DOCKER_ONLY = {
     ("DELETE", "/api/users/{name}/manage-volumes"),
     ("POST", "/api/users/{name}/restart-server"),
     ("POST", "/api/users/{name}/volume-sizes"),
+    ("GET", "/api/stellars/swarm-nodes"),
     ("GET", "/api/users/{name}/node"),
     ("POST", "/api/users/{name}/node"),
     ("DELETE", "/api/users/{name}/account"),

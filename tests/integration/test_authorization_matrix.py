@@ -172,6 +172,13 @@ ROWS = [
         body={"user": TARGET},
     ),
     Row("POST", "users/{name}/restart-server", "servers", on_a_user(NO_DOCKER), body={}),
+    Row(
+        "GET",
+        "stellars/swarm-nodes",
+        "admin:servers",
+        platform_wide(NO_DOCKER),
+        why="the nodes are the whole platform's: admin:servers on some users is not enough",
+    ),
     Row("GET", "users/{name}/node", "read:servers", on_a_user(NO_DOCKER)),
     Row(
         "POST",

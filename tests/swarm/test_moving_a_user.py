@@ -3,11 +3,16 @@
 The hub has the new node's agent copy each of the user's volumes from the
 old node's agent, pins the user to the new node once all are there, and
 removes the old copies; a copy that fails leaves the user where they were.
+Through the API, and on the admin page in a real browser.
 """
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import pytest
+from playwright.sync_api import expect, sync_playwright
 from servers import (
     node_names,
     read_file,
@@ -20,6 +25,7 @@ from servers import (
 )
 
 from stellars_testing import wait_until
+from stellars_testing.browser import assert_accessible, assert_fits, launch, visit
 
 MOVED = "mover"
 KEPT = "stayer"
@@ -104,6 +110,68 @@ def test_a_moved_user_finds_their_files_on_the_new_node_and_the_old_copies_are_g
     # The files kept their owner: the user can still change them.
     write_file(swarm_hub, MOVED, "kept.txt", "changed after the move")
     stop(swarm_hub, MOVED)
+
+
+def _admin_page(browser, swarm_hub):
+    page = browser.new_context().new_page()
+    page.set_default_timeout(30_000)
+    # Straight to the admin page: the hub's home would start the admin's own server.
+    visit(page, f"{swarm_hub.url}hub/login?next={quote('/hub/admin')}")
+    page.fill("input[name=username]", swarm_hub.admin)
+    page.fill("input[name=password]", swarm_hub.password)
+    page.click("button[type=submit], input[type=submit]")
+    page.get_by_role("button", name="Add Users").wait_for()
+    return page
+
+
+def test_an_admin_moves_a_user_on_the_admin_page(swarm_hub, users, tmp_path):
+    # The user is stopped, on the node the test before moved them to.
+    old = swarm_hub.api("GET", f"users/{MOVED}/node").json()["node"]
+    new = next(name for name in node_names(swarm_hub) if name != old)
+    before = _volumes_of(swarm_hub, old, MOVED)
+    assert len(before) == 3, before
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = _admin_page(browser, swarm_hub)
+            section = page.locator("#stellars-swarm-nodes")
+            expect(section).to_be_visible()
+            for name in node_names(swarm_hub):
+                expect(section.locator(f'tr[data-node="{name}"]')).to_contain_text("ready")
+            status = section.locator(".stellars-move-status")
+            page.fill("#stellars-move-user", MOVED)
+            page.locator("#stellars-move-user").press("Tab")
+            expect(page.locator("#stellars-move-where")).to_have_text(f"Their files are on {old}.")
+            # Where they are already: the hub's refusal, shown; nothing moves.
+            page.select_option("#stellars-move-node", old)
+            page.get_by_role("button", name="Move", exact=True).click()
+            expect(status).to_contain_text(f"files are on the node {old} already")
+            expect(status).to_have_class(re.compile(r"\balert-danger\b"))
+
+            page.select_option("#stellars-move-node", new)
+            page.get_by_role("button", name="Move", exact=True).click()
+            expect(status).to_have_text(
+                f"{MOVED} moved to {new} with their files: their server starts there.",
+                timeout=MOVE_WITHIN_S * 1000,
+            )
+            volumes = section.locator(".stellars-move-volumes li")
+            expect(volumes).to_have_count(len(before))
+            for item in volumes.all():
+                expect(item).to_contain_text("copied")
+            expect(section.locator(f'tr[data-node="{new}"] td').last).not_to_have_text("0")
+            assert_accessible(page)
+            assert_fits(page)
+            section.scroll_into_view_if_needed()
+            for width in (1280, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                section.screenshot(path=tmp_path / f"swarm-nodes-{width}.png")
+        finally:
+            browser.close()
+
+    assert swarm_hub.api("GET", f"users/{MOVED}/node").json()["node"] == new
+    assert set(_volumes_of(swarm_hub, new, MOVED)) == set(before)
+    assert _volumes_of(swarm_hub, old, MOVED) == {}
 
 
 def test_a_move_nowhere_the_user_can_go_is_refused_and_changes_nothing(swarm_hub, users):

@@ -11,20 +11,27 @@ import asyncio
 import pytest
 
 from stellars_docker.errors import MoveInProgressError, UnknownNodeError
-from stellars_docker.swarm.moves import FilesChoice, Move, Moves, MoveState, find_node
+from stellars_docker.swarm.moves import (
+    FilesChoice,
+    Move,
+    Moves,
+    MoveState,
+    find_node,
+    listed_nodes,
+)
 
 
-def _node(node_id, name, state="ready", availability="active"):
+def _node(node_id, name, state="ready", availability="active", role="worker"):
     return {
         "ID": node_id,
         "Description": {"Hostname": name},
         "Status": {"State": state},
-        "Spec": {"Availability": availability},
+        "Spec": {"Availability": availability, "Role": role},
     }
 
 
 NODES = [
-    _node("id1", "manager"),
+    _node("id1", "manager", role="manager"),
     _node("id2", "worker-1", availability="drain"),
     _node("id3", "twin"),
     _node("id4", "twin", state="down"),
@@ -44,6 +51,16 @@ def test_an_unknown_or_ambiguous_name_is_refused_saying_which_nodes_there_are():
         find_node(NODES, "worker-9")
     with pytest.raises(UnknownNodeError, match="2 nodes are named 'twin'"):
         find_node(NODES, "twin")
+
+
+def test_the_nodes_are_listed_by_name_and_only_ready_active_ones_take_servers():
+    listed = listed_nodes(list(reversed(NODES)))
+    assert [(n.name, n.node_id, n.role, n.takes_servers) for n in listed] == [
+        ("manager", "id1", "manager", True),
+        ("twin", "id3", "worker", True),
+        ("twin", "id4", "worker", False),
+        ("worker-1", "id2", "worker", False),
+    ]
 
 
 def _move(user="ada"):

@@ -6,7 +6,7 @@ import pytest
 from jupyterhub import orm
 
 from stellars_docker.schema import HISTORY
-from stellars_docker.swarm.placements import pin, placement_of, unpin
+from stellars_docker.swarm.placements import pin, pinned_per_node, placement_of, unpin
 from stellars_testing.schema import migrate
 
 
@@ -50,3 +50,12 @@ def test_an_unpinned_account_is_pinned_nowhere_and_the_others_stay(hub_db):
     hub_db.commit()
     assert placement_of(hub_db, "7-a") is None
     assert placement_of(hub_db, "8-b") is not None
+
+
+def test_the_accounts_pinned_to_each_node_are_counted(hub_db):
+    assert pinned_per_node(hub_db) == {}
+    pin(hub_db, "7-a", "n1", "node-1")
+    pin(hub_db, "8-b", "n1", "node-1")
+    pin(hub_db, "9-c", "n2", "node-2")
+    pin(hub_db, "9-c", "n1", "node-1")
+    assert pinned_per_node(hub_db) == {"n1": 3}

@@ -16,7 +16,7 @@ from stellars_docker.gpu import GpuResolution
 from stellars_docker.measure import MeasuredVolume, MeasureLimiter
 from stellars_docker.node_work import EngineNodeWork, NodeWork
 from stellars_docker.restart import RestartTracker
-from stellars_docker.swarm.moves import FilesChoice, Move, Moves
+from stellars_docker.swarm.moves import FilesChoice, Move, Moves, SwarmNodes
 from stellars_docker.usage import UserUsage, usage_by_user
 
 if TYPE_CHECKING:
@@ -240,6 +240,15 @@ class DockerRuntime:
             user_volumes=self.settings.user_volumes,
             limit_s=self.settings.engine_timeout_s,
         )
+
+    async def swarm_nodes(self, db: Database) -> SwarmNodes:
+        """Return the swarm's nodes, as an admin moving a user chooses among them.
+
+        Raises:
+            NotOnASwarmError: the servers run on one engine.
+            DockerUnavailableError: the manager's engine did not answer.
+        """
+        return await self.node_work.user_mover(self.settings).nodes(db)
 
     async def user_node(self, db: Database, user_id: int) -> str | None:
         """Return the swarm node hub user *user_id*'s volumes are on (None: none yet).

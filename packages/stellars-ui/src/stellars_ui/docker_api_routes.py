@@ -21,7 +21,7 @@ from stellars_ui.handlers.group_policies import (
     GroupPoliciesHandler,
     GroupPolicyHandler,
 )
-from stellars_ui.handlers.node import UserNodeHandler
+from stellars_ui.handlers.node import SwarmNodesHandler, UserNodeHandler
 from stellars_ui.handlers.quota import UserQuotaHandler
 from stellars_ui.handlers.restart import RestartServerHandler
 from stellars_ui.handlers.server_stats import ServerStatsHandler
@@ -49,6 +49,7 @@ from stellars_ui.models.volumes import (
     NodeMove,
     Purged,
     Restarted,
+    SwarmNodes,
     UserNode,
     VolumeAssignment,
     VolumeDeletions,
@@ -402,6 +403,26 @@ DOCKER_API_ROUTES: tuple[ApiRoute, ...] = (
                 answers={
                     504: Answer("JupyterLab did not answer in time after the restart", (Error,))
                 },
+            ),
+        ),
+    ),
+    ApiRoute(
+        "/api/stellars/swarm-nodes",
+        SwarmNodesHandler,
+        (
+            Operation(
+                "get",
+                "listSwarmNodes",
+                "servers",
+                "The swarm's nodes, to move users between",
+                "Scope: `admin:servers`, unfiltered (the nodes are the whole platform's). "
+                "Every node by host name: its role, state and availability, whether a moved "
+                "user can go there, and how many accounts' files it holds; and whether a "
+                "move copies files at all (not on storage every node shares). 409 when the "
+                "servers run on one engine.",
+                ("admin:servers",),
+                SwarmNodes,
+                errors=(403, 409, *DOCKER),
             ),
         ),
     ),

@@ -35,11 +35,13 @@ START_TIMEOUT_S = 120
 
 @dataclass
 class HubContainer:
-    """A hub in a container: where it answers, and an admin's token for its API."""
+    """A hub in a container: where it answers, its admin, and the admin's token for its API."""
 
     url: str
     container: Any
     token: str = ""
+    admin: str = ""
+    password: str = ""
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Call the hub's REST API (``/hub/api/`` + *path*) with the admin's token."""
@@ -109,7 +111,9 @@ def start_hub_container(
     container.start()
     container.reload()
     port = container.attrs["NetworkSettings"]["Ports"][f"{HUB_PORT}/tcp"][0]["HostPort"]
-    hub = HubContainer(url=f"http://{address}:{port}/", container=container)
+    hub = HubContainer(
+        url=f"http://{address}:{port}/", container=container, admin=admin, password=password
+    )
 
     def healthy() -> bool:
         with contextlib.suppress(requests.RequestException):

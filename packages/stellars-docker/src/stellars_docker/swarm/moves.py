@@ -60,7 +60,7 @@ from stellars_docker.swarm.agent.protocol import (
     VolumesRequest,
     bearer,
 )
-from stellars_docker.swarm.placements import pin, placement_of
+from stellars_docker.swarm.placements import pin, pinned_per_node, placement_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
@@ -141,12 +141,58 @@ class Move:
 
 @dataclass(frozen=True)
 class Node:
-    """A swarm node as a move needs it."""
+    """A swarm node as a move needs it, and as an admin choosing one sees it.
+
+    Attributes:
+        node_id: the swarm's id (what a placement constraint names).
+        name: its host name.
+        state: ``ready``, ``down``, ... (the engine's word).
+        availability: ``active``, ``pause`` or ``drain``.
+        role: ``manager`` or ``worker``.
+    """
 
     node_id: str
     name: str
     state: str
     availability: str
+    role: str = ""
+
+    @property
+    def takes_servers(self) -> bool:
+        """Whether the node can take a user's server (and so a moved user) now."""
+        return self.state == "ready" and self.availability == "active"
+
+
+@dataclass(frozen=True)
+class SwarmNodes:
+    """The swarm's nodes as an admin choosing where to move a user sees them.
+
+    Attributes:
+        nodes: every node, by host name.
+        pinned: how many accounts' files each node holds, by node id.
+        moves_files: whether users' files are each on one node (local
+            volumes), so that a move copies them; False on storage every
+            node shares, where there is nothing to move.
+    """
+
+    nodes: list[Node]
+    pinned: dict[str, int]
+    moves_files: bool
+
+
+def listed_nodes(listing: Sequence[Mapping[str, Any]]) -> list[Node]:
+    """Return the nodes of the engine's ``GET /nodes`` *listing*, by host name."""
+    nodes = [
+        Node(
+            node_id=str(node.get("ID", "")),
+            name=str(node.get("Description", {}).get("Hostname", "")),
+            state=str(node.get("Status", {}).get("State", "")).lower(),
+            availability=str(node.get("Spec", {}).get("Availability", "")).lower(),
+            role=str(node.get("Spec", {}).get("Role", "")).lower(),
+        )
+        for node in listing
+    ]
+    return sorted(nodes, key=lambda node: (node.name, node.node_id))
 
 
 def find_node(nodes: Sequence[Mapping[str, Any]], wanted: str) -> Node:
@@ -155,15 +201,7 @@ def find_node(nodes: Sequence[Mapping[str, Any]], wanted: str) -> Node:
     Raises:
         UnknownNodeError: no node has that id or name, or several have that name.
     """
-    found = [
-        Node(
-            node_id=str(node.get("ID", "")),
-            name=str(node.get("Description", {}).get("Hostname", "")),
-            state=str(node.get("Status", {}).get("State", "")).lower(),
-            availability=str(node.get("Spec", {}).get("Availability", "")).lower(),
-        )
-        for node in nodes
-    ]
+    found = listed_nodes(nodes)
     by_id = [node for node in found if node.node_id == wanted]
     if by_id:
         return by_id[0]
@@ -261,6 +299,18 @@ class UserMover:
         self._image = image
         self._user_volumes = tuple(user_volumes)
 
+    # Whether a user's files are on one node, so that moving them means something.
+    moves_files = True
+
+    async def nodes(self, db: Database) -> SwarmNodes:
+        """Return the swarm's nodes and how many accounts each holds.
+
+        Raises:
+            DockerUnavailableError: the manager's engine did not answer.
+        """
+        listing = await self._agents.nodes()
+        return SwarmNodes(listed_nodes(listing), pinned_per_node(db), self.moves_files)
+
     async def node_of(self, db: Database, user_id: int) -> str | None:
         """Return the node the user is pinned to, or None."""
         placement = placement_of(db, account_of(db, user_id).identity)
@@ -287,7 +337,7 @@ class UserMover:
         """
         account = account_of(db, user_id)
         node = find_node(await self._agents.nodes(), target)
-        if node.state != "ready" or node.availability != "active":
+        if not node.takes_servers:
             raise MoveRefusedError(
                 f"the node {node.name} cannot take servers now: it is {node.state} and "
                 f"{node.availability}"

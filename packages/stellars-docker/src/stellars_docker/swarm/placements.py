@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import Column, MetaData, String, Table, delete, func, insert, select, update
 
 from stellars_core import UTCDateTime
 from stellars_docker.ownership_store import IDENTITY_LENGTH, NAME_LENGTH
@@ -84,3 +84,11 @@ def pin(db: Database, account: str, node_id: str, node_name: str) -> Placement:
 def unpin(db: Database, account: str) -> None:
     """Forget where *account*'s volumes are (its volumes are gone)."""
     db.execute(delete(PLACEMENTS).where(PLACEMENTS.c.account == account))
+
+
+def pinned_per_node(db: Database) -> dict[str, int]:
+    """Return how many accounts are pinned to each node, by node id."""
+    rows = db.execute(
+        select(PLACEMENTS.c.node_id, func.count()).group_by(PLACEMENTS.c.node_id)
+    ).all()
+    return {str(row[0]): int(row[1]) for row in rows}

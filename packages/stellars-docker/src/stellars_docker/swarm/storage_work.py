@@ -401,6 +401,8 @@ class SharedStorageNodeWork(NodeWork):
 class _NothingToMove(UserMover):
     """Moves where the volumes are on storage every node shares: there is nothing to move."""
 
+    moves_files = False
+
     async def node_of(self, db: Database, user_id: int) -> str | None:  # noqa: ARG002
         """Return None: no user's files are on one node."""
         return None

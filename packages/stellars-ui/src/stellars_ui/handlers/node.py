@@ -1,4 +1,7 @@
-"""``/hub/api/users/{name}/node``: the swarm node a user's files are on, and moving them."""
+"""The swarm's nodes, the node a user's files are on, and moving them to another.
+
+``/hub/api/stellars/swarm-nodes`` and ``/hub/api/users/{name}/node``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,14 @@ from typing import TYPE_CHECKING
 from stellars_docker.errors import ServerStateError
 from stellars_docker.swarm.moves import FilesChoice
 from stellars_ui.handlers.base import StellarsAPIHandler
-from stellars_ui.models.volumes import MoveProgress, NodeMove, UserNode, VolumeCopyProgress
+from stellars_ui.models.volumes import (
+    MoveProgress,
+    NodeMove,
+    SwarmNode,
+    SwarmNodes,
+    UserNode,
+    VolumeCopyProgress,
+)
 
 if TYPE_CHECKING:
     from stellars_docker.swarm.moves import Move
@@ -68,3 +78,30 @@ class UserNodeHandler(StellarsAPIHandler):
         )
         self.set_status(HTTPStatus.ACCEPTED)
         self.answer(UserNode(node=move.source, move=move_progress(move)))
+
+
+class SwarmNodesHandler(StellarsAPIHandler):
+    """GET: every node of the swarm, for an admin choosing where to move a user."""
+
+    async def get(self) -> None:
+        """Answer :class:`SwarmNodes`; 409 on one engine, where there are no nodes."""
+        # Unfiltered: the nodes are the whole platform's, not one user's.
+        self.require_scope("admin:servers")
+        listing = await self.docker_runtime.swarm_nodes(self.db)
+        self.answer(
+            SwarmNodes(
+                nodes=[
+                    SwarmNode(
+                        name=node.name,
+                        id=node.node_id,
+                        role=node.role,
+                        state=node.state,
+                        availability=node.availability,
+                        takes_servers=node.takes_servers,
+                        users=listing.pinned.get(node.node_id, 0),
+                    )
+                    for node in listing.nodes
+                ],
+                moves_files=listing.moves_files,
+            )
+        )

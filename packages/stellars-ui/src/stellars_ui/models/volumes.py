@@ -185,6 +185,28 @@ class MoveProgress(Contract):
     note: str | None = Field(description="what a finished move could not tidy")
 
 
+class SwarmNode(Contract):
+    """One node of the swarm, as an admin choosing where to move a user sees it."""
+
+    name: str = Field(description="its host name, as `docker node ls` shows it")
+    id: str = Field(description="the swarm's id of the node")
+    role: str = Field(description="`manager` or `worker`")
+    state: str = Field(description="`ready`, `down`, ... as the engine says")
+    availability: str = Field(description="`active`, `pause` or `drain`")
+    takes_servers: bool = Field(description="ready and active: a moved user can go there")
+    users: int = Field(ge=0, description="how many accounts' files are on it (pinned to it)")
+
+
+class SwarmNodes(Contract):
+    """The swarm's nodes, by host name."""
+
+    nodes: list[SwarmNode]
+    moves_files: bool = Field(
+        description="whether each user's files are on one node, so that a move copies them; "
+        "false on storage every node shares, where there is nothing to move"
+    )
+
+
 class UserNode(Contract):
     """The swarm node a user's volumes are on, and their move under way or last one."""
 
