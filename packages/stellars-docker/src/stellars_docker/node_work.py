@@ -156,7 +156,8 @@ class NodeWork(ABC):
         """
 
     # The archive of deleted accounts' volumes: the hub's own engine's volumes,
-    # unless the volumes live elsewhere (storage every swarm node shares).
+    # unless the volumes live elsewhere (each swarm node's, asked through its
+    # agent; storage every swarm node shares).
 
     async def archived_volumes(
         self,
