@@ -9,7 +9,6 @@ Through the API, and on the admin page in a real browser.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -25,7 +24,7 @@ from servers import (
 )
 
 from stellars_testing import wait_until
-from stellars_testing.browser import assert_accessible, assert_fits, launch, visit
+from stellars_testing.browser import assert_accessible, assert_fits, launch, log_in, visit
 
 MOVED = "mover"
 KEPT = "stayer"
@@ -113,13 +112,9 @@ def test_a_moved_user_finds_their_files_on_the_new_node_and_the_old_copies_are_g
 
 
 def _admin_page(browser, swarm_hub):
-    page = browser.new_context().new_page()
+    page = log_in(browser, swarm_hub, swarm_hub.admin, swarm_hub.password)
     page.set_default_timeout(30_000)
-    # Straight to the admin page: the hub's home would start the admin's own server.
-    visit(page, f"{swarm_hub.url}hub/login?next={quote('/hub/admin')}")
-    page.fill("input[name=username]", swarm_hub.admin)
-    page.fill("input[name=password]", swarm_hub.password)
-    page.click("button[type=submit], input[type=submit]")
+    visit(page, swarm_hub.hub_url("admin"))
     page.get_by_role("button", name="Add Users").wait_for()
     return page
 

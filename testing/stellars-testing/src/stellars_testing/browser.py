@@ -7,7 +7,7 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote, urlsplit
 
 from stellars_testing.components import require
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
         Response,
         StorageState,
     )
-
-    from stellars_testing.hub import RunningHub
 
     # What a login through the form left in the browser (Playwright's storage
     # state: cookies and local storage), by hub URL, username and password.
@@ -214,9 +212,19 @@ def visit(page: Page, url: str) -> Response | None:
     return responses[-1]
 
 
+class HubPages(Protocol):
+    """Where a hub's pages are: a hub the harness runs, or one in a container."""
+
+    url: str
+
+    def hub_url(self, path: str = "") -> str:
+        """Return the public URL of a hub page."""
+        ...
+
+
 def log_in(
     browser: Browser,
-    hub: RunningHub,
+    hub: HubPages,
     username: str,
     password: str,
     remembered: LoginStates | None = None,

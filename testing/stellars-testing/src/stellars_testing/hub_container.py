@@ -43,6 +43,10 @@ class HubContainer:
     admin: str = ""
     password: str = ""
 
+    def hub_url(self, path: str = "") -> str:
+        """Return the public URL of a hub page, e.g. ``hub_url("admin")``."""
+        return f"{self.url}hub/{path.lstrip('/')}"
+
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Call the hub's REST API (``/hub/api/`` + *path*) with the admin's token."""
         return requests.request(
